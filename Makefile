@@ -1,0 +1,64 @@
+# Two commands on a fresh machine: `make run` (set up and serve) and `make test` (set up and test everything).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: help install setup run test test-sqlite test-postgres lint fmt typecheck clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -q -d translations -l $*
+
+install: $(STAMP) translations/nl/LC_MESSAGES/messages.mo ## Create .venv and install pinned dependencies
+
+setup: install ## Migrate the database, load modules_content/, seed the demo region (first time only)
+	$(FLASK) db upgrade
+	$(FLASK) content load
+	$(FLASK) demo seed
+
+run: setup ## Set up, then serve with gunicorn on http://$(HOST):$(PORT)
+	@echo "VTC runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+lint: install ## ruff check, ruff format --check, import contracts, content check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(FLASK) content check
+
+fmt: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy over lrs/ and learning/
+	$(BIN)/mypy lrs learning app.py
+
+test: lint ## Everything: lint, then the whole suite on SQLite and on a throwaway PostgreSQL
+	scripts/system-packages.sh
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	$(BIN)/pytest
+
+test-postgres: install
+	@echo "== test suite on PostgreSQL =="
+	scripts/with-postgres.sh $(BIN)/pytest
+
+clean: ## Remove the venv and compiled translations (keeps instance/ data)
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

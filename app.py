@@ -1,0 +1,96 @@
+"""The application factory: the one place that knows both the LMS and the LRS, and wires them together.
+
+Run with `gunicorn 'app:create_app()'`. Configuration comes from defaults, then `LMS_*` environment variables,
+then the mapping passed in (tests).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+import learning
+import lrs
+from learning.db import upgrade_database as upgrade_lms
+from learning.tracking.client import InProcessSink, RemoteSink, StatementSink
+from learning.tracking.outbox import Tracker
+
+ROOT = Path(__file__).parent
+csrf = CSRFProtect()
+
+
+def _defaults(app: Flask) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(app.instance_path) / 'vtc.db'}",
+        "CONTENT_DIR": str(ROOT / "modules_content"),
+        "XAPI_BASE_IRI": "https://vtc.example.org",
+        "LRS_ENDPOINT": "",
+        "LRS_KEY": "",
+        "LRS_SECRET": "",
+        "LRS_TIMEOUT": 5.0,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a long shift must not lose a form
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+
+
+def _secret_key(app: Flask) -> str:
+    """Return a stable secret: the configured one, else one generated once into instance/."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _make_sink(app: Flask) -> StatementSink:
+    """Send to a remote LRS when LRS_ENDPOINT is set, else store in the built-in one in-process."""
+    config = app.config
+    if config["LRS_ENDPOINT"]:
+        return RemoteSink(
+            config["LRS_ENDPOINT"], config["LRS_KEY"], config["LRS_SECRET"], timeout=config["LRS_TIMEOUT"]
+        )
+    authority = {"objectType": "Agent", "account": {"homePage": config["XAPI_BASE_IRI"], "name": "vtc-lms"}}
+    return InProcessSink(lrs.local_store(app, authority))
+
+
+def _register_setup_commands(app: Flask) -> None:
+    @app.cli.group("db")
+    def db_group() -> None:
+        """Database schema."""
+
+    @db_group.command("upgrade")
+    def upgrade() -> None:
+        """Migrate the LMS and LRS tables to the newest schema."""
+        upgrade_lms(app.config["SQLALCHEMY_DATABASE_URI"])
+        lrs.upgrade_database(app.config["LRS_DATABASE_URI"])
+        click.echo("Database is up to date.")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: LMS, LRS, the statement sink between them, CSRF and CLI."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(_defaults(app))
+    app.config.from_prefixed_env("LMS")
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+    csrf.init_app(app)
+    learning.init_app(app)
+    lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
+    csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
+    app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
+    _register_setup_commands(app)
+    return app

@@ -1,0 +1,59 @@
+"""The LMS: accounts, catalogue, player, progress. Public surface: init_app()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+
+from learning import cli
+from learning.accounts.models import User
+from learning.accounts.views import bp as accounts_bp
+from learning.catalog.views import bp as catalog_bp
+from learning.db import db
+from learning.i18n import select_locale
+from learning.player.views import bp as player_bp
+from learning.progress.views import bp as progress_bp
+from learning.web import add_security_headers, render_csrf_error, render_error
+
+login_manager = LoginManager()
+babel = Babel()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Register the LMS's database, log-in, translations, blueprints and CLI on the app."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    app.after_request(add_security_headers)
+    app.register_error_handler(CSRFError, render_csrf_error)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)

@@ -1,0 +1,123 @@
+"""People, the organisations they belong to, and the codes that let patients and staff join."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning.db import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    PATIENT = "patient"
+    CAREGIVER = "caregiver"
+    PROFESSIONAL = "professional"
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Audience(enum.StrEnum):
+    """Who a module is written for; patients and caregivers get B1 text, professionals work content."""
+
+    PATIENT = "patient"
+    CAREGIVER = "caregiver"
+    PROFESSIONAL = "professional"
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+
+    teams: Mapped[list[Team]] = relationship(back_populates="organisation", order_by="Team.name")
+
+
+class Team(Base):
+    __tablename__ = "team"
+    __table_args__ = (Index("ix_team_org_name", "organisation_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    # Opaque id for xAPI context: statements may name a team, never an organisation's internal key.
+    pseudonym: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="teams")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    # The xAPI actor name: random, so a learning record never carries e-mail or name (privacy.md).
+    xapi_pid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated accounts
+        return self.is_active_account
+
+    @property
+    def audience(self) -> Audience | None:
+        """Return the module audience of this account, or None for roles that see every module."""
+        return {
+            Role.PATIENT: Audience.PATIENT,
+            Role.CAREGIVER: Audience.CAREGIVER,
+            Role.PROFESSIONAL: Audience.PROFESSIONAL,
+        }.get(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class Invitation(Base):
+    """A code a care organisation hands out; it fixes the organisation, team and role of whoever registers."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed log-in, kept briefly to throttle guessing; the account is stored as a hash, not an address."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_account_at", "account_key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,47 @@
+"""Which modules a learner may see, and where each learner stands in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.content.models import Module, ModuleText
+from learning.content.services import get_module, list_modules_for
+from learning.db import db
+from learning.player.models import Attempt
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    module: Module
+    text: ModuleText
+    status: str  # "new" | "started" | "finished"
+
+
+def can_open(user: User, module: Module) -> bool:
+    """Learners see modules of their own audience; authors, reviewers, managers and admins see all."""
+    return user.audience is None or user.audience.value in module.audience_list
+
+
+def get_catalog(user: User, language: str) -> list[CatalogEntry]:
+    """Return the modules for this learner with their status."""
+    attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id)).all()
+    finished = {a.module_id for a in attempts if a.is_finished}
+    started = {a.module_id for a in attempts if not a.is_finished}
+    audience = user.audience.value if user.audience else None
+    return [
+        CatalogEntry(
+            module,
+            text,
+            "started" if module.id in started else "finished" if module.id in finished else "new",
+        )
+        for module, text in list_modules_for(audience, language)
+    ]
+
+
+def get_visible_module(user: User, slug: str) -> Module | None:
+    """Return the module if it exists and this learner may open it."""
+    module = get_module(slug)
+    return module if module is not None and can_open(user, module) else None

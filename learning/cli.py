@@ -1,0 +1,74 @@
+"""`flask content …`, `flask demo …`, `flask tracking …`: start-up work belongs in commands, not in create_app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from learning.content.loader import ContentError
+from learning.content.services import check_content, load_content
+from learning.demo import DEMO_PASSWORD, seed_demo
+from learning.tracking import outbox
+
+content_cli = AppGroup("content", help="Check and load modules_content/.")
+demo_cli = AppGroup("demo", help="Demo data.")
+tracking_cli = AppGroup("tracking", help="The xAPI outbox.")
+
+
+def _content_dir(path: str | None) -> Path:
+    return Path(path or current_app.config["CONTENT_DIR"])
+
+
+@content_cli.command("check")
+@click.argument("path", required=False)
+def check_command(path: str | None) -> None:
+    """Report every problem in the modules (file:line: problem); exit 1 if there is any."""
+    problems = check_content(_content_dir(path))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found; nothing can be published until fixed")
+    click.echo("All modules are fine.")
+
+
+@content_cli.command("load")
+@click.argument("path", required=False)
+def load_command(path: str | None) -> None:
+    """Store new module versions in the database (unchanged ones are left alone)."""
+    try:
+        report = load_content(_content_dir(path))
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("modules not loaded") from None
+    click.echo(f"Modules: {len(report.added)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+
+
+@demo_cli.command("seed")
+def seed_command() -> None:
+    """Create the demo region and its accounts, the first time only."""
+    created = seed_demo()
+    if created:
+        click.echo("Demo region created.")
+    else:
+        click.echo("Demo region already present; nothing changed.")
+    click.echo(
+        f"Demo log-ins (password '{DEMO_PASSWORD}'): patient@example.org, caregiver@example.org, "
+        "nurse@example.org, author@example.org, reviewer@example.org, manager@example.org, admin@example.org"
+    )
+    click.echo("Invitation codes: DEMO-PATIENT, DEMO-CAREGIVER, DEMO-STAFF")
+
+
+@tracking_cli.command("flush")
+def flush_command() -> None:
+    """Deliver queued statements to the LRS now."""
+    sent = outbox.deliver_pending(current_app.extensions["vtc.tracker"].sink)
+    click.echo(f"Delivered {sent} statement(s); {outbox.pending_count()} still queued.")
+
+
+def init_app(app: Flask) -> None:
+    for group in (content_cli, demo_cli, tracking_cli):
+        app.cli.add_command(group)

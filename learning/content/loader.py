@@ -1,0 +1,327 @@
+"""Read a module folder (`<slug>/<lang>.md` + media) into ModuleDocuments, or say exactly what is wrong.
+
+Problems are collected rather than raised one at a time so that `flask content check` can show a teacher every
+mistake in one go, each with file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from learning.content.document import Choice, Item, Likert, ModuleDocument, Quiz, Source, Step
+from learning.content.markdown import CALLOUTS, make_markdown, sanitise
+
+LANGUAGES = ("nl", "en")
+AUDIENCES = {"patient", "caregiver", "professional"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+MEDIA_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
+_MD = make_markdown()
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """A module that cannot be published; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Collector:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def split_front_matter(text: str, report: _Collector) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        report.add(1, "the file must start with front matter between two '---' lines")
+        return {}, text, 1
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        report.add(1, "front matter is not closed with a '---' line")
+        return {}, "", 1
+    try:
+        meta = yaml.safe_load("".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        report.add(2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc}")
+        return {}, "".join(lines[end + 1 :]), end + 2
+    if not isinstance(meta, dict):
+        report.add(2, "front matter must be a mapping of keys to values")
+        meta = {}
+    return meta, "".join(lines[end + 1 :]), end + 2
+
+
+def _require_str(meta: dict[str, Any], key: str, report: _Collector) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        report.add(1, f"front matter '{key}' is required and must be text")
+        return ""
+    return value.strip()
+
+
+def _read_meta(meta: dict[str, Any], report: _Collector) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": _require_str(meta, "title", report)}
+    out["summary"] = _require_str(meta, "summary", report)
+    audiences = meta.get("audience")
+    if not isinstance(audiences, list) or not audiences or not set(audiences) <= AUDIENCES:
+        report.add(1, f"front matter 'audience' must be a list of: {', '.join(sorted(AUDIENCES))}")
+        audiences = []
+    out["audiences"] = tuple(audiences)
+    minutes = meta.get("minutes")
+    if not isinstance(minutes, int) or not 1 <= minutes <= 30:
+        report.add(1, "front matter 'minutes' must be a whole number from 1 to 30")
+        minutes = 0
+    out["minutes"] = minutes
+    version = str(meta.get("version", ""))
+    if not VERSION.match(version):
+        report.add(1, "front matter 'version' must be a version like 1.0.0")
+    out["version"] = version
+    mastery = meta.get("mastery_score", 0.7)
+    if not isinstance(mastery, int | float) or isinstance(mastery, bool) or not 0 <= mastery <= 1:
+        report.add(1, "front matter 'mastery_score' must be a number from 0 to 1")
+        mastery = 0.7
+    out["mastery_score"] = float(mastery)
+    out["review"] = str(meta.get("review", "pending"))
+    if out["review"] not in {"pending", "reviewed"}:
+        report.add(1, "front matter 'review' must be 'pending' or 'reviewed'")
+    out["objectives"] = _read_text_list(meta, "objectives", report)
+    out["sources"] = _read_sources(meta, report)
+    return out
+
+
+def _read_text_list(meta: dict[str, Any], key: str, report: _Collector) -> tuple[str, ...]:
+    value = meta.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        report.add(1, f"front matter '{key}' must be a list of one or more texts")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _read_sources(meta: dict[str, Any], report: _Collector) -> tuple[Source, ...]:
+    value = meta.get("sources")
+    if not isinstance(value, list) or not value:
+        report.add(1, "front matter 'sources' must list at least one source (medical text must cite its source)")
+        return ()
+    sources = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("title"), str):
+            report.add(1, "each source needs a 'title' (and may have a 'url')")
+            continue
+        sources.append(Source(title=entry["title"], url=str(entry.get("url") or "")))
+    return tuple(sources)
+
+
+def _parse_quiz(data: dict[str, Any], line: int, report: _Collector) -> Quiz | None:
+    raw_choices = data.get("choices")
+    if not isinstance(data.get("question"), str) or not isinstance(raw_choices, list):
+        report.add(line, "a quiz needs a 'question' and a list of 'choices'")
+        return None
+    if not 2 <= len(raw_choices) <= 5:
+        report.add(line, "a quiz needs 2 to 5 choices")
+    choices = []
+    for choice in raw_choices:
+        if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
+            report.add(line, "each quiz choice needs a 'text'")
+            continue
+        choices.append(Choice(str(choice["text"]), choice.get("correct") is True, str(choice.get("feedback", ""))))
+    if choices and not any(c.correct for c in choices):
+        report.add(line, f"quiz '{data['id']}' has no correct answer: mark one choice with 'correct: true'")
+    return Quiz(id=data["id"], question=data["question"], choices=tuple(choices))
+
+
+def _parse_item(token: Token, line: int, report: _Collector) -> Item | None:
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        report.add(line, f"the {token.info.strip()} block is not valid YAML: {exc}")
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not ITEM_ID.match(data["id"]):
+        report.add(line, "the block needs an 'id' of lower-case letters, digits and dashes")
+        return None
+    if token.info.strip() == "quiz":
+        return _parse_quiz(data, line, report)
+    if not isinstance(data.get("question"), str):
+        report.add(line, "a likert block needs a 'question'")
+        return None
+    return Likert(id=data["id"], question=data["question"])
+
+
+def _check_inline(token: Token, line: int, folder: Path | None, report: _Collector, media: set[str]) -> None:
+    for child in token.children or []:
+        if child.type != "image":
+            continue
+        src = str(child.attrGet("src") or "")
+        if not child.content.strip():
+            report.add(line, f"image '{src}' has no alt text: describe what the picture shows")
+        if "://" in src:
+            report.add(line, f"image '{src}' must be a file in the module folder, not a web address")
+        elif "/" in src or src.startswith(".") or (folder is not None and not (folder / src).is_file()):
+            report.add(line, f"image '{src}' does not exist in the module folder")
+        else:
+            media.add(src)
+
+
+class _StepBuilder:
+    """Collects the tokens and items of one `## ` step."""
+
+    def __init__(self, number: int, title: str) -> None:
+        self.number, self.title = number, title
+        self.tokens: list[Token] = []
+        self.items: list[Item] = []
+
+    def build(self, env: dict[str, Any]) -> Step:
+        html = sanitise(_MD.renderer.render(self.tokens, _MD.options, env))
+        return Step(self.number, self.title, html, tuple(self.items))
+
+
+def _parse_steps(
+    body: str, first_line: int, folder: Path | None, slug: str, language: str, report: _Collector
+) -> tuple[list[Step], set[str]]:
+    env = {"language": language, "media_base": f"/modules/{slug}/media/"}
+    steps: list[_StepBuilder] = []
+    media: set[str] = set()
+    tokens = _MD.parse(body, env)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        line = first_line + (token.map[0] if token.map else 0)
+        if token.type == "heading_open" and token.tag == "h2":
+            steps.append(_StepBuilder(len(steps) + 1, tokens[i + 1].content.strip()))
+            i += 3
+            continue
+        if not steps:
+            report.add(line, "text before the first step: start every step with a '## ' heading")
+            steps.append(_StepBuilder(1, ""))
+        step = steps[-1]
+        if token.type == "fence" and token.info.strip() in {"quiz", "likert"}:
+            item = _parse_item(token, line, report)
+            if item is not None:
+                step.items.append(item)
+        elif token.type == "fence":
+            report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz and likert")
+        else:
+            if token.type == "container_block_open" and token.info.strip().split()[0] not in CALLOUTS:
+                name = token.info.strip().split()[0]
+                report.add(line, f"unknown block '::: {name}': known blocks are {', '.join(CALLOUTS)}")
+            if token.type == "inline":
+                _check_inline(token, line, folder, report, media)
+            step.tokens.append(token)
+        i += 1
+    for raw in _raw_html_lines(body):
+        report.add(first_line + raw, "raw HTML is not allowed in module text (it is shown as text)")
+    return [s.build(env) for s in steps], media
+
+
+def _raw_html_lines(body: str) -> list[int]:
+    with_html = make_markdown().enable("html_block").enable("html_inline")
+    with_html.options["html"] = True
+    found = []
+    for token in with_html.parse(body):
+        if token.type == "html_block" and token.map:
+            found.append(token.map[0])
+        elif token.type == "inline" and any(c.type == "html_inline" for c in token.children or []):
+            found.append(token.map[0] if token.map else 0)
+    return found
+
+
+def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
+    """Parse one `<lang>.md` file; raise ContentError listing every problem.
+
+    With `text`, parse that as if it were the file (a stored revision): media are then not looked up on disk.
+    """
+    report = _Collector(str(path))
+    slug = path.parent.name
+    language = path.stem
+    if language not in LANGUAGES:
+        report.add(1, f"file name must be a language code: {', '.join(f'{lang}.md' for lang in LANGUAGES)}")
+    if not SLUG.match(slug):
+        report.add(1, f"folder name '{slug}' must be lower-case words joined by dashes")
+    source = path.read_text(encoding="utf-8") if text is None else text
+    meta, body, first_line = split_front_matter(source, report)
+    fields = _read_meta(meta, report)
+    folder = path.parent if text is None else None
+    steps, media = _parse_steps(body, first_line, folder, slug, language, report)
+    if not steps:
+        report.add(first_line, "a module needs at least one step ('## ' heading)")
+    _check_unique_ids(steps, report)
+    document = ModuleDocument(slug=slug, language=language, steps=tuple(steps), media=tuple(sorted(media)), **fields)
+    if document.quizzes == () and "mastery_score" in meta:
+        report.add(1, "'mastery_score' is set but the module has no quiz")
+    if report.problems:
+        raise ContentError(report.problems)
+    return document
+
+
+def _check_unique_ids(steps: list[Step], report: _Collector) -> None:
+    seen: set[str] = set()
+    for step in steps:
+        for item in step.items:
+            if item.id in seen:
+                report.add(1, f"block id '{item.id}' is used twice; ids must be unique within a module")
+            seen.add(item.id)
+
+
+def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
+    """Parse every language of one module and check that they match; raise ContentError on any problem."""
+    problems: list[Problem] = []
+    documents: dict[str, ModuleDocument] = {}
+    files = sorted(folder.glob("*.md"))
+    if not any(f.stem == "nl" for f in files):
+        problems.append(Problem(str(folder), 1, "a module needs a Dutch version: nl.md"))
+    for file in files:
+        try:
+            documents[file.stem] = parse_module_file(file)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_compare_languages(documents))
+    if problems:
+        raise ContentError(problems)
+    return documents
+
+
+def _compare_languages(documents: dict[str, ModuleDocument]) -> list[Problem]:
+    """Language versions share step count, item ids and version: statements must mean the same in each."""
+    base = documents.get("nl")
+    problems = []
+    for language, doc in documents.items():
+        if base is None or doc is base:
+            continue
+        path = f"{doc.slug}/{language}.md"
+        if len(doc.steps) != len(base.steps):
+            problems.append(Problem(path, 1, f"has {len(doc.steps)} steps but nl.md has {len(base.steps)}"))
+        if doc.item_ids != base.item_ids:
+            problems.append(Problem(path, 1, "quiz/likert ids differ from nl.md (same ids, same order)"))
+        if doc.version != base.version:
+            problems.append(Problem(path, 1, f"version {doc.version} differs from nl.md's {base.version}"))
+        if set(doc.audiences) != set(base.audiences):
+            problems.append(Problem(path, 1, "audience differs from nl.md"))
+    return problems
+
+
+def iter_module_folders(root: Path) -> list[Path]:
+    """Return the module folders under root (every folder holding a .md file)."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("*.md")))

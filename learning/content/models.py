@@ -1,0 +1,47 @@
+"""Published modules: each loaded version of each language is kept, so an attempt can name what it showed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning.db import Base, UTCDateTime, utcnow
+
+
+class Module(Base):
+    __tablename__ = "module"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    audiences: Mapped[str] = mapped_column(String(80))  # comma-separated Audience values
+    minutes: Mapped[int] = mapped_column(Integer)
+    mastery_score: Mapped[float] = mapped_column(Float)
+    current_version: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    texts: Mapped[list[ModuleText]] = relationship(back_populates="module")
+
+    @property
+    def audience_list(self) -> list[str]:
+        return self.audiences.split(",")
+
+
+class ModuleText(Base):
+    """One language of one version, stored as the author's Markdown source."""
+
+    __tablename__ = "module_text"
+    __table_args__ = (Index("ix_module_text_version", "module_id", "version", "language", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    version: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="texts")

@@ -1,0 +1,132 @@
+"""Load modules_content/ into the database and hand parsed modules to the player."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from learning.content.document import ModuleDocument
+from learning.content.loader import (
+    ContentError,
+    Problem,
+    iter_module_folders,
+    load_module_folder,
+    parse_module_file,
+)
+from learning.content.models import Module, ModuleText
+from learning.db import db, utcnow
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+def check_content(root: Path) -> list[Problem]:
+    """Return every problem in every module under root (empty when all can be published)."""
+    problems: list[Problem] = []
+    for folder in iter_module_folders(root):
+        try:
+            load_module_folder(folder)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def load_content(root: Path) -> LoadReport:
+    """Store each module's current version; a changed text without a version bump is refused.
+
+    :raises ContentError: when any module is broken; nothing is stored then.
+    """
+    folders = iter_module_folders(root)
+    problems = check_content(root)
+    if problems:
+        raise ContentError(problems)
+    report = LoadReport([], [], [])
+    for folder in folders:
+        _store_module(folder, load_module_folder(folder), report)
+    db.session.commit()
+    return report
+
+
+def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: LoadReport) -> None:
+    nl = documents["nl"]
+    module = db.session.scalar(select(Module).where(Module.slug == nl.slug))
+    if module is None:
+        module = Module(slug=nl.slug, audiences="", minutes=0, mastery_score=0, current_version=nl.version)
+        db.session.add(module)
+        report.added.append(nl.slug)
+    changed = False
+    for language, document in documents.items():
+        source = (folder / f"{language}.md").read_text(encoding="utf-8")
+        changed |= _store_text(module, document, source)
+    if changed and nl.slug not in report.added:
+        report.updated.append(nl.slug)
+    elif not changed:
+        report.unchanged.append(nl.slug)
+    module.audiences = ",".join(nl.audiences)
+    module.minutes, module.mastery_score, module.current_version = nl.minutes, nl.mastery_score, nl.version
+    module.updated_at = utcnow()
+
+
+def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    existing = next(
+        (t for t in module.texts if t.version == document.version and t.language == document.language), None
+    )
+    if existing is not None:
+        if existing.content_hash != digest:
+            path = f"{document.slug}/{document.language}.md"
+            message = f"text changed but version {document.version} was already published: bump 'version'"
+            raise ContentError([Problem(path, 1, message)])
+        return False
+    db.session.add(
+        ModuleText(
+            module=module,
+            version=document.version,
+            language=document.language,
+            title=document.title,
+            summary=document.summary,
+            source=source,
+            content_hash=digest,
+        )
+    )
+    return True
+
+
+def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, ModuleText]]:
+    """Return modules for an audience (None: all) with their text in `language`, falling back to Dutch."""
+    modules = db.session.scalars(select(Module).order_by(Module.slug)).all()
+    return [
+        (module, text)
+        for module in modules
+        if audience is None or audience in module.audience_list
+        if (text := get_module_text(module, module.current_version, language)) is not None
+    ]
+
+
+def get_module_text(module: Module, version: str, language: str) -> ModuleText | None:
+    """Return the text of a version in the language asked for, else in Dutch."""
+    texts = {t.language: t for t in module.texts if t.version == version}
+    return texts.get(language) or texts.get("nl")
+
+
+def get_document(text: ModuleText) -> ModuleDocument:
+    """Return the parsed module for a stored text (parsed once per process)."""
+    return _parse_cached(text.module.slug, text.language, text.content_hash, text.source)
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(slug: str, language: str, content_hash: str, source: str) -> ModuleDocument:
+    return parse_module_file(Path(slug) / f"{language}.md", text=source)
+
+
+def get_module(slug: str) -> Module | None:
+    """Return a module by slug."""
+    return db.session.scalar(select(Module).where(Module.slug == slug))

@@ -1,0 +1,232 @@
+"""Taking a module: attempts, sessions, step views, answers and the result, each reported as xAPI.
+
+Every state change and the statements that report it are written in one transaction (statements go to the
+outbox), then delivered after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from learning.accounts.models import Role, User
+from learning.content.document import Likert, ModuleDocument, Quiz, Step
+from learning.content.models import Module
+from learning.content.services import get_document, get_module_text
+from learning.db import db, utcnow
+from learning.player.models import Attempt, AttemptAnswer, AttemptStep
+from learning.tracking import outbox
+from learning.tracking import statements as xapi
+
+
+class PlayerError(Exception):
+    """A request the player cannot honour; the message names what is missing."""
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    item: Quiz | Likert
+    chosen: tuple[int, ...]
+    correct: bool | None
+    counted: AttemptAnswer
+
+
+def get_open_attempt(user: User, module: Module) -> Attempt | None:
+    """Return the learner's unfinished attempt at this module, if any."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.module_id == module.id, Attempt.finished_at.is_(None))
+    )
+
+
+def document_for(attempt: Attempt, language: str) -> ModuleDocument:
+    """Return the module text the attempt was started on, in the language asked for (else Dutch)."""
+    text = get_module_text(attempt.module, attempt.version, language)
+    if text is None:  # a loaded version always has Dutch; this means the database was edited by hand
+        raise PlayerError(f"module {attempt.module.slug} {attempt.version} has no text")
+    return get_document(text)
+
+
+def _documents(attempt: Attempt) -> dict[str, ModuleDocument]:
+    texts = {t.language: t for t in attempt.module.texts if t.version == attempt.version}
+    return {language: get_document(text) for language, text in texts.items()}
+
+
+def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContext:
+    documents = _documents(attempt)
+    is_staff = user.role not in {Role.PATIENT, Role.CAREGIVER}
+    return xapi.LearningContext(
+        base_iri=current_app.config["XAPI_BASE_IRI"],
+        actor_name=user.xapi_pid,
+        audience=user.audience.value if user.audience else "professional",
+        module_slug=attempt.module.slug,
+        module_titles={lang: doc.title for lang, doc in documents.items()},
+        module_version=attempt.version,
+        registration=attempt.registration,
+        session_id=attempt.session_id or "",
+        language=language,
+        mastery_score=attempt.module.mastery_score if documents["nl"].quizzes else None,
+        team=user.team.pseudonym if is_staff and user.team is not None else None,
+    )
+
+
+def _commit_and_send(statements: list[dict[str, object]]) -> None:
+    outbox.record(statements)
+    db.session.commit()
+    outbox.flush()
+
+
+def start_session(user: User, module: Module, language: str) -> Attempt:
+    """Open the learner's attempt (a new one if none is open) and begin a session at its bookmark.
+
+    A previous session that never terminated is reported `abandoned` first (the cmi5 rule).
+    """
+    attempt = get_open_attempt(user, module)
+    statements: list[dict[str, object]] = []
+    now = utcnow()
+    if attempt is None:
+        attempt = Attempt(user_id=user.id, module=module, version=module.current_version, current_step=1)
+        db.session.add(attempt)
+        db.session.flush()
+    elif attempt.session_id is not None:
+        _close_session_time(attempt, attempt.last_activity_at or now)
+        statements.append(xapi.module_event(_context(user, attempt, language), "abandoned"))
+    attempt.session_id, attempt.session_started_at, attempt.last_activity_at = str(uuid.uuid4()), now, now
+    ctx = _context(user, attempt, language)
+    statements += [xapi.module_event(ctx, "launched"), xapi.module_event(ctx, "initialized")]
+    _commit_and_send(statements)
+    return attempt
+
+
+def _close_session_time(attempt: Attempt, end: object) -> timedelta:
+    started = attempt.session_started_at or utcnow()
+    span = max(end - started, timedelta(0))  # type: ignore[operator]
+    attempt.active_seconds += span.total_seconds()
+    attempt.session_id = None
+    return span
+
+
+def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
+    """Show a step: bookmark it, and report `experienced` the first time in this attempt.
+
+    :raises PlayerError: for a step the module does not have.
+    """
+    document = document_for(attempt, language)
+    if not 1 <= number <= len(document.steps):
+        raise PlayerError(f"step {number} does not exist")
+    if attempt.session_id is None and not attempt.is_finished:
+        start_session(user, attempt.module, language)
+    statements = []
+    if not attempt.is_finished:
+        attempt.current_step, attempt.last_activity_at = number, utcnow()
+        if all(seen.step_number != number for seen in attempt.steps_seen):
+            attempt.steps_seen.append(AttemptStep(step_number=number))
+            titles = {lang: doc.steps[number - 1].title for lang, doc in _documents(attempt).items()}
+            statements.append(xapi.experienced_step(_context(user, attempt, language), number, titles))
+    _commit_and_send(statements)
+    return document.steps[number - 1]
+
+
+def _parse_response(item: Quiz | Likert, raw: list[str]) -> tuple[int, ...]:
+    try:
+        chosen = tuple(sorted({int(value) for value in raw}))
+    except ValueError:
+        raise PlayerError("answer is not a choice of this question") from None
+    limit = range(1, 6) if isinstance(item, Likert) else range(len(item.choices))
+    if not chosen or any(c not in limit for c in chosen) or (isinstance(item, Likert) and len(chosen) != 1):
+        raise PlayerError("choose an answer")
+    if isinstance(item, Quiz) and len(item.correct_indexes) == 1 and len(chosen) != 1:
+        raise PlayerError("choose one answer")
+    return chosen
+
+
+def answer_item(user: User, attempt: Attempt, item_id: str, raw: list[str], language: str) -> AnswerOutcome:
+    """Record an answer and return the feedback; only the first answer counts towards the score.
+
+    :raises PlayerError: for an unknown item or an answer that is not one of its choices.
+    """
+    if attempt.is_finished:
+        raise PlayerError("this attempt is finished")
+    item = document_for(attempt, language).item(item_id)
+    if item is None:
+        raise PlayerError(f"unknown question {item_id}")
+    chosen = _parse_response(item, raw)
+    correct = tuple(chosen) == item.correct_indexes if isinstance(item, Quiz) else None
+    counted = attempt.answer_for(item_id)
+    statements = []
+    if counted is None:
+        counted = AttemptAnswer(item_id=item_id, response=",".join(map(str, chosen)), correct=correct)
+        attempt.answers.append(counted)
+        statements.append(_answered_statement(user, attempt, item, chosen, language))
+    attempt.last_activity_at = utcnow()
+    _commit_and_send(statements)
+    return AnswerOutcome(item=item, chosen=chosen, correct=correct, counted=counted)
+
+
+def _answered_statement(
+    user: User, attempt: Attempt, item: Quiz | Likert, chosen: tuple[int, ...], language: str
+) -> dict[str, object]:
+    ctx = _context(user, attempt, language)
+    documents = _documents(attempt)
+    questions = {lang: doc.item(item.id).question for lang, doc in documents.items()}  # type: ignore[union-attr]
+    if isinstance(item, Likert):
+        return xapi.answered_likert(ctx, item.id, questions, chosen[0])
+    choices = {lang: [c.text for c in doc.item(item.id).choices] for lang, doc in documents.items()}  # type: ignore[union-attr]
+    return xapi.answered_choice(ctx, item.id, questions, choices, item.correct_indexes, list(chosen))
+
+
+def unanswered_items(attempt: Attempt, language: str) -> list[tuple[int, str]]:
+    """Return (step number, question) of every item still to answer."""
+    document = document_for(attempt, language)
+    return [
+        (step.number, item.question)
+        for step in document.steps
+        for item in step.items
+        if attempt.answer_for(item.id) is None
+    ]
+
+
+def finish_attempt(user: User, attempt: Attempt, language: str) -> Attempt:
+    """Close the attempt: score the first answers, report completed, passed/failed and terminated.
+
+    :raises PlayerError: while questions are unanswered.
+    """
+    if attempt.is_finished:
+        return attempt
+    if unanswered_items(attempt, language):
+        raise PlayerError("answer every question first")
+    if attempt.session_id is None:
+        start_session(user, attempt.module, language)
+    document = document_for(attempt, language)
+    quizzes = document.quizzes
+    scaled = sum(1 for q in quizzes if attempt.answer_for(q.id).correct) / len(quizzes) if quizzes else None  # type: ignore[union-attr]
+    now = utcnow()
+    ctx = _context(user, attempt, language)
+    session_span = _close_session_time(attempt, now)
+    statements = xapi.completion(ctx, scaled=scaled, duration=timedelta(seconds=attempt.active_seconds))
+    statements.append(xapi.module_event(ctx, "terminated", result={"duration": xapi.format_duration(session_span)}))
+    attempt.finished_at, attempt.score_scaled = now, scaled
+    attempt.passed = None if scaled is None else scaled >= attempt.module.mastery_score
+    _commit_and_send(statements)
+    return attempt
+
+
+def restart(user: User, module: Module) -> None:
+    """Let a learner who finished a module take it again (a new registration)."""
+    if get_open_attempt(user, module) is None:
+        db.session.add(Attempt(user_id=user.id, module=module, version=module.current_version))
+        db.session.commit()
+
+
+def finished_attempts(user: User, module: Module) -> list[Attempt]:
+    """Return the learner's finished attempts at a module, newest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user.id, Attempt.module_id == module.id, Attempt.finished_at.is_not(None))
+            .order_by(Attempt.finished_at.desc())
+        )
+    )

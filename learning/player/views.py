@@ -1,0 +1,121 @@
+"""The module player: steps as pages that htmx swaps in place, answers with immediate feedback."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from learning.catalog.services import get_visible_module
+from learning.content.models import Module
+from learning.player import services
+from learning.player.models import Attempt
+from learning.web import is_htmx_fragment_request
+
+bp = Blueprint("player", __name__, url_prefix="/modules/<slug>")
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _module(slug: str) -> Module:
+    return get_visible_module(current_user, slug) or abort(404)
+
+
+def _attempt(module: Module) -> Attempt:
+    attempt = services.get_open_attempt(current_user, module)
+    if attempt is None:
+        abort(redirect(url_for("catalog.detail", slug=module.slug)))
+    return attempt
+
+
+def _vary(response: Response) -> Response:
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/start")
+@login_required
+def start(slug: str) -> Response:
+    """Begin or resume the module at its bookmark."""
+    module = _module(slug)
+    attempt = services.start_session(current_user, module, _language())
+    return redirect(url_for(".step", slug=slug, number=attempt.current_step))
+
+
+@bp.get("/step/<int:number>")
+@login_required
+def step(slug: str, number: int) -> Response:
+    """Show one step; htmx gets only the player fragment."""
+    module = _module(slug)
+    attempt = _attempt(module)
+    try:
+        shown = services.view_step(current_user, attempt, number, _language())
+    except services.PlayerError:
+        abort(404)
+    document = services.document_for(attempt, _language())
+    template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
+    html = render_template(template, module=module, attempt=attempt, document=document, step=shown)
+    return _vary(Response(html))
+
+
+@bp.post("/item/<item_id>")
+@login_required
+def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
+    """Record an answer and show its feedback in place."""
+    module = _module(slug)
+    attempt = _attempt(module)
+    try:
+        outcome = services.answer_item(current_user, attempt, item_id, request.form.getlist("choice"), _language())
+    except services.PlayerError:
+        item = services.document_for(attempt, _language()).item(item_id) or abort(404)
+        error = _("Choose an answer first.")
+        return render_template("player/_item.html", module=module, attempt=attempt, item=item, error=error), 400
+    if not is_htmx_fragment_request():
+        return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
+    return _vary(
+        Response(
+            render_template("player/_item.html", module=module, attempt=attempt, item=outcome.item, outcome=outcome)
+        )
+    )
+
+
+@bp.post("/finish")
+@login_required
+def finish(slug: str) -> Response:
+    """Close the attempt and show the result."""
+    module = _module(slug)
+    attempt = _attempt(module)
+    missing = services.unanswered_items(attempt, _language())
+    if missing:
+        flash(
+            _("Answer every question first. Still open: step %(steps)s.", steps=", ".join(str(n) for n, _q in missing)),
+            "error",
+        )
+        return redirect(url_for(".step", slug=slug, number=missing[0][0]))
+    services.finish_attempt(current_user, attempt, _language())
+    return redirect(url_for(".result", slug=slug, attempt_id=attempt.id))
+
+
+@bp.get("/result/<int:attempt_id>")
+@login_required
+def result(slug: str, attempt_id: int) -> str:
+    """Show how the learner did."""
+    module = _module(slug)
+    attempt = next((a for a in services.finished_attempts(current_user, module) if a.id == attempt_id), None)
+    if attempt is None:
+        abort(404)
+    document = services.document_for(attempt, _language())
+    return render_template("player/result.html", module=module, attempt=attempt, document=document)
+
+
+@bp.post("/again")
+@login_required
+def again(slug: str) -> Response:
+    """Start the module once more (a new attempt)."""
+    module = _module(slug)
+    services.restart(current_user, module)
+    return redirect(url_for("catalog.detail", slug=slug))

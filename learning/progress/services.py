@@ -1,0 +1,38 @@
+"""A learner's own overview: what they started, finished and passed ("Mijn voortgang")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.content.services import get_document, get_module_text
+from learning.db import db
+from learning.player.models import Attempt
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    attempt: Attempt
+    title: str
+    steps_total: int
+    steps_seen: int
+
+
+def get_progress(user: User, language: str) -> list[ProgressRow]:
+    """Return the learner's attempts, unfinished first, then newest finished first."""
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at.desc())
+    ).all()
+    rows = []
+    for attempt in attempts:
+        text = get_module_text(attempt.module, attempt.version, language)
+        if text is None:
+            continue
+        document = get_document(text)
+        rows.append(ProgressRow(attempt, document.title, len(document.steps), len(attempt.steps_seen)))
+    return sorted(
+        rows,
+        key=lambda r: (r.attempt.is_finished, -(r.attempt.finished_at or r.attempt.started_at).timestamp()),
+    )

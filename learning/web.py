@@ -1,0 +1,61 @@
+"""Small request helpers shared by the LMS views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return target only when it stays on this site (no open redirect after log-in)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def is_htmx_fragment_request() -> bool:
+    """True when htmx asks for a fragment; a history restore needs the whole page."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def add_security_headers(response: Response) -> Response:
+    """Keep author text and any injected markup from running script, framing us or leaking referrers."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    """Show an error page in the learner's language with a way forward."""
+    code = error.code or 500
+    messages = {
+        400: _("Something in the form was not right. Go back and try again."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist (any more)."),
+        405: _("This page cannot be used that way."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Wait a while and try again."),
+    }
+    message = messages.get(code, _("Something went wrong on our side. Please try again later."))
+    return render_template("error.html", code=code, message=message), code
+
+
+def render_csrf_error(error: CSRFError) -> tuple[str, int]:
+    """An expired or missing form token: explain it instead of a bare 400."""
+    message = _("This form has expired or was not sent from this site. Reload the page and try again.")
+    return render_template("error.html", code=400, message=message), 400

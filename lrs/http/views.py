@@ -1,0 +1,114 @@
+"""The xAPI resources: parse the request, call the LRS service, serialise the answer. No rules live here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, g, request
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException
+
+from lrs import service
+from lrs.http.auth import authenticate, authority_of
+from lrs.http.body import read_json_body
+from lrs.http.errors import handle_http_error, handle_xapi_error
+from lrs.xapi.errors import BadRequest, XapiError
+from lrs.xapi.params import parse_single_request, parse_statement_query
+from lrs.xapi.timestamps import format_timestamp
+from lrs.xapi.version import SUPPORTED, negotiate
+
+bp = Blueprint("xapi", __name__)
+bp.register_error_handler(XapiError, handle_xapi_error)
+bp.register_error_handler(HTTPException, handle_http_error)
+DEFAULT_VERSION = "1.0.3"  # answered when a request failed before its version was negotiated
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["lrs"].engine
+    return engine
+
+
+@bp.before_request
+def check_version_and_auth() -> None:
+    """Every resource but /about needs a supported version header and valid credentials."""
+    if request.endpoint == "xapi.about" or request.method == "OPTIONS":
+        return
+    g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+    authenticate(_engine())
+
+
+@bp.after_request
+def add_xapi_headers(response: Response) -> Response:
+    """Answer with the negotiated version and how far reads are consistent."""
+    response.headers["X-Experience-API-Version"] = g.get("xapi_version", DEFAULT_VERSION)
+    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(datetime.now(UTC))
+    return response
+
+
+def _json(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="application/json")
+
+
+@bp.get("/about")
+def about() -> Response:
+    """Tell clients which xAPI versions this LRS speaks."""
+    return _json(json.dumps({"version": list(SUPPORTED), "extensions": {}}))
+
+
+@bp.post("/statements")
+def post_statements() -> Response:
+    """Store one statement or a batch; answer with their ids."""
+    ids = service.store_statements(
+        _engine(), read_json_body(), authority=authority_of(g.lrs_credential), version=g.xapi_version
+    )
+    return _json(json.dumps(ids))
+
+
+@bp.put("/statements")
+def put_statement() -> Response:
+    """Store one statement under the statementId given in the query."""
+    statement_id = request.args.get("statementId")
+    if not statement_id:
+        raise BadRequest("PUT statements needs the statementId query parameter")
+    service.put_statement(
+        _engine(),
+        statement_id,
+        read_json_body(),
+        authority=authority_of(g.lrs_credential),
+        version=g.xapi_version,
+    )
+    return Response(status=204)
+
+
+def _encode_more(params: dict[str, str], after: int) -> str:
+    raw = json.dumps({"q": params, "after": after}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_more(token: str) -> tuple[dict[str, str], int]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return dict(data["q"]), int(data["after"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise BadRequest("the 'more' token is not one this LRS issued") from None
+
+
+@bp.get("/statements")
+def get_statements() -> Response:
+    """Return one statement by id, or a filtered page with a `more` link."""
+    params = request.args.to_dict()
+    single = parse_single_request(params)
+    if single is not None:
+        return _json(service.get_statement(_engine(), single[0], voided=single[1]))
+    after = None
+    if "more" in params:
+        if len(params) > 1:
+            raise BadRequest("the 'more' parameter cannot be combined with other parameters")
+        params, after = _decode_more(params["more"])
+    query = parse_statement_query(params)
+    payloads, next_seq = service.query_statements(_engine(), query, after)
+    more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
+    return _json('{"statements":[' + ",".join(payloads) + '],"more":' + json.dumps(more) + "}")

@@ -1,0 +1,172 @@
+"""The LRS protocol: store, void and fetch statements. HTTP-free, so the in-process sink and the web layer share it.
+
+Statements are validated, completed with what the LRS owns (id, stored, timestamp, authority, version) and stored
+verbatim in one transaction per request: a batch is all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from lrs.store import statements as store
+from lrs.store.tables import ACTOR, OBJECT, RELATED
+from lrs.xapi.agent import ifi_key
+from lrs.xapi.compare import is_same_statement
+from lrs.xapi.errors import BadRequest, Conflict, NotFound
+from lrs.xapi.params import StatementQuery
+from lrs.xapi.statement import validate_statements
+from lrs.xapi.timestamps import format_timestamp, parse_timestamp
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+def _agent_links(agent: dict[str, Any] | None, relation: int, links: set[tuple[str, int]]) -> None:
+    if not isinstance(agent, dict):
+        return
+    key = ifi_key(agent)
+    if key is not None:
+        links.add((key, relation))
+    for member in agent.get("member") or []:
+        member_key = ifi_key(member)
+        if member_key is not None:
+            links.add((member_key, RELATED))
+
+
+def _context_links(context: dict[str, Any], agents: set[tuple[str, int]], activities: set[tuple[str, int]]) -> None:
+    _agent_links(context.get("instructor"), RELATED, agents)
+    _agent_links(context.get("team"), RELATED, agents)
+    for group in ("contextAgents", "contextGroups"):
+        for entry in context.get(group) or []:
+            _agent_links(entry.get("agent") or entry.get("group"), RELATED, agents)
+    for group in (context.get("contextActivities") or {}).values():
+        for activity in group if isinstance(group, list) else [group]:
+            activities.add((activity["id"], RELATED))
+
+
+def _links(stmt: dict[str, Any], row: store.StatementRow, *, sub: bool = False) -> None:
+    """Collect what agent/activity filters match; a sub-statement's parts count as related only."""
+    _agent_links(stmt["actor"], RELATED if sub else ACTOR, row.agents)
+    obj = stmt["object"]
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        row.activities.add((obj["id"], RELATED if sub else OBJECT))
+    elif kind in {"Agent", "Group"}:
+        _agent_links(obj, RELATED if sub else OBJECT, row.agents)
+    elif kind == "SubStatement":
+        _links(obj, row, sub=True)
+    _context_links(stmt.get("context") or {}, row.agents, row.activities)
+    if not sub:
+        _agent_links(stmt.get("authority"), RELATED, row.agents)
+
+
+def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now: datetime) -> store.StatementRow:
+    stmt.setdefault("id", str(uuid.uuid4()))
+    stmt["id"] = str(uuid.UUID(stmt["id"]))
+    stmt["stored"] = format_timestamp(now)
+    stmt.setdefault("timestamp", stmt["stored"])
+    stmt["authority"] = authority
+    stmt.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
+    obj = stmt["object"]
+    is_activity = obj.get("objectType", "Activity") == "Activity"
+    row = store.StatementRow(
+        id=stmt["id"],
+        stored=now.replace(tzinfo=None),
+        timestamp=parse_timestamp(stmt["timestamp"]).replace(tzinfo=None),
+        verb_id=stmt["verb"]["id"],
+        object_activity_id=obj["id"] if is_activity else None,
+        registration=(stmt.get("context") or {}).get("registration"),
+        voids=obj["id"] if stmt["verb"]["id"] == VOIDED else None,
+        payload=json.dumps(stmt, ensure_ascii=False, separators=(",", ":")),
+    )
+    _links(stmt, row)
+    return row
+
+
+def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remove statements already stored with the same content; a same id with other content is a conflict."""
+    ids = [s["id"] for s in batch if "id" in s]
+    if len({i.lower() for i in ids}) != len(ids):
+        raise BadRequest("the batch holds two statements with the same id")
+    existing = store.find_payloads(conn, [str(uuid.UUID(i)) for i in ids])
+    fresh = []
+    for stmt in batch:
+        stored = existing.get(str(uuid.UUID(stmt["id"]))) if "id" in stmt else None
+        if stored is None:
+            fresh.append(stmt)
+        elif not is_same_statement(stmt, json.loads(stored)):
+            raise Conflict(f"statement {stmt['id']} already exists with different content; statements are immutable")
+    return fresh
+
+
+def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow]) -> list[str]:
+    """Return the ids to mark voided; a voiding statement may not target another voiding statement."""
+    targets = [r.voids for r in rows if r.voids]
+    if not targets:
+        return []
+    known = store.voiding_targets(conn, targets)
+    in_batch = {r.id: r.voids for r in rows}
+    for target in targets:
+        if known.get(target) or in_batch.get(target):
+            raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided")
+    return [t for t in targets if t in known]
+
+
+def store_statements(
+    engine: Engine, statements: object, *, authority: dict[str, Any], version: str = "1.0.3"
+) -> list[str]:
+    """Validate and store one statement or a batch; return their ids in order.
+
+    :raises BadRequest: on an invalid statement (nothing is stored).
+    :raises Conflict: when an id exists with other content (nothing is stored).
+    """
+    batch = validate_statements(statements, version=version)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        fresh = _drop_duplicates(conn, batch)
+        rows = [_prepare(stmt, authority, version, now) for stmt in fresh]
+        voided = _check_voiding(conn, rows)
+        store.insert_statements(conn, rows)
+        if voided:
+            store.mark_voided(conn, voided)
+    return [str(uuid.UUID(s["id"])) for s in batch]
+
+
+def put_statement(
+    engine: Engine, statement_id: str, statement: object, *, authority: dict[str, Any], version: str = "1.0.3"
+) -> None:
+    """Store a statement under the id named in the URL.
+
+    :raises BadRequest: when the body is not one statement or its id differs from statementId.
+    """
+    if not isinstance(statement, dict):
+        raise BadRequest("PUT statements takes exactly one statement object")
+    if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
+        raise BadRequest("the statement's id differs from the statementId parameter")
+    statement["id"] = statement_id
+    store_statements(engine, statement, authority=authority, version=version)
+
+
+def get_statement(engine: Engine, statement_id: str, *, voided: bool) -> str:
+    """Return one statement's JSON.
+
+    :raises NotFound: when there is none (or it is voided and was asked for by statementId).
+    """
+    with engine.connect() as conn:
+        payload = store.get_payload(conn, statement_id, voided=voided)
+    if payload is None:
+        raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")
+    return payload
+
+
+def query_statements(
+    engine: Engine, query: StatementQuery, after_seq: int | None = None
+) -> tuple[list[str], int | None]:
+    """Return a page of statement JSON texts and the cursor for the next page."""
+    with engine.connect() as conn:
+        return store.query_statements(conn, query, after_seq)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the Debian packages the full test suite needs (Chromium for browser tests, a PostgreSQL server),
+# when they are missing and we may install (root). Elsewhere, say what is missing and let the caller decide.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "Missing system packages: ${missing[*]} (install them with apt-get as root)." >&2
+[ "${CI:-}" = "true" ] && exit 1
+exit 0

@@ -1,0 +1,167 @@
+"""Shared fixtures: a migrated real database (SQLite file, or PostgreSQL via VTC_TEST_DATABASE_URL), the app,
+clients, factories and log-in helpers. Each test starts from empty tables."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import csrf_token
+from sqlalchemy import create_engine, text
+
+import lrs
+from app import ROOT, create_app
+from learning.accounts.models import Invitation, Organisation, Role, Team
+from learning.accounts.services import create_user
+from learning.content.services import load_content
+from learning.db import Base, db
+from learning.db import upgrade_database as upgrade_lms
+from lrs.store.tables import metadata as lrs_metadata
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database for the whole run: PostgreSQL when VTC_TEST_DATABASE_URL says so, else SQLite."""
+    url = os.environ.get("VTC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade_lms(url)
+    lrs.upgrade_database(url)
+    return url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    tables = [*reversed(Base.metadata.sorted_tables), *reversed(lrs_metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LRS_DATABASE_URI": database_url,
+        "XAPI_BASE_IRI": "https://vtc.test",
+        "CONTENT_DIR": str(ROOT / "modules_content"),
+    }
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A test user as plain data: ORM objects must not outlive the app context that loaded them."""
+
+    id: int
+    email: str
+    xapi_pid: str
+    role: Role
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
+    """A fresh app on empty tables. No app context stays pushed: requests must not share `g` or a session."""
+    _empty_all_tables(database_url)
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    application.extensions["lrs"].engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for tests that call services directly (not for tests that also use the client)."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def content(app: Flask) -> None:
+    """Load the real modules_content/ into the database."""
+    with app.app_context():
+        load_content(Path(app.config["CONTENT_DIR"]))
+
+
+@pytest.fixture
+def organisation_id(app: Flask) -> int:
+    with app.app_context():
+        org = Organisation(name="Test Ziekenhuis", kind="hospital")
+        db.session.add_all([org, Team(organisation=org, name="Hartfalenpoli", kind="outpatient_clinic")])
+        db.session.commit()
+        return org.id
+
+
+@pytest.fixture
+def make_user(app: Flask, organisation_id: int) -> Callable[..., UserRef]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.PATIENT, **fields: Any) -> UserRef:
+        email = fields.pop("email", f"{role.value}{next(counter)}@example.test")
+        with app.app_context():
+            org = db.session.get(Organisation, organisation_id)
+            assert org is not None
+            fields.setdefault("team", org.teams[0] if role is Role.PROFESSIONAL else None)
+            user = create_user(email, PASSWORD, role, organisation=org, **fields)
+            db.session.commit()
+            return UserRef(user.id, user.email, user.xapi_pid, user.role)
+
+    return make
+
+
+@pytest.fixture
+def make_invitation(app: Flask, organisation_id: int) -> Callable[..., str]:
+    def make(code: str = "WELKOM-01", role: Role = Role.PATIENT, **fields: Any) -> str:
+        with app.app_context():
+            db.session.add(Invitation(code=code, organisation_id=organisation_id, role=role, **fields))
+            db.session.commit()
+        return code
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[UserRef], FlaskClient]:
+    def do_login(user: UserRef, password: str = PASSWORD) -> FlaskClient:
+        response = client.post(
+            "/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def lrs_auth(runner: FlaskCliRunner) -> dict[str, str]:
+    """Basic-auth headers of a fresh LRS credential, made with the real CLI."""
+    result = runner.invoke(args=["lrs", "create-credential", "test client"])
+    assert result.exit_code == 0, result.output
+    key_secret = result.output.strip().splitlines()[-1]
+    token = base64.b64encode(key_secret.encode()).decode()
+    return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
