@@ -6,6 +6,7 @@ verbatim in one transaction per request: a batch is all or nothing.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from lrs.store import statements as store
 from lrs.store.tables import ACTOR, OBJECT, RELATED
@@ -66,7 +68,6 @@ def _links(stmt: dict[str, Any], row: store.StatementRow, *, sub: bool = False) 
 
 
 def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now: datetime) -> store.StatementRow:
-    stmt.setdefault("id", str(uuid.uuid4()))
     stmt["id"] = str(uuid.UUID(stmt["id"]))
     stmt["stored"] = format_timestamp(now)
     stmt.setdefault("timestamp", stmt["stored"])
@@ -90,13 +91,13 @@ def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now:
 
 def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Remove statements already stored with the same content; a same id with other content is a conflict."""
-    ids = [s["id"] for s in batch if "id" in s]
+    ids = [s["id"] for s in batch]
     if len({i.lower() for i in ids}) != len(ids):
         raise BadRequest("the batch holds two statements with the same id")
     existing = store.find_payloads(conn, [str(uuid.UUID(i)) for i in ids])
     fresh = []
     for stmt in batch:
-        stored = existing.get(str(uuid.UUID(stmt["id"]))) if "id" in stmt else None
+        stored = existing.get(str(uuid.UUID(stmt["id"])))
         if stored is None:
             fresh.append(stmt)
         elif not is_same_statement(stmt, json.loads(stored)):
@@ -126,6 +127,18 @@ def store_statements(
     :raises Conflict: when an id exists with other content (nothing is stored).
     """
     batch = validate_statements(statements, version=version)
+    for stmt in batch:
+        stmt.setdefault("id", str(uuid.uuid4()))
+    try:
+        _store_batch(engine, copy.deepcopy(batch), authority, version)
+    except IntegrityError:
+        # Another writer stored one of these ids between our duplicate check and insert (a client retrying
+        # a timed-out POST): run once more, so the duplicate check now sees it and decides 200 or 409.
+        _store_batch(engine, copy.deepcopy(batch), authority, version)
+    return [str(uuid.UUID(s["id"])) for s in batch]
+
+
+def _store_batch(engine: Engine, batch: list[dict[str, Any]], authority: dict[str, Any], version: str) -> None:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         fresh = _drop_duplicates(conn, batch)
@@ -134,7 +147,6 @@ def store_statements(
         store.insert_statements(conn, rows)
         if voided:
             store.mark_voided(conn, voided)
-    return [str(uuid.UUID(s["id"])) for s in batch]
 
 
 def put_statement(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import csrf_token
+from helpers import PASSWORD, csrf_token
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 import lrs
 from app import ROOT, create_app
@@ -24,8 +26,6 @@ from learning.content.services import load_content
 from learning.db import Base, db
 from learning.db import upgrade_database as upgrade_lms
 from lrs.store.tables import metadata as lrs_metadata
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
@@ -165,3 +165,22 @@ def lrs_auth(runner: FlaskCliRunner) -> dict[str, str]:
     key_secret = result.output.strip().splitlines()[-1]
     token = base64.b64encode(key_secret.encode()).decode()
     return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The real app on a free loopback port, served by a threaded WSGI server, for HTTP clients and browsers."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -6,6 +6,7 @@ import re
 
 from flask.testing import FlaskClient
 
+PASSWORD = "correct-horse-battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

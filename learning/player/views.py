@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -59,7 +59,7 @@ def step(slug: str, number: int) -> Response:
     document = services.document_for(attempt, _language())
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
     html = render_template(template, module=module, attempt=attempt, document=document, step=shown)
-    return _vary(Response(html))
+    return _vary(make_response(html))
 
 
 @bp.post("/item/<item_id>")
@@ -76,11 +76,8 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
         return render_template("player/_item.html", module=module, attempt=attempt, item=item, error=error), 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
-    return _vary(
-        Response(
-            render_template("player/_item.html", module=module, attempt=attempt, item=outcome.item, outcome=outcome)
-        )
-    )
+    html = render_template("player/_item.html", module=module, attempt=attempt, item=outcome.item, outcome=outcome)
+    return _vary(make_response(html))
 
 
 @bp.post("/finish")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode, urlparse
 
 from tincan import LRSResponse, RemoteLRS, Statement, StatementList
@@ -52,6 +52,7 @@ class InProcessSink:
 class _TimeoutRemoteLRS(RemoteLRS):  # type: ignore[misc]
     """tincan's RemoteLRS opens connections without a timeout; a hung LRS must not hang a worker."""
 
+    _props: ClassVar[list[str]] = [*RemoteLRS._props, "timeout"]  # tincan refuses attributes it does not list
     timeout: float = 5.0
 
     def _send_request(self, request: Any) -> LRSResponse:
@@ -80,10 +81,7 @@ class RemoteSink:
     is_local = False
 
     def __init__(self, endpoint: str, key: str, secret: str, *, timeout: float = 5.0) -> None:
-        self._lrs = _TimeoutRemoteLRS(
-            endpoint=endpoint.rstrip("/") + "/", username=key, password=secret, version="1.0.3"
-        )
-        self._lrs.timeout = timeout
+        self._lrs = make_remote_lrs(endpoint, key, secret, timeout)
 
     def send(self, statements: Sequence[dict[str, Any]]) -> None:
         batch = StatementList([Statement(s) for s in statements])
@@ -97,7 +95,7 @@ class RemoteSink:
 
 
 def make_remote_lrs(endpoint: str, key: str, secret: str, timeout: float = 5.0) -> RemoteLRS:
-    """Return a tincan RemoteLRS with a timeout, for reading statements back (contract tests, exports)."""
+    """Return a tincan RemoteLRS with a timeout (the sink, contract tests, exports)."""
     lrs = _TimeoutRemoteLRS(endpoint=endpoint.rstrip("/") + "/", username=key, password=secret, version="1.0.3")
     lrs.timeout = timeout
     return lrs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from lrs.http.auth import credential_pepper
@@ -33,7 +34,7 @@ def create() -> str | Response:
     """Create a credential and show its secret this once."""
     name = request.form.get("name", "").strip()
     if not 1 <= len(name) <= 200:
-        flash("Give the credential a name of 1 to 200 characters.", "error")
+        flash(_("Give the credential a name of 1 to 200 characters."), "error")
         return redirect(url_for(".index"))
     with current_app.extensions["lrs"].engine.begin() as conn:
         key, secret = create_credential(conn, credential_pepper(), name, SCOPES)
@@ -46,5 +47,5 @@ def revoke(key: str) -> Response:
     """Revoke a credential at once."""
     with current_app.extensions["lrs"].engine.begin() as conn:
         revoked = revoke_credential(conn, key)
-    flash("Credential revoked." if revoked else "No active credential with that key.", "info")
+    flash(_("Credential revoked.") if revoked else _("No active credential with that key."), "info")
     return redirect(url_for(".index"))

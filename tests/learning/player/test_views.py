@@ -56,6 +56,7 @@ def test_start_opens_step_one_and_records_launch(client, login, make_user, conte
     assert location.endswith(f"{MODULE}/step/1")
     page = client.get(location)
     assert page.status_code == 200
+    assert page.mimetype == "text/html"
     assert "Stap 1 van" in page.get_data(as_text=True)
     verbs = [
         s["verb"]["id"].rsplit("/", 1)[1] for s in client.get("/xapi/statements", headers=lrs_auth).json["statements"]
@@ -98,6 +99,7 @@ def test_answer_gives_immediate_feedback_fragment(client, login, make_user, cont
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in body
+    assert response.mimetype == "text/html"
     assert ("✓ Goed" in body) or ("✗ Niet goed" in body)
 
 
@@ -199,3 +201,26 @@ def test_professional_statements_carry_team_pseudonym(client, login, make_user, 
     extensions = statement["context"]["extensions"]
     assert extensions["https://vtc.test/xapi/ext/audience"] == "professional"
     assert len(extensions["https://vtc.test/xapi/ext/team"]) == 36
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status"),
+    [
+        (f"{MODULE}/step/99", None, 404),
+        (f"{MODULE}/step/0", None, 404),
+        (f"{MODULE}/item/no-such-item", {"choice": "0"}, 404),
+        (f"{MODULE}/item/when-to-weigh", {"choice": "zero"}, 400),
+        (f"{MODULE}/item/when-to-weigh", {"choice": "17"}, 400),
+        ("/modules/no-such-module/", None, 404),
+    ],
+)
+def test_bad_player_input_gets_clear_4xx(client, login, make_user, content, path, data, status):
+    login(make_user(Role.PATIENT))
+    start(client)
+    if data is None:
+        response = client.get(path)
+    else:
+        response = client.post(
+            path, data={**data, "csrf_token": csrf_token(client, "/")}, headers={"HX-Request": "true"}
+        )
+    assert response.status_code == status
