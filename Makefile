@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: help install setup run test test-sqlite test-postgres lint fmt typecheck clean
+.PHONY: help install setup run test test-sqlite test-postgres lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	touch $@
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -q -d translations -l $*
+	$(BIN)/pybabel compile -d translations -l $* >/dev/null
 
 install: $(STAMP) translations/nl/LC_MESSAGES/messages.mo ## Create .venv and install pinned dependencies
 
@@ -34,18 +34,17 @@ run: setup ## Set up, then serve with gunicorn on http://$(HOST):$(PORT)
 	@echo "VTC runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
-lint: install ## ruff check, ruff format --check, import contracts, content check
+lint: install ## ruff, import contracts, mypy, content check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy lrs learning app.py
+	$(BIN)/mypy --strict --follow-imports=silent lrs/xapi
 	$(FLASK) content check
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-
-typecheck: install ## mypy over lrs/ and learning/
-	$(BIN)/mypy lrs learning app.py
 
 test: lint ## Everything: lint, then the whole suite on SQLite and on a throwaway PostgreSQL
 	scripts/system-packages.sh

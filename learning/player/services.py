@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -101,9 +101,9 @@ def start_session(user: User, module: Module, language: str) -> Attempt:
     return attempt
 
 
-def _close_session_time(attempt: Attempt, end: object) -> timedelta:
+def _close_session_time(attempt: Attempt, end: datetime) -> timedelta:
     started = attempt.session_started_at or utcnow()
-    span = max(end - started, timedelta(0))  # type: ignore[operator]
+    span = max(end - started, timedelta(0))
     attempt.active_seconds += span.total_seconds()
     attempt.session_id = None
     return span
@@ -202,7 +202,7 @@ def finish_attempt(user: User, attempt: Attempt, language: str) -> Attempt:
         start_session(user, attempt.module, language)
     document = document_for(attempt, language)
     quizzes = document.quizzes
-    scaled = sum(1 for q in quizzes if attempt.answer_for(q.id).correct) / len(quizzes) if quizzes else None  # type: ignore[union-attr]
+    scaled = _first_answer_score(attempt, quizzes)
     now = utcnow()
     ctx = _context(user, attempt, language)
     session_span = _close_session_time(attempt, now)
@@ -212,6 +212,17 @@ def finish_attempt(user: User, attempt: Attempt, language: str) -> Attempt:
     attempt.passed = None if scaled is None else scaled >= attempt.module.mastery_score
     _commit_and_send(statements)
     return attempt
+
+
+def _first_answer_score(attempt: Attempt, quizzes: tuple[Quiz, ...]) -> float | None:
+    """Return the share of quizzes whose first answer was right, or None for a module without quizzes."""
+    if not quizzes:
+        return None
+    right = 0
+    for quiz in quizzes:
+        answer = attempt.answer_for(quiz.id)
+        right += bool(answer is not None and answer.correct)
+    return right / len(quizzes)
 
 
 def restart(user: User, module: Module) -> None:

@@ -63,7 +63,8 @@ def find_payloads(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.update(conn.execute(select(statement.c.id, statement.c.payload).where(statement.c.id.in_(chunk))).all())  # type: ignore[arg-type]
+        rows = conn.execute(select(statement.c.id, statement.c.payload).where(statement.c.id.in_(chunk)))
+        found.update((row.id, row.payload) for row in rows)
     return found
 
 

@@ -5,14 +5,14 @@ from sqlalchemy import create_engine
 
 from lrs.store.tables import metadata
 
-url = context.config.get_main_option("sqlalchemy.url")
+url = context.config.get_main_option("sqlalchemy.url") or ""
 engine = create_engine(url)
 with engine.connect() as connection:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         version_table="lrs_alembic_version",
-        include_name=lambda name, type_, parent: type_ != "table" or name.startswith("lrs_"),
+        include_name=lambda name, type_, parent: type_ != "table" or (name or "").startswith("lrs_"),
         render_as_batch=True,
     )
     with context.begin_transaction():
