@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException
 
 from lrs import service
 from lrs.cli import cli
 from lrs.http import admin, views
+from lrs.http.errors import handle_http_error
 from lrs.store.engine import make_engine, upgrade_database
 
 __all__ = ["init_app", "local_store", "upgrade_database"]
@@ -29,8 +31,17 @@ def init_app(app: Flask, *, admin_guard: Callable[[], bool] = lambda: False) -> 
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
     app.extensions["lrs"] = LrsExtension(make_engine(app.config["LRS_DATABASE_URI"]), admin_guard)
     app.register_blueprint(views.bp, url_prefix="/xapi")
+    app.before_request(_json_routing_errors)
     app.register_blueprint(admin.bp, url_prefix="/admin/lrs")
     app.cli.add_command(cli)
+
+
+def _json_routing_errors() -> Response | None:
+    """An unknown path or method under /xapi gets the API's JSON error, not the LMS's HTML page."""
+    error = request.routing_exception
+    if isinstance(error, HTTPException) and (error.code or 0) >= 400 and request.path.startswith("/xapi/"):
+        return handle_http_error(error)
+    return None
 
 
 def local_store(app: Flask, authority: dict[str, Any]) -> Callable[[list[dict[str, Any]]], list[str]]:

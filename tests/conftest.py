@@ -72,15 +72,35 @@ class UserRef:
     role: Role
 
 
+def dispose(application: Flask) -> None:
+    """Close every pooled connection an app holds (PostgreSQL warns about connections left to the GC)."""
+    with application.app_context():
+        db.engine.dispose()
+    application.extensions["lrs"].engine.dispose()
+
+
+@pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Create extra apps (other configuration) that are cleaned up after the test."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config = {**app_config, **overrides}
+        made.append(create_app({k: v for k, v in config.items() if v is not None}))
+        return made[-1]
+
+    yield make
+    for application in made:
+        dispose(application)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
     """A fresh app on empty tables. No app context stays pushed: requests must not share `g` or a session."""
     _empty_all_tables(database_url)
     application = create_app(app_config)
     yield application
-    with application.app_context():
-        db.engine.dispose()
-    application.extensions["lrs"].engine.dispose()
+    dispose(application)
 
 
 @pytest.fixture

@@ -8,34 +8,31 @@ import pytest
 from sqlalchemy import text
 
 import app as app_module
-from app import create_app
 from learning.db import db
 from learning.tracking.client import InProcessSink, RemoteSink
 
 
-def test_env_prefix_configures_the_app(monkeypatch, app_config):
+def test_env_prefix_configures_the_app(monkeypatch, make_app):
     monkeypatch.setenv("LMS_XAPI_BASE_IRI", "https://leren.example.nl")
     monkeypatch.setenv("LMS_LRS_TIMEOUT", "2.5")
-    config = {k: v for k, v in app_config.items() if k != "XAPI_BASE_IRI"}
-    application = create_app(config)
+    application = make_app(XAPI_BASE_IRI=None)
     assert application.config["XAPI_BASE_IRI"] == "https://leren.example.nl"
     assert application.config["LRS_TIMEOUT"] == 2.5
 
 
-def test_secret_key_is_generated_once_into_instance(monkeypatch, tmp_path, app_config):
+def test_secret_key_is_generated_once_into_instance(monkeypatch, tmp_path, make_app):
     monkeypatch.setattr(app_module, "ROOT", tmp_path)
-    config = {k: v for k, v in app_config.items() if k != "SECRET_KEY"}
-    first = create_app(config).config["SECRET_KEY"]
-    second = create_app(config).config["SECRET_KEY"]
+    first = make_app(SECRET_KEY=None).config["SECRET_KEY"]
+    second = make_app(SECRET_KEY=None).config["SECRET_KEY"]
     secret_file = Path(tmp_path / "instance" / "secret_key")
     assert first == second == secret_file.read_text().strip()
     assert len(first) == 64
     assert secret_file.stat().st_mode & 0o777 == 0o600
 
 
-def test_sqlite_runs_in_wal_mode(tmp_path, app_config):
+def test_sqlite_runs_in_wal_mode(tmp_path, make_app):
     url = f"sqlite:///{tmp_path / 'wal.db'}"
-    application = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url, "LRS_DATABASE_URI": url})
+    application = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url)
     with application.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     with application.extensions["lrs"].engine.connect() as conn:
@@ -46,8 +43,8 @@ def test_built_in_lrs_is_the_default_sink(app):
     assert isinstance(app.extensions["vtc.tracker"].sink, InProcessSink)
 
 
-def test_endpoint_switches_to_remote_sink(app_config):
-    application = create_app({**app_config, "LRS_ENDPOINT": "http://127.0.0.1:9/xapi/", "LRS_KEY": "k"})
+def test_endpoint_switches_to_remote_sink(make_app):
+    application = make_app(LRS_ENDPOINT="http://127.0.0.1:9/xapi/", LRS_KEY="k")
     assert isinstance(application.extensions["vtc.tracker"].sink, RemoteSink)
 
 

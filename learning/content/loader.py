@@ -48,37 +48,67 @@ class _Collector:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.key_lines: dict[str, int] = {}  # front matter key -> its line
+        self.source_lines: list[dict[str, int]] = []  # per source entry: "" -> its line, key -> line
 
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
+    def at(self, key: str) -> int:
+        """The line of a front matter key, or the opening '---' when the key is missing."""
+        return self.key_lines.get(key, 1)
 
-def split_front_matter(text: str, report: _Collector) -> tuple[dict[str, Any], str, int]:
-    """Return (front matter, body, line number where the body starts)."""
+
+def _yaml_problem(exc: yaml.YAMLError) -> tuple[int, str]:
+    """(0-based line within the YAML text, one-line message without PyYAML's own relative positions)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    text = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be read"
+    return (mark.line if mark else 0), str(text)
+
+
+def _remember_lines(yaml_text: str, report: _Collector) -> None:
+    """Note the line of each front matter key and source entry (front matter YAML starts on line 2)."""
+    root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        report.key_lines[str(key.value)] = 2 + key.start_mark.line
+        if key.value == "sources" and isinstance(value, yaml.SequenceNode):
+            for entry in value.value:
+                lines = {"": 2 + entry.start_mark.line}
+                if isinstance(entry, yaml.MappingNode):
+                    lines |= {str(k.value): 2 + k.start_mark.line for k, _ in entry.value}
+                report.source_lines.append(lines)
+
+
+def split_front_matter(text: str, report: _Collector) -> tuple[dict[str, Any] | None, str, int]:
+    """Return (front matter, or None when it cannot be read; body; line number where the body starts)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         report.add(1, "the file must start with front matter between two '---' lines")
-        return {}, text, 1
+        return None, text, 1
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         report.add(1, "front matter is not closed with a '---' line")
-        return {}, "", 1
+        return None, "", 1
+    yaml_text = "".join(lines[1:end])
     try:
-        meta = yaml.safe_load("".join(lines[1:end])) or {}
+        meta = yaml.safe_load(yaml_text) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.add(2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc}")
-        return {}, "".join(lines[end + 1 :]), end + 2
+        line, problem = _yaml_problem(exc)
+        report.add(2 + line, f"front matter is not valid YAML: {problem}")
+        return None, "".join(lines[end + 1 :]), end + 2
     if not isinstance(meta, dict):
         report.add(2, "front matter must be a mapping of keys to values")
-        meta = {}
+        return None, "".join(lines[end + 1 :]), end + 2
+    _remember_lines(yaml_text, report)
     return meta, "".join(lines[end + 1 :]), end + 2
 
 
 def _require_str(meta: dict[str, Any], key: str, report: _Collector) -> str:
     value = meta.get(key)
     if not isinstance(value, str) or not value.strip():
-        report.add(1, f"front matter '{key}' is required and must be text")
+        report.add(report.at(key), f"front matter '{key}' is required and must be text")
         return ""
     return value.strip()
 
@@ -87,27 +117,31 @@ def _read_meta(meta: dict[str, Any], report: _Collector) -> dict[str, Any]:
     out: dict[str, Any] = {"title": _require_str(meta, "title", report)}
     out["summary"] = _require_str(meta, "summary", report)
     audiences = meta.get("audience")
-    if not isinstance(audiences, list) or not audiences or not set(audiences) <= AUDIENCES:
-        report.add(1, f"front matter 'audience' must be a list of: {', '.join(sorted(AUDIENCES))}")
+    if (
+        not isinstance(audiences, list)
+        or not audiences
+        or not all(isinstance(a, str) and a in AUDIENCES for a in audiences)
+    ):
+        report.add(report.at("audience"), f"front matter 'audience' must be a list of: {', '.join(sorted(AUDIENCES))}")
         audiences = []
     out["audiences"] = tuple(audiences)
     minutes = meta.get("minutes")
-    if not isinstance(minutes, int) or not 1 <= minutes <= 30:
-        report.add(1, "front matter 'minutes' must be a whole number from 1 to 30")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 30:
+        report.add(report.at("minutes"), "front matter 'minutes' must be a whole number from 1 to 30")
         minutes = 0
     out["minutes"] = minutes
     version = str(meta.get("version", ""))
     if not VERSION.match(version):
-        report.add(1, "front matter 'version' must be a version like 1.0.0")
+        report.add(report.at("version"), "front matter 'version' must be a version like 1.0.0")
     out["version"] = version
     mastery = meta.get("mastery_score", 0.7)
     if not isinstance(mastery, int | float) or isinstance(mastery, bool) or not 0 <= mastery <= 1:
-        report.add(1, "front matter 'mastery_score' must be a number from 0 to 1")
+        report.add(report.at("mastery_score"), "front matter 'mastery_score' must be a number from 0 to 1")
         mastery = 0.7
     out["mastery_score"] = float(mastery)
     out["review"] = str(meta.get("review", "pending"))
     if out["review"] not in {"pending", "reviewed"}:
-        report.add(1, "front matter 'review' must be 'pending' or 'reviewed'")
+        report.add(report.at("review"), "front matter 'review' must be 'pending' or 'reviewed'")
     out["objectives"] = _read_text_list(meta, "objectives", report)
     out["sources"] = _read_sources(meta, report)
     return out
@@ -116,7 +150,7 @@ def _read_meta(meta: dict[str, Any], report: _Collector) -> dict[str, Any]:
 def _read_text_list(meta: dict[str, Any], key: str, report: _Collector) -> tuple[str, ...]:
     value = meta.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        report.add(1, f"front matter '{key}' must be a list of one or more texts")
+        report.add(report.at(key), f"front matter '{key}' must be a list of one or more texts")
         return ()
     return tuple(v.strip() for v in value)
 
@@ -124,14 +158,21 @@ def _read_text_list(meta: dict[str, Any], key: str, report: _Collector) -> tuple
 def _read_sources(meta: dict[str, Any], report: _Collector) -> tuple[Source, ...]:
     value = meta.get("sources")
     if not isinstance(value, list) or not value:
-        report.add(1, "front matter 'sources' must list at least one source (medical text must cite its source)")
+        message = "front matter 'sources' must list at least one source (medical text must cite its source)"
+        report.add(report.at("sources"), message)
         return ()
     sources = []
-    for entry in value:
+    for index, entry in enumerate(value):
+        lines = report.source_lines[index] if index < len(report.source_lines) else {}
         if not isinstance(entry, dict) or not isinstance(entry.get("title"), str):
-            report.add(1, "each source needs a 'title' (and may have a 'url')")
+            report.add(lines.get("", report.at("sources")), "each source needs a 'title' (and may have a 'url')")
             continue
-        sources.append(Source(title=entry["title"], url=str(entry.get("url") or "")))
+        url = str(entry.get("url") or "")
+        if url and not url.startswith("https://"):
+            # the catalogue shows it as a link: only https, never javascript:, data: …
+            report.add(lines.get("url", report.at("sources")), f"source url '{url}' must start with https://")
+            continue
+        sources.append(Source(title=entry["title"], url=url))
     return tuple(sources)
 
 
@@ -157,7 +198,8 @@ def _parse_item(token: Token, line: int, report: _Collector) -> Item | None:
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as exc:
-        report.add(line, f"the {token.info.strip()} block is not valid YAML: {exc}")
+        offset, problem = _yaml_problem(exc)
+        report.add(line + 1 + offset, f"the {token.info.strip()} block is not valid YAML: {problem}")
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not ITEM_ID.match(data["id"]):
         report.add(line, "the block needs an 'id' of lower-case letters, digits and dashes")
@@ -170,17 +212,29 @@ def _parse_item(token: Token, line: int, report: _Collector) -> Item | None:
     return Likert(id=data["id"], question=data["question"])
 
 
-def _check_inline(token: Token, line: int, folder: Path | None, report: _Collector, media: set[str]) -> None:
+def _child_lines(token: Token, line: int) -> list[tuple[Token, int]]:
+    """Each inline child with the line it starts on (an inline token spans every line of its paragraph)."""
+    found = []
     for child in token.children or []:
+        found.append((child, line))
+        if child.type in {"softbreak", "hardbreak"}:
+            line += 1
+        elif child.type == "html_inline":
+            line += child.content.count("\n")
+    return found
+
+
+def _check_inline(token: Token, line: int, folder: Path | None, report: _Collector, media: set[str]) -> None:
+    for child, child_line in _child_lines(token, line):
         if child.type != "image":
             continue
         src = str(child.attrGet("src") or "")
         if not child.content.strip():
-            report.add(line, f"image '{src}' has no alt text: describe what the picture shows")
+            report.add(child_line, f"image '{src}' has no alt text: describe what the picture shows")
         if "://" in src:
-            report.add(line, f"image '{src}' must be a file in the module folder, not a web address")
+            report.add(child_line, f"image '{src}' must be a file in the module folder, not a web address")
         elif "/" in src or src.startswith(".") or (folder is not None and not (folder / src).is_file()):
-            report.add(line, f"image '{src}' does not exist in the module folder")
+            report.add(child_line, f"image '{src}' does not exist in the module folder")
         else:
             media.add(src)
 
@@ -204,6 +258,7 @@ def _parse_steps(
     env = {"language": language, "media_base": f"/modules/{slug}/media/"}
     steps: list[_StepBuilder] = []
     media: set[str] = set()
+    seen_ids: set[str] = set()
     tokens = _MD.parse(body, env)
     i = 0
     while i < len(tokens):
@@ -220,6 +275,9 @@ def _parse_steps(
         if token.type == "fence" and token.info.strip() in {"quiz", "likert"}:
             item = _parse_item(token, line, report)
             if item is not None:
+                if item.id in seen_ids:
+                    report.add(line, f"block id '{item.id}' is used twice; ids must be unique within a module")
+                seen_ids.add(item.id)
                 step.items.append(item)
         elif token.type == "fence":
             report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz and likert")
@@ -243,8 +301,11 @@ def _raw_html_lines(body: str) -> list[int]:
     for token in with_html.parse(body):
         if token.type == "html_block" and token.map:
             found.append(token.map[0])
-        elif token.type == "inline" and any(c.type == "html_inline" for c in token.children or []):
-            found.append(token.map[0] if token.map else 0)
+        elif token.type == "inline":
+            html = [
+                line for c, line in _child_lines(token, token.map[0] if token.map else 0) if c.type == "html_inline"
+            ]
+            found.extend(html[:1])
     return found
 
 
@@ -262,27 +323,18 @@ def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
         report.add(1, f"folder name '{slug}' must be lower-case words joined by dashes")
     source = path.read_text(encoding="utf-8") if text is None else text
     meta, body, first_line = split_front_matter(source, report)
-    fields = _read_meta(meta, report)
+    # front matter that cannot be read is one problem, not a "required" problem for every key in it
+    fields = _read_meta(meta or {}, report if meta is not None else _Collector(str(path)))
     folder = path.parent if text is None else None
     steps, media = _parse_steps(body, first_line, folder, slug, language, report)
     if not steps:
         report.add(first_line, "a module needs at least one step ('## ' heading)")
-    _check_unique_ids(steps, report)
     document = ModuleDocument(slug=slug, language=language, steps=tuple(steps), media=tuple(sorted(media)), **fields)
-    if document.quizzes == () and "mastery_score" in meta:
-        report.add(1, "'mastery_score' is set but the module has no quiz")
+    if document.quizzes == () and meta and "mastery_score" in meta:
+        report.add(report.at("mastery_score"), "'mastery_score' is set but the module has no quiz")
     if report.problems:
         raise ContentError(report.problems)
     return document
-
-
-def _check_unique_ids(steps: list[Step], report: _Collector) -> None:
-    seen: set[str] = set()
-    for step in steps:
-        for item in step.items:
-            if item.id in seen:
-                report.add(1, f"block id '{item.id}' is used twice; ids must be unique within a module")
-            seen.add(item.id)
 
 
 def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
@@ -297,28 +349,49 @@ def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
             documents[file.stem] = parse_module_file(file)
         except ContentError as exc:
             problems.extend(exc.problems)
-    problems.extend(_compare_languages(documents))
+    problems.extend(_compare_languages(documents, folder))
     if problems:
         raise ContentError(problems)
     return documents
 
 
-def _compare_languages(documents: dict[str, ModuleDocument]) -> list[Problem]:
-    """Language versions share step count, item ids and version: statements must mean the same in each."""
+def _compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> list[Problem]:
+    """Language versions share steps, item ids (in the same steps), right answers, pictures and version."""
     base = documents.get("nl")
     problems = []
     for language, doc in documents.items():
         if base is None or doc is base:
             continue
-        path = f"{doc.slug}/{language}.md"
+        path = str(folder / f"{language}.md")
         if len(doc.steps) != len(base.steps):
             problems.append(Problem(path, 1, f"has {len(doc.steps)} steps but nl.md has {len(base.steps)}"))
         if doc.item_ids != base.item_ids:
             problems.append(Problem(path, 1, "quiz/likert ids differ from nl.md (same ids, same order)"))
+        else:
+            problems.extend(_compare_items(path, doc, base, same_steps=len(doc.steps) == len(base.steps)))
+        if set(doc.media) != set(base.media):
+            pictures, base_pictures = ", ".join(doc.media) or "none", ", ".join(base.media) or "none"
+            problems.append(Problem(path, 1, f"uses pictures {pictures} but nl.md uses {base_pictures}"))
         if doc.version != base.version:
             problems.append(Problem(path, 1, f"version {doc.version} differs from nl.md's {base.version}"))
         if set(doc.audiences) != set(base.audiences):
             problems.append(Problem(path, 1, "audience differs from nl.md"))
+    return problems
+
+
+def _compare_items(path: str, doc: ModuleDocument, base: ModuleDocument, *, same_steps: bool) -> list[Problem]:
+    """Same ids in the same steps, right answers at the same positions (xAPI names choices by position)."""
+    problems = []
+    steps = {item.id: step.number for step in doc.steps for item in step.items}
+    for step in base.steps:
+        for item in step.items:
+            if same_steps and steps[item.id] != step.number:
+                message = f"'{item.id}' is in step {steps[item.id]} but in step {step.number} in nl.md"
+                problems.append(Problem(path, 1, message))
+            other = doc.item(item.id)
+            if isinstance(item, Quiz) and isinstance(other, Quiz) and other.correct_indexes != item.correct_indexes:
+                message = f"quiz '{item.id}' has its right answers at other positions than in nl.md"
+                problems.append(Problem(path, 1, message))
     return problems
 
 

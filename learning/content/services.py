@@ -30,6 +30,8 @@ class LoadReport:
 
 def check_content(root: Path) -> list[Problem]:
     """Return every problem in every module under root (empty when all can be published)."""
+    if not root.is_dir():
+        return [Problem(str(root), 1, "content folder not found: give the folder that holds the module folders")]
     problems: list[Problem] = []
     for folder in iter_module_folders(root):
         try:
@@ -44,13 +46,16 @@ def load_content(root: Path) -> LoadReport:
 
     :raises ContentError: when any module is broken; nothing is stored then.
     """
-    folders = iter_module_folders(root)
     problems = check_content(root)
     if problems:
         raise ContentError(problems)
     report = LoadReport([], [], [])
-    for folder in folders:
-        _store_module(folder, load_module_folder(folder), report)
+    try:
+        for folder in iter_module_folders(root):
+            _store_module(folder, load_module_folder(folder), report)
+    except ContentError:
+        db.session.rollback()  # modules stored before the refused one must not reach a later commit
+        raise
     db.session.commit()
     return report
 

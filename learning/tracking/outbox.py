@@ -70,6 +70,8 @@ class Tracker:
     def __init__(self, app: Flask, sink: StatementSink, *, retry_seconds: float = 30.0) -> None:
         self.app, self.sink, self.retry_seconds = app, sink, retry_seconds
         self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
         self._thread_pid: int | None = None
         self._lock = threading.Lock()
 
@@ -86,12 +88,22 @@ class Tracker:
             if self._thread_pid == os.getpid():
                 return
             self._thread_pid = os.getpid()
-            threading.Thread(target=self._run, name="xapi-outbox", daemon=True).start()
+            self._thread = threading.Thread(target=self._run, name="xapi-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the delivery thread after its current batch (what is still queued stays in the outbox)."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         while True:
             self._wake.wait(self.retry_seconds)
             self._wake.clear()
+            if self._stopping:
+                return
             with self.app.app_context():
                 try:
                     deliver_pending(self.sink)

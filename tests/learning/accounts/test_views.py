@@ -101,12 +101,9 @@ def test_htmx_post_without_csrf_header_is_refused(client, login, make_user, cont
     assert response.status_code == 400
 
 
-def test_session_cookie_is_secure_httponly_and_samesite(app_config, database_url, make_user):
-    from app import create_app
-
-    config = {k: v for k, v in app_config.items() if k != "TESTING"}
+def test_session_cookie_is_secure_httponly_and_samesite(make_app, make_user):
     user = make_user(Role.PATIENT)
-    client = create_app(config).test_client()
+    client = make_app(TESTING=None).test_client()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie

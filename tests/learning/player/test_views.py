@@ -17,8 +17,8 @@ SLUG = "elke-dag-wegen-hartfalen"
 MODULE = f"/modules/{SLUG}"
 
 
-def start(client):
-    response = client.post(f"{MODULE}/start", data={"csrf_token": csrf_token(client, f"{MODULE}/")})
+def start(client, module: str = MODULE):
+    response = client.post(f"{module}/start", data={"csrf_token": csrf_token(client, f"{module}/")})
     assert response.status_code == 302
     return response.headers["Location"]
 
@@ -27,9 +27,9 @@ def items_on(html: str) -> list[str]:
     return re.findall(r'id="item-([a-z0-9-]+)"', html)
 
 
-def right_answers() -> dict[str, list[str]]:
+def right_answers(slug: str = SLUG) -> dict[str, list[str]]:
     """The right choice of every quiz and a 'agree' for every Likert item, read from the module's own source."""
-    document = load_module_folder(ROOT / "modules_content" / SLUG)["nl"]
+    document = load_module_folder(ROOT / "modules_content" / slug)["nl"]
     answers = {}
     for step in document.steps:
         for item in step.items:
@@ -37,13 +37,13 @@ def right_answers() -> dict[str, list[str]]:
     return answers
 
 
-def walk_to_end(client, first_step_url: str, answers: dict[str, list[str]]) -> None:
+def walk_to_end(client, first_step_url: str, answers: dict[str, list[str]], module: str = MODULE) -> None:
     url = first_step_url
     while True:
         html = client.get(url).get_data(as_text=True)
         for item_id in items_on(html):
             data = {"choice": answers[item_id], "csrf_token": csrf_token(client, "/")}
-            assert client.post(f"{MODULE}/item/{item_id}", data=data).status_code == 302
+            assert client.post(f"{module}/item/{item_id}", data=data).status_code == 302
         next_link = re.search(r'class="button primary" href="([^"]+)"', html)
         if next_link is None:
             return
@@ -147,22 +147,34 @@ def test_finish_is_refused_while_questions_are_open(client, login, make_user, co
     assert "Beantwoord eerst alle vragen" in follow
 
 
-def test_whole_module_ends_with_passed_and_shows_on_progress(client, login, make_user, content, lrs_auth):
-    user = make_user(Role.PATIENT)
+@pytest.mark.parametrize(
+    ("role", "slug", "title"),
+    [
+        (Role.PATIENT, SLUG, "Elke dag wegen bij hartfalen"),
+        (Role.CAREGIVER, "naaste-helpen-thuismeten", "Als naaste helpen bij thuismeten"),
+        (Role.PROFESSIONAL, "rpm-meting-tot-melding", "Thuismonitoring: van meting tot melding"),
+    ],
+)
+def test_whole_module_ends_with_passed_and_shows_on_progress(
+    client, login, make_user, content, lrs_auth, role, slug, title
+):
+    user = make_user(role)
     login(user)
-    walk_to_end(client, start(client), right_answers())
-    response = client.post(f"{MODULE}/finish", data={"csrf_token": csrf_token(client, "/")})
+    module = f"/modules/{slug}"
+    walk_to_end(client, start(client, module), right_answers(slug), module)
+    response = client.post(f"{module}/finish", data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "je bent geslaagd" in result
     progress = client.get("/progress").get_data(as_text=True)
-    assert "Elke dag wegen bij hartfalen" in progress
+    assert title in progress
     assert "100%" in progress
     statements = client.get("/xapi/statements?limit=500", headers=lrs_auth).json["statements"]
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in reversed(statements)]
     assert verbs[:2] == ["launched", "initialized"]
     assert verbs[-3:] == ["completed", "passed", "terminated"]
-    assert verbs.count("answered") >= 4
+    assert verbs.count("answered") == len(right_answers(slug))
+    assert verbs.count("experienced") == len(load_module_folder(ROOT / "modules_content" / slug)["nl"].steps)
     for statement in statements:
         assert statement["actor"] == {
             "objectType": "Agent",
@@ -171,6 +183,22 @@ def test_whole_module_ends_with_passed_and_shows_on_progress(client, login, make
         assert statement["context"]["revision"] == "1.0.0"
         assert statement["context"]["language"] == "nl-NL"
         assert user.email not in json.dumps(statement)
+
+
+def test_wrong_first_answers_fail_the_module(client, login, make_user, content, lrs_auth):
+    login(make_user(Role.PATIENT))
+    wrong = {
+        item: ([str((int(values[0]) + 1) % 2)] if len(values) == 1 and item != "confidence-weight-action" else values)
+        for item, values in right_answers().items()
+    }
+    walk_to_end(client, start(client), wrong)
+    response = client.post(f"{MODULE}/finish", data={"csrf_token": csrf_token(client, "/")})
+    assert "Nog niet geslaagd" in client.get(response.headers["Location"]).get_data(as_text=True)
+    verbs = [
+        s["verb"]["id"].rsplit("/", 1)[1] for s in client.get("/xapi/statements", headers=lrs_auth).json["statements"]
+    ]
+    assert "failed" in verbs
+    assert "passed" not in verbs
 
 
 def test_english_learner_gets_english_text_and_language(client, login, make_user, content, lrs_auth):

@@ -11,7 +11,6 @@ import pytest
 from helpers import PASSWORD, csrf_token
 from werkzeug.serving import make_server
 
-from app import create_app
 from learning.accounts.models import Role
 from learning.db import db
 from learning.tracking import outbox
@@ -41,16 +40,13 @@ def remote_lrs(app, lrs_auth):
 
 
 @pytest.fixture
-def lms(app_config, remote_lrs):
+def lms(make_app, remote_lrs):
     """A second app whose LMS sends to the remote LRS over HTTP (same database, as a real deployment may)."""
-    config = {
-        **app_config,
-        "LRS_ENDPOINT": remote_lrs["endpoint"],
-        "LRS_KEY": remote_lrs["key"],
-        "LRS_SECRET": remote_lrs["secret"],
-        "LRS_TIMEOUT": 2.0,
-    }
-    return create_app(config)
+    application = make_app(
+        LRS_ENDPOINT=remote_lrs["endpoint"], LRS_KEY=remote_lrs["key"], LRS_SECRET=remote_lrs["secret"], LRS_TIMEOUT=2.0
+    )
+    yield application
+    application.extensions["vtc.tracker"].stop()
 
 
 def take_first_step(lms, user):

@@ -270,3 +270,12 @@ def test_bad_filter_values_are_400(client, lrs_auth):
         response = client.get(f"/xapi/statements?{params}", headers=lrs_auth)
         assert response.status_code == 400, params
         assert response.json["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("GET", "/xapi/nothing", 404), ("DELETE", "/xapi/statements", 405)]
+)
+def test_unknown_api_routes_get_json_errors(client, lrs_auth, method, path, status):
+    response = client.open(path, method=method, headers=lrs_auth)
+    assert response.status_code == status
+    assert response.json["error"]["status"] == status
