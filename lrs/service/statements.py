@@ -1,4 +1,4 @@
-"""The LRS protocol: store, void and fetch statements. HTTP-free, so the in-process sink and the web layer share it.
+"""Statements: store, void and fetch. HTTP-free, so the in-process sink and the web layer share it.
 
 Statements are validated, completed with what the LRS owns (id, stored, timestamp, authority, version) and stored
 verbatim in one transaction per request: a batch is all or nothing.
