@@ -1,0 +1,138 @@
+"""The real modules in modules_content/ against the catalogue rules (shared/domain/content.md, README)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from app import ROOT
+from learning.content.document import Likert, ModuleDocument, Quiz
+from learning.content.loader import iter_module_folders, load_module_folder
+
+REAL = ROOT / "modules_content"
+# slug: (audience, minutes, NL title, EN title), from the module catalogue table in content.md
+CATALOGUE = {
+    "elke-dag-wegen-hartfalen": (
+        ("patient",),
+        6,
+        "Elke dag wegen bij hartfalen",
+        "Daily weighing for heart failure",
+    ),
+    "naaste-helpen-thuismeten": (
+        ("caregiver",),
+        7,
+        "Als naaste helpen bij thuismeten",
+        "Helping a loved one with home monitoring",
+    ),
+    "rpm-meting-tot-melding": (
+        ("professional",),
+        10,
+        "Thuismonitoring: van meting tot melding",
+        "RPM: from measurement to alert",
+    ),
+}
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def test_the_folder_holds_exactly_the_catalogued_modules():
+    assert [folder.name for folder in iter_module_folders(REAL)] == sorted(CATALOGUE)
+
+
+@pytest.fixture(params=sorted(CATALOGUE))
+def module(request) -> tuple[str, dict[str, ModuleDocument]]:
+    return request.param, load_module_folder(REAL / request.param)
+
+
+def test_has_dutch_and_english(module):
+    slug, documents = module
+    assert set(documents) == {"nl", "en"}
+    assert (REAL / slug / "nl.md").is_file()
+    assert (REAL / slug / "en.md").is_file()
+
+
+def test_matches_its_catalogue_entry(module):
+    slug, documents = module
+    audiences, minutes, nl_title, en_title = CATALOGUE[slug]
+    for document in documents.values():
+        assert document.audiences == audiences
+        assert document.minutes == minutes
+        assert 5 <= document.minutes <= 10, "microlearning: 5-10 minutes"
+    assert documents["nl"].title == nl_title
+    assert documents["en"].title == en_title
+
+
+def test_ends_with_three_to_five_quizzes_then_one_likert(module):
+    _, documents = module
+    for document in documents.values():
+        items = [item for step in document.steps for item in step.items]
+        quizzes = [item for item in items if isinstance(item, Quiz)]
+        likerts = [item for item in items if isinstance(item, Likert)]
+        assert 3 <= len(quizzes) <= 5
+        assert len(likerts) == 1
+        assert items[-1] is likerts[0], "the likert item comes last"
+        assert document.steps[-1].items[-1] is likerts[0]
+        # the questions are at the end: once a step asks something, every later step does too
+        first = next(i for i, step in enumerate(document.steps) if step.items)
+        assert all(step.items for step in document.steps[first:])
+        assert first > 0, "teaching comes before the questions"
+        assert 5 <= len(document.steps) <= 7
+
+
+def test_quizzes_are_well_formed(module):
+    _, documents = module
+    for document in documents.values():
+        assert 0 < document.mastery_score <= 1
+        for quiz in document.quizzes:
+            assert 2 <= len(quiz.choices) <= 5
+            assert quiz.correct_indexes, f"{quiz.id} has a right answer"
+            assert all(choice.feedback.strip() for choice in quiz.choices), f"{quiz.id}: feedback on every choice"
+            if len(quiz.correct_indexes) > 1:
+                assert re.search(r"Kies alles wat klopt|Choose all", quiz.question), quiz.question
+
+
+def test_has_sources(module):
+    _, documents = module
+    for document in documents.values():
+        assert document.sources
+        for source in document.sources:
+            assert len(source.title.split()) >= 3, source.title
+            assert source.url == "" or source.url.startswith("https://"), source.url
+        assert any(source.url for source in document.sources)
+
+
+def test_front_matter_review_and_objectives(module):
+    slug, documents = module
+    for language, document in documents.items():
+        text = (REAL / slug / f"{language}.md").read_text(encoding="utf-8")
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert document.review in {"pending", "reviewed"}
+        if document.review == "reviewed":
+            assert str(meta.get("reviewed_by") or "").strip(), "a reviewed module names its reviewer"
+        starts = ("Je kunt", "Je weet") if language == "nl" else ("You can", "You know")
+        assert all(objective.startswith(starts) for objective in document.objectives), document.objectives
+
+
+def test_pictures_follow_the_svg_rules(module):
+    slug, documents = module
+    media = set(documents["nl"].media)
+    assert media == set(documents["en"].media)
+    for name in media:
+        path = REAL / slug / name
+        assert path.suffix == ".svg"
+        svg = ET.parse(path).getroot()  # noqa: S314 - our own repository files
+        assert svg.tag == f"{SVG_NS}svg"
+        assert svg.get("viewBox")
+        assert svg.get("role") == "img"
+        title = svg.find(f"{SVG_NS}title")
+        assert title is not None
+        assert (title.text or "").strip()
+        for element in svg.iter():
+            tag = element.tag.removeprefix(SVG_NS)
+            assert tag not in {"script", "image", "foreignObject", "use", "a", "style"}, f"{name}: <{tag}>"
+            for attribute in element.attrib:
+                local = attribute.split("}")[-1]
+                assert not local.startswith("on"), f"{name}: event attribute {attribute}"
+                assert local != "href", f"{name}: reference {attribute}"

@@ -1,0 +1,254 @@
+"""Loading modules_content/ into the database: versions are kept, changes need a bump, the catalogue query."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app import ROOT
+from learning.content.loader import ContentError, load_module_folder
+from learning.content.models import Module, ModuleText
+from learning.content.services import (
+    check_content,
+    get_document,
+    get_module,
+    get_module_text,
+    list_modules_for,
+    load_content,
+)
+from learning.db import db
+
+REAL = ROOT / "modules_content"
+SLUGS = ["elke-dag-wegen-hartfalen", "naaste-helpen-thuismeten", "rpm-meting-tot-melding"]
+
+
+@pytest.fixture
+def content_root(tmp_path: Path) -> Path:
+    """A private copy of the real modules, safe to edit."""
+    root = tmp_path / "content"
+    shutil.copytree(REAL, root)
+    return root
+
+
+def text_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(ModuleText)) or 0
+
+
+def stored(slug: str) -> dict[tuple[str, str], ModuleText]:
+    module = get_module(slug)
+    assert module is not None
+    return {(t.language, t.version): t for t in module.texts}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def bump(folder: Path, version: str) -> None:
+    for language in ("nl", "en"):
+        edit(folder / f"{language}.md", "version: 1.0.0", f"version: {version}")
+
+
+def test_load_stores_the_three_real_modules(ctx):
+    report = load_content(REAL)
+
+    assert sorted(report.added) == SLUGS
+    assert (report.updated, report.unchanged) == ([], [])
+    assert [m.slug for m in db.session.scalars(select(Module).order_by(Module.slug))] == SLUGS
+    assert text_count() == 6
+    for slug in SLUGS:
+        documents = load_module_folder(REAL / slug)
+        module = get_module(slug)
+        assert module is not None
+        nl = documents["nl"]
+        assert module.current_version == nl.version
+        assert module.audience_list == list(nl.audiences)
+        assert (module.minutes, module.mastery_score) == (nl.minutes, nl.mastery_score)
+        texts = stored(slug)
+        assert set(texts) == {("nl", nl.version), ("en", nl.version)}
+        for language, document in documents.items():
+            text = texts[(language, nl.version)]
+            assert text.source == (REAL / slug / f"{language}.md").read_text(encoding="utf-8")
+            assert (text.title, text.summary) == (document.title, document.summary)
+            # what the player shows is the stored text, parsed again
+            assert get_document(text) == document
+
+
+def test_loading_twice_changes_nothing(ctx):
+    load_content(REAL)
+    before = {(t.id, t.content_hash, t.loaded_at) for t in db.session.scalars(select(ModuleText))}
+
+    report = load_content(REAL)
+
+    assert sorted(report.unchanged) == SLUGS
+    assert (report.added, report.updated) == ([], [])
+    assert {(t.id, t.content_hash, t.loaded_at) for t in db.session.scalars(select(ModuleText))} == before
+
+
+def test_changed_text_without_version_bump_is_refused(ctx, content_root):
+    slug = "naaste-helpen-thuismeten"
+    load_content(content_root)
+    original = (content_root / slug / "nl.md").read_text(encoding="utf-8")
+    edit(content_root / slug / "nl.md", "\n```likert", "\nEen extra zin.\n\n```likert")  # still a valid module
+    assert check_content(content_root) == []
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content_root)
+
+    (problem,) = caught.value.problems
+    assert problem.path.endswith(f"{slug}/nl.md")
+    assert "bump" in problem.message
+    assert "1.0.0" in problem.message
+    db.session.rollback()
+    assert stored(slug)[("nl", "1.0.0")].source == original
+    assert text_count() == 6
+
+
+def test_whitespace_change_also_needs_a_bump(ctx, content_root):
+    # the stored source is what attempts refer to: any byte that changes it is a new version
+    load_content(content_root)
+    path = content_root / "rpm-meting-tot-melding" / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="bump"):
+        load_content(content_root)
+
+
+def test_bumped_version_is_stored_and_made_current_old_text_stays(ctx, content_root):
+    slug = "elke-dag-wegen-hartfalen"
+    folder = content_root / slug
+    load_content(content_root)
+    old_sources = {lang: (folder / f"{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en")}
+    old_document = load_module_folder(folder)["nl"]
+    bump(folder, "1.1.0")
+    edit(folder / "nl.md", "Weeg jezelf elke ochtend.", "Weeg jezelf iedere ochtend.")
+
+    report = load_content(content_root)
+
+    assert report.updated == [slug]
+    assert sorted(report.unchanged) == [s for s in SLUGS if s != slug]
+    assert report.added == []
+    module = get_module(slug)
+    assert module is not None
+    assert module.current_version == "1.1.0"
+    texts = stored(slug)
+    assert set(texts) == {("nl", "1.0.0"), ("en", "1.0.0"), ("nl", "1.1.0"), ("en", "1.1.0")}
+    # an attempt that started on 1.0.0 still finds exactly what it showed
+    old_nl = get_module_text(module, "1.0.0", "nl")
+    assert old_nl is not None
+    assert old_nl.source == old_sources["nl"]
+    assert get_document(old_nl) == old_document
+    assert texts[("en", "1.0.0")].source == old_sources["en"]
+    new_nl = get_module_text(module, "1.1.0", "nl")
+    assert new_nl is not None
+    assert "Weeg jezelf iedere ochtend." in new_nl.source
+    assert "iedere ochtend" in get_document(new_nl).steps[0].html
+    # the catalogue shows the new version
+    ((listed, text),) = list_modules_for("patient", "nl")
+    assert (listed.slug, text.version) == (slug, "1.1.0")
+
+
+def test_failed_load_leaves_nothing_behind_in_the_session(ctx, content_root):
+    # regression: a module stored before the refused one stayed pending in the session, and the next commit
+    # in the same context (any request or command) would have published half a load
+    load_content(content_root)
+    bump(content_root / "elke-dag-wegen-hartfalen", "1.1.0")
+    edit(content_root / "rpm-meting-tot-melding" / "nl.md", "\n```likert", "\nEen extra zin.\n\n```likert")
+
+    with pytest.raises(ContentError, match="bump"):
+        load_content(content_root)
+
+    module = get_module("elke-dag-wegen-hartfalen")
+    assert module is not None
+    assert module.current_version == "1.0.0"
+    assert text_count() == 6
+    db.session.commit()
+    db.session.remove()
+    assert text_count() == 6
+    assert {v for (_, v) in stored("elke-dag-wegen-hartfalen")} == {"1.0.0"}
+
+
+def test_broken_tree_stores_nothing(ctx, content_root, write_module, nl_text):
+    write_module("kapotte-module", nl=nl_text.replace("::: tip", "::: foo"), en=None, root=content_root)
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content_root)
+
+    assert {Path(p.path).parent.name for p in caught.value.problems} == {"kapotte-module"}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Module)) == 0
+    assert text_count() == 0
+
+
+def test_check_content_lists_problems_of_every_module(tmp_path, write_module, nl_text, en_text):
+    root = tmp_path / "modules"
+    write_module("goed", root=root)
+    write_module("fout-een", nl=nl_text.replace("minutes: 5", "minutes: 0"), root=root)
+    write_module("fout-twee", en=en_text.replace("version: 1.0.0", "version: 9.9.9"), root=root)
+    problems = check_content(root)
+    assert sorted((Path(p.path).parent.name, Path(p.path).name) for p in problems) == [
+        ("fout-een", "nl.md"),
+        ("fout-twee", "en.md"),
+    ]
+    assert check_content(REAL) == []
+
+
+def test_check_content_on_a_missing_folder_is_a_problem_not_a_crash(tmp_path):
+    # regression: FileNotFoundError escaped (a traceback for a mistyped `flask content check PATH`)
+    missing = tmp_path / "bestaat-niet"
+    (problem,) = check_content(missing)
+    assert problem.path == str(missing)
+    assert "not found" in problem.message
+
+
+# --- the catalogue query --------------------------------------------------------------------------------------
+
+
+def test_list_modules_filters_by_audience(ctx):
+    load_content(REAL)
+
+    def slugs(audience):
+        return [module.slug for module, _ in list_modules_for(audience, "nl")]
+
+    assert slugs("patient") == ["elke-dag-wegen-hartfalen"]
+    assert slugs("caregiver") == ["naaste-helpen-thuismeten"]
+    assert slugs("professional") == ["rpm-meting-tot-melding"]
+    assert slugs(None) == SLUGS
+    assert slugs("nobody") == []
+
+
+def test_list_modules_gives_the_asked_language(ctx):
+    load_content(REAL)
+    for language in ("nl", "en"):
+        listed = list_modules_for(None, language)
+        assert [text.language for _, text in listed] == [language] * 3
+        for module, text in listed:
+            assert text.title == load_module_folder(REAL / module.slug)[language].title
+            assert text.version == module.current_version
+
+
+def test_module_for_several_audiences_is_listed_for_each(ctx, tmp_path, write_module):
+    root = tmp_path / "modules"
+    write_module("weeg-test", root=root)  # audience: [patient, caregiver]
+    load_content(root)
+    assert [m.slug for m, _ in list_modules_for("patient", "nl")] == ["weeg-test"]
+    assert [m.slug for m, _ in list_modules_for("caregiver", "nl")] == ["weeg-test"]
+    assert list_modules_for("professional", "nl") == []
+
+
+def test_list_modules_falls_back_to_dutch(ctx, tmp_path, write_module, nl_text):
+    root = tmp_path / "modules"
+    write_module("alleen-nederlands", en=None, root=root)
+    write_module("tweetalig", root=root)
+    load_content(root)
+
+    listed = {module.slug: text for module, text in list_modules_for(None, "en")}
+    assert listed["alleen-nederlands"].language == "nl"
+    assert listed["alleen-nederlands"].title == "Weeg je elke dag"
+    assert listed["tweetalig"].language == "en"
+    # a language no module has: Dutch everywhere
+    assert {text.language for _, text in list_modules_for(None, "de")} == {"nl"}
