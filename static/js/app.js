@@ -41,6 +41,13 @@
     }
   });
 
+  // htmx swaps steps and pushes their URL without reloading the header: a form that returns to "this page"
+  // (the language switch) must take the address shown now, not the one the page was first loaded with.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-return-here]");
+    if (form && form.elements.next) form.elements.next.value = location.pathname + location.search;
+  });
+
   // After htmx swaps in a new step, move focus to its heading so screen readers announce it.
   document.addEventListener("htmx:afterSettle", function (event) {
     var config = event.detail.requestConfig;
