@@ -16,6 +16,7 @@ from lrs.http.auth import authenticate, authority_of
 from lrs.http.body import read_json_body
 from lrs.http.errors import handle_http_error, handle_xapi_error
 from lrs.xapi.errors import BadRequest, XapiError
+from lrs.xapi.formats import parse_accept_language, render_statement
 from lrs.xapi.params import parse_single_request, parse_statement_query
 from lrs.xapi.timestamps import format_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
@@ -100,9 +101,11 @@ def _decode_more(token: str) -> tuple[dict[str, str], int]:
 def get_statements() -> Response:
     """Return one statement by id, or a filtered page with a `more` link."""
     params = request.args.to_dict()
+    languages = parse_accept_language(request.headers.get("Accept-Language"))
     single = parse_single_request(params)
     if single is not None:
-        return _json(service.get_statement(_engine(), single[0], voided=single[1]))
+        payload = service.get_statement(_engine(), single.statement_id, voided=single.voided)
+        return _json(render_statement(payload, single.format, languages))
     after = None
     if "more" in params:
         if len(params) > 1:
@@ -111,4 +114,5 @@ def get_statements() -> Response:
     query = parse_statement_query(params)
     payloads, next_seq = service.query_statements(_engine(), query, after)
     more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
-    return _json('{"statements":[' + ",".join(payloads) + '],"more":' + json.dumps(more) + "}")
+    shaped = [render_statement(payload, query.format, languages) for payload in payloads]
+    return _json('{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}")

@@ -21,6 +21,7 @@ from lrs.store.tables import ACTOR, OBJECT, RELATED
 from lrs.xapi.agent import ifi_key
 from lrs.xapi.compare import is_same_statement
 from lrs.xapi.errors import BadRequest, Conflict, NotFound
+from lrs.xapi.formats import normalise_statement
 from lrs.xapi.params import StatementQuery
 from lrs.xapi.statement import validate_statements
 from lrs.xapi.timestamps import format_timestamp, parse_timestamp
@@ -82,7 +83,7 @@ def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now:
         verb_id=stmt["verb"]["id"],
         object_activity_id=obj["id"] if is_activity else None,
         registration=(stmt.get("context") or {}).get("registration"),
-        voids=obj["id"] if stmt["verb"]["id"] == VOIDED else None,
+        ref_target=obj["id"] if obj.get("objectType") == "StatementRef" else None,
         payload=json.dumps(stmt, ensure_ascii=False, separators=(",", ":")),
     )
     _links(stmt, row)
@@ -107,13 +108,13 @@ def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict
 
 def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow]) -> list[str]:
     """Return the ids to mark voided; a voiding statement may not target another voiding statement."""
-    targets = [r.voids for r in rows if r.voids]
+    targets = [r.ref_target for r in rows if r.verb_id == VOIDED and r.ref_target]
     if not targets:
         return []
-    known = store.voiding_targets(conn, targets)
-    in_batch = {r.id: r.voids for r in rows}
+    known = store.find_verbs(conn, targets)
+    in_batch = {r.id: r.verb_id for r in rows}
     for target in targets:
-        if known.get(target) or in_batch.get(target):
+        if VOIDED in (known.get(target), in_batch.get(target)):
             raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided")
     return [t for t in targets if t in known]
 
@@ -126,7 +127,7 @@ def store_statements(
     :raises BadRequest: on an invalid statement (nothing is stored).
     :raises Conflict: when an id exists with other content (nothing is stored).
     """
-    batch = validate_statements(statements, version=version)
+    batch = [normalise_statement(s) for s in validate_statements(statements, version=version)]
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
     try:

@@ -42,12 +42,13 @@ statement = Table(
     Column("object_activity_id", String(IRI)),
     Column("registration", String(36)),
     Column("voided", Boolean, nullable=False, default=False),
-    Column("voids", String(36)),  # the statement id this one voids, if it is a voiding statement
+    Column("ref_target", String(36)),  # the statement id a StatementRef object points to (voiding included)
     Column("payload", Text, nullable=False),
     Index("ix_lrs_statement_verb_seq", "verb_id", "seq"),
     Index("ix_lrs_statement_registration_seq", "registration", "seq"),
     Index("ix_lrs_statement_activity_seq", "object_activity_id", "seq"),
     Index("ix_lrs_statement_stored", "stored"),
+    Index("ix_lrs_statement_ref_target", "ref_target"),
 )
 
 # relation codes of the link tables

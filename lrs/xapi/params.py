@@ -79,9 +79,7 @@ def parse_statement_query(params: Mapping[str, str]) -> StatementQuery:
     unknown = sorted(set(params) - FILTERS)
     if unknown:
         raise BadRequest(f"unknown query parameter(s) for GET statements: {', '.join(unknown)}")
-    fmt = params.get("format", "exact")
-    if fmt not in FORMATS:
-        raise BadRequest(f"query parameter 'format' must be one of exact, ids, canonical, not {fmt!r}")
+    fmt = _format(params)
     agent = parse_agent_param(params["agent"]) if "agent" in params else None
     return StatementQuery(
         agent_ifi=ifi_key(agent) if agent is not None else None,
@@ -99,10 +97,25 @@ def parse_statement_query(params: Mapping[str, str]) -> StatementQuery:
     )
 
 
-def parse_single_request(params: Mapping[str, str]) -> tuple[str, bool] | None:
-    """Return (statement id, voided?) when the request asks for one statement, else None.
+@dataclass(frozen=True)
+class SingleStatementQuery:
+    statement_id: str
+    voided: bool
+    format: str = "exact"
+    attachments: bool = False
 
-    :raises BadRequest: when statementId/voidedStatementId come with filters or together.
+
+def _format(params: Mapping[str, str]) -> str:
+    fmt = params.get("format", "exact")
+    if fmt not in FORMATS:
+        raise BadRequest(f"query parameter 'format' must be one of exact, ids, canonical, not {fmt!r}")
+    return fmt
+
+
+def parse_single_request(params: Mapping[str, str]) -> SingleStatementQuery | None:
+    """Return the one statement asked for by statementId/voidedStatementId, else None.
+
+    :raises BadRequest: when they come with filters or together.
     """
     asked = SINGLE & set(params)
     if not asked:
@@ -110,4 +123,6 @@ def parse_single_request(params: Mapping[str, str]) -> tuple[str, bool] | None:
     if len(asked) > 1 or set(params) - SINGLE - SINGLE_EXTRAS:
         raise BadRequest("statementId or voidedStatementId may only be combined with format and attachments")
     name = asked.pop()
-    return _uuid(params[name], name), name == "voidedStatementId"
+    return SingleStatementQuery(
+        _uuid(params[name], name), name == "voidedStatementId", _format(params), _bool(params, "attachments")
+    )

@@ -8,25 +8,9 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
+from xapi_helpers import ACTIVITY, agent, make_statement, post, query
 
 from lrs.store.tables import statement as statement_table
-
-ACTIVITY = "https://vtc.test/xapi/module/example"
-
-
-def make_statement(**overrides):
-    statement = {
-        "actor": {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": "learner-1"}},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
-        "object": {"objectType": "Activity", "id": ACTIVITY},
-    }
-    statement.update(overrides)
-    return statement
-
-
-def post(client, headers, body, **kwargs):
-    data = body if isinstance(body, str | bytes) else json.dumps(body)
-    return client.post("/xapi/statements", data=data, headers=headers, content_type="application/json", **kwargs)
 
 
 def stored_count(app) -> int:
@@ -172,10 +156,6 @@ def test_unknown_statement_id_is_404(client, lrs_auth):
     assert response.status_code == 404
 
 
-def agent(name):
-    return {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": name}}
-
-
 @pytest.fixture
 def varied(client, lrs_auth):
     """Six statements over two learners, two verbs, two activities and two registrations."""
@@ -195,12 +175,6 @@ def varied(client, lrs_auth):
         )
     ids = post(client, lrs_auth, batch).json
     return ids, registrations
-
-
-def query(client, headers, params: str):
-    response = client.get(f"/xapi/statements?{params}", headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json
 
 
 def test_filter_by_agent(client, lrs_auth, varied):

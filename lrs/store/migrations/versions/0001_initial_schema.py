@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("object_activity_id", sa.String(length=2048), nullable=True),
         sa.Column("registration", sa.String(length=36), nullable=True),
         sa.Column("voided", sa.Boolean(), nullable=False),
-        sa.Column("voids", sa.String(length=36), nullable=True),
+        sa.Column("ref_target", sa.String(length=36), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_lrs_statement")),
         sa.UniqueConstraint("id", name=op.f("uq_lrs_statement_id")),
@@ -46,6 +46,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_lrs_statement_activity_seq", ["object_activity_id", "seq"], unique=False)
         batch_op.create_index("ix_lrs_statement_registration_seq", ["registration", "seq"], unique=False)
         batch_op.create_index("ix_lrs_statement_stored", ["stored"], unique=False)
+        batch_op.create_index("ix_lrs_statement_ref_target", ["ref_target"], unique=False)
         batch_op.create_index("ix_lrs_statement_verb_seq", ["verb_id", "seq"], unique=False)
 
     op.create_table(
@@ -82,6 +83,7 @@ def downgrade() -> None:
     with op.batch_alter_table("lrs_statement", schema=None) as batch_op:
         batch_op.drop_index("ix_lrs_statement_verb_seq")
         batch_op.drop_index("ix_lrs_statement_stored")
+        batch_op.drop_index("ix_lrs_statement_ref_target")
         batch_op.drop_index("ix_lrs_statement_registration_seq")
         batch_op.drop_index("ix_lrs_statement_activity_seq")
 
