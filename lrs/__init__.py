@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from lrs import service
 from lrs.cli import cli
 from lrs.http import admin, views
+from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
 from lrs.store.engine import make_engine, upgrade_database
 
@@ -29,9 +30,13 @@ def init_app(app: Flask, *, admin_guard: Callable[[], bool] = lambda: False) -> 
     """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI."""
     app.config.setdefault("LRS_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"))
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
+    app.config.setdefault("LRS_CORS_ORIGINS", "*")
     app.extensions["lrs"] = LrsExtension(make_engine(app.config["LRS_DATABASE_URI"]), admin_guard)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
+    app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
+        app.wsgi_app, "/xapi", lambda: int(app.config["LRS_MAX_BODY_BYTES"])
+    )
     app.register_blueprint(admin.bp, url_prefix="/admin/lrs")
     app.cli.add_command(cli)
 

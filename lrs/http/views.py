@@ -25,6 +25,8 @@ bp = Blueprint("xapi", __name__)
 bp.register_error_handler(XapiError, handle_xapi_error)
 bp.register_error_handler(HTTPException, handle_http_error)
 DEFAULT_VERSION = "1.0.3"  # answered when a request failed before its version was negotiated
+CORS_REQUEST_HEADERS = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language"
+CORS_EXPOSED_HEADERS = "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through"
 
 
 def _engine() -> Engine:
@@ -43,10 +45,23 @@ def check_version_and_auth() -> None:
 
 @bp.after_request
 def add_xapi_headers(response: Response) -> Response:
-    """Answer with the negotiated version and how far reads are consistent."""
+    """Answer with the negotiated version, how far reads are consistent, and CORS for browser clients."""
     response.headers["X-Experience-API-Version"] = g.get("xapi_version", DEFAULT_VERSION)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(datetime.now(UTC))
+    origin = request.headers.get("Origin")
+    if origin and _origin_allowed(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+        response.headers["Access-Control-Max-Age"] = "3600"
+        response.vary.add("Origin")
     return response
+
+
+def _origin_allowed(origin: str) -> bool:
+    allowed = current_app.config["LRS_CORS_ORIGINS"]
+    return allowed == "*" or origin in {o.strip() for o in str(allowed).split(",")}
 
 
 def _json(text: str, status: int = 200) -> Response:
@@ -74,6 +89,9 @@ def put_statement() -> Response:
     statement_id = request.args.get("statementId")
     if not statement_id:
         raise BadRequest("PUT statements needs the statementId query parameter")
+    if set(request.args) != {"statementId"}:
+        extra = ", ".join(sorted(set(request.args) - {"statementId"}))
+        raise BadRequest(f"PUT statements takes only statementId, not: {extra}")
     service.put_statement(
         _engine(),
         statement_id,
