@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, g, request
 from sqlalchemy import Engine
 
-from lrs.store.credentials import Credential, verify_credential
+from lrs.store.credentials import Credential, remember_version, verify_credential
 from lrs.xapi.errors import Unauthorized
 
 
@@ -20,18 +20,28 @@ def credential_pepper() -> bytes:
     return hashlib.sha256(b"vtc-lrs-credential-pepper:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
 
 
-def authenticate(engine: Engine) -> Credential:
-    """Return the credential of this request.
+def find_credential(engine: Engine) -> Credential | None:
+    """Return the active credential this request proves, or None."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None
+    with engine.connect() as conn:
+        return verify_credential(conn, credential_pepper(), auth.username, auth.password or "")
+
+
+def authenticate(engine: Engine, version: str) -> Credential:
+    """Return the credential of this request and remember the version it speaks.
 
     :raises Unauthorized: when credentials are missing, unknown, wrong or revoked.
     """
-    auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username:
+    if request.authorization is None:
         raise Unauthorized("this LRS needs HTTP Basic credentials (key:secret); ask an administrator for them")
-    with engine.connect() as conn:
-        found = verify_credential(conn, credential_pepper(), auth.username, auth.password or "")
+    found = find_credential(engine)
     if found is None:
         raise Unauthorized("unknown or revoked credentials")
+    if found.last_version != version:
+        with engine.begin() as conn:
+            remember_version(conn, found.key, version)
     g.lrs_credential = found
     return found
 

@@ -12,19 +12,20 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 from lrs import service
-from lrs.http.auth import authenticate, authority_of
+from lrs.http.auth import authenticate, authority_of, find_credential
 from lrs.http.body import read_json_body
 from lrs.http.errors import handle_http_error, handle_xapi_error
 from lrs.xapi.errors import BadRequest, XapiError
 from lrs.xapi.formats import parse_accept_language, render_statement
 from lrs.xapi.params import parse_single_request, parse_statement_query
-from lrs.xapi.timestamps import format_timestamp
+from lrs.xapi.timestamps import format_timestamp, parse_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
 
 bp = Blueprint("xapi", __name__)
 bp.register_error_handler(XapiError, handle_xapi_error)
 bp.register_error_handler(HTTPException, handle_http_error)
 DEFAULT_VERSION = "1.0.3"  # answered when a request failed before its version was negotiated
+LATEST_VERSION = "2.0.0"
 CORS_REQUEST_HEADERS = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language"
 CORS_EXPOSED_HEADERS = "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through"
 
@@ -39,8 +40,14 @@ def check_version_and_auth() -> None:
     """Every resource but /about needs a supported version header and valid credentials."""
     if request.endpoint == "xapi.about" or request.method == "OPTIONS":
         return
-    g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
-    authenticate(_engine())
+    try:
+        g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+    except BadRequest:
+        # Answer in the version this client spoke before: it most likely forgot the header, not its version.
+        known = find_credential(_engine())
+        g.xapi_version = (known.last_version if known else None) or LATEST_VERSION
+        raise
+    authenticate(_engine(), g.xapi_version)
 
 
 @bp.after_request
@@ -123,7 +130,9 @@ def get_statements() -> Response:
     single = parse_single_request(params)
     if single is not None:
         payload = service.get_statement(_engine(), single.statement_id, voided=single.voided)
-        return _json(render_statement(payload, single.format, languages))
+        response = _json(render_statement(payload, single.format, languages))
+        response.last_modified = parse_timestamp(json.loads(payload)["stored"])
+        return response
     after = None
     if "more" in params:
         if len(params) > 1:

@@ -24,6 +24,7 @@ class Credential:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    last_version: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -85,4 +86,10 @@ def _to_credential(row: object) -> Credential:
         scopes=tuple(row.scopes.split()),  # type: ignore[attr-defined]
         created_at=row.created_at,  # type: ignore[attr-defined]
         revoked_at=row.revoked_at,  # type: ignore[attr-defined]
+        last_version=row.last_version,  # type: ignore[attr-defined]
     )
+
+
+def remember_version(conn: Connection, key: str, version: str) -> None:
+    """Record the xAPI version a client spoke, so a request that forgets the header is answered in it."""
+    conn.execute(update(credential).where(credential.c.key == key).values(last_version=version))

@@ -82,4 +82,5 @@ credential = Table(
     Column("created_at", DateTime(), nullable=False),
     Column("revoked_at", DateTime()),
     Column("last_used_at", DateTime()),
+    Column("last_version", String(10)),  # the xAPI version this client spoke last (answers a missing header)
 )

@@ -253,3 +253,19 @@ def test_unknown_api_routes_get_json_errors(client, lrs_auth, method, path, stat
     response = client.open(path, method=method, headers=lrs_auth)
     assert response.status_code == status
     assert response.json["error"]["status"] == status
+
+
+def test_single_statement_has_last_modified_equal_to_stored(client, lrs_auth):
+    statement_id = post(client, lrs_auth, make_statement()).json[0]
+    response = client.get(f"/xapi/statements?statementId={statement_id}", headers=lrs_auth)
+    stored = response.json["stored"]
+    assert response.last_modified is not None
+    assert response.last_modified.strftime("%Y-%m-%dT%H:%M:%S") == stored[:19]
+
+
+@pytest.mark.parametrize("spoken", ["1.0.3", "2.0.0"])
+def test_missing_version_header_is_answered_in_the_version_the_client_spoke(client, lrs_auth, spoken):
+    client.get("/xapi/statements", headers={**lrs_auth, "X-Experience-API-Version": spoken})
+    response = client.get("/xapi/statements", headers={"Authorization": lrs_auth["Authorization"]})
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Version"] == spoken

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
+        sa.Column("last_version", sa.String(length=10), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_lrs_credential")),
     )
     op.create_table(
