@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from lrs import service
 from lrs.cli import cli
-from lrs.http import admin, views
+from lrs.http import admin, documents, views  # noqa: F401 - importing documents registers its routes on views.bp
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
 from lrs.store.engine import make_engine, upgrade_database

@@ -2,62 +2,55 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from flask import current_app, request
 
-from lrs.xapi.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-
-MAX_DEPTH = 64
-
-
-def _depth_ok(text: str) -> bool:
-    """Cheap pre-scan: nesting deeper than any real statement is refused before the parser recurses."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return False
-        elif char in "]}":
-            depth -= 1
-    return True
+from lrs.xapi.errors import BadRequest, PayloadTooLarge
+from lrs.xapi.multipart import Attachment, parse_multipart_statements
 
 
-def read_json_body() -> Any:
-    """Return the parsed JSON body.
+def read_raw_body() -> bytes:
+    """Return the body within LRS_MAX_BODY_BYTES.
 
-    :raises PayloadTooLarge: above LRS_MAX_BODY_BYTES.
-    :raises UnsupportedMediaType: when the body is not declared as JSON.
-    :raises BadRequest: on malformed or absurdly nested JSON.
+    :raises PayloadTooLarge: above the limit (declared or actual).
     """
     limit = current_app.config["LRS_MAX_BODY_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than this LRS accepts ({limit} bytes)")
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType(f"send statements as application/json, not {request.mimetype or 'no type'!r}")
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is larger than this LRS accepts ({limit} bytes)")
+    return raw
+
+
+def read_statements_body() -> tuple[Any, dict[str, Attachment]]:
+    """Return the statement JSON and the attachment parts sent with it (none for application/json).
+
+    :raises BadRequest: for another content type (the suite and spec want 400, not 415), or a body that is
+        not valid JSON / multipart.
+    """
+    if request.mimetype == "application/json":
+        return parse_json(read_raw_body()), {}
+    if request.mimetype == "multipart/mixed":
+        return parse_multipart_statements(read_raw_body(), request.headers.get("Content-Type", ""))
+    raise BadRequest(
+        f"send statements as application/json or multipart/mixed, not {request.mimetype or 'no content type'!r}"
+    )
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse JSON bytes with orjson: several times faster than json, and it refuses what xAPI forbids anyway
+    (NaN, infinities, invalid UTF-8) and nesting deeper than 1,024 levels without touching the stack.
+
+    :raises BadRequest: naming what is wrong.
+    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest("the body is not UTF-8 text") from None
-    if not _depth_ok(text):
-        raise BadRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels")
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in str(exc):
+            raise BadRequest("the JSON is nested too deeply (more than 1,024 levels)") from None
+        if "utf-8" in str(exc).lower() or "surrogate" in str(exc).lower():
+            raise BadRequest("the body is not UTF-8 text") from None
         raise BadRequest(f"the body is not valid JSON: {exc}") from None

@@ -13,10 +13,11 @@ from werkzeug.exceptions import HTTPException
 
 from lrs import service
 from lrs.http.auth import authenticate, authority_of, find_credential
-from lrs.http.body import read_json_body
+from lrs.http.body import read_statements_body
 from lrs.http.errors import handle_http_error, handle_xapi_error
 from lrs.xapi.errors import BadRequest, XapiError
 from lrs.xapi.formats import parse_accept_language, render_statement
+from lrs.xapi.multipart import build_multipart_response
 from lrs.xapi.params import parse_single_request, parse_statement_query
 from lrs.xapi.timestamps import format_timestamp, parse_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
@@ -84,8 +85,13 @@ def about() -> Response:
 @bp.post("/statements")
 def post_statements() -> Response:
     """Store one statement or a batch; answer with their ids."""
+    statements, attachments = read_statements_body()
     ids = service.store_statements(
-        _engine(), read_json_body(), authority=authority_of(g.lrs_credential), version=g.xapi_version
+        _engine(),
+        statements,
+        authority=authority_of(g.lrs_credential),
+        version=g.xapi_version,
+        attachments=attachments,
     )
     return _json(json.dumps(ids))
 
@@ -99,12 +105,14 @@ def put_statement() -> Response:
     if set(request.args) != {"statementId"}:
         extra = ", ".join(sorted(set(request.args) - {"statementId"}))
         raise BadRequest(f"PUT statements takes only statementId, not: {extra}")
+    statement, attachments = read_statements_body()
     service.put_statement(
         _engine(),
         statement_id,
-        read_json_body(),
+        statement,
         authority=authority_of(g.lrs_credential),
         version=g.xapi_version,
+        attachments=attachments,
     )
     return Response(status=204)
 
@@ -130,7 +138,7 @@ def get_statements() -> Response:
     single = parse_single_request(params)
     if single is not None:
         payload = service.get_statement(_engine(), single.statement_id, voided=single.voided)
-        response = _json(render_statement(payload, single.format, languages))
+        response = _answer(render_statement(payload, single.format, languages), [payload], single.attachments)
         response.last_modified = parse_timestamp(json.loads(payload)["stored"])
         return response
     after = None
@@ -142,4 +150,13 @@ def get_statements() -> Response:
     payloads, next_seq = service.query_statements(_engine(), query, after)
     more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
     shaped = [render_statement(payload, query.format, languages) for payload in payloads]
-    return _json('{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}")
+    result = '{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}"
+    return _answer(result, payloads, query.attachments)
+
+
+def _answer(result_json: str, payloads: list[str], with_attachments: bool) -> Response:
+    """JSON, or with attachments=true the multipart/mixed form carrying the stored attachment data."""
+    if not with_attachments:
+        return _json(result_json)
+    body, content_type = build_multipart_response(result_json, service.attachments_of(_engine(), payloads))
+    return Response(body, content_type=content_type)

@@ -6,22 +6,26 @@ verbatim in one transaction per request: a batch is all or nothing.
 
 from __future__ import annotations
 
-import copy
-import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from lrs.service.documents import activities_in
 from lrs.store import statements as store
+from lrs.store.attachments import load_attachments, store_attachments
+from lrs.store.documents import upsert_activity_definitions
 from lrs.store.tables import ACTOR, OBJECT, RELATED
 from lrs.xapi.agent import ifi_key
 from lrs.xapi.compare import is_same_statement
 from lrs.xapi.errors import BadRequest, Conflict, NotFound
 from lrs.xapi.formats import normalise_statement
+from lrs.xapi.jws import verify_signed_statement
+from lrs.xapi.multipart import Attachment, check_attachments
 from lrs.xapi.params import StatementQuery
 from lrs.xapi.statement import validate_statements
 from lrs.xapi.timestamps import format_timestamp, parse_timestamp
@@ -68,11 +72,10 @@ def _links(stmt: dict[str, Any], row: store.StatementRow, *, sub: bool = False) 
         _agent_links(stmt.get("authority"), RELATED, row.agents)
 
 
-def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now: datetime) -> store.StatementRow:
-    stmt["id"] = str(uuid.UUID(stmt["id"]))
-    stmt["stored"] = format_timestamp(now)
+def _prepare(sent: dict[str, Any], authority: dict[str, Any], version: str, now: datetime) -> store.StatementRow:
+    """Complete a statement with what the LRS owns; the statement as sent is left untouched (a retry needs it)."""
+    stmt = {**sent, "id": str(uuid.UUID(sent["id"])), "stored": format_timestamp(now), "authority": authority}
     stmt.setdefault("timestamp", stmt["stored"])
-    stmt["authority"] = authority
     stmt.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
     obj = stmt["object"]
     is_activity = obj.get("objectType", "Activity") == "Activity"
@@ -84,7 +87,7 @@ def _prepare(stmt: dict[str, Any], authority: dict[str, Any], version: str, now:
         object_activity_id=obj["id"] if is_activity else None,
         registration=(stmt.get("context") or {}).get("registration"),
         ref_target=obj["id"] if obj.get("objectType") == "StatementRef" else None,
-        payload=json.dumps(stmt, ensure_ascii=False, separators=(",", ":")),
+        payload=orjson.dumps(stmt).decode(),
     )
     _links(stmt, row)
     return row
@@ -101,7 +104,7 @@ def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict
         stored = existing.get(str(uuid.UUID(stmt["id"])))
         if stored is None:
             fresh.append(stmt)
-        elif not is_same_statement(stmt, json.loads(stored)):
+        elif not is_same_statement(stmt, orjson.loads(stored)):
             raise Conflict(f"statement {stmt['id']} already exists with different content; statements are immutable")
     return fresh
 
@@ -119,39 +122,64 @@ def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow]) -> list
     return [t for t in targets if t in known]
 
 
-def store_statements(
-    engine: Engine, statements: object, *, authority: dict[str, Any], version: str = "1.0.3"
-) -> list[str]:
-    """Validate and store one statement or a batch; return their ids in order.
+def _check_attachments_and_signatures(batch: list[dict[str, Any]], attachments: Mapping[str, Attachment]) -> None:
+    """Every attachment without a fileUrl has its data, no part is left over, and signatures hold."""
+    check_attachments(batch, attachments)
+    single = len(batch) == 1
+    for index, stmt in enumerate(batch):
+        verify_signed_statement(stmt, attachments, path="statement" if single else f"statement[{index}]")
 
-    :raises BadRequest: on an invalid statement (nothing is stored).
+
+def store_statements(
+    engine: Engine,
+    statements: object,
+    *,
+    authority: dict[str, Any],
+    version: str = "1.0.3",
+    attachments: Mapping[str, Attachment] | None = None,
+) -> list[str]:
+    """Validate and store one statement or a batch (with the attachment data sent beside them); return ids.
+
+    :raises BadRequest: on an invalid statement, missing or extra attachment data, or a signature that does
+        not hold (nothing is stored).
     :raises Conflict: when an id exists with other content (nothing is stored).
     """
+    attachments = attachments or {}
     batch = [normalise_statement(s) for s in validate_statements(statements, version=version)]
+    _check_attachments_and_signatures(batch, attachments)
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
     try:
-        _store_batch(engine, copy.deepcopy(batch), authority, version)
+        _store_batch(engine, batch, authority, version, attachments)
     except IntegrityError:
         # Another writer stored one of these ids between our duplicate check and insert (a client retrying
         # a timed-out POST): run once more, so the duplicate check now sees it and decides 200 or 409.
-        _store_batch(engine, copy.deepcopy(batch), authority, version)
+        _store_batch(engine, batch, authority, version, attachments)
     return [str(uuid.UUID(s["id"])) for s in batch]
 
 
-def _store_batch(engine: Engine, batch: list[dict[str, Any]], authority: dict[str, Any], version: str) -> None:
-    now = datetime.now(UTC)
+def _store_batch(engine: Engine, batch: list[dict[str, Any]], authority: dict[str, Any], version: str,
+                 attachments: Mapping[str, Attachment]) -> None:  # fmt: skip
     with engine.begin() as conn:
         fresh = _drop_duplicates(conn, batch)
+        now = datetime.now(UTC)  # taken as late as possible: seq and stored order should agree (see store)
         rows = [_prepare(stmt, authority, version, now) for stmt in fresh]
         voided = _check_voiding(conn, rows)
         store.insert_statements(conn, rows)
+        upsert_activity_definitions(conn, activities_in(fresh))
+        store_attachments(conn, attachments.values())
         if voided:
             store.mark_voided(conn, voided)
 
 
 def put_statement(
-    engine: Engine, statement_id: str, statement: object, *, authority: dict[str, Any], version: str = "1.0.3"
+    engine: Engine,
+    statement_id: str,
+    statement: object,
+    *,
+    authority: dict[str, Any],
+    version: str = "1.0.3",
+    attachments: Mapping[str, Attachment] | None = None,
 ) -> None:
     """Store a statement under the id named in the URL.
 
@@ -162,7 +190,22 @@ def put_statement(
     if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
         raise BadRequest("the statement's id differs from the statementId parameter")
     statement["id"] = statement_id
-    store_statements(engine, statement, authority=authority, version=version)
+    store_statements(engine, statement, authority=authority, version=version, attachments=attachments)
+
+
+def attachments_of(engine: Engine, payloads: Iterable[str]) -> list[Attachment]:
+    """Return the stored attachment data the given statements refer to (by sha2), for multipart answers."""
+    hashes = {sha2 for payload in payloads for sha2 in _attachment_hashes(orjson.loads(payload))}
+    with engine.connect() as conn:
+        return load_attachments(conn, hashes)
+
+
+def _attachment_hashes(statement: dict[str, Any]) -> Iterator[str]:
+    for item in statement.get("attachments") or []:
+        yield str(item.get("sha2", "")).lower()
+    obj = statement.get("object") or {}
+    if obj.get("objectType") == "SubStatement":
+        yield from _attachment_hashes(obj)
 
 
 def get_statement(engine: Engine, statement_id: str, *, voided: bool) -> str:

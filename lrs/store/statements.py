@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Select, insert, select, union, update
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, func, insert, select, update
+from sqlalchemy.ext.compiler import compiles
 
-from lrs.store.tables import ACTOR, OBJECT, statement, statement_activity, statement_agent
+from lrs.store.keys import index_key, optional_key
+from lrs.store.tables import OBJECT, statement, statement_activity, statement_agent, statement_ref
 from lrs.xapi.params import StatementQuery
+
+STORED_SLACK = timedelta(seconds=60)
+"""A batch gets its `stored` time just before it is inserted, so seq and stored order agree except among
+statements stored within moments of each other. since/until therefore also bound the seq range (exactly, with
+this much slack), which turns a time window into a short index range instead of a scan from the newest row."""
 
 
 @dataclass
@@ -28,6 +36,15 @@ class StatementRow:
     activities: set[tuple[str, int]] = field(default_factory=set)
 
 
+def _closest(links: set[tuple[str, int]]) -> dict[str, int]:
+    """One link per key, with its closest relation: ACTOR/OBJECT rows also satisfy the broader filters."""
+    closest: dict[str, int] = {}
+    for value, relation in links:
+        key = index_key(value)
+        closest[key] = min(relation, closest.get(key, relation))
+    return closest
+
+
 def insert_statements(conn: Connection, rows: Sequence[StatementRow]) -> None:
     """Insert statements and their link rows in the caller's transaction."""
     if not rows:
@@ -37,8 +54,8 @@ def insert_statements(conn: Connection, rows: Sequence[StatementRow]) -> None:
             "id": r.id,
             "stored": r.stored,
             "timestamp": r.timestamp,
-            "verb_id": r.verb_id,
-            "object_activity_id": r.object_activity_id,
+            "verb_id": index_key(r.verb_id),
+            "object_activity_id": optional_key(r.object_activity_id),
             "registration": r.registration,
             "voided": False,
             "ref_target": r.ref_target,
@@ -47,14 +64,20 @@ def insert_statements(conn: Connection, rows: Sequence[StatementRow]) -> None:
         for r in rows
     ]
     seqs = conn.execute(insert(statement).returning(statement.c.seq, sort_by_parameter_order=True), values).scalars()
-    agent_links, activity_links = [], []
+    agent_links, activity_links, refs = [], [], []
     for seq, row in zip(seqs, rows, strict=True):
-        agent_links += [{"statement_seq": seq, "ifi": ifi, "relation": rel} for ifi, rel in row.agents]
-        activity_links += [{"statement_seq": seq, "activity_id": a, "relation": rel} for a, rel in row.activities]
+        if row.ref_target is not None:
+            refs.append({"statement_seq": seq, "target_id": row.ref_target})
+        agent_links += [{"statement_seq": seq, "ifi": k, "relation": r} for k, r in _closest(row.agents).items()]
+        activity_links += [
+            {"statement_seq": seq, "activity_id": k, "relation": r} for k, r in _closest(row.activities).items()
+        ]
     if agent_links:
         conn.execute(insert(statement_agent), agent_links)
     if activity_links:
         conn.execute(insert(statement_activity), activity_links)
+    if refs:
+        conn.execute(insert(statement_ref), refs)
 
 
 def find_payloads(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -87,68 +110,179 @@ def get_payload(conn: Connection, statement_id: str, *, voided: bool) -> str | N
     return row.payload if row is not None else None
 
 
-def _matching(table: FromClause, query: StatementQuery) -> list[ColumnElement[bool]]:
-    """The conditions a statement itself must meet (not the time window, which applies to the referrer)."""
+def _target_conditions(table: FromClause, query: StatementQuery) -> list[ColumnElement[bool]]:
+    """What a statement must meet to match the filters (agent, verb, activity, registration), by subqueries.
+
+    Used for StatementRef targets, which are few, so the subqueries are only probed, never scanned.
+    """
+    conditions: list[ColumnElement[bool]] = _column_conditions(table, query)
+    if query.agent_ifi is not None:
+        conditions.append(table.c.seq.in_(_agent_links(query).with_only_columns(statement_agent.c.statement_seq)))
+    if query.activity is not None and query.related_activities:
+        links = select(statement_activity.c.statement_seq).where(
+            statement_activity.c.activity_id == index_key(query.activity)
+        )
+        conditions.append(table.c.seq.in_(links))
+    return conditions
+
+
+def _column_conditions(table: FromClause, query: StatementQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.verb is not None:
-        conditions.append(table.c.verb_id == query.verb)
+        conditions.append(table.c.verb_id == index_key(query.verb))
     if query.registration is not None:
         conditions.append(table.c.registration == query.registration)
-    if query.agent_ifi is not None:
-        links = select(statement_agent.c.statement_seq).where(statement_agent.c.ifi == query.agent_ifi)
-        if not query.related_agents:
-            links = links.where(statement_agent.c.relation.in_((ACTOR, OBJECT)))
-        conditions.append(table.c.seq.in_(links))
-    if query.activity is not None:
-        if query.related_activities:
-            links = select(statement_activity.c.statement_seq).where(statement_activity.c.activity_id == query.activity)
-            conditions.append(table.c.seq.in_(links))
-        else:
-            conditions.append(table.c.object_activity_id == query.activity)
+    if query.activity is not None and not query.related_activities:
+        conditions.append(table.c.object_activity_id == index_key(query.activity))
     return conditions
 
 
-def _window(query: StatementQuery, after_seq: int | None) -> list[ColumnElement[bool]]:
+def _agent_links(query: StatementQuery) -> Select[Any]:
+    links = select(statement_agent).where(statement_agent.c.ifi == index_key(query.agent_ifi or ""))
+    if not query.related_agents:
+        links = links.where(statement_agent.c.relation <= OBJECT)
+    return links
+
+
+def _window(query: StatementQuery, after_seq: int | None, seq: ColumnElement[int]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [statement.c.voided.is_(False)]
     if query.since is not None:
-        conditions.append(statement.c.stored > query.since.replace(tzinfo=None))
+        since = query.since.replace(tzinfo=None)
+        conditions += [_unindexed(statement.c.stored) > since, seq > _seq_before(since - STORED_SLACK)]
     if query.until is not None:
-        conditions.append(statement.c.stored <= query.until.replace(tzinfo=None))
+        until = query.until.replace(tzinfo=None)
+        conditions += [_unindexed(statement.c.stored) <= until, seq < _seq_after(until + STORED_SLACK)]
     if after_seq is not None:
-        conditions.append(statement.c.seq > after_seq if query.ascending else statement.c.seq < after_seq)
+        conditions.append(seq > after_seq if query.ascending else seq < after_seq)
     return conditions
 
 
-def _top(sel: Select[tuple[int, str]], query: StatementQuery) -> Select[tuple[int, str]]:
-    order = statement.c.seq.asc() if query.ascending else statement.c.seq.desc()
-    return sel.order_by(order).limit(query.limit + 1)
+class _Unindexed(ColumnElement[datetime]):
+    """A column the planner should filter on but not drive the query by (SQLite has no statistics)."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[datetime]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _compile_unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _compile_unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    # SQLite's documented way to keep a term from using an index: a unary plus (the value is unchanged).
+    return "+" + str(compiler.process(element.column, **kw))
+
+
+def _unindexed(column: ColumnElement[datetime]) -> ColumnElement[datetime]:
+    return _Unindexed(column)
+
+
+def _seq_before(moment: datetime) -> ColumnElement[int]:
+    """The last seq stored at or before `moment` (0 if none): one probe of the stored index."""
+    last = select(statement.c.seq).where(statement.c.stored <= moment).order_by(statement.c.stored.desc()).limit(1)
+    return func.coalesce(last.scalar_subquery(), 0)
+
+
+def _seq_after(moment: datetime) -> ColumnElement[int]:
+    """The first seq stored after `moment` (beyond every seq if none): one probe of the stored index."""
+    first = select(statement.c.seq).where(statement.c.stored > moment).order_by(statement.c.stored.asc()).limit(1)
+    return func.coalesce(first.scalar_subquery(), 2**62)
+
+
+def _direct(query: StatementQuery, after_seq: int | None, limit: int) -> Select[Any]:
+    """The statements that match themselves, driven by the most selective index.
+
+    An agent filter walks that agent's link rows (ordered by seq), a related-activity filter the activity's;
+    otherwise the statement table's own indexes serve. Ordering by the driving table's seq lets the database
+    stop after one page instead of collecting every match first.
+    """
+    columns = (statement.c.seq, statement.c.payload)
+    if query.agent_ifi is not None:
+        links = _agent_links(query).subquery()
+        seq = links.c.statement_seq
+        sel = select(*columns).select_from(links.join(statement, statement.c.seq == seq))
+        if query.activity is not None and query.related_activities:
+            sel = sel.where(_activity_link_exists(query))
+    elif query.activity is not None and query.related_activities:
+        link = statement_activity
+        seq = link.c.statement_seq
+        sel = (
+            select(*columns)
+            .select_from(link.join(statement, statement.c.seq == seq))
+            .where(link.c.activity_id == index_key(query.activity))
+        )
+    else:
+        seq = statement.c.seq
+        sel = select(*columns)
+    sel = sel.where(*_window(query, after_seq, seq), *_column_conditions(statement, query))
+    return sel.order_by(seq.asc() if query.ascending else seq.desc()).limit(limit)
+
+
+def _activity_link_exists(query: StatementQuery) -> ColumnElement[bool]:
+    return (
+        select(statement_activity.c.statement_seq)
+        .where(
+            statement_activity.c.activity_id == index_key(query.activity or ""),
+            statement_activity.c.statement_seq == statement.c.seq,
+        )
+        .exists()
+    )
+
+
+def _has_filters(query: StatementQuery) -> bool:
+    return any(v is not None for v in (query.agent_ifi, query.verb, query.activity, query.registration))
+
+
+def _referring(conn: Connection, query: StatementQuery, after_seq: int | None, limit: int) -> list[tuple[int, str]]:
+    """Statements whose StatementRef targets a matching statement (voided or not): xAPI Communication 2.1.3.
+
+    Referring statements are rare (voiding, comments on a statement), so they are walked in pages of their own
+    small table and their targets checked in one probe per page.
+    """
+    found: list[tuple[int, str]] = []
+    cursor = after_seq
+    ref_seq = statement_ref.c.statement_seq
+    order = ref_seq.asc() if query.ascending else ref_seq.desc()
+    while len(found) < limit:
+        page = conn.execute(
+            select(ref_seq, statement.c.payload, statement_ref.c.target_id)
+            .select_from(statement_ref.join(statement, statement.c.seq == ref_seq))
+            .where(*_window(query, cursor, ref_seq))
+            .order_by(order)
+            .limit(500)
+        ).all()
+        if not page:
+            break
+        target = statement.alias("target")
+        targets = {row.target_id for row in page}
+        matching = set(
+            conn.execute(
+                select(target.c.id).where(target.c.id.in_(targets), *_target_conditions(target, query))
+            ).scalars()
+        )
+        found += [(row.statement_seq, row.payload) for row in page if row.target_id in matching]
+        cursor = page[-1].statement_seq
+    return found[:limit]
 
 
 def query_statements(conn: Connection, query: StatementQuery, after_seq: int | None) -> tuple[list[str], int | None]:
     """Return one page of payloads in stored order and the cursor of the next page (None: no more).
 
-    A statement also matches when its StatementRef targets a matching statement, voided or not (xAPI
-    Communication 2.1.3, "Filter Conditions for StatementRefs"); the time window and paging apply to the
-    referring statement. Each arm is cut to one page before the union, so a broad filter stays an index scan.
-    Keyset paging on the insertion sequence keeps pages stable while new statements arrive.
+    Keyset paging on the insertion sequence keeps pages stable while new statements arrive, and makes a
+    later page as cheap as the first.
     """
-    columns = (statement.c.seq, statement.c.payload)
-    own = _matching(statement, query)
-    direct = _top(select(*columns).where(*_window(query, after_seq), *own), query)
-    if own:
-        target = statement.alias("target")
-        referring = _top(
-            select(*columns)
-            .join(target, statement.c.ref_target == target.c.id)
-            .where(*_window(query, after_seq), *_matching(target, query)),
-            query,
-        )
-        both = union(select(direct.subquery()), select(referring.subquery())).subquery()
-        order = both.c.seq.asc() if query.ascending else both.c.seq.desc()
-        final = select(both.c.seq, both.c.payload).order_by(order).limit(query.limit + 1)
-        rows = [(row.seq, row.payload) for row in conn.execute(final)]
-    else:
-        rows = [(row.seq, row.payload) for row in conn.execute(direct)]
+    limit = query.limit + 1
+    rows = [(row.seq, row.payload) for row in conn.execute(_direct(query, after_seq, limit))]
+    if _has_filters(query):
+        extra = _referring(conn, query, after_seq, limit)
+        if extra:
+            merged = dict([*rows, *extra])
+            rows = sorted(merged.items(), reverse=not query.ascending)[:limit]
     page = rows[: query.limit]
     more = page[-1][0] if len(rows) > query.limit else None
     return [payload for _seq, payload in page], more

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -30,6 +31,9 @@ metadata = MetaData(
 Seq = BigInteger().with_variant(Integer(), "sqlite")
 
 IRI = 2048
+KEY = 600
+"""Indexed IRI columns hold at most this many characters; longer values are stored as a hash (see keys.py), since
+an index entry must fit a database page and clients may send IRIs of any length."""
 
 statement = Table(
     "lrs_statement",
@@ -38,8 +42,8 @@ statement = Table(
     Column("id", String(36), nullable=False, unique=True),
     Column("stored", DateTime(), nullable=False),  # naive UTC, microseconds: sorts the same on every engine
     Column("timestamp", DateTime(), nullable=False),
-    Column("verb_id", String(IRI), nullable=False),
-    Column("object_activity_id", String(IRI)),
+    Column("verb_id", String(KEY), nullable=False),
+    Column("object_activity_id", String(KEY)),
     Column("registration", String(36)),
     Column("voided", Boolean, nullable=False, default=False),
     Column("ref_target", String(36)),  # the statement id a StatementRef object points to (voiding included)
@@ -48,7 +52,16 @@ statement = Table(
     Index("ix_lrs_statement_registration_seq", "registration", "seq"),
     Index("ix_lrs_statement_activity_seq", "object_activity_id", "seq"),
     Index("ix_lrs_statement_stored", "stored"),
-    Index("ix_lrs_statement_ref_target", "ref_target"),
+    sqlite_autoincrement=True,  # never reuse a seq after a deletion: link rows and `more` cursors rely on it
+)
+
+statement_ref = Table(
+    "lrs_statement_ref",
+    metadata,
+    # Only statements whose object is a StatementRef (voiding included): few, so the filters that must also
+    # return statements targeting a match can walk this table instead of scanning every statement.
+    Column("statement_seq", Seq, primary_key=True, autoincrement=False),
+    Column("target_id", String(36), nullable=False),
 )
 
 # relation codes of the link tables
@@ -57,19 +70,21 @@ ACTOR, OBJECT, RELATED = 0, 1, 2
 statement_agent = Table(
     "lrs_statement_agent",
     metadata,
+    # One row per agent and statement, with the closest relation (ACTOR < OBJECT < RELATED): the key order lets
+    # a filter walk one agent's statements newest first and stop after a page, and no DISTINCT is ever needed.
+    Column("ifi", String(KEY), primary_key=True),
     Column("statement_seq", Seq, primary_key=True),
-    Column("ifi", String(IRI), primary_key=True),
-    Column("relation", SmallInteger, primary_key=True),
-    Index("ix_lrs_statement_agent_ifi_seq", "ifi", "statement_seq"),
+    Column("relation", SmallInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 statement_activity = Table(
     "lrs_statement_activity",
     metadata,
+    Column("activity_id", String(KEY), primary_key=True),
     Column("statement_seq", Seq, primary_key=True),
-    Column("activity_id", String(IRI), primary_key=True),
-    Column("relation", SmallInteger, primary_key=True),
-    Index("ix_lrs_statement_activity_id_seq", "activity_id", "statement_seq"),
+    Column("relation", SmallInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 credential = Table(
@@ -83,4 +98,41 @@ credential = Table(
     Column("revoked_at", DateTime()),
     Column("last_used_at", DateTime()),
     Column("last_version", String(10)),  # the xAPI version this client spoke last (answers a missing header)
+)
+
+# Document keys are hashes: activity IRI, agent IFI and document id can each be kilobytes long, more than one
+# PostgreSQL index entry holds together, while the resources only ever look documents up by equality.
+document = Table(
+    "lrs_document",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of (kind, activity, agent, registration, doc id)
+    Column("scope", String(64), nullable=False),  # sha256 of the same minus doc id: one id listing / bulk DELETE
+    Column("kind", String(16), nullable=False),  # state | activity_profile | agent_profile
+    Column("activity_id", Text, nullable=False),  # "" when the resource has no activity (agent profiles)
+    Column("agent_ifi", Text, nullable=False),  # ifi_key of the agent, "" for activity profiles
+    Column("registration", String(36), nullable=False),  # "" when none was given
+    Column("doc_id", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("etag", String(40), nullable=False),  # SHA-1 hex of content, as xAPI 1.0.3 prescribes
+    Column("updated", DateTime(), nullable=False),  # naive UTC, microseconds
+    Index("ix_lrs_document_scope_updated", "scope", "updated"),
+)
+
+activity = Table(
+    "lrs_activity",
+    metadata,
+    Column("id", String(IRI), primary_key=True),
+    Column("definition", Text, nullable=False),  # the canonical definition as JSON, merged from statements
+    Column("updated", DateTime(), nullable=False),
+)
+
+attachment = Table(
+    "lrs_attachment",
+    metadata,
+    # Attachment data, once per content hash: statements find theirs by the sha2 in their attachment objects.
+    Column("sha2", String(128), primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("stored", DateTime(), nullable=False),
 )

@@ -7,6 +7,7 @@ hand-written rather than delegated to ``datetime.fromisoformat``: that accepts t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
@@ -31,6 +32,9 @@ _DURATION = re.compile(
 )
 _DURATION_UNITS = ("W", "Y", "Mo", "D", "H", "Mi", "S")
 _MICROS_PER_SECOND = 1_000_000
+# The shape nearly every client sends; datetime.fromisoformat reads it exactly as the full parser would, in a
+# fraction of the time (statements are parsed on every insert, so this is the ingest hot path).
+_COMMON = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|\+[0-9]{2}:[0-9]{2})")
 _EXAMPLE = "e.g. '2024-01-31T12:00:00.000Z'"
 
 
@@ -40,6 +44,9 @@ def parse_timestamp(text: str) -> datetime:
     A missing offset is read as UTC (the spec only says a timezone SHOULD be given). A space is accepted
     in place of 'T' because RFC 3339 allows it and older TinCan clients send it.
     """
+    if _COMMON.fullmatch(text):
+        with contextlib.suppress(ValueError):  # leap seconds and the like: the full parser decides
+            return datetime.fromisoformat(text).astimezone(UTC)
     match = _EXTENDED.fullmatch(text) or _BASIC.fullmatch(text)
     if match is None:
         raise BadRequest(f"{_quote(text)} is not an ISO 8601 date and time ({_EXAMPLE})")

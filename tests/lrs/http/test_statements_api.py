@@ -85,8 +85,8 @@ def test_invalid_statement_in_batch_stores_nothing(app, client, lrs_auth):
     ("body", "content_type", "status", "words"),
     [
         ("{not json", "application/json", 400, "not valid JSON"),
-        ("[" * 5000 + "]" * 5000, "application/json", 400, "nested deeper"),
-        (json.dumps(make_statement()), "text/plain", 415, "application/json"),
+        ("[" * 5000 + "]" * 5000, "application/json", 400, "nested too deeply"),
+        (json.dumps(make_statement()), "text/plain", 400, "application/json or multipart/mixed"),
         (b"\xff\xfe", "application/json", 400, "UTF-8"),
     ],
     ids=["malformed", "deeply-nested", "wrong-content-type", "not-utf8"],

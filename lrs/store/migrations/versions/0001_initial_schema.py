@@ -34,57 +34,56 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("stored", sa.DateTime(), nullable=False),
         sa.Column("timestamp", sa.DateTime(), nullable=False),
-        sa.Column("verb_id", sa.String(length=2048), nullable=False),
-        sa.Column("object_activity_id", sa.String(length=2048), nullable=True),
+        sa.Column("verb_id", sa.String(length=600), nullable=False),
+        sa.Column("object_activity_id", sa.String(length=600), nullable=True),
         sa.Column("registration", sa.String(length=36), nullable=True),
         sa.Column("voided", sa.Boolean(), nullable=False),
         sa.Column("ref_target", sa.String(length=36), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_lrs_statement")),
         sa.UniqueConstraint("id", name=op.f("uq_lrs_statement_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("lrs_statement", schema=None) as batch_op:
         batch_op.create_index("ix_lrs_statement_activity_seq", ["object_activity_id", "seq"], unique=False)
         batch_op.create_index("ix_lrs_statement_registration_seq", ["registration", "seq"], unique=False)
         batch_op.create_index("ix_lrs_statement_stored", ["stored"], unique=False)
-        batch_op.create_index("ix_lrs_statement_ref_target", ["ref_target"], unique=False)
         batch_op.create_index("ix_lrs_statement_verb_seq", ["verb_id", "seq"], unique=False)
 
     op.create_table(
-        "lrs_statement_activity",
-        sa.Column("statement_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("activity_id", sa.String(length=2048), nullable=False),
-        sa.Column("relation", sa.SmallInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("statement_seq", "activity_id", "relation", name=op.f("pk_lrs_statement_activity")),
+        "lrs_statement_ref",
+        sa.Column(
+            "statement_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False
+        ),
+        sa.Column("target_id", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("statement_seq", name=op.f("pk_lrs_statement_ref")),
     )
-    with op.batch_alter_table("lrs_statement_activity", schema=None) as batch_op:
-        batch_op.create_index("ix_lrs_statement_activity_id_seq", ["activity_id", "statement_seq"], unique=False)
-
+    op.create_table(
+        "lrs_statement_activity",
+        sa.Column("activity_id", sa.String(length=600), nullable=False),
+        sa.Column("statement_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("relation", sa.SmallInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("activity_id", "statement_seq", name=op.f("pk_lrs_statement_activity")),
+        sqlite_with_rowid=False,
+    )
     op.create_table(
         "lrs_statement_agent",
+        sa.Column("ifi", sa.String(length=600), nullable=False),
         sa.Column("statement_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("ifi", sa.String(length=2048), nullable=False),
         sa.Column("relation", sa.SmallInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("statement_seq", "ifi", "relation", name=op.f("pk_lrs_statement_agent")),
+        sa.PrimaryKeyConstraint("ifi", "statement_seq", name=op.f("pk_lrs_statement_agent")),
+        sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("lrs_statement_agent", schema=None) as batch_op:
-        batch_op.create_index("ix_lrs_statement_agent_ifi_seq", ["ifi", "statement_seq"], unique=False)
 
 
 def downgrade() -> None:
 
-    with op.batch_alter_table("lrs_statement_agent", schema=None) as batch_op:
-        batch_op.drop_index("ix_lrs_statement_agent_ifi_seq")
-
     op.drop_table("lrs_statement_agent")
-    with op.batch_alter_table("lrs_statement_activity", schema=None) as batch_op:
-        batch_op.drop_index("ix_lrs_statement_activity_id_seq")
-
+    op.drop_table("lrs_statement_ref")
     op.drop_table("lrs_statement_activity")
     with op.batch_alter_table("lrs_statement", schema=None) as batch_op:
         batch_op.drop_index("ix_lrs_statement_verb_seq")
         batch_op.drop_index("ix_lrs_statement_stored")
-        batch_op.drop_index("ix_lrs_statement_ref_target")
         batch_op.drop_index("ix_lrs_statement_registration_seq")
         batch_op.drop_index("ix_lrs_statement_activity_seq")
 

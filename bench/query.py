@@ -1,0 +1,140 @@
+"""Query benchmark of the built-in LRS: p95 latency of GET /statements filters over HTTP with many statements
+stored (default 1,000,000), each figure beside the latency of GET /xapi/about (a bare endpoint) in the same run.
+
+    python bench/query.py --count 1000000                 # SQLite in a temp dir (loading takes a few minutes)
+    python bench/query.py --database postgresql+psycopg://…
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from generate import BASE, generate  # noqa: E402
+from server import Server, running_server  # noqa: E402
+from sqlalchemy import select, update  # noqa: E402
+
+from lrs.service.statements import store_statements  # noqa: E402
+from lrs.store.engine import make_engine, upgrade_database  # noqa: E402
+from lrs.store.tables import statement  # noqa: E402
+from lrs.xapi.timestamps import format_timestamp  # noqa: E402
+
+AUTHORITY = {"objectType": "Agent", "account": {"homePage": BASE, "name": "bench"}}
+RUNS = 60
+
+
+def load(database_url: str, count: int) -> dict[str, str]:
+    """Store `count` generated statements through the LRS service; return sample values to query for."""
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    sample: dict[str, str] = {}
+    batch: list[dict] = []
+    started = time.perf_counter()
+    for i, stmt in enumerate(generate(count, seed=11), 1):
+        if i == count // 2:
+            sample = {
+                "agent": json.dumps(stmt["actor"] if stmt["actor"]["objectType"] == "Agent" else stmt["object"]),
+                "registration": stmt["context"]["registration"],
+                "activity": f"{BASE}/xapi/module/module-03",
+            }
+        batch.append(stmt)
+        if len(batch) == 1000:
+            store_statements(engine, batch, authority=AUTHORITY)
+            batch = []
+        if i % 100_000 == 0:
+            print(f"  loaded {i:,} ({i / (time.perf_counter() - started):,.0f}/s)", flush=True)
+    if batch:
+        store_statements(engine, batch, authority=AUTHORITY)
+    with engine.begin() as conn:
+        # An LRS in service has stored its statements over months, not during the minutes of this load: spread
+        # `stored` like the generated timestamps (a year), so time windows are as selective as in practice.
+        conn.execute(update(statement).values(stored=statement.c.timestamp))
+    with engine.connect() as conn:  # a since/until window over the middle fifth of what was stored
+        marks = select(statement.c.stored).where(statement.c.seq.in_([count * 2 // 5, count * 3 // 5]))
+        stored = list(conn.execute(marks).scalars())
+    sample["since"], sample["until"] = (format_timestamp(moment) for moment in sorted(stored))
+    engine.dispose()
+    return sample
+
+
+def timed_get(connection: http.client.HTTPConnection, server: Server, path: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    connection.request("GET", path, headers=server.headers)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
+    return elapsed, json.loads(body)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def queries(sample: dict[str, str]) -> dict[str, str]:
+    verb = "http://adlnet.gov/expapi/verbs/"
+    agent, reg, activity = quote(sample["agent"]), sample["registration"], quote(sample["activity"])
+    since = quote(sample["since"])
+    curriculum = quote(f"{BASE}/xapi/curriculum/hf")
+    return {
+        "no filter": "",
+        "agent": f"agent={agent}",
+        "verb": f"verb={verb}experienced",
+        "rare verb": f"verb={verb}failed",
+        "activity": f"activity={activity}",
+        "registration": f"registration={reg}",
+        "since": f"since={since}",
+        "since+until": f"since={since}&until={quote(sample['until'])}",
+        "agent+verb": f"agent={agent}&verb={verb}answered",
+        "activity+verb+since": f"activity={activity}&verb={verb}completed&since={since}",
+        "related_agents": f"agent={agent}&related_agents=true",
+        "related_activities (all)": f"activity={curriculum}&related_activities=true",
+        "ascending": f"verb={verb}passed&ascending=true",
+    }
+
+
+def run(database_url: str, count: int) -> None:
+    print(f"loading {count:,} statements …", flush=True)
+    sample = load(database_url, count)
+    with running_server(database_url) as server:
+        parts = urlsplit(server.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        base = [timed_get(connection, server, "/xapi/about")[0] for _ in range(RUNS)]
+        print(f"database {database_url.split(':')[0]}, {count:,} statements; p95 over {RUNS} runs, limit=100")
+        print(f"  {'GET /xapi/about (bare endpoint)':32} p95 {p95(base):6.1f} ms")
+        for name, params in queries(sample).items():
+            path = f"/xapi/statements?{params}&limit=100" if params else "/xapi/statements?limit=100"
+            times, more = [], ""
+            for _ in range(RUNS):
+                elapsed, result = timed_get(connection, server, path)
+                times.append(elapsed)
+                more = result["more"]
+            line = f"  {name:32} p95 {p95(times):6.1f} ms  ({len(result['statements'])} returned)"
+            if more:
+                pages = [timed_get(connection, server, more)[0] for _ in range(RUNS)]
+                line += f"   next page p95 {p95(pages):6.1f} ms"
+            print(line, flush=True)
+        connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in a temp dir)")
+    parser.add_argument("--count", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(args.database or f"sqlite:///{tmp}/bench.db", args.count)
+
+
+if __name__ == "__main__":
+    main()

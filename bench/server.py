@@ -1,0 +1,64 @@
+"""Start the real app under gunicorn on a free loopback port, with a fresh database and one LRS credential."""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    headers: dict[str, str]
+    database_url: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _flask(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+@contextmanager
+def running_server(database_url: str, *, workers: int = 2, threads: int = 1) -> Iterator[Server]:
+    """Migrate the database, make a credential, serve with gunicorn; stop it afterwards."""
+    env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database_url, "LMS_SECRET_KEY": "bench"}
+    _flask(env, "db", "upgrade")
+    key_secret = _flask(env, "lrs", "create-credential", "bench").strip().splitlines()[-1]
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/xapi/about", timeout=1).read()  # noqa: S310 (loopback)
+                break
+            except OSError:
+                time.sleep(0.05)
+        token = base64.b64encode(key_secret.encode()).decode()
+        headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+        yield Server(url, headers, database_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
