@@ -22,7 +22,7 @@ from lrs.store.documents import DocumentScope, StoredDocument
 from lrs.xapi.agent import IFI_PROPERTIES, ifi_key, parse_agent_param, validate_iri
 from lrs.xapi.errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from lrs.xapi.statement import validate_uuid
-from lrs.xapi.timestamps import parse_timestamp
+from lrs.xapi.timestamps import parse_query_timestamp
 from lrs.xapi.version import is_v2
 
 ATTEMPTS = 20  # compare-and-set rounds: each lost round means another writer succeeded, so 20 writers fit
@@ -184,7 +184,7 @@ def _doc_id(params: Mapping[str, str], resource: Resource, method: str, *, requi
 
 def _since(text: str) -> datetime:
     try:
-        return parse_timestamp(text).replace(tzinfo=None)
+        return parse_query_timestamp(text).replace(tzinfo=None)
     except BadRequest as exc:
         raise BadRequest(f"since: {exc.message}") from None
 

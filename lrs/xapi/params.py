@@ -8,7 +8,7 @@ from datetime import datetime
 
 from lrs.xapi.agent import ifi_key, parse_agent_param
 from lrs.xapi.errors import BadRequest
-from lrs.xapi.timestamps import parse_timestamp
+from lrs.xapi.timestamps import parse_query_timestamp
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -88,8 +88,8 @@ def parse_statement_query(params: Mapping[str, str]) -> StatementQuery:
         registration=_uuid(params["registration"], "registration") if "registration" in params else None,
         related_activities=_bool(params, "related_activities"),
         related_agents=_bool(params, "related_agents"),
-        since=parse_timestamp(params["since"]) if "since" in params else None,
-        until=parse_timestamp(params["until"]) if "until" in params else None,
+        since=parse_query_timestamp(params["since"]) if "since" in params else None,
+        until=parse_query_timestamp(params["until"]) if "until" in params else None,
         limit=_limit(params),
         ascending=_bool(params, "ascending"),
         format=fmt,

@@ -133,3 +133,15 @@ def _quote(text: str) -> str:
     """Echo the client's value in the message, shortened so a huge body is not reflected back."""
     shown = repr(text)
     return shown if len(shown) <= 60 else shown[:56] + "...'"
+
+
+_SPACE_OFFSET = re.compile(r"(.*[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?) ([0-9]{2}(?::?[0-9]{2})?)")
+
+
+def parse_query_timestamp(text: str) -> datetime:
+    """Parse a timestamp from a query string, where an unencoded '+' of the offset arrives as a space.
+
+    Clients that build URLs by hand often forget to encode '+'; a trailing ' hh:mm' can only mean '+hh:mm'.
+    """
+    match = _SPACE_OFFSET.fullmatch(text)
+    return parse_timestamp(f"{match[1]}+{match[2]}" if match else text)

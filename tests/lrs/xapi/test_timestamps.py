@@ -133,3 +133,10 @@ def test_random_text_never_raises_anything_but_bad_request(text: str) -> None:
     assert accepted(validate_duration, "P" + "".join(ch for ch in text if ch.isascii() and ch.isdigit()) + "D") == (
         any(ch.isascii() and ch.isdigit() for ch in text)
     )
+
+
+def test_query_timestamp_reads_an_unencoded_plus_as_an_offset():
+    from lrs.xapi.timestamps import parse_query_timestamp
+
+    assert parse_query_timestamp("2020-01-01T01:00:00 01:00") == parse_query_timestamp("2020-01-01T00:00:00Z")
+    assert parse_query_timestamp("2020-01-01 00:00:00 00:00") == parse_query_timestamp("2020-01-01T00:00:00+00:00")
