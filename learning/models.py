@@ -2,19 +2,51 @@
 
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
 from learning.content.models import Module, ModuleText
+from learning.environments.models import (
+    Assessment,
+    Curriculum,
+    Environment,
+    PatientLink,
+    Programme,
+    ProgrammeTeam,
+    StaffMember,
+    StaffMembership,
+    StaffRole,
+)
+from learning.metrics.models import MetricDefinition, MetricValue, SyncCursor, TrainingEvent
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
+from learning.rpm.models import Alert, ApiKey, DailyMeasurement, EligibleCount, Enrolment, StaffActivity
 from learning.tracking.models import OutboxStatement
 
 __all__ = [
+    "Alert",
+    "ApiKey",
+    "Assessment",
     "Attempt",
     "AttemptAnswer",
     "AttemptStep",
+    "Curriculum",
+    "DailyMeasurement",
+    "EligibleCount",
+    "Enrolment",
+    "Environment",
     "Invitation",
     "LoginFailure",
+    "MetricDefinition",
+    "MetricValue",
     "Module",
     "ModuleText",
     "Organisation",
     "OutboxStatement",
+    "PatientLink",
+    "Programme",
+    "ProgrammeTeam",
+    "StaffActivity",
+    "StaffMember",
+    "StaffMembership",
+    "StaffRole",
+    "SyncCursor",
     "Team",
+    "TrainingEvent",
     "User",
 ]

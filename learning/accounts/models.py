@@ -36,7 +36,9 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # hospital | gp_practice | care_group | home_care | nursing_home | physio | municipality
     kind: Mapped[str] = mapped_column(String(40))
+    agb_code: Mapped[str | None] = mapped_column(String(8))
 
     teams: Mapped[list[Team]] = relationship(back_populates="organisation", order_by="Team.name")
 
@@ -47,7 +49,9 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    parent_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     name: Mapped[str] = mapped_column(String(200))
+    # ward | outpatient_clinic | district_team | practice | monitoring_centre
     kind: Mapped[str] = mapped_column(String(40))
     # Opaque id for xAPI context: statements may name a team, never an organisation's internal key.
     pseudonym: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))

@@ -1,0 +1,90 @@
+"""Metric definitions and computed values (shared/domain/metrics.md §1.9-1.10).
+
+Values keep numerator and denominator so any roll-up is Σnum/Σden, never a mean of percentages; each is tied
+to the definition version it was computed with, and recomputation replaces a cell in place (idempotent).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learning.db import Base, UTCDateTime, utcnow
+
+
+class MetricDefinition(Base):
+    __tablename__ = "metric_definition"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_metric_definition_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    formula_nl: Mapped[str] = mapped_column(Text)
+    formula_en: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # xapi | rpm | both
+    frameworks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unit: Mapped[str] = mapped_column(String(20))  # ratio | count | days | minutes | per_100_patient_days
+    direction: Mapped[str] = mapped_column(String(10))  # up (higher is better) | down
+    min_cell: Mapped[int] = mapped_column(Integer)  # 5 for staff-derived, 10 for patient-derived
+    patient_derived: Mapped[bool] = mapped_column(Boolean)
+
+
+class MetricValue(Base):
+    __tablename__ = "metric_value"
+    __table_args__ = (
+        UniqueConstraint(
+            "metric_code", "definition_version", "scope_type", "scope_id", "period_start", name="uq_metric_value_cell"
+        ),
+        Index("ix_metric_value_scope", "scope_type", "scope_id", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric_code: Mapped[str] = mapped_column(String(40))
+    definition_version: Mapped[int] = mapped_column(Integer)
+    scope_type: Mapped[str] = mapped_column(String(20))  # team | organisation | programme | environment | region
+    scope_id: Mapped[int] = mapped_column(Integer)  # 0 for the region
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)  # statistics (medians) have no numerator/denominator
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TrainingEvent(Base):
+    """A learning event as read back from the LRS through xAPI (the metrics never read the LRS's tables).
+
+    One row per statement id, so re-reading a window is idempotent; the sync cursor is the LRS's `stored`.
+    """
+
+    __tablename__ = "training_event"
+    __table_args__ = (
+        Index("ix_training_event_actor_module", "actor_pid", "module_slug", "timestamp"),
+        Index("ix_training_event_timestamp", "timestamp"),
+    )
+
+    statement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    actor_pid: Mapped[str] = mapped_column(String(64))
+    verb: Mapped[str] = mapped_column(String(20))  # short name: launched, completed, passed, answered, …
+    module_slug: Mapped[str | None] = mapped_column(String(80))
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    registration: Mapped[str | None] = mapped_column(String(36))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    success: Mapped[bool | None] = mapped_column(Boolean)
+    scaled: Mapped[float | None] = mapped_column(Float)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    response: Mapped[str | None] = mapped_column(String(64))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[str] = mapped_column(String(64))  # the `stored` timestamp reached, as xAPI text
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
