@@ -20,8 +20,9 @@ from flask_wtf.csrf import CSRFProtect
 import learning
 import lrs
 from learning.db import upgrade_database as upgrade_lms
-from learning.tracking.client import InProcessSink, RemoteSink, StatementSink
+from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.outbox import Tracker
+from learning.tracking.reader import InProcessReader, StatementReader
 
 ROOT = Path(__file__).parent
 csrf = CSRFProtect()
@@ -66,6 +67,16 @@ def _make_sink(app: Flask) -> StatementSink:
     return InProcessSink(lrs.local_store(app, authority))
 
 
+def _make_reader(app: Flask) -> StatementReader:
+    """Read back from the same LRS the sink writes to: the remote one when LRS_ENDPOINT is set, else in-process."""
+    config = app.config
+    if config["LRS_ENDPOINT"]:
+        return RemoteReader(
+            config["LRS_ENDPOINT"], config["LRS_KEY"], config["LRS_SECRET"], timeout=config["LRS_TIMEOUT"]
+        )
+    return InProcessReader(lrs.local_query(app))
+
+
 def _register_setup_commands(app: Flask) -> None:
     @app.cli.group("db")
     def db_group() -> None:
@@ -80,7 +91,7 @@ def _register_setup_commands(app: Flask) -> None:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: LMS, LRS, the statement sink between them, CSRF and CLI."""
+    """Build the app: LMS, LRS, the statement sink and reader between them, CSRF and CLI."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(_defaults(app))
     app.config.from_prefixed_env("LMS")
@@ -92,5 +103,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
+    app.extensions["vtc.reader"] = _make_reader(app)
     _register_setup_commands(app)
     return app

@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import cli
+from learning import cli, rpm
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.catalog.views import bp as catalog_bp
@@ -18,6 +18,8 @@ from learning.db import db
 from learning.i18n import select_locale
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
+from learning.tracking.cli import xapi_cli
+from learning.tracking.views import bp as tracking_bp
 from learning.web import add_security_headers, render_csrf_error, render_error
 
 login_manager = LoginManager()
@@ -53,6 +55,9 @@ def init_app(app: Flask) -> None:
     for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    rpm.init_app(app)
+    app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
+    app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from learning.content.loader import ContentError
 from learning.content.services import check_content, load_content
-from learning.demo import DEMO_PASSWORD, seed_demo
+from learning.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoError, seed_demo
 from learning.tracking import outbox
 
 content_cli = AppGroup("content", help="Check and load modules_content/.")
@@ -48,13 +48,27 @@ def load_command(path: str | None) -> None:
 
 
 @demo_cli.command("seed")
-def seed_command() -> None:
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Multiply staff (400) and patients (2,000); 10 gives the benchmark region.",
+)
+@click.option("--seed", "seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+def seed_command(scale: float, seed: int) -> None:
     """Create the demo region and its accounts, the first time only."""
-    created = seed_demo()
+    try:
+        created = seed_demo(scale, seed=seed, progress=click.echo)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
     if created:
         click.echo("Demo region created.")
     else:
         click.echo("Demo region already present; nothing changed.")
+    pending = outbox.pending_count()
+    if pending:
+        click.echo(f"{pending} statement(s) still queued for the LRS; `flask tracking flush` delivers them.")
     click.echo(
         f"Demo log-ins (password '{DEMO_PASSWORD}'): patient@example.org, caregiver@example.org, "
         "nurse@example.org, author@example.org, reviewer@example.org, manager@example.org, admin@example.org"

@@ -1,29 +1,35 @@
-"""The built-in xAPI Learning Record Store. Public surface: init_app() and local_store()."""
+"""The built-in xAPI Learning Record Store. Public surface: init_app(), local_store() and local_query()."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from flask import Flask, Response, request
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-from lrs import service
+# Imported for what importing does: documents and forwarding_wake hook onto views.bp, forwarding_cli onto cli.
+from lrs import forwarding_cli, service  # noqa: F401
 from lrs.cli import cli
-from lrs.http import admin, documents, views  # noqa: F401 - importing documents registers its routes on views.bp
+from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views  # noqa: F401
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
+from lrs.service.forwarding import Forwarder, ForwardSettings
 from lrs.store.engine import make_engine, upgrade_database
+from lrs.xapi.errors import BadRequest
+from lrs.xapi.params import parse_statement_query
 
-__all__ = ["init_app", "local_store", "upgrade_database"]
+__all__ = ["init_app", "local_query", "local_store", "upgrade_database"]
 
 
 @dataclass
 class LrsExtension:
     engine: Engine
     admin_guard: Callable[[], bool]
+    forwarder: Forwarder
 
 
 def init_app(app: Flask, *, admin_guard: Callable[[], bool] = lambda: False) -> None:
@@ -31,13 +37,16 @@ def init_app(app: Flask, *, admin_guard: Callable[[], bool] = lambda: False) -> 
     app.config.setdefault("LRS_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"))
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
     app.config.setdefault("LRS_CORS_ORIGINS", "*")
-    app.extensions["lrs"] = LrsExtension(make_engine(app.config["LRS_DATABASE_URI"]), admin_guard)
+    engine = make_engine(app.config["LRS_DATABASE_URI"])
+    forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
+    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
     app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
         app.wsgi_app, "/xapi", lambda: int(app.config["LRS_MAX_BODY_BYTES"])
     )
     app.register_blueprint(admin.bp, url_prefix="/admin/lrs")
+    app.register_blueprint(forwarding_admin.bp, url_prefix="/admin/lrs/forwarding")
     app.cli.add_command(cli)
 
 
@@ -56,3 +65,32 @@ def local_store(app: Flask, authority: dict[str, Any]) -> Callable[[list[dict[st
         return service.store_statements(app.extensions["lrs"].engine, statements, authority=authority)
 
     return store
+
+
+def local_query(app: Flask) -> Callable[[Mapping[str, str]], dict[str, Any]]:
+    """Return a function that answers GET /statements in this process, for a reader that must not call our own
+    server over HTTP: it takes the same query parameters (or `more` alone) and returns a StatementResult.
+
+    The `more` token is opaque like the HTTP one; it reads every statement, as a credential with statements/read.
+    """
+
+    def query(params: Mapping[str, str]) -> dict[str, Any]:
+        params, after = _unpack_more(dict(params))
+        engine = app.extensions["lrs"].engine
+        payloads, next_seq = service.query_statements(engine, parse_statement_query(params), after)
+        more = "" if next_seq is None else orjson.dumps({"q": params, "after": next_seq}).decode()
+        return {"statements": [orjson.loads(payload) for payload in payloads], "more": more}
+
+    return query
+
+
+def _unpack_more(params: dict[str, str]) -> tuple[dict[str, str], int | None]:
+    if "more" not in params:
+        return params, None
+    if len(params) > 1:
+        raise BadRequest("the 'more' parameter cannot be combined with other parameters")
+    try:
+        token = orjson.loads(params["more"])
+        return {str(k): str(v) for k, v in token["q"].items()}, int(token["after"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        raise BadRequest("the 'more' token is not one this LRS issued") from None

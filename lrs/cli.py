@@ -7,19 +7,49 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lrs.http.auth import credential_pepper
-from lrs.store.credentials import create_credential, list_credentials, revoke_credential
+from lrs.store.credentials import create_credential, list_credentials, revoke_credential, rotate_credential
 from lrs.store.engine import upgrade_database
+from lrs.xapi.scopes import DEFAULT_SCOPES, Scope, UnknownScope, parse_scopes
 
 cli = AppGroup("lrs", help="Manage the built-in xAPI LRS.")
 
 
+def _scopes_option(_ctx: click.Context, _param: click.Parameter, names: tuple[str, ...]) -> tuple[Scope, ...]:
+    """Validate --scope values with the same rules as the admin page; none given means 'all'."""
+    try:
+        return parse_scopes(names) or DEFAULT_SCOPES
+    except UnknownScope as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @cli.command("create-credential")
 @click.argument("name")
-def create_credential_command(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    callback=_scopes_option,
+    metavar="SCOPE",
+    help=f"What the client may do; repeat for more. One of: {', '.join(Scope)}. Default: all.",
+)
+def create_credential_command(name: str, scopes: tuple[Scope, ...]) -> None:
     """Create a key and secret for an xAPI client; the last line printed is KEY:SECRET."""
     with current_app.extensions["lrs"].engine.begin() as conn:
-        key, secret = create_credential(conn, credential_pepper(), name, ("all",))
-    click.echo(f"Created credential {name!r}. The secret is shown only now; store it safely.")
+        key, secret = create_credential(conn, credential_pepper(), name, scopes)
+    click.echo(f"Created credential {name!r} with scopes {' '.join(scopes)}.")
+    click.echo("The secret is shown only now; store it safely.")
+    click.echo(f"{key}:{secret}")
+
+
+@cli.command("rotate-credential")
+@click.argument("key")
+def rotate_credential_command(key: str) -> None:
+    """Give a credential a new secret (the old one stops working now); the last line printed is KEY:SECRET."""
+    with current_app.extensions["lrs"].engine.begin() as conn:
+        secret = rotate_credential(conn, credential_pepper(), key)
+    if secret is None:
+        raise click.ClickException(f"no active credential with key {key}")
+    click.echo(f"Rotated {key}: the old secret no longer works. The new one is shown only now; store it safely.")
     click.echo(f"{key}:{secret}")
 
 
@@ -35,11 +65,12 @@ def revoke_credential_command(key: str) -> None:
 
 @cli.command("list-credentials")
 def list_credentials_command() -> None:
-    """List credentials (never their secrets)."""
+    """List credentials with their scopes (never their secrets)."""
     with current_app.extensions["lrs"].engine.connect() as conn:
         for cred in list_credentials(conn):
             state = "revoked" if cred.revoked_at else "active"
-            click.echo(f"{cred.key}  {state:8}  {cred.created_at:%Y-%m-%d}  {cred.name}")
+            scopes = ",".join(cred.scopes)
+            click.echo(f"{cred.key}  {state:8}  {cred.created_at:%Y-%m-%d}  {scopes:24}  {cred.name}")
 
 
 @cli.command("upgrade")

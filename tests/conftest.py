@@ -178,13 +178,24 @@ def login(client: FlaskClient) -> Callable[[UserRef], FlaskClient]:
 
 
 @pytest.fixture
-def lrs_auth(runner: FlaskCliRunner) -> dict[str, str]:
-    """Basic-auth headers of a fresh LRS credential, made with the real CLI."""
-    result = runner.invoke(args=["lrs", "create-credential", "test client"])
-    assert result.exit_code == 0, result.output
-    key_secret = result.output.strip().splitlines()[-1]
-    token = base64.b64encode(key_secret.encode()).decode()
-    return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+def make_lrs_auth(runner: FlaskCliRunner) -> Callable[..., dict[str, str]]:
+    """Create LRS credentials with the real CLI: make(*scopes) returns their Basic-auth headers (no scopes: all)."""
+
+    def make(*scopes: str, name: str = "test client") -> dict[str, str]:
+        options = [arg for scope in scopes for arg in ("--scope", scope)]
+        result = runner.invoke(args=["lrs", "create-credential", name, *options])
+        assert result.exit_code == 0, result.output
+        key_secret = result.output.strip().splitlines()[-1]
+        token = base64.b64encode(key_secret.encode()).decode()
+        return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+
+    return make
+
+
+@pytest.fixture
+def lrs_auth(make_lrs_auth: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """Basic-auth headers of a fresh LRS credential with the default scope (all), made with the real CLI."""
+    return make_lrs_auth()
 
 
 @dataclass(frozen=True)

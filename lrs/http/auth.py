@@ -9,7 +9,8 @@ from flask import current_app, g, request
 from sqlalchemy import Engine
 
 from lrs.store.credentials import Credential, remember_version, verify_credential
-from lrs.xapi.errors import Unauthorized
+from lrs.xapi.errors import Forbidden, Unauthorized
+from lrs.xapi.scopes import Access, access, resource_of, scopes_for
 
 
 def credential_pepper() -> bytes:
@@ -44,6 +45,19 @@ def authenticate(engine: Engine, version: str) -> Credential:
             remember_version(conn, found.key, version)
     g.lrs_credential = found
     return found
+
+
+def authorize(credential: Credential, method: str, path: str) -> Access:
+    """Return how much of the addressed resource this credential's scopes allow.
+
+    :raises Forbidden: when they allow none of it, naming the scopes that would.
+    """
+    resource = resource_of(path)
+    allowed = access(credential.scopes, method, resource)
+    if allowed is Access.DENIED:
+        needed = " or ".join(f"'{scope}'" for scope in scopes_for(method, resource))
+        raise Forbidden(f"this credential may not {method} {resource or path}: that needs the scope {needed}")
+    return allowed
 
 
 def authority_of(credential: Credential) -> dict[str, Any]:

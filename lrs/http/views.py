@@ -12,13 +12,14 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 from lrs import service
-from lrs.http.auth import authenticate, authority_of, find_credential
+from lrs.http.auth import authenticate, authority_of, authorize, find_credential
 from lrs.http.body import read_statements_body
 from lrs.http.errors import handle_http_error, handle_xapi_error
 from lrs.xapi.errors import BadRequest, XapiError
 from lrs.xapi.formats import parse_accept_language, render_statement
 from lrs.xapi.multipart import build_multipart_response
 from lrs.xapi.params import parse_single_request, parse_statement_query
+from lrs.xapi.scopes import Access
 from lrs.xapi.timestamps import format_timestamp, parse_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
 
@@ -38,7 +39,7 @@ def _engine() -> Engine:
 
 @bp.before_request
 def check_version_and_auth() -> None:
-    """Every resource but /about needs a supported version header and valid credentials."""
+    """Every resource but /about needs a supported version header, valid credentials and a scope that allows it."""
     if request.endpoint == "xapi.about" or request.method == "OPTIONS":
         return
     try:
@@ -48,7 +49,8 @@ def check_version_and_auth() -> None:
         known = find_credential(_engine())
         g.xapi_version = (known.last_version if known else None) or LATEST_VERSION
         raise
-    authenticate(_engine(), g.xapi_version)
+    credential = authenticate(_engine(), g.xapi_version)
+    g.lrs_access = authorize(credential, request.method, request.url_rule.rule if request.url_rule else request.path)
 
 
 @bp.after_request
@@ -90,6 +92,7 @@ def post_statements() -> Response:
         _engine(),
         statements,
         authority=authority_of(g.lrs_credential),
+        stored_by=g.lrs_credential.key,
         version=g.xapi_version,
         attachments=attachments,
     )
@@ -111,6 +114,7 @@ def put_statement() -> Response:
         statement_id,
         statement,
         authority=authority_of(g.lrs_credential),
+        stored_by=g.lrs_credential.key,
         version=g.xapi_version,
         attachments=attachments,
     )
@@ -137,7 +141,7 @@ def get_statements() -> Response:
     languages = parse_accept_language(request.headers.get("Accept-Language"))
     single = parse_single_request(params)
     if single is not None:
-        payload = service.get_statement(_engine(), single.statement_id, voided=single.voided)
+        payload = service.get_statement(_engine(), single.statement_id, voided=single.voided, stored_by=_readable_by())
         response = _answer(render_statement(payload, single.format, languages), [payload], single.attachments)
         response.last_modified = parse_timestamp(json.loads(payload)["stored"])
         return response
@@ -147,11 +151,19 @@ def get_statements() -> Response:
             raise BadRequest("the 'more' parameter cannot be combined with other parameters")
         params, after = _decode_more(params["more"])
     query = parse_statement_query(params)
-    payloads, next_seq = service.query_statements(_engine(), query, after)
+    payloads, next_seq = service.query_statements(_engine(), query, after, stored_by=_readable_by())
     more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
     shaped = [render_statement(payload, query.format, languages) for payload in payloads]
     result = '{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}"
     return _answer(result, payloads, query.attachments)
+
+
+def _readable_by() -> str | None:
+    """The credential whose statements alone this request may read (statements/read/mine), or None for all.
+
+    Taken from the credential on every request, never from a `more` token, so no page can widen it.
+    """
+    return g.lrs_credential.key if g.lrs_access is Access.OWN else None
 
 
 def _answer(result_json: str, payloads: list[str], with_attachments: bool) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from lrs.service.documents import activities_in
 from lrs.store import statements as store
 from lrs.store.attachments import load_attachments, store_attachments
 from lrs.store.documents import upsert_activity_definitions
+from lrs.store.forward_queue import enqueue_statements
 from lrs.store.tables import ACTOR, OBJECT, RELATED
 from lrs.xapi.agent import ifi_key
 from lrs.xapi.compare import is_same_statement
@@ -72,11 +74,20 @@ def _links(stmt: dict[str, Any], row: store.StatementRow, *, sub: bool = False) 
         _agent_links(stmt.get("authority"), RELATED, row.agents)
 
 
-def _prepare(sent: dict[str, Any], authority: dict[str, Any], version: str, now: datetime) -> store.StatementRow:
+@dataclass(frozen=True)
+class _Origin:
+    """Who stores a request's statements, and in which xAPI version: the same for every statement of it."""
+
+    authority: dict[str, Any]
+    version: str
+    stored_by: str | None  # the credential key, which statements/read/mine reads back by
+
+
+def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.StatementRow:
     """Complete a statement with what the LRS owns; the statement as sent is left untouched (a retry needs it)."""
-    stmt = {**sent, "id": str(uuid.UUID(sent["id"])), "stored": format_timestamp(now), "authority": authority}
+    stmt = {**sent, "id": str(uuid.UUID(sent["id"])), "stored": format_timestamp(now), "authority": origin.authority}
     stmt.setdefault("timestamp", stmt["stored"])
-    stmt.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
+    stmt.setdefault("version", "2.0.0" if origin.version.startswith("2.") else "1.0.0")
     obj = stmt["object"]
     is_activity = obj.get("objectType", "Activity") == "Activity"
     row = store.StatementRow(
@@ -88,6 +99,7 @@ def _prepare(sent: dict[str, Any], authority: dict[str, Any], version: str, now:
         registration=(stmt.get("context") or {}).get("registration"),
         ref_target=obj["id"] if obj.get("objectType") == "StatementRef" else None,
         payload=orjson.dumps(stmt).decode(),
+        stored_by=origin.stored_by,
     )
     _links(stmt, row)
     return row
@@ -119,7 +131,7 @@ def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow]) -> list
     for target in targets:
         if VOIDED in (known.get(target), in_batch.get(target)):
             raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided")
-    return [t for t in targets if t in known]
+    return [t for t in targets if t in known or t in in_batch]
 
 
 def _check_attachments_and_signatures(batch: list[dict[str, Any]], attachments: Mapping[str, Attachment]) -> None:
@@ -135,10 +147,13 @@ def store_statements(
     statements: object,
     *,
     authority: dict[str, Any],
+    stored_by: str | None = None,
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
 ) -> list[str]:
     """Validate and store one statement or a batch (with the attachment data sent beside them); return ids.
+
+    `stored_by` is the key of the credential that sends them; the in-process sink has none.
 
     :raises BadRequest: on an invalid statement, missing or extra attachment data, or a signature that does
         not hold (nothing is stored).
@@ -149,27 +164,30 @@ def store_statements(
     _check_attachments_and_signatures(batch, attachments)
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
+    origin = _Origin(authority, version, stored_by)
     try:
-        _store_batch(engine, batch, authority, version, attachments)
+        _store_batch(engine, batch, origin, attachments)
     except IntegrityError:
         # Another writer stored one of these ids between our duplicate check and insert (a client retrying
         # a timed-out POST): run once more, so the duplicate check now sees it and decides 200 or 409.
-        _store_batch(engine, batch, authority, version, attachments)
+        _store_batch(engine, batch, origin, attachments)
     return [str(uuid.UUID(s["id"])) for s in batch]
 
 
-def _store_batch(engine: Engine, batch: list[dict[str, Any]], authority: dict[str, Any], version: str,
-                 attachments: Mapping[str, Attachment]) -> None:  # fmt: skip
+def _store_batch(
+    engine: Engine, batch: list[dict[str, Any]], origin: _Origin, attachments: Mapping[str, Attachment]
+) -> None:
     with engine.begin() as conn:
         fresh = _drop_duplicates(conn, batch)
         now = datetime.now(UTC)  # taken as late as possible: seq and stored order should agree (see store)
-        rows = [_prepare(stmt, authority, version, now) for stmt in fresh]
+        rows = [_prepare(stmt, origin, now) for stmt in fresh]
         voided = _check_voiding(conn, rows)
         store.insert_statements(conn, rows)
         upsert_activity_definitions(conn, activities_in(fresh))
         store_attachments(conn, attachments.values())
         if voided:
             store.mark_voided(conn, voided)
+        enqueue_statements(conn, origin.stored_by, [row.id for row in rows], now.replace(tzinfo=None))
 
 
 def put_statement(
@@ -178,6 +196,7 @@ def put_statement(
     statement: object,
     *,
     authority: dict[str, Any],
+    stored_by: str | None = None,
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
 ) -> None:
@@ -190,7 +209,9 @@ def put_statement(
     if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
         raise BadRequest("the statement's id differs from the statementId parameter")
     statement["id"] = statement_id
-    store_statements(engine, statement, authority=authority, version=version, attachments=attachments)
+    store_statements(
+        engine, statement, authority=authority, stored_by=stored_by, version=version, attachments=attachments
+    )
 
 
 def attachments_of(engine: Engine, payloads: Iterable[str]) -> list[Attachment]:
@@ -208,21 +229,27 @@ def _attachment_hashes(statement: dict[str, Any]) -> Iterator[str]:
         yield from _attachment_hashes(obj)
 
 
-def get_statement(engine: Engine, statement_id: str, *, voided: bool) -> str:
-    """Return one statement's JSON.
+def get_statement(engine: Engine, statement_id: str, *, voided: bool, stored_by: str | None = None) -> str:
+    """Return one statement's JSON; with `stored_by`, only one that credential stored (statements/read/mine).
 
-    :raises NotFound: when there is none (or it is voided and was asked for by statementId).
+    :raises NotFound: when there is none (or it is voided and was asked for by statementId, or another
+        credential stored it): a client that may not read a statement does not learn that it exists.
     """
     with engine.connect() as conn:
-        payload = store.get_payload(conn, statement_id, voided=voided)
+        payload = store.get_payload(conn, statement_id, voided=voided, stored_by=stored_by)
     if payload is None:
         raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")
     return payload
 
 
 def query_statements(
-    engine: Engine, query: StatementQuery, after_seq: int | None = None
+    engine: Engine, query: StatementQuery, after_seq: int | None = None, *, stored_by: str | None = None
 ) -> tuple[list[str], int | None]:
-    """Return a page of statement JSON texts and the cursor for the next page."""
+    """Return a page of statement JSON texts and the cursor for the next page.
+
+    With `stored_by`, only statements that credential stored (statements/read/mine), on every page.
+    """
+    if stored_by is not None:
+        query = replace(query, stored_by=stored_by)
     with engine.connect() as conn:
         return store.query_statements(conn, query, after_seq)

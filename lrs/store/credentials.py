@@ -56,6 +56,21 @@ def create_credential(conn: Connection, pepper: bytes, name: str, scopes: tuple[
     return key, secret
 
 
+def rotate_credential(conn: Connection, pepper: bytes, key: str) -> str | None:
+    """Give an active credential a new secret and return it; the old secret stops working with this commit.
+
+    The key, and so the authority of the statements it stored, stays the same: a client swaps only its secret.
+    Returns None when no active credential has that key (a revoked credential stays revoked).
+    """
+    secret = secrets.token_urlsafe(30)
+    result = conn.execute(
+        update(credential)
+        .where(credential.c.key == key, credential.c.revoked_at.is_(None))
+        .values(secret_hash=hash_secret(pepper, secret))
+    )
+    return secret if result.rowcount == 1 else None
+
+
 def revoke_credential(conn: Connection, key: str) -> bool:
     """Revoke a credential; return False when no active credential has that key."""
     result = conn.execute(
@@ -71,6 +86,12 @@ def verify_credential(conn: Connection, pepper: bytes, key: str, secret: str) ->
     if not hmac.compare_digest(expected, hash_secret(pepper, secret)) or row is None or row.revoked_at:
         return None
     return _to_credential(row)
+
+
+def get_credential(conn: Connection, key: str) -> Credential | None:
+    """Return the credential with this key, active or revoked, or None."""
+    row = conn.execute(select(credential).where(credential.c.key == key)).first()
+    return _to_credential(row) if row is not None else None
 
 
 def list_credentials(conn: Connection) -> list[Credential]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, FromClause, Select, func, inse
 from sqlalchemy.ext.compiler import compiles
 
 from lrs.store.keys import index_key, optional_key
-from lrs.store.tables import OBJECT, statement, statement_activity, statement_agent, statement_ref
+from lrs.store.tables import OBJECT, RELATED, statement, statement_activity, statement_agent, statement_ref
 from lrs.xapi.params import StatementQuery
 
 STORED_SLACK = timedelta(seconds=60)
@@ -34,6 +34,18 @@ class StatementRow:
     payload: str
     agents: set[tuple[str, int]] = field(default_factory=set)
     activities: set[tuple[str, int]] = field(default_factory=set)
+    stored_by: str | None = None  # the key of the credential that stored it, for statements/read/mine
+
+
+def stored_by_link(credential_key: str) -> str:
+    """The agent-link key that marks a statement as stored with this credential.
+
+    statements/read/mine asks for the statements whose authority is the client's own credential. The authority
+    agent's own link cannot tell that: its row merges with the actor's when a client writes as itself, and its
+    homePage follows the Host header. This key names the credential exactly, and no IFI starts with it, so
+    the restriction walks one range of the agent-link primary key like an agent filter does.
+    """
+    return f"credential:{credential_key}"
 
 
 def _closest(links: set[tuple[str, int]]) -> dict[str, int]:
@@ -43,6 +55,13 @@ def _closest(links: set[tuple[str, int]]) -> dict[str, int]:
         key = index_key(value)
         closest[key] = min(relation, closest.get(key, relation))
     return closest
+
+
+def _agent_links_of(row: StatementRow) -> dict[str, int]:
+    links = _closest(row.agents)
+    if row.stored_by is not None:
+        links[stored_by_link(row.stored_by)] = RELATED
+    return links
 
 
 def insert_statements(conn: Connection, rows: Sequence[StatementRow]) -> None:
@@ -68,7 +87,7 @@ def insert_statements(conn: Connection, rows: Sequence[StatementRow]) -> None:
     for seq, row in zip(seqs, rows, strict=True):
         if row.ref_target is not None:
             refs.append({"statement_seq": seq, "target_id": row.ref_target})
-        agent_links += [{"statement_seq": seq, "ifi": k, "relation": r} for k, r in _closest(row.agents).items()]
+        agent_links += [{"statement_seq": seq, "ifi": k, "relation": r} for k, r in _agent_links_of(row).items()]
         activity_links += [
             {"statement_seq": seq, "activity_id": k, "relation": r} for k, r in _closest(row.activities).items()
         ]
@@ -102,12 +121,22 @@ def mark_voided(conn: Connection, ids: Iterable[str]) -> None:
     conn.execute(update(statement).where(statement.c.id.in_(list(ids))).values(voided=True))
 
 
-def get_payload(conn: Connection, statement_id: str, *, voided: bool) -> str | None:
-    """Return one statement by id: a voided one only when asked for by voidedStatementId."""
+def get_payload(conn: Connection, statement_id: str, *, voided: bool, stored_by: str | None = None) -> str | None:
+    """Return one statement by id: a voided one only when asked for by voidedStatementId.
+
+    With `stored_by`, only if that credential stored it: to statements/read/mine another's statement is absent.
+    """
     row = conn.execute(
-        select(statement.c.payload).where(statement.c.id == statement_id, statement.c.voided.is_(voided))
+        select(statement.c.payload).where(
+            statement.c.id == statement_id, statement.c.voided.is_(voided), *_own(stored_by, statement.c.seq)
+        )
     ).first()
     return row.payload if row is not None else None
+
+
+def _own(stored_by: str | None, seq: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """The condition that the credential `stored_by` stored the statement with this seq; none when None."""
+    return [] if stored_by is None else [_linked(_stored_by_links(stored_by), seq)]
 
 
 def _target_conditions(table: FromClause, query: StatementQuery) -> list[ColumnElement[bool]]:
@@ -116,13 +145,7 @@ def _target_conditions(table: FromClause, query: StatementQuery) -> list[ColumnE
     Used for StatementRef targets, which are few, so the subqueries are only probed, never scanned.
     """
     conditions: list[ColumnElement[bool]] = _column_conditions(table, query)
-    if query.agent_ifi is not None:
-        conditions.append(table.c.seq.in_(_agent_links(query).with_only_columns(statement_agent.c.statement_seq)))
-    if query.activity is not None and query.related_activities:
-        links = select(statement_activity.c.statement_seq).where(
-            statement_activity.c.activity_id == index_key(query.activity)
-        )
-        conditions.append(table.c.seq.in_(links))
+    conditions += [_linked(links, table.c.seq) for links in _link_filters(query)]
     return conditions
 
 
@@ -178,6 +201,13 @@ def _compile_unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> 
     return "+" + str(compiler.process(element.column, **kw))
 
 
+@compiles(_Unindexed, "postgresql")
+def _compile_unindexed_postgresql(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    # An expression instead of the bare column: the planner then walks the seq range (bounded by the initplans
+    # of _seq_before/_seq_after) newest first instead of sorting a whole window found through `stored`.
+    return "(" + str(compiler.process(element.column, **kw)) + " + INTERVAL '0 seconds')"
+
+
 def _unindexed(column: ColumnElement[datetime]) -> ColumnElement[datetime]:
     return _Unindexed(column)
 
@@ -197,25 +227,18 @@ def _seq_after(moment: datetime) -> ColumnElement[int]:
 def _direct(query: StatementQuery, after_seq: int | None, limit: int) -> Select[Any]:
     """The statements that match themselves, driven by the most selective index.
 
-    An agent filter walks that agent's link rows (ordered by seq), a related-activity filter the activity's;
-    otherwise the statement table's own indexes serve. Ordering by the driving table's seq lets the database
-    stop after one page instead of collecting every match first.
+    An agent filter walks that agent's link rows (ordered by seq), else a related-activity filter the activity's,
+    else statements/read/mine the credential's; the other link filters are probed per row. Without any, the
+    statement table's own indexes serve. Ordering by the driving table's seq lets the database stop after one
+    page instead of collecting every match first.
     """
     columns = (statement.c.seq, statement.c.payload)
-    if query.agent_ifi is not None:
-        links = _agent_links(query).subquery()
-        seq = links.c.statement_seq
-        sel = select(*columns).select_from(links.join(statement, statement.c.seq == seq))
-        if query.activity is not None and query.related_activities:
-            sel = sel.where(_activity_link_exists(query))
-    elif query.activity is not None and query.related_activities:
-        link = statement_activity
-        seq = link.c.statement_seq
-        sel = (
-            select(*columns)
-            .select_from(link.join(statement, statement.c.seq == seq))
-            .where(link.c.activity_id == index_key(query.activity))
-        )
+    links = _link_filters(query)
+    if links:
+        driver = links[0].subquery()
+        seq = driver.c.statement_seq
+        sel = select(*columns).select_from(driver.join(statement, statement.c.seq == seq))
+        sel = sel.where(*(_linked(link, statement.c.seq) for link in links[1:]))
     else:
         seq = statement.c.seq
         sel = select(*columns)
@@ -223,15 +246,25 @@ def _direct(query: StatementQuery, after_seq: int | None, limit: int) -> Select[
     return sel.order_by(seq.asc() if query.ascending else seq.desc()).limit(limit)
 
 
-def _activity_link_exists(query: StatementQuery) -> ColumnElement[bool]:
-    return (
-        select(statement_activity.c.statement_seq)
-        .where(
-            statement_activity.c.activity_id == index_key(query.activity or ""),
-            statement_activity.c.statement_seq == statement.c.seq,
-        )
-        .exists()
-    )
+def _link_filters(query: StatementQuery) -> list[Select[Any]]:
+    """The link rows the query restricts to, the one to drive by first."""
+    links = []
+    if query.agent_ifi is not None:
+        links.append(_agent_links(query))
+    if query.activity is not None and query.related_activities:
+        links.append(select(statement_activity).where(statement_activity.c.activity_id == index_key(query.activity)))
+    if query.stored_by is not None:
+        links.append(_stored_by_links(query.stored_by))
+    return links
+
+
+def _stored_by_links(credential_key: str) -> Select[Any]:
+    return select(statement_agent).where(statement_agent.c.ifi == stored_by_link(credential_key))
+
+
+def _linked(links: Select[Any], seq: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the statement with this seq has one of these link rows: one primary-key probe."""
+    return links.where(links.selected_columns.statement_seq == seq).exists()
 
 
 def _has_filters(query: StatementQuery) -> bool:
@@ -252,7 +285,7 @@ def _referring(conn: Connection, query: StatementQuery, after_seq: int | None, l
         page = conn.execute(
             select(ref_seq, statement.c.payload, statement_ref.c.target_id)
             .select_from(statement_ref.join(statement, statement.c.seq == ref_seq))
-            .where(*_window(query, cursor, ref_seq))
+            .where(*_window(query, cursor, ref_seq), *_own(query.stored_by, ref_seq))
             .order_by(order)
             .limit(500)
         ).all()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -25,6 +26,7 @@ metadata = MetaData(
         "ix": "ix_%(column_0_label)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     }
 )
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
@@ -135,4 +137,36 @@ attachment = Table(
     Column("content_type", String(255), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("stored", DateTime(), nullable=False),
+)
+
+# Forwarding: statements stored with a credential that has a target are queued in the same transaction and sent
+# to that external LRS later, so an organisation that already runs an LRS keeps receiving everything.
+forward_target = Table(
+    "lrs_forward_target",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("credential_key", String(40), nullable=False, unique=True),  # no FK: credentials may be rotated
+    Column("endpoint", String(IRI), nullable=False),  # the target's xAPI base URL, without /statements
+    Column("username", String(200), nullable=False),  # the target's Basic key
+    Column("secret_token", Text, nullable=False),  # the target's Basic secret, Fernet-encrypted: it must be sent
+    Column("version", String(10), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive failures of the target as a whole
+    Column("retry_at", DateTime()),  # the target is left alone until then after such a failure
+    Column("last_error", Text),
+    Column("last_success_at", DateTime()),
+    Column("lease_owner", String(64)),  # the one delivery run sending to this target, so order holds
+    Column("lease_until", DateTime()),
+)
+
+forward_queue = Table(
+    "lrs_forward_queue",
+    metadata,
+    Column("target_id", Integer, ForeignKey("lrs_forward_target.id", ondelete="CASCADE"), primary_key=True),
+    Column("statement_seq", Seq, ForeignKey("lrs_statement.seq"), primary_key=True),  # sent in seq order
+    Column("attempts", Integer, nullable=False, default=0),  # rejections of this statement by the target
+    Column("next_attempt_at", DateTime(), nullable=False),
+    Column("last_error", Text),
+    Column("dead_at", DateTime()),  # dead-lettered: rejected too often, kept until an admin retries it
 )

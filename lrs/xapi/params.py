@@ -45,6 +45,7 @@ class StatementQuery:
     ascending: bool = False
     format: str = "exact"
     attachments: bool = False
+    stored_by: str | None = None  # not a parameter: the LRS restricts statements/read/mine to one credential key
 
 
 def _bool(params: Mapping[str, str], name: str) -> bool:

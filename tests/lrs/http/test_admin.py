@@ -1,10 +1,11 @@
-"""Credential management: admins create (secret shown once) and revoke, in the web UI and the CLI."""
+"""Credential management: admins create with scopes (secret shown once), rotate and revoke, in the UI and the CLI."""
 
 from __future__ import annotations
 
 import base64
 import re
 
+import pytest
 from helpers import csrf_token
 from sqlalchemy import select
 
@@ -17,10 +18,33 @@ def basic(key: str, secret: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
 
 
+def shown_secret(html: str) -> tuple[str, str]:
+    """The key and secret the page shows this once."""
+    key = re.search(r'data-testid="new-key">([^<]+)<', html).group(1)
+    secret = re.search(r'data-testid="new-secret">([^<]+)<', html).group(1)
+    return key, secret
+
+
+def create_in_ui(client, name: str, scopes: list[str]) -> tuple[str, str]:
+    page = client.post(
+        "/admin/lrs/", data={"name": name, "scope": scopes, "csrf_token": csrf_token(client, "/admin/lrs/")}
+    )
+    assert page.status_code == 200, page.status_code
+    return shown_secret(page.get_data(as_text=True))
+
+
+def cli_credential(runner, *args: str) -> tuple[str, str]:
+    result = runner.invoke(args=["lrs", *args])
+    assert result.exit_code == 0, result.output
+    key, secret = result.output.strip().splitlines()[-1].split(":", 1)
+    return key, secret
+
+
 def test_admin_creates_credential_that_works_then_revokes_it(app, client, login, make_user):
     login(make_user(Role.ADMIN))
     page = client.post(
-        "/admin/lrs/", data={"name": "RPM platform ZGT", "csrf_token": csrf_token(client, "/admin/lrs/")}
+        "/admin/lrs/",
+        data={"name": "RPM platform ZGT", "scope": "all", "csrf_token": csrf_token(client, "/admin/lrs/")},
     )
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -34,10 +58,7 @@ def test_admin_creates_credential_that_works_then_revokes_it(app, client, login,
 
 def test_secret_is_stored_as_keyed_hash_only(app, client, login, make_user):
     login(make_user(Role.ADMIN))
-    html = client.post("/admin/lrs/", data={"name": "tool", "csrf_token": csrf_token(client, "/admin/lrs/")}).get_data(
-        as_text=True
-    )
-    secret = re.search(r'data-testid="new-secret">([^<]+)<', html).group(1)
+    _key, secret = create_in_ui(client, "tool", ["all"])
     with app.extensions["lrs"].engine.connect() as conn:
         stored = conn.execute(select(credential.c.secret_hash)).scalar_one()
     assert secret not in stored
@@ -74,3 +95,129 @@ def test_cli_prints_key_and_secret_on_the_last_line(client, runner):
     again = runner.invoke(args=["lrs", "revoke-credential", key])
     assert again.exit_code != 0
     assert "no active credential" in again.output
+
+
+def test_create_form_offers_every_scope_as_a_labelled_checkbox_with_all_ticked(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    html = client.get("/admin/lrs/").get_data(as_text=True)
+    assert re.search(r'<fieldset class="choices"[^>]*>\s*<legend>', html)
+    boxes = re.findall(
+        r'<label class="choice">\s*<input type="checkbox" name="scope" value="([^"]+)"( checked)?>', html
+    )
+    assert [value for value, _checked in boxes] == [
+        "all", "all/read", "statements/write", "statements/read", "statements/read/mine", "state", "profile",
+    ]  # fmt: skip
+    assert [value for value, checked in boxes if checked] == ["all"]
+
+
+def test_admin_creates_credential_with_only_the_scopes_ticked(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    key, secret = create_in_ui(client, "research export", ["statements/read", "state"])
+    assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
+    assert client.post("/xapi/statements", json={}, headers=basic(key, secret)).status_code == 403
+    html = client.get("/admin/lrs/").get_data(as_text=True)
+    assert "<code>statements/read</code> <code>state</code>" in html
+
+
+@pytest.mark.parametrize(
+    ("scopes", "message"),
+    [
+        (["statements/*"], "Kies de rechten uit de lijst op deze pagina."),
+        (["all", "define"], "Kies de rechten uit de lijst op deze pagina."),
+        ([], "Kies minstens één recht"),
+    ],
+    ids=["unknown", "unknown-beside-known", "none"],
+)
+def test_ui_refuses_bad_or_missing_scopes_and_creates_nothing(app, client, login, make_user, scopes, message):
+    login(make_user(Role.ADMIN))
+    data = {"name": "tool", "scope": scopes, "csrf_token": csrf_token(client, "/admin/lrs/")}
+    response = client.post("/admin/lrs/", data=data)
+    assert response.status_code == 302
+    assert message in client.get("/admin/lrs/").get_data(as_text=True)
+    with app.extensions["lrs"].engine.connect() as conn:
+        assert conn.execute(select(credential)).all() == []
+
+
+def test_admin_rotation_shows_a_new_secret_once_and_the_old_one_stops_working(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    key, old = create_in_ui(client, "RPM platform", ["statements/write"])
+    page = client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    same_key, new = shown_secret(html)
+    assert same_key == key
+    assert new != old
+    assert "Het oude geheim werkt niet meer." in html
+    assert client.post("/xapi/statements", json={}, headers=basic(key, old)).status_code == 401
+    assert client.post("/xapi/statements", json={}, headers=basic(key, new)).status_code == 400  # in, but empty
+    assert new not in client.get("/admin/lrs/").get_data(as_text=True)
+
+
+def test_revoked_credential_stays_revoked_in_the_ui(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    key, secret = create_in_ui(client, "old tool", ["all"])
+    client.post(f"/admin/lrs/{key}/revoke", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
+    response = client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
+    assert response.status_code == 302
+    html = client.get("/admin/lrs/").get_data(as_text=True)
+    assert "Er is geen actieve sleutel met die code." in html
+    assert 'data-testid="new-secret"' not in html
+    assert f"/admin/lrs/{key}/rotate" not in html
+    assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 401
+
+
+def test_non_admins_cannot_rotate(client, login, make_user, runner):
+    key, secret = cli_credential(runner, "create-credential", "tool")
+    login(make_user(Role.MANAGER))
+    assert client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/")}).status_code == 403
+    assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
+
+
+def test_cli_creates_credential_with_the_scopes_given(client, runner):
+    key, secret = cli_credential(
+        runner, "create-credential", "RPM platform", "--scope", "statements/write", "--scope", "statements/read/mine"
+    )
+    assert client.get("/xapi/activities/state", headers=basic(key, secret)).status_code == 403
+    listing = runner.invoke(args=["lrs", "list-credentials"]).output
+    assert re.search(rf"{key}\s+active\s+\S+\s+statements/write,statements/read/mine\s+RPM platform", listing)
+
+
+def test_cli_gives_all_without_scope_option(runner):
+    key, _secret = cli_credential(runner, "create-credential", "authoring tool")
+    assert re.search(
+        rf"{key}\s+active\s+\S+\s+all\s+authoring tool", runner.invoke(args=["lrs", "list-credentials"]).output
+    )
+
+
+def test_cli_refuses_unknown_scope_naming_it_and_the_known_ones(app, runner):
+    result = runner.invoke(args=["lrs", "create-credential", "tool", "--scope", "statements/read", "--scope", "define"])
+    assert result.exit_code == 2
+    assert "unknown scope(s): define; choose from: all, all/read, statements/write" in result.output
+    with app.extensions["lrs"].engine.connect() as conn:
+        assert conn.execute(select(credential)).all() == []
+
+
+def test_cli_rotation_keeps_key_and_scopes_and_kills_the_old_secret(client, runner):
+    key, old = cli_credential(runner, "create-credential", "tool", "--scope", "statements/read")
+    same_key, new = cli_credential(runner, "rotate-credential", key)
+    assert same_key == key
+    assert new != old
+    assert client.get("/xapi/statements", headers=basic(key, old)).status_code == 401
+    assert client.get("/xapi/statements", headers=basic(key, new)).status_code == 200
+    assert client.post("/xapi/statements", json={}, headers=basic(key, new)).status_code == 403
+
+
+def test_cli_revoked_credential_stays_revoked(client, runner):
+    key, secret = cli_credential(runner, "create-credential", "tool")
+    assert runner.invoke(args=["lrs", "revoke-credential", key]).exit_code == 0
+    rotated = runner.invoke(args=["lrs", "rotate-credential", key])
+    assert rotated.exit_code != 0
+    assert "no active credential" in rotated.output
+    assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 401
+    assert re.search(rf"{key}\s+revoked", runner.invoke(args=["lrs", "list-credentials"]).output)
+
+
+def test_cli_rotation_of_unknown_key_fails(runner):
+    result = runner.invoke(args=["lrs", "rotate-credential", "no-such-key"])
+    assert result.exit_code != 0
+    assert "no active credential with key no-such-key" in result.output

@@ -108,3 +108,13 @@ def test_agent_filter_matches_group_by_its_ifi(client, lrs_auth):
     post(client, lrs_auth, make_statement(actor=agent("someone-else")))
     found = query(client, lrs_auth, "agent=" + json.dumps({"objectType": "Group", "mbox": "mailto:group@example.org"}))
     assert [s["id"] for s in found["statements"]] == [statement_id]
+
+
+def test_voiding_statement_in_the_same_batch_as_its_target_voids_it(client, lrs_auth):
+    target = str(uuid.uuid4())
+    voiding = make_statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided"}, object={"objectType": "StatementRef", "id": target}
+    )
+    assert post(client, lrs_auth, [make_statement(id=target), voiding]).status_code == 200
+    assert client.get(f"/xapi/statements?statementId={target}", headers=lrs_auth).status_code == 404
+    assert client.get(f"/xapi/statements?voidedStatementId={target}", headers=lrs_auth).status_code == 200

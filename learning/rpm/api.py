@@ -1,0 +1,134 @@
+"""The JSON ingestion API for RPM platforms: POST /api/rpm/v1/<kind> with {"records": [...]}.
+
+Platforms authenticate with an organisation's API key (HTTP Basic KEY_ID:SECRET, or Bearer KEY_ID:SECRET), not a
+browser session, so the blueprint is exempt from CSRF. Errors are JSON problem documents (RFC 9457) in English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from learning.rpm.fields import Kind
+from learning.rpm.ingest import ForeignProgramme, import_records
+from learning.rpm.keys import verify_api_key
+from learning.rpm.models import ApiKey
+from learning.rpm.openapi import MAX_RECORDS, build_document
+
+bp = Blueprint("rpm_api", __name__, url_prefix="/api/rpm")
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # 5,000 daily records take about 1 MB
+CHALLENGE = 'Basic realm="VTC RPM API", Bearer realm="VTC RPM API"'
+
+
+class ApiError(Exception):
+    """An answer other than 200, with a problem document's detail and extra members."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.extra = extra
+
+
+def problem(status: int, detail: str, **extra: Any) -> Response:
+    """Return an RFC 9457 problem document."""
+    response = jsonify({"status": status, "title": HTTPStatus(status).phrase, "detail": detail, **extra})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = CHALLENGE
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return problem(error.status, error.detail, **error.extra)
+
+
+def _http_error(error: HTTPException) -> Response:
+    return problem(error.code or 500, error.description or "")
+
+
+# By code, not only by class: Flask prefers the app's handler for a code over a blueprint's class handler.
+for _code in (400, 404, 405, 413, 500):
+    bp.register_error_handler(_code, _http_error)
+bp.register_error_handler(HTTPException, _http_error)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Serve the OpenAPI 3.1 description of this API."""
+    return jsonify(build_document(url_for("rpm_api.openapi", _external=True).removesuffix("/openapi.json")))
+
+
+def authenticate() -> ApiKey:
+    """Return the active API key this request proves.
+
+    :raises ApiError: 401 when the key is missing, unknown, wrong or revoked.
+    """
+    auth = request.authorization
+    if auth is None:
+        raise ApiError(401, "send an organisation API key: HTTP Basic KEY_ID:SECRET or 'Bearer KEY_ID:SECRET'")
+    if auth.type == "basic":
+        key_id, secret = auth.username or "", auth.password or ""
+    elif auth.type == "bearer" and auth.token and ":" in auth.token:
+        key_id, secret = auth.token.split(":", 1)
+    else:
+        raise ApiError(401, "the bearer token must be KEY_ID:SECRET")
+    key = verify_api_key(key_id, secret)
+    if key is None:
+        raise ApiError(401, "unknown, wrong or revoked API key")
+    return key
+
+
+def read_records() -> list[Any]:
+    """Return the request's records.
+
+    :raises ApiError: 415 for a body that is not JSON, 413 when too large, 400 for broken JSON, 422 for the
+        wrong shape.
+    """
+    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise ApiError(415, "send the records as application/json")
+    limit = int(current_app.config.get("RPM_API_MAX_BYTES", DEFAULT_MAX_BYTES))
+    request.max_content_length = limit
+    try:
+        body = json.loads(request.get_data())
+    except ValueError:
+        raise ApiError(400, "the body is not valid JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list) or set(body) != {"records"}:
+        raise ApiError(422, 'the body must be an object {"records": [...]}', errors=[])
+    if len(body["records"]) > MAX_RECORDS:
+        raise ApiError(413, f"at most {MAX_RECORDS} records per request; split the batch")
+    return body["records"]
+
+
+def ingest(kind: Kind) -> Response:
+    """Check a batch and import it whole, or import nothing and list every problem."""
+    key = authenticate()
+    records = read_records()
+    try:
+        report = import_records(kind, key.organisation_id, records)
+    except ForeignProgramme as error:
+        raise ApiError(403, str(error)) from None
+    if report.problems:
+        detail = "nothing was imported: fix every listed record and send the whole batch again"
+        raise ApiError(422, detail, **report.as_json(), errors=[p.as_json() for p in report.problems])
+    return jsonify(report.as_json())
+
+
+def _view(kind: Kind) -> Callable[[], Response]:
+    def view() -> Response:
+        return ingest(kind)
+
+    view.__doc__ = f"Import {kind.value} records."
+    return view
+
+
+for _kind in Kind:
+    bp.add_url_rule(f"/v1/{_kind.value}", _kind.name.lower(), _view(_kind), methods=["POST"])

@@ -1,0 +1,106 @@
+"""POST statements to an external LRS with the standard library, and classify its answer.
+
+Only the stdlib: lrs must not depend on the LMS's tincan client. Redirects are not followed, because urllib
+would turn a redirected POST into a GET, whose 200 would look like a delivery.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+TRANSIENT = frozenset({408, 425, 429})  # the target is busy: try again soon, the statements are fine
+TARGET_PROBLEMS = frozenset({401, 403, 404, 405, 407})  # our key or URL is wrong: no statement is at fault
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a target said: an HTTP status, or None when no answer came (refused, timed out, unresolvable)."""
+
+    status: int | None
+    detail: str
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def is_duplicate(self) -> bool:
+        """409: the target already holds a statement with this id (a resend after a lost answer)."""
+        return self.status == 409
+
+    @property
+    def is_transient(self) -> bool:
+        return self.status is None or self.status >= 500 or self.status in TRANSIENT
+
+    @property
+    def is_statement_problem(self) -> bool:
+        """A 4xx that may be about one statement in the batch, so sending them one by one can isolate it."""
+        status = self.status or 0
+        return 400 <= status < 500 and status not in TRANSIENT | TARGET_PROBLEMS
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 3xx then surfaces as an HTTPError: the endpoint is misconfigured
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def is_http_url(url: str) -> bool:
+    """Return whether url is an absolute http(s) URL without credentials, query or fragment."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and not (parts.username or parts.password or parts.query or parts.fragment)
+    )
+
+
+def statements_url(endpoint: str) -> str:
+    """Return the Statement resource of an xAPI endpoint given with or without its trailing slash."""
+    return endpoint.rstrip("/") + "/statements"
+
+
+def post_statements(
+    endpoint: str, username: str, secret: str, version: str, body: bytes, content_type: str, timeout: float
+) -> Answer:
+    """Send one POST /statements and return the answer; never raises for HTTP or network trouble."""
+    url = statements_url(endpoint)
+    if not is_http_url(url):
+        return Answer(0, f"not an http(s) endpoint: {endpoint}")
+    token = base64.b64encode(f"{username}:{secret}".encode()).decode()
+    headers = {
+        "Authorization": f"Basic {token}",
+        "Content-Type": content_type,
+        "X-Experience-API-Version": version,
+    }
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            response.read()
+            return Answer(response.status, f"HTTP {response.status}")
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, f"HTTP {exc.code}: {_excerpt(exc)}")
+    except urllib.error.URLError as exc:
+        return Answer(None, f"unreachable: {exc.reason}")
+    except TimeoutError:
+        return Answer(None, f"no answer within {timeout:g} s")
+    except (OSError, http.client.HTTPException) as exc:
+        return Answer(None, f"connection failed: {exc!r}")
+
+
+def _excerpt(error: urllib.error.HTTPError) -> str:
+    """The start of the target's error body: xAPI LRSs explain a 400 there."""
+    try:
+        text = error.read(500).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        text = ""
+    finally:
+        error.close()
+    return " ".join(text.split())[:300] or str(error.reason)

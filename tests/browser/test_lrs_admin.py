@@ -1,0 +1,40 @@
+"""The LRS credentials page on a phone in real Chromium: create with scopes, rotate, revoke; axe and 44 px targets."""
+
+from __future__ import annotations
+
+import pytest
+from browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
+from playwright.sync_api import Page, expect
+
+from learning.accounts.models import Role
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_user):
+    log_in(page, make_user(Role.ADMIN).email)
+    page.goto("/admin/lrs/")
+    assert_no_axe_violations(page, "the credentials page")
+    scopes = page.get_by_role("group", name="Wat mag dit programma doen?")
+    expect(scopes.get_by_role("checkbox", name="Alles: alles in het LRS lezen en schrijven all")).to_be_checked()
+
+    page.get_by_label("Naam van het programma of de organisatie").fill("RPM-platform Oost")
+    scopes.get_by_role("checkbox", name="Alles: alles in het LRS lezen en schrijven all").uncheck()
+    scopes.get_by_role("checkbox", name="Statements versturen statements/write").check()
+    scopes.get_by_role("checkbox", name="Alleen de statements lezen die dit programma zelf verstuurde").check()
+    page.get_by_role("button", name="Sleutel maken").click()
+    first = page.get_by_test_id("new-secret").inner_text()
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="RPM-platform Oost"))
+    expect(card).to_contain_text("statements/write statements/read/mine")
+    assert_no_axe_violations(page, "the credentials page showing a new secret")
+    assert_no_sideways_scroll(page, "the credentials page")
+    expect(page.get_by_role("heading", name="Nieuwe sleutel")).to_be_visible()
+
+    page.get_by_role("button", name="Geheim vervangen RPM-platform Oost").click()
+    expect(page.get_by_role("status")).to_contain_text("Het oude geheim werkt niet meer.")
+    assert page.get_by_test_id("new-secret").inner_text() != first
+    assert_no_axe_violations(page, "the credentials page after a rotation")
+
+    page.get_by_role("button", name="Intrekken RPM-platform Oost").click()
+    expect(card).to_contain_text("Ingetrokken")
+    expect(page.get_by_role("button", name="Geheim vervangen RPM-platform Oost")).to_have_count(0)
