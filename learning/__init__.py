@@ -16,6 +16,7 @@ from learning.accounts.views import bp as accounts_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.db import db
 from learning.i18n import select_locale
+from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
 from learning.tracking.cli import xapi_cli
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    metrics_cli.init_app(app)
     rpm.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)

@@ -1,0 +1,132 @@
+"""Recompute and store metric values: `recompute_all()` from scratch, `recompute_incremental()` after new data.
+
+A run reads the organisational frame, reduces the large fact tables in SQL (GROUP BY) to per-person or per-patient
+summaries once, computes every month's base cells, rolls them up to every scope, applies small-cell suppression and
+upserts one row per (metric, definition version, scope, month). Recomputing replaces rows in place, so running twice
+gives the same rows; rows of the current versions that a run no longer produces for its months are deleted, rows of
+older definition versions are kept.
+
+Incremental runs work per month, the unit every parent and every suppression decision needs (an organisation's
+cell needs all its teams; complementary suppression looks at siblings). Stock and cohort metrics (coverage is
+"done before b", retention looks 180 days back) make a change in month M affect M and every later month, so the
+run recomputes from the earliest affected month to the newest month with data. The affected months come either
+from the caller — (team id, month) pairs, e.g. from an import that knows what it wrote — or, without them, from
+the data itself: Enrolment.updated_at at or after the previous run (the newest computed_at), and
+TrainingEvent.timestamp, Alert.created_at/first_action_at and the `day` of daily rows and staff activity no more
+than LATE_DAYS (7) before it, because yesterday's aggregates arrive today. Data dated earlier than that, and roster
+or curriculum changes (they carry no timestamps), need explicit months (`changed`) or a full run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from learning.db import db, utcnow
+from learning.metrics.changes import changed_months, data_range
+from learning.metrics.compute import Inputs, compute_month, load_inputs
+from learning.metrics.definitions import DEFINITIONS, sync_definitions
+from learning.metrics.models import MetricValue
+from learning.metrics.periods import Period, dialect_name, months_between
+from learning.metrics.rollup import roll_up
+from learning.metrics.suppression import Equation, suppress
+
+CELL_KEY = ["metric_code", "definition_version", "scope_type", "scope_id", "period_start"]
+UPDATED = ("period_end", "numerator", "denominator", "value", "suppressed", "computed_at")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    periods: tuple[Period, ...]
+    values: int
+    seconds: float
+
+
+def recompute_all(periods: Iterable[Period] | None = None) -> RunReport:
+    """Recompute every metric for the given months (default: every month with data) and store the values."""
+    if periods is None:
+        span = data_range()
+        chosen = months_between(*span) if span else []
+        return _recompute(chosen, prune_everything=True)
+    return _recompute(sorted(set(periods)), prune_everything=False)
+
+
+def recompute_incremental(changed: Iterable[tuple[int | None, Period]] | None = None) -> RunReport:
+    """Recompute the months that new data touched, from the earliest of them to the newest month with data.
+
+    `changed` names (team id or None, month) pairs; without it they are derived from timestamps since the last run.
+    """
+    months = {period for _team, period in changed} if changed is not None else changed_months()
+    span = data_range()
+    if not months or span is None:
+        return RunReport((), 0, 0.0)
+    return _recompute(months_between(min(months).start, max(span[1], max(months).start)), prune_everything=False)
+
+
+def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
+    began = time.perf_counter()
+    versions = sync_definitions()
+    run_at = utcnow()
+    rows: list[dict[str, Any]] = []
+    if periods:
+        inputs = load_inputs(periods[0], periods[-1])
+        cache: dict[frozenset[Any], list[Equation]] = {}
+        for period in periods:
+            rows += _rows_for(period, inputs, versions, run_at, cache)
+    _store(rows)
+    _prune(versions, run_at, None if prune_everything else periods)
+    db.session.commit()
+    return RunReport(tuple(periods), len(rows), time.perf_counter() - began)
+
+
+def _rows_for(
+    period: Period, inputs: Inputs, versions: dict[str, int], run_at: datetime, cache: dict[Any, list[Equation]]
+) -> list[dict[str, Any]]:
+    """Compute one month, roll every metric up, suppress small cells and return the rows to upsert."""
+    acc = compute_month(period, inputs)
+    rows = []
+    for spec in DEFINITIONS:
+        cells = roll_up(spec, acc, inputs.structure)
+        sizes = acc.size(spec)
+        members: dict[tuple[str, int], set[Any]] = {}
+        for base in sizes:
+            for scope in inputs.structure.scopes_of(base):
+                members.setdefault(scope, set()).add(base)
+        suppress(spec, cells, {s: frozenset(m) for s, m in members.items()}, sizes, cache)
+        fixed = {"metric_code": spec.code, "definition_version": versions[spec.code], "period_start": period.start,
+                 "period_end": period.end, "computed_at": run_at}  # fmt: skip
+        rows += [
+            {**fixed, "scope_type": scope_type, "scope_id": scope_id, "numerator": cell.num,
+             "denominator": cell.den, "value": cell.value, "suppressed": cell.suppressed}
+            for (scope_type, scope_id), cell in cells.items()
+        ]  # fmt: skip
+    return rows
+
+
+def _store(rows: list[dict[str, Any]], chunk: int = 5000) -> None:
+    """Upsert on the cell key: an existing row keeps its id and gets the new numbers."""
+    insert = pg_insert if dialect_name() == "postgresql" else sqlite_insert
+    statement = insert(MetricValue)
+    upsert = statement.on_conflict_do_update(
+        index_elements=CELL_KEY, set_={name: getattr(statement.excluded, name) for name in UPDATED}
+    )
+    for start in range(0, len(rows), chunk):
+        db.session.execute(upsert, rows[start : start + chunk])
+
+
+def _prune(versions: dict[str, int], run_at: datetime, periods: list[Period] | None) -> None:
+    """Delete rows of the current versions that this run did not write (a scope or month that no longer exists)."""
+    for code, version in versions.items():
+        query = delete(MetricValue).where(
+            MetricValue.metric_code == code, MetricValue.definition_version == version, MetricValue.computed_at < run_at
+        )
+        if periods is not None:
+            query = query.where(MetricValue.period_start.in_([p.start for p in periods]))
+        db.session.execute(query)
