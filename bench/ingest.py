@@ -29,8 +29,9 @@ from generate import generate  # noqa: E402
 from server import Server, running_server  # noqa: E402
 from sqlalchemy import delete, func, select  # noqa: E402
 
-from lrs.service.statements import _prepare  # noqa: E402
+from lrs.service.statements import _Origin, _prepare  # noqa: E402
 from lrs.store.engine import make_engine  # noqa: E402
+from lrs.store.statements import _agent_links_of, _closest  # noqa: E402
 from lrs.store.tables import statement, statement_activity, statement_agent  # noqa: E402
 from lrs.xapi.formats import normalise_statement  # noqa: E402
 
@@ -97,8 +98,8 @@ def _raw_rows(rows: list, first_seq: int, sqlite: bool) -> tuple[list[tuple], li
         seq = first_seq + offset
         statements.append((seq, r.id, when(r.stored), when(r.timestamp), r.verb_id, r.object_activity_id,
                            r.registration, False, r.ref_target, r.payload))  # fmt: skip
-        agents += [(seq, ifi, rel) for ifi, rel in r.agents]
-        activities += [(seq, activity, rel) for activity, rel in r.activities]
+        agents += [(seq, ifi, rel) for ifi, rel in _agent_links_of(r).items()]
+        activities += [(seq, activity, rel) for activity, rel in _closest(r.activities).items()]
     return statements, agents, activities
 
 
@@ -106,7 +107,8 @@ def raw_rate(database_url: str, count: int, seed: int) -> float:
     """Insert the rows the LRS would store for `count` statements with the bare DB-API driver (executemany,
     one commit per batch of 100): the physical limit of the storage for exactly this data."""
     now = datetime.now(UTC)
-    rows = [_prepare(normalise_statement(s), AUTHORITY, "1.0.3", now) for s in generate(count, seed=seed)]
+    origin = _Origin(AUTHORITY, "1.0.3", "bench")  # stored by a credential, as over HTTP
+    rows = [_prepare(normalise_statement(s), origin, now) for s in generate(count, seed=seed)]
     engine = make_engine(database_url)  # the LRS's own engine settings (WAL, synchronous=NORMAL on SQLite)
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
