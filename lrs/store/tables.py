@@ -53,6 +53,8 @@ statement = Table(
     Index("ix_lrs_statement_verb_seq", "verb_id", "seq"),
     Index("ix_lrs_statement_registration_seq", "registration", "seq"),
     Index("ix_lrs_statement_activity_seq", "object_activity_id", "seq"),
+    # "who completed module X": the most common LMS query walks this range newest first and stops after a page
+    Index("ix_lrs_statement_activity_verb_seq", "object_activity_id", "verb_id", "seq"),
     Index("ix_lrs_statement_stored", "stored"),
     sqlite_autoincrement=True,  # never reuse a seq after a deletion: link rows and `more` cursors rely on it
 )
