@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import PASSWORD, csrf_token
-from sqlalchemy import create_engine, text
+from helpers import PASSWORD, csrf_token, empty_all_tables
 from werkzeug.serving import make_server
 
 import lrs
@@ -23,9 +22,8 @@ from app import ROOT, create_app
 from learning.accounts.models import Invitation, Organisation, Role, Team
 from learning.accounts.services import create_user
 from learning.content.services import load_content
-from learning.db import Base, db
+from learning.db import db
 from learning.db import upgrade_database as upgrade_lms
-from lrs.store.tables import metadata as lrs_metadata
 
 
 @pytest.fixture(scope="session")
@@ -35,19 +33,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade_lms(url)
     lrs.upgrade_database(url)
     return url
-
-
-def _empty_all_tables(url: str) -> None:
-    engine = create_engine(url)
-    tables = [*reversed(Base.metadata.sorted_tables), *reversed(lrs_metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-    engine.dispose()
 
 
 @pytest.fixture
@@ -97,7 +82,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 @pytest.fixture
 def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
     """A fresh app on empty tables. No app context stays pushed: requests must not share `g` or a session."""
-    _empty_all_tables(database_url)
+    empty_all_tables(database_url)
     application = create_app(app_config)
     yield application
     dispose(application)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from learning.db import Base
+from lrs.store.tables import metadata as lrs_metadata
 
 PASSWORD = "correct-horse-battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -15,3 +19,17 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     match = CSRF_INPUT.search(client.get(path).get_data(as_text=True))
     assert match, f"no csrf token on {path}"
     return match.group(1)
+
+
+def empty_all_tables(url: str) -> None:
+    """Delete every row of the LMS and LRS tables (TRUNCATE on PostgreSQL), keeping the migrated schema."""
+    engine = create_engine(url)
+    tables = [*reversed(Base.metadata.sorted_tables), *reversed(lrs_metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()

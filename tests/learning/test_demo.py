@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import csrf_token
-from sqlalchemy import create_engine, func, select, text
+from helpers import csrf_token, empty_all_tables
+from sqlalchemy import func, select
 
 from app import ROOT, create_app
 from learning.accounts.models import Organisation, Role, Team, User
@@ -41,7 +41,6 @@ from learning.environments.models import (
 )
 from learning.rpm.models import Alert, DailyMeasurement, Enrolment, StaffActivity
 from learning.rpm.vocabulary import ACTION_TYPES, DISENROL_REASONS, DROPOUT_REASONS, OUTCOMES, STAFF_ACTIONS
-from lrs.store.tables import metadata as lrs_metadata
 
 TODAY = date(2026, 3, 15)  # the demo year is 2025-03-01 .. 2026-03-14
 BASE_IRI = "https://vtc.test"
@@ -49,19 +48,6 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 PATIENT_PID = re.compile(r"pt-[0-9a-f]{10}")
 STAFF_PID = re.compile(r"mw-[0-9a-f]{10}")
 WEEKDAYS_9_TO_17 = {"start": "09:00", "end": "17:00", "days": [0, 1, 2, 3, 4]}
-
-
-def _empty_tables(url: str) -> None:
-    engine = create_engine(url)
-    tables = [*reversed(Base.metadata.sorted_tables), *reversed(lrs_metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-    engine.dispose()
 
 
 def _counts() -> dict[str, int]:
@@ -91,7 +77,7 @@ def _statements(client: FlaskClient, headers: dict[str, str], **params: str) -> 
 @pytest.fixture(scope="class")
 def region(database_url: str) -> Iterator[Flask]:
     """The full demo region (scale 1), seeded once for the read-only tests of a class (about 15 s on SQLite)."""
-    _empty_tables(database_url)
+    empty_all_tables(database_url)
     application = create_app(
         {
             "TESTING": True,
@@ -373,7 +359,7 @@ def test_same_seed_and_day_give_the_same_region(ctx: Flask) -> None:
     seed_demo(0.03, seed=7, today=TODAY)
     first = snapshot()
     db.session.remove()
-    _empty_tables(ctx.config["SQLALCHEMY_DATABASE_URI"])
+    empty_all_tables(ctx.config["SQLALCHEMY_DATABASE_URI"])
     seed_demo(0.03, seed=7, today=TODAY)
     assert snapshot() == first
 
