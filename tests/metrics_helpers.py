@@ -29,8 +29,9 @@ from learning.environments.models import (
     StaffMembership,
     StaffRole,
 )
-from learning.metrics.models import MetricValue, TrainingEvent
+from learning.metrics.models import MetricValue
 from learning.rpm.models import Alert, DailyMeasurement, EligibleCount, Enrolment, StaffActivity
+from learning.tracking.sync_training import insert_training_events
 
 MARCH = date(2025, 3, 1)
 APRIL = date(2025, 4, 1)
@@ -65,8 +66,9 @@ class World:
     def org(self, name: str | None = None) -> int:
         return self.add(Organisation(name=name or f"Org {self._next()}", kind="hospital")).id
 
-    def team(self, org_id: int, name: str | None = None) -> int:
-        return self.add(Team(organisation_id=org_id, name=name or f"Team {self._next()}", kind="ward")).id
+    def team(self, org_id: int, name: str | None = None, parent: int | None = None) -> int:
+        team = Team(organisation_id=org_id, name=name or f"Team {self._next()}", kind="ward", parent_team_id=parent)
+        return self.add(team).id
 
     def environment(self, funding_end: date | None = None) -> int:
         env = Environment(
@@ -112,11 +114,12 @@ class World:
         self.add(StaffMembership(staff_id=staff_id, team_id=team_id, role_code=role, start=start, end=end))
 
     def event(self, actor: str | None, verb: str, module: str | None, when: datetime, **fields: Any) -> str:
+        """Store a statement as the xAPI sync does (its learner summaries and months follow in the transaction)."""
         statement_id = str(uuid.uuid4())
-        self.add(
-            TrainingEvent(statement_id=statement_id, actor_pid=actor or "nobody", verb=verb, module_slug=module,
-                          timestamp=when, **fields)
-        )  # fmt: skip
+        row = dict.fromkeys(("item_id", "registration", "success", "scaled", "duration_seconds", "response"))
+        row |= {"statement_id": statement_id, "actor_pid": actor or "nobody", "verb": verb, "module_slug": module,
+                "timestamp": when, "voided": False, **fields}  # fmt: skip
+        assert insert_training_events([row]) == 1
         return statement_id
 
     def enrol(self, programme_id: int, team_id: int | None, **fields: Any) -> str:

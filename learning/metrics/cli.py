@@ -6,9 +6,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from learning.db import db
+from learning.metrics import patient_months
 from learning.metrics.changes import data_range
+from learning.metrics.learner_state import rebuild_learners
 from learning.metrics.periods import Period, months_between
-from learning.metrics.services import RunReport, recompute_all, recompute_incremental
+from learning.metrics.services import RunReport, recompute_all, recompute_pending
 
 metrics_cli = AppGroup("metrics", help="Adoption and training metrics.")
 
@@ -25,18 +28,29 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> P
 @metrics_cli.command("recompute")
 @click.option("--full", is_flag=True, help="Recompute every month with data from scratch.")
 @click.option("--since", callback=_month, metavar="YYYY-MM", help="Recompute from this month to the newest.")
-def recompute_command(full: bool, since: Period | None) -> None:
-    """Recompute metric values: new data since the last run by default, or --full, or --since a month."""
-    if full and since is not None:
-        raise click.UsageError("use --full or --since, not both")
+@click.option("--pending", is_flag=True, help="Recompute only the months that imports queued (run it from cron).")
+def recompute_command(full: bool, since: Period | None, pending: bool) -> None:
+    """Recompute metric values: queued months and new data by default, or --full, --since a month, or --pending."""
+    if full + (since is not None) + pending > 1:
+        raise click.UsageError("use one of --full, --since and --pending")
     if full:
         report = recompute_all()
     elif since is not None:
         span = data_range()
         report = recompute_all(months_between(since.start, max(span[1], since.start)) if span else [since])
+    elif pending:
+        report = recompute_pending()
     else:
-        report = recompute_incremental()
+        report = recompute_pending(since_last_run=True)
     _echo(report)
+
+
+@metrics_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Rebuild the per learner and per patient-month summaries from the statements and daily rows."""
+    learners, months = rebuild_learners(), patient_months.rebuild_all()
+    db.session.commit()
+    click.echo(f"Rebuilt {learners} learner x module and {months} patient-month summaries.")
 
 
 def _echo(report: RunReport) -> None:

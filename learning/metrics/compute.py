@@ -17,6 +17,7 @@ from learning.metrics.compute_learning import (
 )
 from learning.metrics.compute_patients import compute_patients
 from learning.metrics.compute_staff import Activity, Roster, compute_staff, load_activity, load_roster
+from learning.metrics.learner_state import ensure_learners
 from learning.metrics.patient_facts import PatientInputs, load_patient_inputs
 from learning.metrics.periods import Period, months_between
 from learning.metrics.rollup import Accumulator
@@ -41,17 +42,20 @@ class Inputs:
 def load_inputs(first: Period, last: Period) -> Inputs:
     """Read what the months first…last need: the frame, summaries of the facts, and the alerts.
 
-    A run over at most NARROW_MONTHS months (an incremental one) reads statements through the indexes, a longer
-    run reads the statement table in one pass (see load_training_facts).
+    A run over at most NARROW_MONTHS months (an incremental one) reads those months' statements and daily rows,
+    and the histories from the per learner and per patient-month summaries; a longer run reduces the statement and
+    daily tables in one pass (see load_training_facts and load_patient_inputs).
     """
     structure = load_structure()
     narrow = len(months_between(first.start, last.start)) <= NARROW_MONTHS
+    if narrow:
+        ensure_learners()
     return Inputs(
         structure=structure,
         roster=load_roster(structure),
         facts=load_training_facts(before=last.end_at, since=first.start_at if narrow else None),
         activity=load_activity(before=last.end, since=first.start if narrow else None),
-        patients=load_patient_inputs(structure, first, last),
+        patients=load_patient_inputs(structure, first, last, narrow=narrow),
         alerts=load_alerts(structure, first, last),
         links=load_patient_links(),
         patient_curricula=load_patient_curricula(),

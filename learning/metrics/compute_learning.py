@@ -59,8 +59,7 @@ def compute_staff_learning(
                     acc.count("MOD_PASS_FIRST", cell, passed, 1)
             for module, first in learner.first_completed.items():
                 if month_key(first) == key:
-                    seconds = sum(s for m, s in learner.terminated.get(module, {}).items() if m <= key)
-                    acc.sample("MOD_TIME", cell, seconds / 60)
+                    acc.sample("MOD_TIME", cell, learner.completion_seconds.get(module, 0.0) / 60)
             for month, gain in confidence_pairs(learner):
                 if month == key:
                     acc.count("CONF_GAIN", cell, gain, 1)

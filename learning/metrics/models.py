@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learning.db import Base, UTCDateTime, utcnow
@@ -88,3 +88,64 @@ class SyncCursor(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[str] = mapped_column(String(64))  # the `stored` timestamp reached, as xAPI text
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class TrainingProgress(Base):
+    """What one learner did in one module over all their statements: the milestones a narrow run needs.
+
+    Kept up to date by whoever writes training_event (see learner_state.py); module_slug '' stands for statements
+    without a module. Moments are the first non-voided statement of each kind.
+    """
+
+    __tablename__ = "training_progress"
+
+    actor_pid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    first_launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # completed, passed or waived
+    first_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_judged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the first judged registration
+    first_judged_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its first `passed`
+    completion_seconds: Mapped[float | None] = mapped_column(Float)  # Σ terminated up to the first completion's month
+
+
+class TrainingFirstAnswer(Base):
+    """A learner's first answer (Likert 1-5) to a survey item of a module."""
+
+    __tablename__ = "training_first_answer"
+
+    actor_pid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class PatientMonth(Base):
+    """One patient's daily rows of one month as bit masks (bit n-1 = day n), kept up to date by RPM ingestion.
+
+    Independent of the programme's schedule: `received` holds a mask per measurement type, so met days and days
+    with a measurement are derived for whatever the schedule is when a run reads them (patient_months.py).
+    """
+
+    __tablename__ = "rpm_patient_month"
+    __table_args__ = (Index("ix_rpm_patient_month_month", "month", "programme_id"),)
+
+    programme_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_pid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    present: Mapped[int] = mapped_column(BigInteger)  # days with a row
+    expected: Mapped[int] = mapped_column(BigInteger)  # days on which a measurement was expected
+    any_received: Mapped[int] = mapped_column(BigInteger)  # days whose received counts are not empty
+    received: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # type → days with a count >= 1
+
+
+class MetricDirty(Base):
+    """A (team, month) that an import changed and whose metrics wait for `flask metrics recompute --pending`."""
+
+    __tablename__ = "metric_dirty"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(Integer)  # None: no single team (statements, daily rows, counts)
+    period_start: Mapped[date] = mapped_column(Date)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,7 +4,8 @@ rpm_daily (7M rows at x10) is reduced in SQL per (patient, month) — expected d
 measurement(s) arrived, and a bitmask of the days with any measurement — with one query per programme, because
 which measurement types count comes from that programme's schedule. A received measurement is a count >= 1 of a
 type in the programme's schedule (manual_counts is taken as the typed-in part of received_counts); a met day is an
-expected day with every daily type received, or, for schedules without a daily type, any scheduled type.
+expected day with every daily type received, or, for schedules without a daily type, any scheduled type. A run over
+recent months takes the same numbers from the per patient-month summaries instead (patient_months.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from sqlalchemy.sql.expression import Executable
 
 from learning.db import db
 from learning.environments.models import Programme
+from learning.metrics.patient_months import DAILY, read_months
 from learning.metrics.periods import Period, day_of_month, month_of_day, months_between
 from learning.metrics.scopes import BaseCell, Structure
 from learning.rpm.models import DailyMeasurement, EligibleCount, Enrolment
 
-DAILY = frozenset({"daily", "1/d", "7/wk"})
 ACTIVATION_DAYS, RETENTION_FROM, RETENTION_TO = 7, 150, 180
 NARROW_DAYS = 120
 CHUNK = 500  # patients per query when only some are read
@@ -163,16 +164,16 @@ class PatientInputs:
         self.active_months = {(p, month) for month, rows in self.daily.items() for (p, _), v in rows.items() if v[2]}
 
 
-def load_patient_inputs(structure: Structure, first: Period, last: Period) -> PatientInputs:
+def load_patient_inputs(structure: Structure, first: Period, last: Period, *, narrow: bool = False) -> PatientInputs:
     """Read what the patient metrics of the months first…last need.
 
     Besides those months, the retention window reaches 30 days back and the activation window 7 days on; those
     days are read only for the patients whose windows reach there (day 180 in the first month, enrolled in the
-    last week without a first_measurement_at).
+    last week without a first_measurement_at). A `narrow` run (a few recent months) reads the patient-month
+    summaries, a wide one reduces the daily rows.
     """
     schedules = {p: s for p, s in load_schedules().items() if p in structure.programme_org}
     enrolments = load_enrolments(structure)
-    daily = load_daily(schedules, first.start, last.end)
     back = first.start - timedelta(days=RETENTION_TO - RETENTION_FROM)
     on = last.end + timedelta(days=ACTIVATION_DAYS + 1)
     retained, activated = set(), set()
@@ -183,9 +184,16 @@ def load_patient_inputs(structure: Structure, first: Period, last: Period) -> Pa
             retained.add((e.programme_id, e.pid))
         if e.first_measurement_at is None and last.end <= e.enrolled_at + timedelta(ACTIVATION_DAYS) < on:
             activated.add((e.programme_id, e.pid))
-    for month, rows in load_daily(schedules, Period.of(back).start, first.start, retained).items():
-        daily[month].update(rows)
-    for month, rows in load_daily(schedules, last.end, on, activated).items():
-        daily[month].update(rows)
+    windows = ((first.start, last.end, None), (Period.of(back).start, first.start, retained), (last.end, on, activated))
+    daily: dict[str, dict[Key, PatientMonth]] = defaultdict(dict)
+    for lo, hi, only in windows:
+        if only is not None and not only:
+            continue
+        if narrow:
+            read = read_months(schedules, months_between(lo, hi - timedelta(days=1)), only)
+        else:
+            read = load_daily(schedules, lo, hi, only)
+        for month, rows in read.items():
+            daily[month].update(rows)
     return PatientInputs(enrolments, daily, {p.key for p in months_between(first.start, last.start)},
                          load_eligible(), schedules)  # fmt: skip

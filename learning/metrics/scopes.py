@@ -10,6 +10,11 @@ Every computation produces contributions per *base cell*:
 - (None, programme) for facts with no team at all (eligibility counts, programme funding, or patients whose team is
   unknown): they belong to the programme's organisation, the programme, its environment and the region only.
 
+Nested teams (Team.parent_team_id): a cell of a team also belongs to every ancestor team, so a parent team's cell
+is its own facts plus those of all its sub-teams (a member of staff in a parent and in a sub-team counts twice, as an
+organisation counts memberships; TEAM_ADOPT of a parent team is the share of adopting teams in its subtree). Only
+the team scopes grow: organisation, programmes and environment of a cell stay those of its own team.
+
 A scope's value is always computed from the union of its base cells' contributions (Σ numerators / Σ denominators,
 or the statistic over all underlying events), never from its children's values.
 """
@@ -45,6 +50,7 @@ class Structure:
     adherence_threshold: dict[int, float]
     organisations: tuple[int, ...]
     environments: tuple[int, ...]
+    team_parent: dict[int, int | None] = field(default_factory=dict)
     _scopes: dict[BaseCell, tuple[Scope, ...]] = field(default_factory=dict)
 
     @property
@@ -71,13 +77,22 @@ class Structure:
         programmes = self.team_programmes.get(team, ()) if programme is None and team is not None else (programme,)
         scopes: list[Scope] = []
         if team is not None:
-            scopes += [("team", team), ("organisation", self.team_org[team])]
+            scopes += [("team", t) for t in self.ancestry(team)] + [("organisation", self.team_org[team])]
         elif programme is not None:
             scopes.append(("organisation", self.programme_org[programme]))
         scopes += [("programme", p) for p in programmes if p is not None]
         scopes += [("environment", e) for e in sorted({self.programme_env[p] for p in programmes if p is not None})]
         scopes.append(REGION)
         return tuple(scopes)
+
+    def ancestry(self, team: int) -> list[int]:
+        """Return the team and its ancestors, nearest first (a cycle of parents stops where it closes)."""
+        chain = [team]
+        parent = self.team_parent.get(team)
+        while parent is not None and parent in self.team_org and parent not in chain:
+            chain.append(parent)
+            parent = self.team_parent.get(parent)
+        return chain
 
     def universe(self, team_scope: bool) -> list[Scope]:
         """Return every scope that gets a cell each month, empty or not (an empty team shows 'no value')."""
@@ -90,7 +105,8 @@ class Structure:
 
 def load_structure() -> Structure:
     """Read teams, organisations, programmes and environments (hundreds of rows at most)."""
-    team_org = dict(db.session.execute(select(Team.id, Team.organisation_id)).all())
+    teams = db.session.execute(select(Team.id, Team.organisation_id, Team.parent_team_id)).all()
+    team_org = {team: org for team, org, _parent in teams}
     links: dict[int, list[int]] = defaultdict(list)
     for programme_id, team_id in db.session.execute(select(ProgrammeTeam.programme_id, ProgrammeTeam.team_id)):
         links[team_id].append(programme_id)
@@ -114,4 +130,5 @@ def load_structure() -> Structure:
         adherence_threshold={r.id: r.adherence_threshold for r in rows},
         organisations=tuple(db.session.scalars(select(Organisation.id).order_by(Organisation.id))),
         environments=tuple(db.session.scalars(select(Environment.id).order_by(Environment.id))),
+        team_parent={team: parent for team, _org, parent in teams if parent is not None},
     )

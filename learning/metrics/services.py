@@ -14,7 +14,11 @@ from the caller — (team id, month) pairs, e.g. from an import that knows what 
 the data itself: Enrolment.updated_at at or after the previous run (the newest computed_at), and
 TrainingEvent.timestamp, Alert.created_at/first_action_at and the `day` of daily rows and staff activity no more
 than LATE_DAYS (7) before it, because yesterday's aggregates arrive today. Data dated earlier than that, and roster
-or curriculum changes (they carry no timestamps), need explicit months (`changed`) or a full run.
+or curriculum changes (they carry no timestamps), need explicit months (`changed`) or a full run. Imports queue the
+months they touched (arrivals.py); `recompute_pending()` recomputes from the earliest of those and empties the queue.
+
+A run over at most two months reads only those months of the big tables, and each learner's and patient's history
+from summaries the writers keep (learner_state.py, patient_months.py); a longer run reduces the tables in one pass.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from learning.db import db, utcnow
+from learning.metrics.arrivals import forget, take_pending
 from learning.metrics.changes import changed_months, data_range
 from learning.metrics.compute import Inputs, compute_month, load_inputs
 from learning.metrics.definitions import DEFINITIONS, sync_definitions
@@ -52,6 +57,7 @@ class RunReport:
 def recompute_all(periods: Iterable[Period] | None = None) -> RunReport:
     """Recompute every metric for the given months (default: every month with data) and store the values."""
     if periods is None:
+        forget(take_pending()[0])  # every month is recomputed: nothing stays queued
         span = data_range()
         chosen = months_between(*span) if span else []
         return _recompute(chosen, prune_everything=True)
@@ -68,6 +74,22 @@ def recompute_incremental(changed: Iterable[tuple[int | None, Period]] | None = 
     if not months or span is None:
         return RunReport((), 0, 0.0)
     return _recompute(months_between(min(months).start, max(span[1], max(months).start)), prune_everything=False)
+
+
+def recompute_pending(*, since_last_run: bool = False) -> RunReport:
+    """Recompute the months imports queued (arrivals.py) and empty the queue in the same transaction.
+
+    With `since_last_run`, also the months with data written or dated since the previous run (see changed_months).
+    """
+    ids, changed = take_pending()
+    if since_last_run:
+        changed += [(None, period) for period in changed_months()]
+    if not changed:
+        return RunReport((), 0, 0.0)
+    forget(ids)
+    report = recompute_incremental(changed)
+    db.session.commit()  # a run with nothing to compute does not commit itself
+    return report
 
 
 def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:

@@ -17,7 +17,9 @@ Rules (applied per metric and month when values are computed; the result is the 
    that is itself small counts as an unknown that needs the same protection, a residual that is not small is
    treated as known (the cautious assumption). The rules are repeated until nothing changes, because each new
    suppression can leave another sum with one unknown. Children that overlap (a team in two programmes of one
-   environment) do not form a plain sum and are not used; empty cells (denominator 0) are known zeros.
+   environment) do not form a plain sum and are not used; empty cells (denominator 0) are known zeros. Nested
+   teams add sums of teams within a team: a parent team = Σ its outermost sub-teams + its own facts (the
+   residual), and wherever teams are the children only the outermost ones count (a sub-team is inside its parent).
 3. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
    every view and export reads them through `visible_values()`, which blanks numerator, denominator and value.
 """
@@ -64,14 +66,24 @@ def find_equations(members: dict[Scope, frozenset[BaseCell]]) -> list[Equation]:
     equations = []
     for parent, cells in members.items():
         for child_type in SCOPE_TYPES:
-            if child_type == parent[0]:
+            if child_type == parent[0] and child_type != "team":  # only teams nest
                 continue
-            candidates = {s for cell in cells for s in holders[cell] if s[0] == child_type}
+            candidates = {s for cell in cells for s in holders[cell] if s[0] == child_type and s != parent}
             children = sorted(s for s in candidates if members[s] <= cells)
+            if child_type == "team":
+                children = _outermost(children, members)
             union = frozenset().union(*(members[s] for s in children))
             if children and sum(len(members[s]) for s in children) == len(union):
                 equations.append(Equation(parent, tuple(children), cells - union))
     return equations
+
+
+def _outermost(teams: list[Scope], members: dict[Scope, frozenset[BaseCell]]) -> list[Scope]:
+    """Leave out teams inside another of the teams (a sub-team; of teams with the same cells, keep the first)."""
+    return [
+        t for t in teams
+        if not any(members[t] < members[o] or (members[t] == members[o] and o < t) for o in teams if o != t)
+    ]  # fmt: skip
 
 
 def _smallest(cells: dict[Scope, Cell], scopes: list[Scope]) -> Scope | None:
@@ -147,7 +159,11 @@ def visible_values(
         .group_by(MetricDefinition.code)
         .subquery()
     )
-    query = select(MetricValue).join(
+    columns = (MetricValue.metric_code, MetricValue.definition_version, MetricValue.scope_type, MetricValue.scope_id,
+               MetricValue.period_start, MetricValue.period_end, MetricValue.numerator, MetricValue.denominator,
+               MetricValue.value, MetricValue.suppressed, MetricValue.computed_at)  # fmt: skip
+    # Plain rows, not ORM objects: a dashboard reads thousands of cells per page and needs no identity map.
+    query = select(*columns).join(
         current, (MetricValue.metric_code == current.c.code) & (MetricValue.definition_version == current.c.version)
     )
     if metric_codes is not None:
@@ -161,21 +177,13 @@ def visible_values(
     if period_to is not None:
         query = query.where(MetricValue.period_start <= period_to)
     order = (MetricValue.metric_code, MetricValue.scope_type, MetricValue.scope_id, MetricValue.period_start)
-    return [_shown(row) for row in db.session.scalars(query.order_by(*order))]
+    return [_shown(*row) for row in db.session.execute(query.order_by(*order))]
 
 
-def _shown(row: MetricValue) -> ShownValue:
-    hide = row.suppressed
-    return ShownValue(
-        row.metric_code,
-        row.definition_version,
-        row.scope_type,
-        row.scope_id,
-        row.period_start,
-        row.period_end,
-        None if hide else row.numerator,
-        None if hide else row.denominator,
-        None if hide else row.value,
-        row.suppressed,
-        row.computed_at,
-    )
+def _shown(
+    code: str, version: int, scope_type: str, scope_id: int, start: date, end: date, num: float | None,
+    den: float | None, value: float | None, suppressed: bool, computed_at: datetime,
+) -> ShownValue:  # fmt: skip
+    if suppressed:
+        num = den = value = None
+    return ShownValue(code, version, scope_type, scope_id, start, end, num, den, value, suppressed, computed_at)

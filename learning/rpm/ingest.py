@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from learning.db import Base, db, utcnow
 from learning.environments.models import Programme
+from learning.metrics.arrivals import note_rpm_rows
 from learning.rpm.fields import Kind
 from learning.rpm.kinds import SPECS
 from learning.rpm.models import Alert, DailyMeasurement, EligibleCount, Enrolment, StaffActivity
@@ -132,16 +133,20 @@ def _upsert(storage: Storage, rows: list[dict[str, Any]]) -> tuple[int, int, int
     existing = _existing(storage, rows)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []  # (stored before, stored now)
     for row in rows:
         old = existing.get(tuple(row[column] for column in storage.key))
         if old is None:
             inserts.append(row)
+            changes.append((None, row))
         elif any(old[column] != value for column, value in row.items()):
             updates.append({"id": old["id"], **row})
+            changes.append((old, row))
     if inserts:
         db.session.execute(insert(storage.model), inserts)
     if updates:
         db.session.execute(update(storage.model), updates)
+    note_rpm_rows(storage.model, changes)  # queue the months for the metrics, in this transaction
     return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
 

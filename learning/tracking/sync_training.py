@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from learning.db import db
+from learning.metrics.arrivals import note_statements
 from learning.metrics.models import TrainingEvent
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -118,13 +119,18 @@ def training_event(statement: dict[str, Any], base: str) -> dict[str, Any]:
 
 
 def insert_training_events(rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the rows whose statement is not stored yet; return how many were new (re-reading is harmless)."""
+    """Insert the rows whose statement is not stored yet; return how many were new (re-reading is harmless).
+
+    The metrics hear of the new ones in the same transaction: their learners' summaries are refreshed and their
+    months queued for recomputation (learning/metrics/arrivals.py).
+    """
     ids = [row["statement_id"] for row in rows]
     known = set(db.session.scalars(select(TrainingEvent.statement_id).where(TrainingEvent.statement_id.in_(ids))))
     fresh = [row for row in rows if row["statement_id"] not in known]
     if fresh:
         insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(insert(TrainingEvent).on_conflict_do_nothing(index_elements=["statement_id"]), fresh)
+        note_statements((row["actor_pid"], row["module_slug"], row["timestamp"]) for row in fresh)
     return len(fresh)
 
 
@@ -132,9 +138,10 @@ def mark_voided(statement_ids: Sequence[str]) -> int:
     """Mark the training events these ids name as voided; return how many changed (others are not training)."""
     if not statement_ids:
         return 0
-    result = db.session.execute(
-        update(TrainingEvent)
-        .where(TrainingEvent.statement_id.in_(list(statement_ids)), TrainingEvent.voided.is_(False))
-        .values(voided=True)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    e = TrainingEvent
+    where = (e.statement_id.in_(list(statement_ids)), e.voided.is_(False))
+    voided = db.session.execute(select(e.actor_pid, e.module_slug, e.timestamp).where(*where)).all()
+    if voided:
+        db.session.execute(update(e).where(*where).values(voided=True))
+        note_statements((actor, module, at) for actor, module, at in voided)
+    return len(voided)

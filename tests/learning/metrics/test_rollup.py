@@ -8,14 +8,16 @@ from scratch. Ratios, means and medians must agree, which also shows medians com
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from metrics_helpers import World, at, cell
+from metrics_helpers import World, at, cell, numbers
 from sqlalchemy import delete, update
 
+from learning.accounts.models import Team
 from learning.db import Base, db
 from learning.environments.models import ProgrammeTeam, StaffMembership
 from learning.metrics.definitions import DEFINITIONS
@@ -118,5 +120,47 @@ def test_an_organisation_equals_its_teams_recomputed_as_one(teams_wanted, staff,
 
     for (code, month), (num, den, value) in rolled_up.items():
         row = cell(code, "team", merged, month)
+        assert (row.numerator, row.denominator) == (num, den), (code, month)
+        assert row.value == pytest.approx(value), (code, month)
+
+
+def test_a_sub_teams_cells_count_in_every_ancestor_team_once(world):
+    org = world.org()
+    parent = world.team(org)
+    child = world.team(org, parent=parent)
+    grandchild = world.team(org, parent=child)
+    programme = world.programme(world.environment(), org, teams=(parent, child, grandchild))
+    world.curriculum(programme, "nurse", ["m1"])
+    for team, size, trained, enrolled, active in ((parent, 2, 1, 0, 0), (child, 3, 2, 2, 2), (grandchild, 4, 4, 3, 2)):
+        for i in range(size):
+            member = world.staff(org, team)
+            if i < trained:
+                world.event(member.actor, "completed", "m1", at(date(2025, 3, 2)))
+        for i in range(enrolled):
+            pid = world.enrol(programme, team, enrolled_at=date(2025, 2, 1))
+            world.daily(programme, pid, date(2025, 3, 3), True, {"weight": 1 if i < active else 0})
+
+    recompute_all([Period(date(2025, 3, 1))])
+
+    coverage = {t: numbers("TRN_COVERAGE", "team", t) for t in (parent, child, grandchild)}
+    assert coverage == {grandchild: (4, 4, 1.0), child: (6, 7, 6 / 7), parent: (7, 9, 7 / 9)}
+    assert numbers("TRN_COVERAGE", "organisation", org) == (7, 9, 7 / 9)  # each member once
+    assert numbers("PT_ACTIVE", "team", grandchild) == (2, 3, 2 / 3)
+    assert numbers("PT_ACTIVE", "team", parent) == numbers("PT_ACTIVE", "team", child) == (4, 5, 0.8)
+    assert numbers("PT_ACTIVE", "programme", programme) == (4, 5, 0.8)
+
+
+@pytest.mark.usefixtures("ctx")
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(teams_wanted=st.integers(2, 3), staff=staff_strategy, patients=patient_strategy)
+def test_a_root_team_over_every_team_equals_its_organisation(teams_wanted, staff, patients):
+    empty_tables()
+    org, teams, _programme = build(World(), teams_wanted, staff, patients)
+    for upper, lower in itertools.pairwise(teams):  # a chain: each team a sub-team of the one before
+        db.session.execute(update(Team).where(Team.id == lower).values(parent_team_id=upper))
+    recompute_all(MONTHS)
+
+    for (code, month), (num, den, value) in org_numbers(org).items():
+        row = cell(code, "team", teams[0], month)
         assert (row.numerator, row.denominator) == (num, den), (code, month)
         assert row.value == pytest.approx(value), (code, month)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from learning.db import db
 from learning.metrics.changes import changed_months
 from learning.metrics.definitions import DEFINITIONS
-from learning.metrics.models import MetricDefinition, MetricValue, TrainingEvent
+from learning.metrics.models import MetricDefinition, MetricValue, TrainingEvent, TrainingProgress
 from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all, recompute_incremental
 from learning.metrics.suppression import visible_values
@@ -196,3 +196,22 @@ def test_cli_recomputes_fully_and_since_a_month(app, runner):
     assert "Nothing to recompute." in nothing.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(MetricValue)) == 152
+
+
+def test_cli_rebuilds_the_summaries_and_refuses_two_modes(app, runner):
+    with app.app_context():
+        ids = small_region(World())
+        db.session.execute(delete(TrainingProgress))
+        db.session.commit()
+
+    rebuilt = runner.invoke(args=["metrics", "rebuild"])
+    both = runner.invoke(args=["metrics", "recompute", "--full", "--pending"])
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    # 4 trained of 8 staff with statements; 10 patients with one daily row each in March
+    assert "Rebuilt 4 learner x module and 10 patient-month summaries." in rebuilt.output
+    assert both.exit_code == 2
+    assert "use one of --full, --since and --pending" in both.output
+    with app.app_context():
+        recompute_all([Period(MARCH)])
+        assert numbers("TRN_COVERAGE", "team", ids["ward"]) == (3, 4, 0.75)

@@ -175,3 +175,58 @@ def test_visible_values_blank_suppressed_cells(world):
     [shown] = visible_values(metric_codes=["TRN_COVERAGE"], scope_type="team", scope_ids=[small])
     assert (shown.numerator, shown.denominator, shown.value, shown.suppressed) == (None, None, None, True)
     assert shown.period_start == MARCH
+
+
+def test_find_equations_takes_the_outermost_teams_and_a_parent_team_as_its_sub_teams_plus_its_own_cells():
+    own, sub, other = (1, None), (2, None), (3, None)
+    members = {
+        ("team", 1): frozenset({own, sub}),  # team 2 is a sub-team of team 1
+        ("team", 2): frozenset({sub}),
+        ("team", 3): frozenset({other}),
+        ("organisation", 5): frozenset({own, sub, other}),
+    }
+    equations = find_equations(members)
+    assert Equation(("organisation", 5), (("team", 1), ("team", 3)), frozenset()) in equations
+    assert Equation(("team", 1), (("team", 2),), frozenset({own})) in equations
+    assert not [e for e in equations if ("team", 2) in e.children and e.parent[0] == "organisation"]
+
+
+def test_a_sub_team_is_hidden_when_it_would_give_away_its_parents_own_small_cell(world):
+    org, env = world.org(), world.environment()
+    parent, other = world.team(org), world.team(org)
+    sub = world.team(org, parent=parent)
+    for team, size in ((parent, 3), (sub, 6), (other, 7)):
+        for _ in range(size):
+            member = world.staff(org, team)
+            world.event(member.actor, "completed", "m1", at(date(2025, 3, 2)))
+    link_programme(world, env, org, [parent, sub, other])
+
+    recompute_all([Period(MARCH)])
+
+    def shown(team):
+        stored = cell("TRN_COVERAGE", "team", team)
+        return (stored.numerator, stored.denominator, not stored.suppressed)
+
+    # the parent's 9 = its own 3 + the sub-team's 6: showing both would give the own 3 away, so the sub-team goes
+    assert (shown(parent), shown(sub), shown(other)) == ((9, 9, True), (6, 6, False), (7, 7, True))
+    assert not cell("TRN_COVERAGE", "organisation", org).suppressed  # 16 = parent 9 + other 7, both shown
+
+
+def test_a_parent_team_is_the_complement_of_a_small_sibling_and_then_hides_its_sub_team(world):
+    org, env = world.org(), world.environment()
+    parent, small = world.team(org), world.team(org)
+    sub = world.team(org, parent=parent)
+    for team, size in ((parent, 5), (sub, 6), (small, 3)):
+        for _ in range(size):
+            member = world.staff(org, team)
+            world.event(member.actor, "completed", "m1", at(date(2025, 3, 2)))
+    link_programme(world, env, org, [parent, sub, small])
+
+    recompute_all([Period(MARCH)])
+
+    def hidden(team):
+        return cell("TRN_COVERAGE", "team", team).suppressed
+
+    # organisation 14 = parent 11 + small 3: the parent hides the 3; then parent = sub 6 + own 5 hides the sub-team
+    assert (hidden(small), hidden(parent), hidden(sub)) == (True, True, True)
+    assert not cell("TRN_COVERAGE", "organisation", org).suppressed
