@@ -1,4 +1,4 @@
-"""`flask rpm …`: API keys of care organisations, and imports of RPM files from the command line."""
+"""`flask rpm …`: API keys of care organisations, LRS credentials linked to them, and imports of RPM files."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from learning.rpm.csv_io import CsvError, TooManyRows
 from learning.rpm.fields import Kind
 from learning.rpm.ingest import ForeignProgramme, Report, import_records
 from learning.rpm.keys import UnknownOrganisation, create_api_key, list_api_keys, revoke_api_key
+from learning.rpm.sources import SourceError, find_organisation, link_credential, list_sources, unlink_credential
 
-cli = AppGroup("rpm", help="RPM data: API keys and imports.")
+cli = AppGroup("rpm", help="RPM data: API keys, RPM statement sources and imports.")
 MAX_ROWS = 10_000_000  # the command line has no upload limit; the file is read into memory once
 
 
@@ -47,6 +48,48 @@ def list_api_keys_command() -> None:
     for key in list_api_keys():
         state = "revoked" if key.revoked_at else "active"
         click.echo(f"{key.key_id}  {state:8}  org {key.organisation_id:<5} {key.created_at:%Y-%m-%d}  {key.name}")
+
+
+ORGANISATION = click.option("--organisation", required=True, help="The organisation's id or exact name.")
+KEY = click.option("--key", required=True, help="The LRS credential's key: KEY of the KEY:SECRET line of `flask lrs`.")
+
+
+@cli.command("link-credential")
+@ORGANISATION
+@KEY
+@click.option("--label", default="", help="What sends with it, e.g. the platform's name (default: the key).")
+@click.option("--home-page", help="Also require this authority homePage (an LRS whose homePage is fixed).")
+def link_credential_command(organisation: str, key: str, label: str, home_page: str | None) -> None:
+    """Accept RPM statements that an LRS credential sends for an organisation's programmes."""
+    try:
+        found = find_organisation(organisation)
+        link_credential(found, key, label, home_page)
+    except SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Linked credential {key} to {found.name} (organisation {found.id}): the next `flask xapi sync` "
+               "accepts its RPM statements for that organisation's programmes.")  # fmt: skip
+
+
+@cli.command("unlink-credential")
+@ORGANISATION
+@KEY
+def unlink_credential_command(organisation: str, key: str) -> None:
+    """Stop accepting an LRS credential's RPM statements for an organisation (rows imported before stay)."""
+    try:
+        found = find_organisation(organisation)
+        unlink_credential(found, key)
+    except SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Unlinked credential {key} from {found.name}: the sync now rejects its RPM statements for it.")
+
+
+@cli.command("list-sources")
+def list_sources_command() -> None:
+    """List the LRS credentials that may send RPM statements, per organisation."""
+    for source, organisation in list_sources():
+        home = source.authority_home_page or "*"
+        click.echo(f"org {source.organisation_id:<5} {organisation:30}  {source.authority_name:20}  {home:30}  "
+                   f"{source.created_at:%Y-%m-%d}  {source.label}")  # fmt: skip
 
 
 @cli.command("import")

@@ -107,3 +107,25 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RpmSource(Base):
+    """An LRS credential that may send RPM statements for an organisation, named by the authority it stamps.
+
+    The LRS sets every stored statement's `authority` to an Agent whose account name is the key of the credential
+    that sent it; the sync accepts an RPM statement only when that authority is linked to the organisation that
+    owns the statement's programme (docs/xapi-profile-rpm.md). `authority_home_page` None matches any homePage:
+    the built-in LRS derives it from the Host header of the request, so only the name identifies the credential.
+    """
+
+    __tablename__ = "rpm_source"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "authority_name", name="uq_rpm_source_organisation_authority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    authority_home_page: Mapped[str | None] = mapped_column(String(255))
+    authority_name: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -29,11 +29,15 @@ def sync_command(since: str | None) -> None:
     """Read statements stored since the last run into training events and RPM tables."""
     report = sync(current_reader(), since=_since(since))
     for skipped in report.skipped:
-        click.echo(f"skipped {skipped.statement_id}: {skipped.reason}", err=True)
+        what = "rejected" if skipped.rejected else "skipped"
+        click.echo(f"{what} {skipped.statement_id}: {skipped.reason}", err=True)
+    rejected = len(report.rejected)
     click.echo(
         f"Read {report.read} statement(s): {report.training_events} new training event(s), "
         f"{report.rpm_statements} RPM statement(s), {report.voided} voided, {report.ignored} ignored, "
-        f"{len(report.skipped)} skipped. Position: {report.position or 'start'}."
+        f"{len(report.skipped) - rejected} skipped, {rejected} rejected (credential not linked to the programme's "
+        f"organisation). Metrics recomputed for {report.recomputed_months} month(s). "
+        f"Position: {report.position or 'start'}."
     )
     if report.error:
         raise click.ClickException(f"stopped early: {report.error}")

@@ -9,7 +9,9 @@ Run it with `flask xapi sync` (cron, a worker) or call `sync(current_reader())`;
 - voiding statements -> TrainingEvent.voided on the statement they void;
 - anything else is counted as ignored; what is ours but cannot be mapped is skipped with a logged reason.
 
-The cursor (the highest `stored` seen) is committed after a page's rows, so it never runs ahead of them.
+The cursor (the highest `stored` seen) is committed after a page's rows, so it never runs ahead of them. Every
+write queues the months it touched for the metrics; at the end of a run the queue is drained (an incremental
+recompute, learning/metrics/arrivals.py), so `flask xapi sync` leaves the metrics up to date.
 A run starts OVERLAP before the cursor: the LRS stamps `stored` just before its commit, so a statement can become
 visible after a later-stamped one was read. Re-reading that margin is harmless because every write is idempotent.
 """
@@ -26,11 +28,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from learning.db import db
 from learning.metrics.models import SyncCursor
+from learning.metrics.services import recompute_pending
 from learning.tracking.profile import RpmIris
 from learning.tracking.reader import PAGE, ReadError, StatementReader
 from learning.tracking.rpm_batch import RpmBatch
 from learning.tracking.statements import format_timestamp
-from learning.tracking.sync_rpm import Directory, merge_rpm_statement, rpm_verb
+from learning.tracking.sync_rpm import Directory, Rejected, merge_rpm_statement, rpm_verb
 from learning.tracking.sync_training import (
     Unmappable,
     account_of,
@@ -50,6 +53,7 @@ OVERLAP = timedelta(seconds=60)
 class Skipped:
     statement_id: str
     reason: str
+    rejected: bool = False  # an RPM statement from a credential not linked to the programme's organisation
 
 
 @dataclass
@@ -64,6 +68,12 @@ class SyncReport:
     skipped: list[Skipped] = field(default_factory=list)
     position: str | None = None
     error: str | None = None
+    recomputed_months: int = 0  # months whose metrics were recomputed after the statements were read
+
+    @property
+    def rejected(self) -> list[Skipped]:
+        """The skipped statements that were refused because of who sent them (a subset of `skipped`)."""
+        return [skipped for skipped in self.skipped if skipped.rejected]
 
 
 @dataclass
@@ -78,8 +88,14 @@ class _Page:
     newest: datetime | None = None
 
 
-def sync(reader: StatementReader, *, since: datetime | None = None, page_size: int = PAGE) -> SyncReport:
-    """Read statements stored after the cursor (or after `since`) into the LMS's tables; never raises on data."""
+def sync(
+    reader: StatementReader, *, since: datetime | None = None, page_size: int = PAGE, recompute: bool = True
+) -> SyncReport:
+    """Read statements stored after the cursor (or after `since`) into the LMS's tables; never raises on data.
+
+    Then, unless `recompute` is false or the run stopped early, recompute the metrics of the months that this run
+    and any import since the last drain queued (learning/metrics/arrivals.py).
+    """
     report = SyncReport(position=_position())
     start = since if since is not None else _start(report.position)
     iris, directory = RpmIris(current_app.config["XAPI_BASE_IRI"]), Directory()
@@ -99,7 +115,19 @@ def sync(reader: StatementReader, *, since: datetime | None = None, page_size: i
         report.error = f"database refused a page: {exc.__class__.__name__}: {exc}"[:1000]
     if report.error:
         log.warning("xAPI sync stopped at %s: %s", report.position, report.error)
+    elif recompute:
+        _recompute_metrics(report)
     return report
+
+
+def _recompute_metrics(report: SyncReport) -> None:
+    """Drain the metrics queue; on a database error the queue stays for the next run or `metrics recompute`."""
+    try:
+        report.recomputed_months = len(recompute_pending().periods)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        report.error = f"statements read, metrics not recomputed: {exc.__class__.__name__}: {exc}"[:1000]
+        log.warning("xAPI sync: %s", report.error)
 
 
 def _commit_page(chunk: list[dict[str, Any]], iris: RpmIris, directory: Directory, report: SyncReport) -> None:
@@ -110,7 +138,7 @@ def _commit_page(chunk: list[dict[str, Any]], iris: RpmIris, directory: Director
             _route(statement, iris, directory, page)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:  # data, never a reason to stop
             reason = str(exc) if isinstance(exc, Unmappable) else f"malformed statement ({exc.__class__.__name__})"
-            page.skipped.append(Skipped(str(statement.get("id")), reason))
+            page.skipped.append(Skipped(str(statement.get("id")), reason, rejected=isinstance(exc, Rejected)))
     new_events = insert_training_events(list(page.training.values())) if page.training else 0
     voided = mark_voided(page.voids)
     db.session.commit()  # before ingestion, whose retry on a concurrent import rolls the session back
@@ -119,7 +147,8 @@ def _commit_page(chunk: list[dict[str, Any]], iris: RpmIris, directory: Director
     position = report.position if page.newest is None else _advance(page.newest, report.position)
     db.session.commit()
     for skipped in page.skipped:
-        log.warning("xAPI sync skipped statement %s: %s", skipped.statement_id, skipped.reason)
+        what = "rejected" if skipped.rejected else "skipped"
+        log.warning("xAPI sync %s statement %s: %s", what, skipped.statement_id, skipped.reason)
     report.read += len(chunk)
     report.training_events += new_events
     report.rpm_statements += len(applied)

@@ -3,6 +3,10 @@
 The programme is named by the `programme` extension (our programme IRI or its number), the team by the pseudonym
 we issued, the patient or staff member by the actor's account name: the care organisation's own pseudonym. Each
 statement changes one record (two for a first measurement), merged in an RpmBatch; ingestion checks the values.
+
+Only the organisation that runs a programme may report on it: a statement is accepted only when its `authority`
+(which the LRS stamps with the credential that stored it) is linked to that organisation (rpm_source,
+`flask rpm link-credential`); any other is rejected.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from learning.accounts.models import Team
 from learning.db import db
 from learning.environments.models import Programme
 from learning.rpm.fields import Kind
+from learning.rpm.sources import Authority, is_linked, linked_authorities
 from learning.tracking.profile import VERBS, RpmIris
 from learning.tracking.rpm_batch import RpmBatch
 from learning.tracking.sync_training import Unmappable, account_of, parse_timestamp
@@ -28,18 +33,28 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 IDENTIFYING = ("name", "mbox", "mbox_sha1sum", "openid")
 
 
+class Rejected(Unmappable):
+    """An RPM statement from a sender that may not report for the programme's organisation."""
+
+
 class Directory:
     """The programmes and teams statements name, looked up once per sync run."""
 
     def __init__(self) -> None:
         self._programmes: dict[int, int | None] = {}
         self._teams: dict[str, tuple[int, int] | None] = {}
+        self._sources: dict[int, list[tuple[str | None, str]]] = {}
 
     def organisation_of(self, programme_id: int) -> int | None:
         if programme_id not in self._programmes:
             programme = db.session.get(Programme, programme_id)
             self._programmes[programme_id] = programme.organisation_id if programme else None
         return self._programmes[programme_id]
+
+    def sources_of(self, organisation_id: int) -> list[tuple[str | None, str]]:
+        if organisation_id not in self._sources:
+            self._sources[organisation_id] = linked_authorities(organisation_id)
+        return self._sources[organisation_id]
 
     def team_of(self, pseudonym: str) -> tuple[int, int] | None:
         if pseudonym not in self._teams:
@@ -93,10 +108,33 @@ def _parse(statement: dict[str, Any], iris: RpmIris, directory: Directory) -> Rp
     organisation_id = directory.organisation_of(programme_id)
     if organisation_id is None:
         raise Unmappable(f"there is no programme {programme_id}")
+    _check_sender(authority_of(statement), programme_id, organisation_id, directory)
     at = parse_timestamp(statement.get("timestamp"))
     on = datetime.fromisoformat(str(statement["timestamp"])).date()
     result = _ours(statement.get("result"), iris)
     return RpmStatement(verb, programme_id, organisation_id, _actor_pid(statement, iris), at, on, context, result)
+
+
+def authority_of(statement: dict[str, Any]) -> Authority | None:
+    """Return the (homePage, name) of the statement's authority when it is an Agent with an account, else None."""
+    authority = statement.get("authority")
+    if not isinstance(authority, dict) or authority.get("objectType", "Agent") != "Agent":
+        return None
+    account = authority.get("account")
+    home, name = (account.get("homePage"), account.get("name")) if isinstance(account, dict) else (None, None)
+    return (home, name) if isinstance(home, str) and isinstance(name, str) else None
+
+
+def _check_sender(authority: Authority | None, programme_id: int, organisation_id: int, directory: Directory) -> None:
+    if authority is None:
+        raise Rejected("the statement's authority is not the account of an LRS credential, so its sender is unknown")
+    if not is_linked(authority, directory.sources_of(organisation_id)):
+        home, key = authority
+        raise Rejected(
+            f"credential {key} (authority homePage {home}) is not linked to organisation {organisation_id}, which "
+            f"runs programme {programme_id}; to accept it: flask rpm link-credential --organisation "
+            f"{organisation_id} --key {key}"
+        )
 
 
 def _ours(part: object, iris: RpmIris) -> dict[str, Any]:

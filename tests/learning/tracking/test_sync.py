@@ -7,14 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 from helpers import csrf_token
+from metrics_helpers import World, numbers
 from sqlalchemy import func, select
 
 from app import ROOT
-from learning.accounts.models import Role
+from learning.accounts.models import Role, Team
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db
-from learning.metrics.models import SyncCursor, TrainingEvent
+from learning.environments.models import PatientLink
+from learning.metrics.models import MetricDirty, MetricValue, SyncCursor, TrainingEvent
 from learning.tracking.reader import current_reader
 from learning.tracking.sync import CURSOR, sync
 from learning.tracking.sync_training import parse_duration
@@ -206,7 +208,8 @@ def test_cli_syncs_and_reports(app, runner, learner_took_module):
     result = runner.invoke(args=["xapi", "sync"])
     assert result.exit_code == 0, result.output
     assert re.search(r"Read (\d+) statement\(s\): \1 new training event\(s\), 0 RPM statement\(s\)", result.output)
-    assert "0 skipped. Position: 20" in result.output
+    assert "0 skipped, 0 rejected" in result.output
+    assert re.search(r"Metrics recomputed for [1-9]\d* month\(s\)\. Position: 20", result.output)
 
 
 def test_cli_refuses_a_since_that_is_no_time(runner):
@@ -235,3 +238,60 @@ def test_sync_reads_through_a_remote_lrs_like_in_process(make_app, live_server, 
     assert report.error is None
     assert report.training_events == report.read > 7
     assert date.fromisoformat(report.position[:10]) == datetime.now(UTC).date()
+
+
+def onboarding_region(app, organisation_id: int, patient_id: int) -> dict[str, int]:
+    """A programme whose patients must do the module; two patients enrolled today, one linked to the learner."""
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        world = World()
+        team = db.session.scalar(select(Team.id).where(Team.organisation_id == organisation_id))
+        programme = world.programme(world.environment(), organisation_id, teams=(team,))
+        world.curriculum(programme, "patient", [SLUG])
+        linked = world.enrol(programme, team, enrolled_at=today)
+        world.add(PatientLink(programme_id=programme, patient_pid=linked, user_id=patient_id))
+        world.enrol(programme, team, enrolled_at=today)  # no account: counts as not done
+        db.session.commit()
+    return {"team": team, "programme": programme}
+
+
+def queued(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(MetricDirty)) or 0
+
+
+def test_sync_recomputes_the_months_its_statements_fall_in(app, client, login, make_user, content, organisation_id):
+    patient = make_user(Role.PATIENT)
+    ids = onboarding_region(app, organisation_id, patient.id)
+    login(patient)
+    take_module(client)
+
+    report = run_sync(app)
+
+    assert report.recomputed_months == 1
+    assert queued(app) == 0
+    with app.app_context():
+        month = datetime.now(UTC).date().replace(day=1)
+        assert numbers("ONBOARD_FIDELITY", "team", ids["team"], month) == (1, 2, 0.5)
+
+
+def test_without_recompute_the_months_wait_for_the_pending_drain(
+    app, client, runner, login, make_user, content, organisation_id
+):
+    patient = make_user(Role.PATIENT)
+    ids = onboarding_region(app, organisation_id, patient.id)
+    login(patient)
+    take_module(client)
+
+    report = run_sync(app, recompute=False)
+
+    assert (report.recomputed_months, queued(app)) == (0, 1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MetricValue)) == 0
+    result = runner.invoke(args=["metrics", "recompute", "--pending"])
+    assert result.exit_code == 0, result.output
+    assert queued(app) == 0
+    with app.app_context():
+        month = datetime.now(UTC).date().replace(day=1)
+        assert numbers("ONBOARD_FIDELITY", "team", ids["team"], month) == (1, 2, 0.5)
+    assert "Nothing to recompute." in runner.invoke(args=["metrics", "recompute", "--pending"]).output

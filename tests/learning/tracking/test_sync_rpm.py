@@ -6,17 +6,12 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from rpm_xapi_helpers import PROFILE, key_of, rows, rpm, run_sync, send
 
 from learning.accounts.models import Organisation
 from learning.db import db
 from learning.environments.models import Condition, Environment, Phase, Programme, ProgrammeTeam
 from learning.rpm.models import Alert, DailyMeasurement, Enrolment, StaffActivity
-from learning.tracking.reader import current_reader
-from learning.tracking.sync import sync
-
-PROFILE = "https://vtc.test/xapi/profiles/rpm"
-PLATFORM = "https://hartwacht.platform.test"
 
 
 @pytest.fixture
@@ -45,44 +40,15 @@ def programme(app, organisation_id):
         return {"id": programme.id, "team_id": team.id, "team": team.pseudonym}
 
 
-def rpm(verb, programme, *, actor="P-000123", context=None, result=None, timestamp="2026-03-01T10:00:00+01:00"):
-    """A statement as the RPM platform sends it, following the template for `verb`."""
-    extensions = {f"{PROFILE}/extensions/programme": f"https://vtc.test/xapi/rpm/programme/{programme['id']}"}
-    extensions |= {f"{PROFILE}/extensions/{name}": value for name, value in (context or {}).items()}
-    statement = {
-        "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent", "account": {"homePage": PLATFORM, "name": actor}},
-        "verb": {"id": f"{PROFILE}/verbs/{verb}", "display": {"en-US": verb}},
-        "object": {
-            "objectType": "Activity",
-            "id": f"https://vtc.test/xapi/rpm/programme/{programme['id']}",
-            "definition": {"type": f"{PROFILE}/activity-types/programme"},
-        },
-        "context": {"extensions": extensions, "contextActivities": {"category": [{"id": f"{PROFILE}/v1"}]}},
-        "timestamp": timestamp,
-    }
-    if result:
-        statement["result"] = {"extensions": {f"{PROFILE}/extensions/{k}": v for k, v in result.items()}}
-    return statement
-
-
-def send(client, lrs_auth, statements) -> None:
-    response = client.post("/xapi/statements", json=statements, headers=lrs_auth)
-    assert response.status_code == 200, response.get_data(as_text=True)
-
-
-def run_sync(app):
-    with app.app_context():
-        report = sync(current_reader())
-        db.session.remove()
-    return report
-
-
-def rows(app, model):
-    with app.app_context():
-        found = db.session.scalars(select(model).order_by(model.id)).all()
-        db.session.expunge_all()
-    return found
+@pytest.fixture
+def platform_auth(make_lrs_auth, runner, organisation_id):
+    """Basic-auth headers of the platform's LRS credential, linked to the programme's organisation with the CLI."""
+    headers = make_lrs_auth("statements/write", name="Hartwacht")
+    result = runner.invoke(
+        args=["rpm", "link-credential", "--organisation", str(organisation_id), "--key", key_of(headers)]
+    )
+    assert result.exit_code == 0, result.output
+    return headers
 
 
 def measured(day: str, programme, result):
@@ -129,8 +95,8 @@ def a_patient_journey(programme):
     ]
 
 
-def test_rpm_statements_in_the_lrs_become_rpm_rows(app, client, lrs_auth, programme):
-    send(client, lrs_auth, a_patient_journey(programme))
+def test_rpm_statements_in_the_lrs_become_rpm_rows(app, client, platform_auth, programme):
+    send(client, platform_auth, a_patient_journey(programme))
     report = run_sync(app)
     assert (report.read, report.rpm_statements, report.skipped) == (6, 6, [])
     [enrolment] = rows(app, Enrolment)
@@ -151,10 +117,10 @@ def test_rpm_statements_in_the_lrs_become_rpm_rows(app, client, lrs_auth, progra
     assert (activity.staff_pid, activity.day, activity.actions) == expected
 
 
-def test_statements_arriving_over_several_syncs_give_the_same_rows(app, client, lrs_auth, programme):
+def test_statements_arriving_over_several_syncs_give_the_same_rows(app, client, platform_auth, programme):
     journey = a_patient_journey(programme)
     for statement in journey:
-        send(client, lrs_auth, [statement])
+        send(client, platform_auth, [statement])
         run_sync(app)
     [alert] = rows(app, Alert)
     [enrolment] = rows(app, Enrolment)
@@ -162,8 +128,8 @@ def test_statements_arriving_over_several_syncs_give_the_same_rows(app, client, 
     assert enrolment.first_measurement_at == date(2026, 3, 2)
 
 
-def test_syncing_again_changes_no_rpm_row(app, client, lrs_auth, programme):
-    send(client, lrs_auth, a_patient_journey(programme))
+def test_syncing_again_changes_no_rpm_row(app, client, platform_auth, programme):
+    send(client, platform_auth, a_patient_journey(programme))
     run_sync(app)
     before = all_rows(app)
     again = run_sync(app)  # everything is within the overlap margin: all six are read and merged again
@@ -172,35 +138,35 @@ def test_syncing_again_changes_no_rpm_row(app, client, lrs_auth, programme):
     assert len(before) == 5  # one enrolment, two days, one alert, one staff day
 
 
-def test_disenrolled_sets_day_and_reason_and_re_enrolment_clears_them(app, client, lrs_auth, programme):
-    send(client, lrs_auth, [rpm("enrolled", programme)])
+def test_disenrolled_sets_day_and_reason_and_re_enrolment_clears_them(app, client, platform_auth, programme):
+    send(client, platform_auth, [rpm("enrolled", programme)])
     left = rpm("disenrolled", programme, result={"disenrol-reason": "technical"}, timestamp="2026-04-10T12:00:00+02:00")
-    send(client, lrs_auth, [left])
+    send(client, platform_auth, [left])
     run_sync(app)
     [enrolment] = rows(app, Enrolment)
     assert (enrolment.disenrolled_at, enrolment.disenrol_reason) == (date(2026, 4, 10), "technical")
-    send(client, lrs_auth, [rpm("enrolled", programme, timestamp="2026-05-01T09:00:00+02:00")])
+    send(client, platform_auth, [rpm("enrolled", programme, timestamp="2026-05-01T09:00:00+02:00")])
     run_sync(app)
     [enrolment] = rows(app, Enrolment)
     assert (enrolment.enrolled_at, enrolment.disenrolled_at) == (date(2026, 5, 1), None)
     assert enrolment.disenrol_reason is None
 
 
-def test_the_day_of_a_timestamp_is_the_senders_calendar_day(app, client, lrs_auth, programme):
+def test_the_day_of_a_timestamp_is_the_senders_calendar_day(app, client, platform_auth, programme):
     # 00:30 in Amsterdam is 23:30 UTC the day before: the organisation's own calendar day counts
-    send(client, lrs_auth, [rpm("enrolled", programme, timestamp="2026-03-01T00:30:00+01:00")])
+    send(client, platform_auth, [rpm("enrolled", programme, timestamp="2026-03-01T00:30:00+01:00")])
     run_sync(app)
     assert rows(app, Enrolment)[0].enrolled_at == date(2026, 3, 1)
 
 
-def test_programme_may_be_named_by_its_number(app, client, lrs_auth, programme):
+def test_programme_may_be_named_by_its_number(app, client, platform_auth, programme):
     statement = rpm("enrolled", programme)
     statement["context"]["extensions"][f"{PROFILE}/extensions/programme"] = programme["id"]
-    send(client, lrs_auth, [statement])
+    send(client, platform_auth, [statement])
     assert run_sync(app).rpm_statements == 1
 
 
-def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(app, client, lrs_auth, programme):
+def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(app, client, platform_auth, programme):
     good = rpm("enrolled", programme)
     unknown_programme = rpm("enrolled", {"id": 999_999})
     values_not_counts = measured("2026-03-02", programme, {"received-counts": {"weight": 82.5}})
@@ -226,10 +192,11 @@ def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(
         unknown_team,
         name_as_pseudonym,
     ]
-    send(client, lrs_auth, [*bad[:4], good, *bad[4:]])
+    send(client, platform_auth, [*bad[:4], good, *bad[4:]])
     report = run_sync(app)
     reasons = {s.statement_id: s.reason for s in report.skipped}
     assert (report.read, report.rpm_statements, len(reasons)) == (10, 1, 9)
+    assert report.rejected == []  # all from the linked credential: skipped for what they say, not who sent them
     assert reasons[unknown_programme["id"]] == "there is no programme 999999"
     assert reasons[values_not_counts["id"]].startswith("daily record refused: received.weight: ")  # 82.5 is no count
     assert reasons[no_day["id"]] == "context extension 'day' is missing"
@@ -243,9 +210,9 @@ def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(
     assert rows(app, DailyMeasurement) == rows(app, Alert) == rows(app, StaffActivity) == []
 
 
-def test_cli_lists_skipped_rpm_statements(app, runner, client, lrs_auth, programme):
+def test_cli_lists_skipped_rpm_statements(app, runner, client, platform_auth, programme):
     bad = rpm("disenrolled", programme, result={"disenrol-reason": "moved"})
-    send(client, lrs_auth, [rpm("enrolled", programme), bad])
+    send(client, platform_auth, [rpm("enrolled", programme), bad])
     result = runner.invoke(args=["xapi", "sync"])
     assert result.exit_code == 0
     assert f"skipped {bad['id']}: enrolments record refused: disenrol_reason: Must be one of:" in result.output
