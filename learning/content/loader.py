@@ -16,6 +16,7 @@ from markdown_it.token import Token
 
 from learning.content.document import Choice, Item, Likert, ModuleDocument, Quiz, Source, Step
 from learning.content.markdown import CALLOUTS, make_markdown, sanitise
+from learning.content.survey import survey_problems
 
 LANGUAGES = ("nl", "en")
 AUDIENCES = {"patient", "caregiver", "professional"}
@@ -259,6 +260,7 @@ def _parse_steps(
     steps: list[_StepBuilder] = []
     media: set[str] = set()
     seen_ids: set[str] = set()
+    placed: list[tuple[Item, int]] = []
     tokens = _MD.parse(body, env)
     i = 0
     while i < len(tokens):
@@ -279,6 +281,7 @@ def _parse_steps(
                     report.add(line, f"block id '{item.id}' is used twice; ids must be unique within a module")
                 seen_ids.add(item.id)
                 step.items.append(item)
+                placed.append((item, line))
         elif token.type == "fence":
             report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz and likert")
         else:
@@ -291,6 +294,8 @@ def _parse_steps(
         i += 1
     for raw in _raw_html_lines(body):
         report.add(first_line + raw, "raw HTML is not allowed in module text (it is shown as text)")
+    for line, message in survey_problems(placed):
+        report.add(line, message)
     return [s.build(env) for s in steps], media
 
 

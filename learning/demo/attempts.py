@@ -2,9 +2,9 @@
 
 The statements come from learning.tracking.statements, the same builders the player uses, on the module's own
 steps, quiz items and confidence item (read from modules_content/), with timestamps spread over the demo year.
-Two survey answers are added that the modules do not ask yet, named as the metrics expect (learning/metrics/
-training.py): the confidence question before the first step ('pre-confidence-…') and a relevance item
-('relevance-…'), so CONF_GAIN and RELEVANCE have data; a module that adds these items emits the same statements.
+A module that does not ask them itself gets two survey answers added, named as the metrics expect (learning/
+metrics/training.py): the confidence question before the first step ('pre-confidence-…') and a relevance item
+('relevance-…'), so CONF_GAIN and RELEVANCE have data. A module that asks them (README §6) is answered as written.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import Any
 
 from learning.content.document import Likert, ModuleDocument, Quiz
 from learning.content.loader import ContentError, load_module_folder
+from learning.content.survey import CONFIDENCE, PRE, RELEVANCE
 from learning.db import db
 from learning.demo.clock import new_uuid
 from learning.tracking import outbox
 from learning.tracking import statements as xapi
 
-PRE_PREFIX = "pre-"  # the confidence question asked before the first step: "pre-<confidence item id>"
+PRE_PREFIX = PRE  # the confidence question asked before the first step: "pre-<confidence item id>"
 RELEVANCE_ITEM = "relevance-useful"
 RELEVANCE_QUESTION = {"nl": "Wat ik hier leerde, kan ik gebruiken.", "en": "I can use what I learned here."}
 Statement = dict[str, Any]
@@ -45,7 +46,13 @@ class DemoModule:
 
     @property
     def confidence(self) -> Likert | None:
-        return next((i for s in self.nl.steps for i in s.items if isinstance(i, Likert)), None)
+        return next(
+            (i for s in self.nl.steps for i in s.items if isinstance(i, Likert) and i.id.startswith(CONFIDENCE)), None
+        )
+
+    def asks(self, prefix: str) -> bool:
+        """Tell whether the module itself has a survey item whose id starts with `prefix`."""
+        return any(item_id.startswith(prefix) for item_id in self.nl.item_ids)
 
     def per_language(self, pick: Any) -> dict[str, Any]:
         return {language: pick(document) for language, document in self.documents.items()}
@@ -152,7 +159,7 @@ def _answer(session: Session, item: Quiz | Likert, plan: Plan) -> bool | None:
     questions = module.per_language(lambda d: d.item(item.id).question)
     at = session.wait(15, 50)
     if isinstance(item, Likert):
-        value = plan.confidence[1] if plan.confidence else session.rng.randint(3, 5)
+        value = _likert_value(session, item, plan)
         session.add(xapi.answered_likert(ctx, item.id, questions, value, timestamp=at))
         return None
     right = session.rng.random() < plan.ability
@@ -162,9 +169,17 @@ def _answer(session: Session, item: Quiz | Likert, plan: Plan) -> bool | None:
     return right
 
 
+def _likert_value(session: Session, item: Likert, plan: Plan) -> int:
+    if item.id.startswith(RELEVANCE):
+        return plan.relevance
+    if plan.confidence is None:
+        return session.rng.randint(3, 5)
+    return plan.confidence[0] if item.id.startswith(PRE) else plan.confidence[1]
+
+
 def _survey_before(session: Session, plan: Plan) -> None:
     item = session.module.confidence
-    if plan.confidence is None or item is None:
+    if plan.confidence is None or item is None or session.module.asks(PRE + CONFIDENCE):
         return
     questions = session.module.per_language(lambda d: d.item(item.id).question)
     at = session.wait(10, 30)
@@ -174,6 +189,8 @@ def _survey_before(session: Session, plan: Plan) -> None:
 
 
 def _survey_relevance(session: Session, plan: Plan) -> None:
+    if session.module.asks(RELEVANCE):
+        return
     at = session.wait(10, 30)
     session.add(xapi.answered_likert(session.context, RELEVANCE_ITEM, RELEVANCE_QUESTION, plan.relevance, timestamp=at))
 

@@ -305,7 +305,7 @@ class TestRegionAtScaleOne:
         [
             (
                 "rpm-meting-tot-melding",
-                ["pre-confidence-alert-handling", "confidence-alert-handling", "relevance-useful"],
+                ["pre-confidence-alert-handling", "confidence-alert-handling", "relevance-alert-handling"],
             ),
             ("elke-dag-wegen-hartfalen", ["pre-confidence-weight-action", "confidence-weight-action"]),
             ("naaste-helpen-thuismeten", ["pre-confidence-who-to-call", "confidence-who-to-call"]),

@@ -584,3 +584,50 @@ def test_english_mismatches_are_all_reported(write_module, en_text):
     assert any("steps" in m for m in messages)
     assert any("ids differ" in m for m in messages)
     assert any("version 2.0.0" in m for m in messages)
+
+
+# --- survey items the metrics pair: 'pre-confidence-x' before 'confidence-x' (README §6) ----------------------
+
+BEFORE = '```likert\nid: pre-confidence-weighing\nquestion: "Ik weet hoe ik mezelf elke ochtend goed weeg."\n```\n'
+
+
+def test_a_before_question_in_an_opening_step_is_a_likert_item(write_module, nl_text):
+    opening = f"## Voordat je begint\n\nHoe zeker ben je nu?\n\n{BEFORE}\n"
+    text = nl_text.replace("## Weeg elke ochtend\n", opening + "## Weeg elke ochtend\n")
+    doc = parse_module_file(write_nl(write_module, text))
+    (before,) = doc.steps[0].items
+    assert isinstance(before, Likert)
+    assert before.id == "pre-confidence-weighing"
+    assert doc.item_ids == ("pre-confidence-weighing", "when-to-weigh", "who-to-call", "confidence-weighing")
+
+
+AFTER = 'id: confidence-weighing\nquestion: "Ik weet hoe ik mezelf elke ochtend goed weeg."'
+
+
+@pytest.mark.parametrize(
+    ("after", "message"),
+    [
+        (
+            AFTER.replace("confidence-weighing", "confidence-scales"),
+            "'pre-confidence-weighing' needs a likert 'confidence-weighing' later in the module",
+        ),
+        (
+            'id: confidence-weighing\nquestion: "Ik weet wie ik bel."',
+            "'pre-confidence-weighing' must ask the same question as 'confidence-weighing'",
+        ),
+    ],
+)
+def test_a_before_question_the_metrics_cannot_pair_is_refused(write_module, nl_text, line_of, after, message):
+    assert AFTER in nl_text
+    text = nl_text.replace(AFTER, after)
+    text = text.replace("## Weeg elke ochtend\n", f"## Voordat je begint\n\n{BEFORE}\n## Weeg elke ochtend\n")
+    problem = only_problem(write_nl(write_module, text))
+    assert problem.line == line_of(text, "```likert")
+    assert problem.message.startswith(message)
+
+
+def test_a_before_question_after_its_confidence_item_is_refused(write_module, nl_text, line_of):
+    text = nl_text + "\n" + BEFORE
+    problem = only_problem(write_nl(write_module, text))
+    assert problem.line == line_of(text, "```likert", occurrence=2)
+    assert problem.message == "'pre-confidence-weighing' must come before 'confidence-weighing'"

@@ -11,6 +11,7 @@ import yaml
 from app import ROOT
 from learning.content.document import Likert, ModuleDocument, Quiz
 from learning.content.loader import iter_module_folders, load_module_folder
+from learning.content.survey import CONFIDENCE, PRE, RELEVANCE
 
 REAL = ROOT / "modules_content"
 # slug: (audience, minutes, NL title, EN title), from the module catalogue table in content.md
@@ -64,21 +65,56 @@ def test_matches_its_catalogue_entry(module):
     assert documents["en"].title == en_title
 
 
-def test_ends_with_three_to_five_quizzes_then_one_likert(module):
+def test_ends_with_three_to_five_quizzes_then_the_confidence_item(module):
     _, documents = module
     for document in documents.values():
-        items = [item for step in document.steps for item in step.items]
+        steps = list(document.steps)
+        if steps[0].items and all(item.id.startswith(PRE + CONFIDENCE) for item in steps[0].items):
+            steps = steps[1:]  # the opening step with the question before the module (README §6)
+        items = [item for step in steps for item in step.items]
         quizzes = [item for item in items if isinstance(item, Quiz)]
         likerts = [item for item in items if isinstance(item, Likert)]
         assert 3 <= len(quizzes) <= 5
-        assert len(likerts) == 1
-        assert items[-1] is likerts[0], "the likert item comes last"
-        assert document.steps[-1].items[-1] is likerts[0]
+        assert [item.id.split("-")[0] + "-" for item in likerts] in ([CONFIDENCE], [CONFIDENCE, RELEVANCE])
+        assert items[-len(likerts) :] == likerts, "the likert items come after the quiz questions"
+        assert steps[-1].items[-len(likerts) :] == tuple(likerts), "... in the last step"
         # the questions are at the end: once a step asks something, every later step does too
-        first = next(i for i, step in enumerate(document.steps) if step.items)
-        assert all(step.items for step in document.steps[first:])
+        first = next(i for i, step in enumerate(steps) if step.items)
+        assert all(step.items for step in steps[first:])
         assert first > 0, "teaching comes before the questions"
-        assert 5 <= len(document.steps) <= 7
+        assert 5 <= len(steps) <= 7
+
+
+def test_survey_items_are_named_as_the_metrics_read_them(module):
+    _, documents = module
+    for document in documents.values():
+        likerts = {item.id: item for step in document.steps for item in step.items if isinstance(item, Likert)}
+        assert all(item_id.startswith((CONFIDENCE, PRE + CONFIDENCE, RELEVANCE)) for item_id in likerts)
+        for item_id, item in likerts.items():
+            if item_id.startswith(PRE):
+                assert document.steps[0].items == (item,), "the question before the module opens it, alone"
+                assert likerts[item_id.removeprefix(PRE)].question == item.question
+                assert document.item_ids.index(item_id) < document.item_ids.index(item_id.removeprefix(PRE))
+
+
+def test_professional_modules_ask_confidence_before_and_after_and_relevance():
+    for slug, (audiences, *_rest) in CATALOGUE.items():
+        if "professional" not in audiences:
+            continue
+        ids = load_module_folder(REAL / slug)["nl"].item_ids
+        (after,) = [item_id for item_id in ids if item_id.startswith(CONFIDENCE)]
+        assert ids[0] == PRE + after, slug
+        assert [item_id for item_id in ids if item_id.startswith(RELEVANCE)], slug
+
+
+def test_survey_ids_are_unique_across_modules():
+    # the metrics count one answer per learner and item id, whatever the module
+    seen: dict[str, str] = {}
+    for slug in CATALOGUE:
+        for item_id in load_module_folder(REAL / slug)["nl"].item_ids:
+            if item_id.startswith((CONFIDENCE, PRE + CONFIDENCE, RELEVANCE)):
+                assert item_id not in seen, f"{item_id} is in {seen.get(item_id)} and {slug}"
+                seen[item_id] = slug
 
 
 def test_quizzes_are_well_formed(module):
