@@ -10,6 +10,7 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
+from learning.assessments.services import CFIR_CONSTRUCTS, NASSS_DOMAINS
 from learning.demo.bulk import ChunkedInsert, insert_all
 from learning.demo.patients import PatientPlan
 from learning.demo.region import ROLES
@@ -20,21 +21,21 @@ from learning.rpm.models import EligibleCount, StaffActivity
 
 BEFORE_TRAINING = 0.12  # share of the trained rate before training
 WITHOUT_ACCOUNT = 0.45
-NASSS_DOMAINS = (
-    ("1 condition", "Hartfalen, diabetes en COPD zijn goed omschreven, maar multimorbiditeit maakt het lastiger."),
-    ("2 technology", "Koppeling van meetapparaten aan de app werkt meestal; koppeling met het EPD nog handmatig."),
-    ("3 value proposition", "Minder poliklinische controles; de businesscase hangt af van de NZa-prestatie."),
-    ("4 adopter system", "Verpleegkundigen enthousiast; niet alle artsen kijken in het dashboard."),
-    ("5 organisation", "Capaciteit van het servicecentrum en roosters bepalen de reactietijden."),
-    ("6 wider system", "Afspraken met zorgverzekeraars over bekostiging lopen per jaar."),
-    ("7 embedding and adaptation", "Werkafspraken worden aangepast na de evaluatie per kwartaal."),
+NASSS_TEXTS = (  # one per NASSS_DOMAINS, in its order
+    "Hartfalen, diabetes en COPD zijn goed omschreven, maar multimorbiditeit maakt het lastiger.",
+    "Koppeling van meetapparaten aan de app werkt meestal; koppeling met het EPD nog handmatig.",
+    "Minder poliklinische controles; de businesscase hangt af van de NZa-prestatie.",
+    "Verpleegkundigen enthousiast; niet alle artsen kijken in het dashboard.",
+    "Capaciteit van het servicecentrum en roosters bepalen de reactietijden.",
+    "Afspraken met zorgverzekeraars over bekostiging lopen per jaar.",
+    "Werkafspraken worden aangepast na de evaluatie per kwartaal.",
 )
 NASSS_RATINGS = ("simple", "complicated", "complicated", "complex")
-CFIR_CONSTRUCTS = (
-    ("innovation adaptability", "Meetschema en grenzen zijn per patiënt aan te passen."),
-    ("implementation climate", "Thuismonitoring staat in het jaarplan; er is tijd voor scholing."),
-    ("access to knowledge and information", "E-learning beschikbaar; nieuwe collega's volgen die bij de start."),
-    ("engaging", "Patiënten en naasten denken mee via het patiëntenpanel."),
+CFIR_TEXTS = (  # for the first four of CFIR_CONSTRUCTS, in its order
+    "Meetschema en grenzen zijn per patiënt aan te passen.",
+    "Thuismonitoring staat in het jaarplan; er is tijd voor scholing.",
+    "E-learning beschikbaar; nieuwe collega's volgen die bij de start.",
+    "Patiënten en naasten denken mee via het patiëntenpanel.",
 )
 
 
@@ -122,11 +123,11 @@ def write_assessments(rng: random.Random, region: Region) -> None:
         moments = [programme.start + timedelta(days=30), programme.start + timedelta(days=210)]
         for when in (d for d in moments if d < region.window.end):
             rows += [_row(programme, Framework.NASSS, domain, rng.choice(NASSS_RATINGS), text, when)
-                     for domain, text in NASSS_DOMAINS]  # fmt: skip
+                     for domain, text in zip(NASSS_DOMAINS, NASSS_TEXTS, strict=True)]  # fmt: skip
         when = programme.start + timedelta(days=120)
         if when < region.window.end:
             rows += [_row(programme, Framework.CFIR, construct, str(rng.randint(-1, 2)), text, when)
-                     for construct, text in CFIR_CONSTRUCTS]  # fmt: skip
+                     for construct, text in zip(CFIR_CONSTRUCTS, CFIR_TEXTS, strict=False)]  # fmt: skip
     insert_all(Assessment, rows)
 
 
@@ -134,4 +135,4 @@ def _row(
     programme: ProgrammeRow, framework: Framework, domain: str, rating: str, text: str, when: date
 ) -> dict[str, object]:
     return {"programme_id": programme.id, "framework": framework, "domain": domain, "rating": rating,
-            "rationale": text, "assessed_by_role": "projectleider", "assessed_on": when}  # fmt: skip
+            "rationale": text, "assessed_by_role": "project_lead", "assessed_on": when}  # fmt: skip
