@@ -25,10 +25,12 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 install: $(STAMP) translations/nl/LC_MESSAGES/messages.mo ## Create .venv and install pinned dependencies
 
-setup: install ## Migrate the database, load modules_content/, seed the demo region (first time only)
+setup: install ## Migrate the database, load modules_content/, seed the demo region (first time only), compute metrics
 	$(FLASK) db upgrade
 	$(FLASK) content load
 	$(FLASK) demo seed
+	$(FLASK) xapi sync
+	$(FLASK) metrics recompute
 
 run: setup ## Set up, then serve with gunicorn on http://$(HOST):$(PORT)
 	@echo "VTC runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"

@@ -39,9 +39,11 @@ def _flask(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, *, workers: int = 2, threads: int = 1) -> Iterator[Server]:
+def running_server(
+    database_url: str, *, workers: int = 2, threads: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Migrate the database, make a credential, serve with gunicorn; stop it afterwards."""
-    env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database_url, "LMS_SECRET_KEY": "bench"}
+    env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database_url, "LMS_SECRET_KEY": "bench", **(extra_env or {})}
     _flask(env, "db", "upgrade")
     key_secret = _flask(env, "lrs", "create-credential", "bench").strip().splitlines()[-1]
     port = free_port()

@@ -13,7 +13,9 @@ from sqlalchemy import event
 from learning import cli, rpm
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
+from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
+from learning.dashboards.views import bp as dashboards_bp
 from learning.db import db
 from learning.i18n import select_locale
 from learning.metrics import cli as metrics_cli
@@ -53,7 +55,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
-    for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp):
+    for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     metrics_cli.init_app(app)

@@ -1,0 +1,75 @@
+"""Template filters of the dashboards: numbers, changes and names in the page's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel.numbers import format_decimal
+from flask import Blueprint
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from learning.dashboards.charts import render_svg, table
+from learning.dashboards.frameworks import MetricRow
+from learning.dashboards.numbers import format_value
+from learning.dashboards.values import month_label
+from learning.environments.models import Phase
+
+PHASES = {
+    Phase.CONTEXTUAL_INQUIRY: _l("contextual inquiry"),
+    Phase.VALUE_SPEC: _l("value specification"),
+    Phase.DESIGN: _l("design"),
+    Phase.OPERATIONALISATION: _l("operationalisation"),
+    Phase.SUMMATIVE_EVAL: _l("summative evaluation"),
+    Phase.SUSTAINMENT: _l("sustainment"),
+}
+PERCENTAGE_POINTS = _l("pp")  # percentage points: a change of a share, not a relative change
+SOURCES = {"xapi": _l("learning records (xAPI)"), "rpm": _l("RPM data"), "both": _l("learning records and RPM data")}
+UNITS = {
+    "ratio": _l("share (%)"),
+    "minutes": _l("minutes"),
+    "days": _l("days"),
+    "likert_points": _l("points on a 1–5 scale"),
+    "per_100_patient_days": _l("per 100 patient-days"),
+    "count": _l("number"),
+}
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def change_text(row: MetricRow, locale: str) -> str:
+    """Return the change since the month before: percentage points for shares, the unit's own steps otherwise."""
+    change = row.change
+    if change is None:
+        return "–"
+    if row.spec.unit == "ratio":
+        points = format_decimal(change * 100, format="+#,##0;-#,##0", locale=locale)
+        return f"{points} {PERCENTAGE_POINTS}"
+    return format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
+
+
+def count_text(row: MetricRow, locale: str) -> str:
+    """Return how many people or events the shown value counts (statistics store their n as denominator)."""
+    if row.denominator is None or row.current.value is None or row.spec.unit == "per_100_patient_days":
+        return "–"
+    return format_decimal(row.denominator, format="#,##0", locale=locale)
+
+
+def register(bp: Blueprint) -> None:
+    """Make the filters available to every template (the dashboards' pieces are macros)."""
+    filters: dict[str, Callable[..., object]] = {
+        "metric_value": lambda point, unit: format_value(point.value, unit, _locale(), point.status),
+        "metric_change": lambda row: change_text(row, _locale()),
+        "metric_count": lambda row: count_text(row, _locale()),
+        "chart_svg": lambda chart: render_svg(chart, _locale()),
+        "chart_table": lambda chart: table(chart, _locale()),
+        "month_name": lambda period: month_label(period, _locale()),
+        "phase_name": lambda phase: PHASES.get(Phase(phase), phase),
+        "spec_name": lambda spec: spec.name_nl if _locale() == "nl" else spec.name_en,
+        "source_name": lambda source: SOURCES.get(source, source),
+        "unit_name": lambda unit: UNITS.get(unit, unit),
+    }
+    for name, function in filters.items():
+        bp.add_app_template_filter(function, name)

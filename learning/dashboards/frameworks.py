@@ -1,0 +1,133 @@
+"""The metrics grouped the way implementation science reports them: RE-AIM dimensions and Kirkpatrick levels.
+
+The grouping comes from each definition's framework tags (metrics.md §1.9), so a new metric lands in the right
+panel by its definition alone. Kirkpatrick L4 (results) is not a metric of its own: metrics.md §1.3 asks for team
+RPM figures before and after a team's training coverage crosses 80 %, reported as an association, not a cause.
+That comparison uses medians of shown team-month values only: a median cannot be subtracted back into a hidden
+cell the way a pooled sum could.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from learning.dashboards.charts import Point
+from learning.dashboards.values import ValueIndex, metric_name, to_point
+from learning.metrics.definitions import DEFINITIONS, MetricSpec
+from learning.metrics.periods import Period
+from learning.metrics.scopes import Scope
+
+REAIM = (
+    ("Reach", _l("Reach: who takes part")),
+    ("Effectiveness", _l("Effectiveness: what it brings")),
+    ("Adoption", _l("Adoption: which teams and staff take it up")),
+    ("Implementation", _l("Implementation: is it done as intended")),
+    ("Maintenance", _l("Maintenance: does it last")),
+)
+KIRKPATRICK = (
+    ("L1", _l("Level 1 – Reaction: engaging and relevant")),
+    ("L2", _l("Level 2 – Learning: knowledge and confidence")),
+    ("L3", _l("Level 3 – Behaviour: applied on the job")),
+)
+COVERAGE = "TRN_COVERAGE"
+COVERED = 0.8  # "a team with >= 80 % coverage" (metrics.md §1.2, Adoption)
+RESULT_METRICS = ("PT_ACTIVATION", "PT_ACTIVE", "PT_ADHERENCE", "PT_DROPOUT", "ALERT_SLA")
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric of a scope: this month, the month before, and how many it counts."""
+
+    spec: MetricSpec
+    name: str
+    current: Point
+    previous: Point
+    denominator: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Return this month minus the month before, only when both are shown."""
+        if self.current.value is None or self.previous.value is None:
+            return None
+        return self.current.value - self.previous.value
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str | LazyString
+    rows: tuple[MetricRow, ...]
+
+
+def metric_row(spec: MetricSpec, index: ValueIndex, scope: Scope, month: Period, locale: str) -> MetricRow:
+    shown = index.get(spec.code, scope, month)
+    previous = Period.of(month.start - timedelta(days=1))
+    return MetricRow(
+        spec=spec,
+        name=metric_name(spec, locale),
+        current=to_point(shown),
+        previous=index.point(spec.code, scope, previous),
+        denominator=shown.denominator if shown is not None else None,
+    )
+
+
+def _tagged(prefix: str, name: str) -> list[MetricSpec]:
+    return [spec for spec in DEFINITIONS if f"{prefix}:{name}" in spec.frameworks]
+
+
+def reaim_groups(index: ValueIndex, scope: Scope, month: Period, locale: str) -> list[Group]:
+    """Return the RE-AIM dimensions with the scope's metrics of each (a metric may serve two dimensions)."""
+    return [
+        Group(key, title, tuple(metric_row(s, index, scope, month, locale) for s in _tagged("RE-AIM", key)))
+        for key, title in REAIM
+    ]
+
+
+def kirkpatrick_groups(index: ValueIndex, scope: Scope, month: Period, locale: str) -> list[Group]:
+    """Return Kirkpatrick levels 1-3 with the scope's metrics of each."""
+    return [
+        Group(key, title, tuple(metric_row(s, index, scope, month, locale) for s in _tagged("Kirkpatrick", key)))
+        for key, title in KIRKPATRICK
+    ]
+
+
+@dataclass(frozen=True)
+class Association:
+    """Kirkpatrick L4: a team figure in team-months with and without >= 80 % coverage."""
+
+    spec: MetricSpec
+    name: str
+    covered: Point
+    covered_n: int
+    uncovered: Point
+    uncovered_n: int
+
+
+def _median(values: list[float]) -> Point:
+    return Point(statistics.median(values)) if values else Point(None, "empty")
+
+
+def results_association(index: ValueIndex, team_ids: list[int], months: list[Period], locale: str) -> list[Association]:
+    """Compare each result metric's median over team-months with coverage >= 80 % and below, shown cells only."""
+    rows = []
+    for code in RESULT_METRICS:
+        spec = next(s for s in DEFINITIONS if s.code == code)
+        covered: list[float] = []
+        uncovered: list[float] = []
+        for team in team_ids:
+            for month in months:
+                coverage = index.get(COVERAGE, ("team", team), month)
+                result = index.get(code, ("team", team), month)
+                if coverage is None or coverage.value is None or result is None or result.value is None:
+                    continue
+                (covered if coverage.value >= COVERED else uncovered).append(result.value)
+        rows.append(
+            Association(spec, metric_name(spec, locale), _median(covered), len(covered), _median(uncovered),
+                        len(uncovered))
+        )  # fmt: skip
+    return rows

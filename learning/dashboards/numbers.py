@@ -1,0 +1,95 @@
+"""Dashboard numbers in words: shares, minutes, days and rates as a Dutch or English reader reads them.
+
+Shared by the SVG charts, their data tables, the PNG/PDF exports and the page templates, so a value reads the same
+everywhere. A missing value says why: hidden for a small group, or no data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Literal
+
+from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+
+Status = Literal["ok", "suppressed", "empty"]
+
+_WORDS = {  # the few words a chart needs; kept here so this module needs no Flask request for gettext
+    "nl": {"suppressed": "verborgen (kleine groep)", "empty": "geen gegevens", "hidden": "verborgen",
+           "day": "dag", "days": "dagen", "line": "Maand", "bar": "Naam"},
+    "en": {"suppressed": "hidden (small group)", "empty": "no data", "hidden": "hidden",
+           "day": "day", "days": "days", "line": "Month", "bar": "Name"},
+}  # fmt: skip
+
+
+def words(locale: str) -> dict[str, str]:
+    """Return the chart vocabulary of a dashboard language.
+
+    :raises ValueError: for a language other than Dutch or English, rather than showing a mix.
+    """
+    lang = locale.replace("-", "_").split("_")[0].lower()
+    if lang not in _WORDS:
+        raise ValueError(f"charts speak nl and en, not {locale!r}")
+    return _WORDS[lang]
+
+
+@lru_cache(maxsize=4)
+def _symbols(lang: str) -> tuple[dict[int, str], str, str]:
+    """Return the language's CLDR signs: Python's "," and "." mapped to group and decimal signs, minus, percent."""
+    table = str.maketrans({",": get_group_symbol(lang), ".": get_decimal_symbol(lang)})
+    percent = format_percent(0, locale=lang).replace("0", "", 1)  # the sign with its spacing: "%" in nl and en
+    return table, get_minus_sign_symbol(lang), percent
+
+
+def _number(value: Decimal, lang: str, places: int) -> str:
+    # Python's own grouping with babel's signs: a bar chart formats hundreds of values per page, and Dutch and
+    # English both group by three with no minimum, so this equals babel's pattern formatting at a fraction of its cost.
+    table, minus, _ = _symbols(lang)
+    text = f"{abs(value):,.{places}f}".translate(table)
+    return minus + text if value < 0 else text
+
+
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (0, 1)}
+
+
+def _rounded(value: float, places: int, scale: int = 1) -> Decimal:
+    # Half up from the shortest decimal repr, as people round (42.5 min -> 43, 14.5 % -> 15), not half-even.
+    return (Decimal(str(value)) * scale).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP) + 0  # + 0: no "-0"
+
+
+def _signed(value: float, lang: str) -> str:
+    rounded = _rounded(value, 1)
+    return ("+" if rounded > 0 else "") + _number(rounded, lang, 1)
+
+
+def _days(value: float, lang: str) -> str:
+    rounded = _rounded(value, 0)
+    return f"{_number(rounded, lang, 0)} {_WORDS[lang]['day' if abs(rounded) == 1 else 'days']}"
+
+
+_FORMATS: dict[str, Callable[[float, str], str]] = {
+    "ratio": lambda v, lang: _number(_rounded(v, 0, 100), lang, 0) + _symbols(lang)[2],  # nl and en: "81%"
+    "minutes": lambda v, lang: f"{_number(_rounded(v, 0), lang, 0)} min",
+    "days": _days,
+    "per_100_patient_days": lambda v, lang: _number(_rounded(v, 1), lang, 1),
+    "likert_points": _signed,
+    "count": lambda v, lang: _number(_rounded(v, 0), lang, 0),
+}
+
+
+@lru_cache(maxsize=4096)
+def format_value(value: float | None, unit: str, locale: str, status: Status = "ok") -> str:
+    """Return a value as a dashboard reader reads it, or why it is missing.
+
+    :raises ValueError: for an unknown unit or language, so a new metric cannot show a number in the wrong form.
+    """
+    if unit not in _FORMATS:
+        raise ValueError(f"unknown unit {unit!r}")
+    text = words(locale)
+    if status == "suppressed":
+        return text["suppressed"]
+    if status != "ok" or value is None or not math.isfinite(value):
+        return text["empty"]
+    return _FORMATS[unit](value, locale.replace("-", "_").split("_")[0].lower())

@@ -1,0 +1,147 @@
+"""Which of a line manager's own staff still have to complete their curriculum in an environment.
+
+The works-council rule (privacy.md, WOR art. 27): individual training status — done or not done for mandatory
+training, nothing else — goes to the learner and their own line manager only. So this list is built only for the
+manager named as `line_manager_user_id` on the roster; every other viewer sees the team's coverage figure, which is
+aggregated and suppressed like every metric. The list reads the same training events the metrics read
+(TrainingEvent, synced from the LRS through xAPI), so it agrees with TRN_COVERAGE.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from learning.accounts.models import Team, User
+from learning.content.models import Module, ModuleText
+from learning.db import db
+from learning.environments.models import Curriculum, Programme, ProgrammeTeam, StaffMember, StaffMembership, StaffRole
+from learning.metrics.models import TrainingEvent
+from learning.metrics.training import DONE_VERBS
+
+
+@dataclass(frozen=True)
+class StaffStatus:
+    """One person who has not yet done every module their role requires in this environment."""
+
+    name: str
+    team: str
+    role: str
+    missing: tuple[str, ...]
+    required: int
+    due: date
+    overdue: bool
+    has_account: bool
+
+
+@dataclass
+class _Need:
+    modules: set[str]
+    due_days: int
+    refresher_months: int | None
+
+
+def _needs(environment_id: int) -> dict[tuple[int, str], _Need]:
+    """Return what each (team, role) of the environment must complete, over all its programmes there."""
+    rows = db.session.execute(
+        select(ProgrammeTeam.team_id, Curriculum.role_code, Curriculum.module_slugs, Curriculum.due_days,
+               Curriculum.refresher_months)
+        .join(Programme, Programme.id == ProgrammeTeam.programme_id)
+        .join(Curriculum, Curriculum.programme_id == Programme.id)
+        .where(Programme.environment_id == environment_id)
+    )  # fmt: skip
+    needs: dict[tuple[int, str], _Need] = {}
+    for team_id, role, modules, due_days, refresher in rows:
+        need = needs.setdefault((team_id, role), _Need(set(), due_days, refresher))
+        need.modules |= set(modules)
+        need.due_days = min(need.due_days, due_days)
+        if refresher is not None:
+            need.refresher_months = min(need.refresher_months or refresher, refresher)
+    return needs
+
+
+def _last_done(actors: list[str], modules: set[str]) -> dict[tuple[str, str], datetime]:
+    """Return the newest done moment per (actor, module): a refresher interval counts from the last time."""
+    if not actors or not modules:
+        return {}
+    rows = db.session.execute(
+        select(TrainingEvent.actor_pid, TrainingEvent.module_slug, func.max(TrainingEvent.timestamp))
+        .where(
+            TrainingEvent.actor_pid.in_(actors),
+            TrainingEvent.module_slug.in_(modules),
+            TrainingEvent.verb.in_(DONE_VERBS),
+            TrainingEvent.voided.is_(False),
+        )
+        .group_by(TrainingEvent.actor_pid, TrainingEvent.module_slug)
+    )
+    return {(actor, module or ""): moment for actor, module, moment in rows}
+
+
+def _titles(slugs: set[str], locale: str) -> dict[str, str]:
+    rows = db.session.execute(
+        select(Module.slug, ModuleText.language, ModuleText.title)
+        .join(ModuleText, (ModuleText.module_id == Module.id) & (ModuleText.version == Module.current_version))
+        .where(Module.slug.in_(slugs))
+    )
+    titles: dict[str, dict[str, str]] = defaultdict(dict)
+    for slug, language, title in rows:
+        titles[slug][language] = title
+    return {slug: titles[slug].get(locale) or next(iter(titles[slug].values()), slug) for slug in slugs}
+
+
+def _is_current(done: datetime | None, refresher_months: int | None, today: date) -> bool:
+    if done is None:
+        return False
+    if refresher_months is None:
+        return True
+    return done >= datetime.combine(today - timedelta(days=round(refresher_months * 30.44)), time(), UTC)
+
+
+def staff_to_complete(manager: User, environment_id: int, today: date, locale: str) -> list[StaffStatus]:
+    """Return the manager's own reports in the environment's teams who miss a required module, most overdue first."""
+    needs = _needs(environment_id)
+    if not needs:
+        return []
+    rows = db.session.execute(
+        select(StaffMember.pid, User.xapi_pid, User.display_name, Team.id, Team.name, StaffMembership.role_code,
+               StaffMembership.start, StaffRole.label_nl, StaffRole.label_en)
+        .join(StaffMembership, StaffMembership.staff_id == StaffMember.id)
+        .join(Team, Team.id == StaffMembership.team_id)
+        .join(StaffRole, StaffRole.code == StaffMembership.role_code)
+        .outerjoin(User, User.id == StaffMember.user_id)
+        .where(
+            StaffMember.line_manager_user_id == manager.id,
+            StaffMembership.start <= today,
+            or_(StaffMembership.end.is_(None), StaffMembership.end > today),
+            Team.id.in_({team for team, _role in needs}),
+        )
+    ).all()  # fmt: skip
+    relevant = [row for row in rows if (row.id, row.role_code) in needs]
+    all_modules = set().union(*(needs[(r.id, r.role_code)].modules for r in relevant)) if relevant else set()
+    done = _last_done([r.xapi_pid for r in relevant if r.xapi_pid], all_modules)
+    titles = _titles(all_modules, locale)
+    result = []
+    for row in relevant:
+        need = needs[(row.id, row.role_code)]
+        missing = sorted(
+            m for m in need.modules if not _is_current(done.get((row.xapi_pid, m)), need.refresher_months, today)
+        )
+        if not missing:
+            continue
+        due = row.start + timedelta(days=need.due_days)
+        result.append(
+            StaffStatus(
+                name=row.display_name or row.pid,
+                team=row.name,
+                role=row.label_nl if locale == "nl" else row.label_en,
+                missing=tuple(titles[m] for m in missing),
+                required=len(need.modules),
+                due=due,
+                overdue=due < today,
+                has_account=row.xapi_pid is not None,
+            )
+        )
+    return sorted(result, key=lambda s: (s.due, s.team, s.name))

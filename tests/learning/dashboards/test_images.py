@@ -1,0 +1,154 @@
+"""PNG and PDF exports of dashboard charts: real files, decoded and read back with Pillow and pypdf."""
+
+from __future__ import annotations
+
+import io
+import math
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from PIL import Image
+from pypdf import PdfReader
+
+from learning.dashboards.charts import STYLES, Chart, Point, Series, axis_ticks, table
+from learning.dashboards.images import chart_png, dashboard_pdf, draw_chart
+
+HIDDEN, EMPTY = Point(None, "suppressed"), Point(None, "empty")
+MONTHS = ("Aug 2026", "Sep 2026", "Oct 2026")
+TREND = Chart("trend-trn-coverage", "Trained staff over time", "Share of trained staff per month.", "line", "ratio",
+              MONTHS, (Series("Trained staff", (Point(0.8125), HIDDEN, Point(0.9))),
+                       Series("Region", (Point(0.5), Point(0.55), EMPTY))))  # fmt: skip
+WAIT = Chart("alert-wait", "Median time to handle an alert", "Minutes per team.", "bar", "minutes",
+             ("Hartfalen Twente", "COPD Almelo"), (Series("Median", (Point(42.5), EMPTY)),), "Median wait")  # fmt: skip
+ALL_HIDDEN = Chart("hidden", "Small teams", "Every cell is too small to show.", "bar", "ratio", ("Team A", "Team B"),
+                   (Series("Trained staff", (HIDDEN, HIDDEN)),))  # fmt: skip
+NOTE = "Cells of fewer than 5 staff or 10 patients are hidden."
+
+
+def png_image(chart: Chart, locale: str = "en") -> Image.Image:
+    data = chart_png(chart, locale)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image.convert("RGB")
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def has_colour(image: Image.Image, colour: str) -> bool:
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return any(count and pixel == rgb for count, pixel in image.getcolors(maxcolors=1 << 20) or [])
+
+
+@pytest.mark.parametrize("chart", [TREND, WAIT], ids=["line", "bar"])
+def test_png_decodes_to_a_slide_sized_picture(chart):
+    image = png_image(chart)
+    assert 900 <= image.width <= 1600
+    assert 200 <= image.height <= 1200
+
+
+def test_png_draws_each_series_in_its_colour():
+    image = png_image(TREND)
+    assert has_colour(image, STYLES[0].colour)
+    assert has_colour(image, STYLES[1].colour)
+
+
+def test_png_of_an_all_hidden_chart_draws_no_bar():
+    image = png_image(ALL_HIDDEN)
+    assert not has_colour(image, STYLES[0].colour)
+
+
+def drawn(chart: Chart) -> Axes:
+    ax = Figure().add_subplot()
+    draw_chart(ax, chart, "en", axis_ticks(chart))
+    return ax
+
+
+def test_line_breaks_at_gaps_in_the_picture_too():
+    trained, region = drawn(TREND).get_lines()[:2]
+    assert trained.get_ydata()[0] == 0.8125
+    assert math.isnan(trained.get_ydata()[1])  # hidden: matplotlib leaves a gap and draws no marker there
+    assert math.isnan(region.get_ydata()[2])  # no data
+
+
+def test_picture_draws_a_bar_for_shown_values_only():
+    ax = drawn(WAIT)
+    assert [p.get_width() for p in ax.patches] == [42.5]
+    assert "no data" in [t.get_text() for t in ax.texts]
+
+
+def test_png_of_many_teams_grows_downwards():
+    teams = tuple(f"Team {i}" for i in range(40))
+    series = tuple(Series(f"S{j}", tuple(Point(((i + j) % 10) / 10) for i in range(40))) for j in range(4))
+    image = png_image(Chart("many", "Many teams", "d", "bar", "ratio", teams, series))
+    assert image.height > 3 * image.width
+
+
+def test_pdf_holds_titles_values_and_notes():
+    text = pdf_text(dashboard_pdf("Steering group", "Month: Oct 2026", [TREND, WAIT], "en", [NOTE]))
+    for expected in ("Steering group", "Month: Oct 2026", TREND.title, WAIT.title, "81%", "43 min", NOTE):
+        assert expected in text
+
+
+def test_pdf_tables_carry_the_same_cells_as_table():
+    text = pdf_text(dashboard_pdf("t", "s", [TREND, WAIT], "en"))
+    for chart in (TREND, WAIT):
+        headers, rows = table(chart, "en")
+        for cell in [*headers, *(cell for row in rows for cell in row)]:
+            assert all(word in text for word in cell.split()), cell
+
+
+def test_pdf_of_an_all_hidden_chart_says_hidden():
+    text = pdf_text(dashboard_pdf("t", "s", [ALL_HIDDEN], "en", [NOTE]))
+    assert "hidden" in text
+    assert "small group" in text
+
+
+def test_pdf_speaks_dutch():
+    text = pdf_text(dashboard_pdf("Stuurgroep", "Maand: okt 2026", [WAIT], "nl", ["Kleine groepen zijn verborgen."]))
+    assert "43 min" in text
+    assert "geen gegevens" in text
+    assert "Kleine groepen zijn verborgen." in text
+
+
+def test_pdf_keeps_non_ascii_titles():
+    title = "Café Enschede \N{EN DASH} Hartfalen, ëën overzicht"
+    subtitle = "Month: Oct 2026 · computed 2026-11-24 06:30 UTC"
+    text = pdf_text(dashboard_pdf(title, subtitle, [TREND], "en"))
+    assert title in text
+    assert subtitle in text
+
+
+def test_pdf_splits_a_long_bar_chart_over_pages_with_every_team_in_its_table():
+    teams = tuple(f"Team {i:02d}" for i in range(70))
+    series = tuple(Series(f"S{j}", tuple(Point(((i + j) % 10) / 10) for i in range(70))) for j in range(4))
+    data = dashboard_pdf("t", "s", [Chart("many", "Many teams", "d", "bar", "ratio", teams, series)], "en")
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) > 3
+    text = pdf_text(data)
+    assert all(team in text for team in teams)
+
+
+def test_pdf_is_the_same_every_time():
+    assert dashboard_pdf("t", "s", [TREND, WAIT], "en", [NOTE]) == dashboard_pdf("t", "s", [TREND, WAIT], "en", [NOTE])
+
+
+def test_png_is_the_same_from_parallel_threads():
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pictures = list(pool.map(lambda _: chart_png(TREND, "en"), range(3)))
+    assert pictures[0] == pictures[1] == pictures[2] == chart_png(TREND, "en")
+
+
+def test_importing_the_chart_modules_does_not_load_matplotlib():
+    code = "import sys, learning.dashboards.images, learning.dashboards.charts; print('matplotlib' in sys.modules)"
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,88 @@
+"""Which of a line manager's own staff still have training to do, and that nobody else sees their names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from dashboard_helpers import Region
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import csrf_token
+from metrics_helpers import World, at
+
+from learning.accounts.models import User
+from learning.dashboards.staff import staff_to_complete
+from learning.db import db
+from learning.environments.models import Curriculum, StaffMember
+
+TODAY = date(2026, 11, 24)
+
+
+def _report(world: World, region: Region, manager_id: int, name: str, start: date, role: str = "hf_nurse") -> Any:
+    staff = world.staff(region.hospital, region.ward, role=role, start=start)
+    member = db.session.get(StaffMember, staff.id)
+    assert member is not None
+    assert member.user is not None
+    member.line_manager_user_id = manager_id
+    member.user.display_name = name
+    return staff
+
+
+def _setup(app: Flask, region: Region, manager_id: int) -> None:
+    with app.app_context():
+        world = World()
+        world.curriculum(region.programme, "hf_nurse", ["module-a", "module-b"])
+        done = _report(world, region, manager_id, "Anna Klaar", date(2026, 1, 1))
+        half = _report(world, region, manager_id, "Bram Half", date(2026, 1, 1))
+        _report(world, region, manager_id, "Cor Nieuw", TODAY - timedelta(days=3))
+        _report(world, region, manager_id, "Dirk Anders", date(2026, 1, 1), role="secretary")  # no curriculum
+        for module in ("module-a", "module-b"):
+            world.event(done.actor, "completed", module, at(date(2026, 3, 1)))
+        world.event(half.actor, "passed", "module-a", at(date(2026, 3, 1)))
+        world.event(half.actor, "completed", "module-b", at(date(2026, 3, 2)), voided=True)
+        db.session.commit()
+
+
+def test_lists_own_reports_with_missing_modules_most_overdue_first(
+    app: Flask, region: Region, manager_of: Callable[[int], Any]
+) -> None:
+    manager = manager_of(region.hospital)
+    _setup(app, region, manager.id)
+    with app.app_context():
+        user = db.session.get(User, manager.id)
+        assert user is not None
+        rows = staff_to_complete(user, region.environment, TODAY, "en")
+    assert [(r.name, r.missing, r.overdue) for r in rows] == [
+        ("Bram Half", ("module-b",), True),  # the voided completion does not count
+        ("Cor Nieuw", ("module-a", "module-b"), False),  # due 30 days after starting
+    ]
+
+
+def test_a_refresher_makes_old_training_due_again(app: Flask, region: Region, manager_of: Callable[[int], Any]) -> None:
+    manager = manager_of(region.hospital)
+    _setup(app, region, manager.id)
+    with app.app_context():
+        curriculum = db.session.query(Curriculum).one()
+        curriculum.refresher_months = 6
+        db.session.commit()
+        user = db.session.get(User, manager.id)
+        assert user is not None
+        names = [r.name for r in staff_to_complete(user, region.environment, TODAY, "en")]
+    assert "Anna Klaar" in names  # done in March, more than 6 months ago
+
+
+def test_names_are_shown_only_to_the_line_manager(
+    app: Flask, region: Region, manager_of: Callable[[int], Any], login: Callable[[Any], FlaskClient]
+) -> None:
+    line_manager = manager_of(region.hospital)
+    colleague = manager_of(region.hospital)
+    _setup(app, region, line_manager.id)
+    own = login(line_manager).get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
+    assert "Bram Half" in own
+    client = login(line_manager)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboards/")})
+    other = login(colleague).get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
+    assert "Bram Half" not in other
+    assert "Cor Nieuw" not in other
