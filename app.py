@@ -16,6 +16,7 @@ import click
 from flask import Flask
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
 import learning
 import lrs
@@ -90,9 +91,19 @@ def _register_setup_commands(app: Flask) -> None:
         click.echo("Database is up to date.")
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route, capped at the largest 64-bit id: a longer number is a plain 404, not an overflow
+    inside the database driver (a 500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: LMS, LRS, the statement sink and reader between them, CSRF and CLI."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_mapping(_defaults(app))
     app.config.from_prefixed_env("LMS")
     app.config.update(config or {})

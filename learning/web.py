@@ -52,6 +52,8 @@ def render_error(error: HTTPException) -> tuple[str, int]:
         429: _("Too many attempts. Wait a while and try again."),
     }
     message = messages.get(code, _("Something went wrong on our side. Please try again later."))
+    if error.description and error.description != type(error).description:
+        message = error.description  # a view's own explanation (abort(404, description=…)), already translated
     return render_template("error.html", code=code, message=message), code
 
 

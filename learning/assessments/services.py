@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from learning.accounts.models import Role, User
+from learning.dashboards.access import may_view_environment
 from learning.db import db
 from learning.environments.models import Assessment, Framework, Programme, StaffRole
 
@@ -130,16 +131,11 @@ def may_assess(user: User, programme: Programme) -> bool:
 
 
 def may_view_assessments(user: User, programme: Programme) -> bool:
-    """True for whoever may assess, and for managers whose organisation has a programme in the same environment."""
+    """True for whoever may assess, and for whoever may open the environment's dashboard, where the latest
+    assessments stand beside the numbers (one rule for both: learning.dashboards.access)."""
     if may_assess(user, programme):
         return True
-    organisation_id = _manager_of(user)
-    if organisation_id is None:
-        return False
-    partner = select(Programme.id).where(
-        Programme.environment_id == programme.environment_id, Programme.organisation_id == organisation_id
-    )
-    return db.session.scalar(select(partner.exists())) is True
+    return _manager_of(user) is not None and may_view_environment(user, programme.environment_id)
 
 
 def _order(framework: Framework, domain: str) -> tuple[int, str]:

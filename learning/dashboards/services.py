@@ -8,7 +8,7 @@ region. Every chart is a `Chart` whose data table is made from the same points, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -211,4 +211,4 @@ def _region_trend(
 
 def today() -> date:
     """The date the dashboards reason about (overdue training, which month has ended), in UTC like the metrics."""
-    return datetime.now().astimezone().date()
+    return datetime.now(UTC).date()

@@ -4,14 +4,17 @@ The works-council rule (privacy.md, WOR art. 27): individual training status —
 training, nothing else — goes to the learner and their own line manager only. So this list is built only for the
 manager named as `line_manager_user_id` on the roster; every other viewer sees the team's coverage figure, which is
 aggregated and suppressed like every metric. The list reads the same training events the metrics read
-(TrainingEvent, synced from the LRS through xAPI), so it agrees with TRN_COVERAGE.
+(TrainingEvent, synced from the LRS through xAPI): a module never done is what keeps someone out of TRN_COVERAGE.
+A refresher that has lapsed (the curriculum's refresher interval since the last time the module was done) is listed
+apart, with its own due date: TRN_COVERAGE counts training once done (metrics.md §1.9), the refresher is the line
+manager's reminder.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -30,18 +33,22 @@ class StaffStatus:
     name: str
     team: str
     role: str
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]  # never done
+    refresh: tuple[str, ...]  # done, but the refresher interval has passed since the last time
     required: int
-    due: date
+    due: date  # the earliest: start + due days for a missing module, last done + interval for a refresher
     overdue: bool
     has_account: bool
 
 
 @dataclass
 class _Need:
-    modules: set[str]
+    modules: dict[str, int | None]  # module -> refresher months (the strictest of the curricula naming it)
     due_days: int
-    refresher_months: int | None
+
+
+def _stricter(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _needs(environment_id: int) -> dict[tuple[int, str], _Need]:
@@ -55,11 +62,10 @@ def _needs(environment_id: int) -> dict[tuple[int, str], _Need]:
     )  # fmt: skip
     needs: dict[tuple[int, str], _Need] = {}
     for team_id, role, modules, due_days, refresher in rows:
-        need = needs.setdefault((team_id, role), _Need(set(), due_days, refresher))
-        need.modules |= set(modules)
+        need = needs.setdefault((team_id, role), _Need({}, due_days))
+        for module in modules:
+            need.modules[module] = _stricter(need.modules[module], refresher) if module in need.modules else refresher
         need.due_days = min(need.due_days, due_days)
-        if refresher is not None:
-            need.refresher_months = min(need.refresher_months or refresher, refresher)
     return needs
 
 
@@ -92,12 +98,11 @@ def _titles(slugs: set[str], locale: str) -> dict[str, str]:
     return {slug: titles[slug].get(locale) or next(iter(titles[slug].values()), slug) for slug in slugs}
 
 
-def _is_current(done: datetime | None, refresher_months: int | None, today: date) -> bool:
-    if done is None:
-        return False
+def _refresh_due(done: datetime, refresher_months: int | None) -> date | None:
+    """Return when a done module must be done again, or None when it never expires."""
     if refresher_months is None:
-        return True
-    return done >= datetime.combine(today - timedelta(days=round(refresher_months * 30.44)), time(), UTC)
+        return None
+    return (done + timedelta(days=round(refresher_months * 30.44))).date()
 
 
 def staff_to_complete(manager: User, environment_id: int, today: date, locale: str) -> list[StaffStatus]:
@@ -115,32 +120,35 @@ def staff_to_complete(manager: User, environment_id: int, today: date, locale: s
         .where(
             StaffMember.line_manager_user_id == manager.id,
             StaffMembership.start <= today,
-            or_(StaffMembership.end.is_(None), StaffMembership.end > today),
+            or_(StaffMembership.end.is_(None), StaffMembership.end >= today),  # the end day is worked
             Team.id.in_({team for team, _role in needs}),
         )
     ).all()  # fmt: skip
     relevant = [row for row in rows if (row.id, row.role_code) in needs]
-    all_modules = set().union(*(needs[(r.id, r.role_code)].modules for r in relevant)) if relevant else set()
+    all_modules = {module for r in relevant for module in needs[(r.id, r.role_code)].modules}
     done = _last_done([r.xapi_pid for r in relevant if r.xapi_pid], all_modules)
     titles = _titles(all_modules, locale)
     result = []
     for row in relevant:
         need = needs[(row.id, row.role_code)]
-        missing = sorted(
-            m for m in need.modules if not _is_current(done.get((row.xapi_pid, m)), need.refresher_months, today)
-        )
-        if not missing:
+        missing = sorted(m for m in need.modules if (row.xapi_pid, m) not in done)
+        refresh = {m: _refresh_due(done[(row.xapi_pid, m)], months) for m, months in need.modules.items()
+                   if (row.xapi_pid, m) in done}  # fmt: skip
+        lapsed = sorted(m for m, due in refresh.items() if due is not None and due <= today)
+        if not missing and not lapsed:
             continue
-        due = row.start + timedelta(days=need.due_days)
+        dues = [row.start + timedelta(days=need.due_days)] if missing else []
+        dues += [due for m, due in refresh.items() if m in lapsed and due is not None]
         result.append(
             StaffStatus(
                 name=row.display_name or row.pid,
                 team=row.name,
                 role=row.label_nl if locale == "nl" else row.label_en,
                 missing=tuple(titles[m] for m in missing),
+                refresh=tuple(titles[m] for m in lapsed),
                 required=len(need.modules),
-                due=due,
-                overdue=due < today,
+                due=min(dues),
+                overdue=min(dues) < today,
                 has_account=row.xapi_pid is not None,
             )
         )

@@ -6,6 +6,7 @@ Reads of patient-derived aggregates are logged with who and what (NEN 7513-style
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import TypeVar
 
@@ -43,6 +44,7 @@ from learning.metrics.models import MetricDefinition
 from learning.metrics.periods import Period
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 audit = logging.getLogger("vtc.audit")
 register(bp)
 ASSESSMENTS_ENDPOINT = "assessments.index"
@@ -53,8 +55,18 @@ def _locale() -> str:
 
 
 def _month() -> tuple[Period | None, list[Period]]:
+    """Return the month asked for (or the newest ended one) and every month with figures.
+
+    A malformed month is a 400 and a month without figures a 404, so an export never silently holds another month.
+    """
     months = available_months()
-    return choose_month(months, request.args.get("month"), today()), months
+    requested = request.args.get("month")
+    if requested is not None:
+        if not MONTH.fullmatch(requested):
+            abort(400, description=_("Choose a month as YEAR-MONTH, for example 2026-10."))
+        if requested not in {period.key for period in months}:
+            abort(404, description=_("There are no figures for %(month)s.", month=requested))
+    return choose_month(months, requested, today()), months
 
 
 def _environment(environment_id: int) -> Environment:
@@ -131,6 +143,8 @@ def _chart(charts: list[Chart], key: str) -> Chart:
     chart = next((c for c in charts if c.key == key), None)
     if chart is None:
         abort(404)
+    if not chart.categories:
+        abort(404, description=_("This chart has nothing to draw yet: no team takes part in a programme."))
     return chart
 
 

@@ -133,7 +133,7 @@ def _check_sender(authority: Authority | None, programme_id: int, organisation_i
         raise Rejected(
             f"credential {key} (authority homePage {home}) is not linked to organisation {organisation_id}, which "
             f"runs programme {programme_id}; to accept it: flask rpm link-credential --organisation "
-            f"{organisation_id} --key {key}"
+            f"{organisation_id} --key {key}, then read it again with flask xapi sync --since <a time before it>"
         )
 
 

@@ -9,9 +9,10 @@ from flask import Flask
 from metrics_helpers import World
 
 from learning.accounts.models import Role, User
+from learning.assessments.services import may_assess, may_view_assessments
 from learning.dashboards.access import environment_ids_for, may_view_environment, may_view_region
 from learning.db import db
-from learning.environments.models import ProgrammeTeam
+from learning.environments.models import Programme, ProgrammeTeam
 
 
 def _user(role: Role, organisation: int | None) -> User:
@@ -42,7 +43,12 @@ def test_organisation_with_only_a_team_in_a_programme_takes_part(app: Flask, reg
         world = World()
         team = world.team(region.outsider, "Gastteam")
         world.add(ProgrammeTeam(programme_id=region.programme, team_id=team))
-        assert may_view_environment(_user(Role.MANAGER, region.outsider), region.environment)
+        manager = _user(Role.MANAGER, region.outsider)
+        assert may_view_environment(manager, region.environment)
+        programme = db.session.get(Programme, region.programme)
+        assert programme is not None
+        assert may_view_assessments(manager, programme)  # the dashboard shows them, so the record is readable too
+        assert not may_assess(manager, programme)
 
 
 def test_admin_sees_every_environment_and_the_region(app: Flask, region: Region) -> None:

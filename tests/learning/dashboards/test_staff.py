@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from metrics_helpers import World, at
 from learning.accounts.models import User
 from learning.dashboards.staff import staff_to_complete
 from learning.db import db
-from learning.environments.models import Curriculum, StaffMember
+from learning.environments.models import Curriculum, StaffMember, StaffMembership
 
 TODAY = date(2026, 11, 24)
 
@@ -69,8 +70,45 @@ def test_a_refresher_makes_old_training_due_again(app: Flask, region: Region, ma
         db.session.commit()
         user = db.session.get(User, manager.id)
         assert user is not None
+        rows = {r.name: r for r in staff_to_complete(user, region.environment, TODAY, "en")}
+    anna = rows["Anna Klaar"]  # done on 1 March, more than 6 months ago: a refresher, not missing training
+    assert (anna.missing, anna.refresh) == ((), ("module-a", "module-b"))
+    assert anna.due == date(2026, 8, 31)  # last done + 6 months, not the start of her membership
+    assert anna.overdue
+
+
+def test_a_refresher_applies_only_to_the_modules_of_its_curriculum(
+    app: Flask, region: Region, manager_of: Callable[[int], Any]
+) -> None:
+    manager = manager_of(region.hospital)
+    _setup(app, region, manager.id)
+    with app.app_context():
+        world = World(counter=itertools.count(100))
+        curriculum = db.session.query(Curriculum).one()
+        curriculum.module_slugs = ["module-a"]
+        other = world.programme(region.environment, region.hospital, (region.ward,))
+        world.curriculum(other, "hf_nurse", ["module-b"])
+        db.session.query(Curriculum).filter(Curriculum.programme_id == other).one().refresher_months = 6
+        db.session.commit()
+        user = db.session.get(User, manager.id)
+        assert user is not None
+        rows = {r.name: r for r in staff_to_complete(user, region.environment, TODAY, "en")}
+    assert rows["Anna Klaar"].refresh == ("module-b",)  # module-a has no refresher in its own curriculum
+
+
+def test_someone_on_their_last_day_is_still_listed(
+    app: Flask, region: Region, manager_of: Callable[[int], Any]
+) -> None:
+    manager = manager_of(region.hospital)
+    _setup(app, region, manager.id)
+    with app.app_context():
+        for membership in db.session.query(StaffMembership):
+            membership.end = TODAY
+        db.session.commit()
+        user = db.session.get(User, manager.id)
+        assert user is not None
         names = [r.name for r in staff_to_complete(user, region.environment, TODAY, "en")]
-    assert "Anna Klaar" in names  # done in March, more than 6 months ago
+    assert "Bram Half" in names
 
 
 def test_names_are_shown_only_to_the_line_manager(

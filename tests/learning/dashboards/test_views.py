@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from dashboard_helpers import Region
+from dashboard_helpers import OCTOBER, Region, store
 from flask import Flask
 from flask.testing import FlaskClient
+from metrics_helpers import World
 
 from learning.accounts.models import Role, User
 from learning.assessments.services import NASSS_DOMAINS, NewAssessment, add_assessment
@@ -166,3 +168,46 @@ def test_latest_assessments_are_shown_beside_the_numbers(
     assert 'data-testid="latest-nasss"' in section
     assert "2026-10-15" in section
     assert "Complex" in section
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("month=garbage", 400, "2026-10"),
+        ("month=2026-13", 400, "2026-10"),
+        ("month=2020-01", 404, "2020-01"),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["", "/values.csv", "/report.pdf"])
+def test_a_bad_or_unknown_month_is_refused_with_a_reason(
+    login: Login, hospital_manager: Any, region: Region, stored_cells: None, query: str, status: int, message: str,
+    suffix: str,
+) -> None:  # fmt: skip
+    response = login(hospital_manager).get(f"/dashboards/environments/{region.environment}{suffix}?{query}")
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/dashboards/environments/99999999999999999999999", "/programmes/99999999999999999999/assessments"]
+)
+def test_an_id_beyond_64_bits_is_404_not_500(login: Login, hospital_manager: Any, path: str) -> None:
+    assert login(hospital_manager).get(path).status_code == 404
+
+
+def test_an_environment_without_teams_has_no_picture_to_export(
+    login: Login, hospital_manager: Any, region: Region, stored_cells: None, app: Flask
+) -> None:
+    with app.app_context():
+        world = World(counter=itertools.count(100))  # names apart from the region fixture's
+        empty = world.environment()
+        world.programme(empty, region.hospital)  # no team takes part yet
+        store("PT_REACH", "environment", empty, OCTOBER, 40, 100, 0.4)
+        db.session.commit()
+    client = login(hospital_manager)
+    page = client.get(f"/dashboards/environments/{empty}")
+    assert page.status_code == 200
+    assert f"/dashboards/environments/{empty}/charts/readiness.png" not in page.get_data(as_text=True)
+    response = client.get(f"/dashboards/environments/{empty}/charts/readiness.png")
+    assert response.status_code == 404
+    assert "nothing to draw" in response.get_data(as_text=True) or "niets" in response.get_data(as_text=True)
