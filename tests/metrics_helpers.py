@@ -89,6 +89,10 @@ class World:
             self.add(ProgrammeTeam(programme_id=programme_id, team_id=team_id))
         return programme_id
 
+    def link_teams(self, programme_id: int, teams: tuple[int, ...]) -> None:
+        for team_id in teams:
+            self.add(ProgrammeTeam(programme_id=programme_id, team_id=team_id))
+
     def curriculum(self, programme_id: int, role: str, modules: list[str]) -> None:
         if db.session.get(StaffRole, role) is None:
             self.add(StaffRole(code=role, label_nl=role, label_en=role))
@@ -133,7 +137,8 @@ class World:
 
     def alert(self, programme_id: int, team_id: int | None, created: datetime, **fields: Any) -> None:
         fields.setdefault("severity", "red")
-        self.add(Alert(programme_id=programme_id, external_id=f"a{self._next()}", patient_pid="p", team_id=team_id,
+        fields.setdefault("patient_pid", "p")
+        self.add(Alert(programme_id=programme_id, external_id=f"a{self._next()}", team_id=team_id,
                        created_at=created, **fields))  # fmt: skip
 
     def activity(self, programme_id: int, staff_pid: str, day: date) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from learning.db import db
 from learning.environments.models import Programme
+from learning.metrics.patient_facts import patient_who
 from learning.metrics.periods import Period
 from learning.metrics.rollup import Accumulator
 from learning.metrics.scopes import BaseCell, Structure
@@ -36,6 +37,7 @@ DEFAULT_ZONE = "Europe/Amsterdam"
 @dataclass(frozen=True)
 class AlertFact:
     cell: BaseCell
+    who: tuple[str, int, str]  # the patient the alert is about
     sla_minutes: int | None
     response_minutes: float | None
     actionable: bool
@@ -79,17 +81,18 @@ def load_alerts(structure: Structure, first: Period, last: Period) -> dict[str, 
         for p in db.session.execute(select(Programme.id, Programme.alert_sla_minutes, Programme.business_hours))
     }
     a = Alert
-    query = select(a.programme_id, a.team_id, a.severity, a.created_at, a.first_action_at, a.outcome).where(
-        a.created_at >= first.start_at, a.created_at < last.end_at
-    )
+    query = select(
+        a.programme_id, a.team_id, a.patient_pid, a.severity, a.created_at, a.first_action_at, a.outcome
+    ).where(a.created_at >= first.start_at, a.created_at < last.end_at)
     months: dict[str, list[AlertFact]] = defaultdict(list)
-    for programme_id, team_id, severity, created, acted, outcome in db.session.execute(query):
+    for programme_id, team_id, pid, severity, created, acted, outcome in db.session.execute(query):
         if programme_id not in structure.programme_org:
             continue
         slas, hours = programmes[programme_id]
         months[month_key(created)].append(
             AlertFact(
                 structure.patient_cell(team_id, programme_id),
+                patient_who(structure.programme_org[programme_id], pid),
                 slas.get(severity),
                 response_minutes(created, acted, hours),
                 outcome in ACTIONABLE_OUTCOMES,
@@ -101,11 +104,11 @@ def load_alerts(structure: Structure, first: Period, last: Period) -> dict[str, 
 def compute_alerts(period: Period, alerts: dict[str, list[AlertFact]], acc: Accumulator) -> None:
     """Count and sample the alert metrics of the month (ALERT_RATE's patient-days come from the enrolments)."""
     for alert in alerts.get(period.key, []):
-        acc.count("ALERT_RATE", alert.cell, 1, 0)
-        acc.count("ALERT_ACTIONABLE", alert.cell, alert.actionable, 1)
+        acc.count("ALERT_RATE", alert.cell, 1, 0, alert.who)
+        acc.count("ALERT_ACTIONABLE", alert.cell, alert.actionable, 1, alert.who)
         if alert.sla_minutes is not None:
             within = alert.response_minutes is not None and alert.response_minutes <= alert.sla_minutes
-            acc.count("ALERT_SLA", alert.cell, within, 1)
+            acc.count("ALERT_SLA", alert.cell, within, 1, alert.who)
         if alert.response_minutes is not None:
-            acc.sample("ALERT_SLA_MEDIAN", alert.cell, alert.response_minutes)
-            acc.sample("ALERT_SLA_P90", alert.cell, alert.response_minutes)
+            acc.sample("ALERT_SLA_MEDIAN", alert.cell, alert.response_minutes, alert.who)
+            acc.sample("ALERT_SLA_P90", alert.cell, alert.response_minutes, alert.who)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from learning.accounts.models import User
 from learning.db import db
 from learning.environments.models import Curriculum, PatientLink
-from learning.metrics.compute_staff import PATIENT_ROLE, Roster
+from learning.metrics.compute_staff import PATIENT_ROLE, Roster, staff_who
 from learning.metrics.patient_facts import ACTIVATION_DAYS, Enrolled
 from learning.metrics.periods import Period, midnight
 from learning.metrics.rollup import Accumulator
@@ -50,22 +50,24 @@ def compute_staff_learning(
     for team, staff in members.items():
         cell = (team, None)
         for staff_id in staff:
+            who = staff_who(staff_id)
             learner = facts.of(roster.actor[staff_id])
             started = learner.initialized.get(key, set())
             if started:
-                acc.count("MOD_COMPLETION", cell, len(started & learner.completed.get(key, set())), len(started))
+                done = len(started & learner.completed.get(key, set()))
+                acc.count("MOD_COMPLETION", cell, done, len(started), who)
             for month, passed in learner.first_judged.values():
                 if month == key:
-                    acc.count("MOD_PASS_FIRST", cell, passed, 1)
+                    acc.count("MOD_PASS_FIRST", cell, passed, 1, who)
             for module, first in learner.first_completed.items():
                 if month_key(first) == key:
-                    acc.sample("MOD_TIME", cell, learner.completion_seconds.get(module, 0.0) / 60)
+                    acc.sample("MOD_TIME", cell, learner.completion_seconds.get(module, 0.0) / 60, who)
             for month, gain in confidence_pairs(learner):
                 if month == key:
-                    acc.count("CONF_GAIN", cell, gain, 1)
+                    acc.count("CONF_GAIN", cell, gain, 1, who)
             answers = learner.last_answers(RELEVANCE_PREFIX, key)
             if answers:
-                acc.count("RELEVANCE", cell, sum(v >= 4 for v in answers), len(answers))
+                acc.count("RELEVANCE", cell, sum(v >= 4 for v in answers), len(answers), who)
 
 
 def load_patient_links() -> dict[tuple[int, str], str]:
@@ -98,7 +100,7 @@ def compute_patient_learning(
         if required and period.start <= e.enrolled_at < period.end:
             done_at = learner.satisfied_at(required)
             deadline = midnight(e.enrolled_at + timedelta(days=ACTIVATION_DAYS + 1))
-            acc.count("ONBOARD_FIDELITY", e.cell, done_at is not None and done_at < deadline, 1)
+            acc.count("ONBOARD_FIDELITY", e.cell, done_at is not None and done_at < deadline, 1, e.who)
         answers = learner.last_answers(CONFIDENCE_PREFIX, period.key)
         if answers:
-            acc.count("PT_CONFIDENCE", e.cell, sum(v >= 4 for v in answers), len(answers))
+            acc.count("PT_CONFIDENCE", e.cell, sum(v >= 4 for v in answers), len(answers), e.who)

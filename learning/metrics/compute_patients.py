@@ -29,6 +29,7 @@ from learning.metrics.patient_facts import (
     eligible_in,
     has_measurement,
     measured_between,
+    patient_who,
 )
 from learning.metrics.periods import Period, months_between
 from learning.metrics.rollup import Accumulator
@@ -49,10 +50,11 @@ def compute_patients(period: Period, inputs: PatientInputs, structure: Structure
                 adopted.add(enrolled.cell[0])
     for key, (expected, met_days, _measured) in month.items():
         cell = inputs.cells.get(key) or structure.patient_cell(None, key[0])
-        acc.count("PT_ADHERENCE", cell, met_days, expected)
+        who = patient_who(structure.programme_org[key[0]], key[1])
+        acc.count("PT_ADHERENCE", cell, met_days, expected, who)
         if expected:
             threshold = structure.adherence_threshold[key[0]]
-            acc.count("PT_ADHERENCE_SHARE", cell, met_days >= threshold * expected - 1e-9, 1)
+            acc.count("PT_ADHERENCE_SHARE", cell, met_days >= threshold * expected - 1e-9, 1, who)
     for programme_id in structure.programmes:
         eligible = eligible_in(inputs.eligible.get(programme_id, []), period)
         if eligible is not None:
@@ -65,26 +67,26 @@ def compute_patients(period: Period, inputs: PatientInputs, structure: Structure
 def _count_enrolment(
     period: Period, e: Enrolled, month: dict[Key, tuple[int, int, int]], inputs: PatientInputs, acc: Accumulator
 ) -> None:
-    a, b, cell, key = period.start, period.end, e.cell, (e.programme_id, e.pid)
+    a, b, cell, key, who = period.start, period.end, e.cell, (e.programme_id, e.pid), e.who
     if e.offered_at is not None and a <= e.offered_at < b:
-        acc.count("PT_UPTAKE", cell, e.enrolled_at is not None, 1)
+        acc.count("PT_UPTAKE", cell, e.enrolled_at is not None, 1, who)
     start, stop = e.enrolled_at, e.disenrolled_at
     if start is None:
         return
     if e.is_enrolled_in(period):
-        acc.count("PT_ACTIVE", cell, month.get(key, (0, 0, 0))[2] != 0, 1)
-        acc.count("ALERT_RATE", cell, 0, (min(b, stop or b) - max(a, start)).days)  # stored per 100 days
+        acc.count("PT_ACTIVE", cell, month.get(key, (0, 0, 0))[2] != 0, 1, who)
+        acc.count("ALERT_RATE", cell, 0, (min(b, stop or b) - max(a, start)).days, who)  # stored per 100 days
     if a <= start < b:
-        acc.count("PT_ACTIVATION", cell, _is_activated(e, inputs.daily), 1)
+        acc.count("PT_ACTIVATION", cell, _is_activated(e, inputs.daily), 1, who)
     if start <= a and (stop is None or stop >= a):
-        acc.count("PT_DROPOUT", cell, 0, 1)
+        acc.count("PT_DROPOUT", cell, 0, 1, who)
     if stop is not None and a <= stop < b and e.reason in DROPOUT_REASONS:
-        acc.count("PT_DROPOUT", cell, 1, 0)
+        acc.count("PT_DROPOUT", cell, 1, 0, who)
     if a <= start + timedelta(days=RETENTION_TO) < b:
         retained = measured_between(
             inputs.daily, key, start + timedelta(RETENTION_FROM), start + timedelta(RETENTION_TO)
         )
-        acc.count("PT_RET180", cell, retained, 1)
+        acc.count("PT_RET180", cell, retained, 1, who)
 
 
 def _is_activated(e: Enrolled, daily: dict[str, dict[Key, PatientMonth]]) -> bool:

@@ -32,6 +32,11 @@ from learning.rpm.models import StaffActivity
 PATIENT_ROLE = "patient"  # a curriculum with this role lists the modules patients of the programme must do
 
 
+def staff_who(staff_id: int) -> tuple[str, int]:
+    """Return the person behind a staff fact (one StaffMember, however many teams they are in)."""
+    return ("staff", staff_id)
+
+
 @dataclass(frozen=True)
 class Membership:
     staff_id: int
@@ -151,23 +156,24 @@ def compute_staff(
     for team, staff in members.items():
         cell = (team, None)
         for staff_id, required in staff.items():
+            person = staff_who(staff_id)
             learner = facts.of(roster.actor[staff_id])
             launched = learner.first_launch is not None and learner.first_launch < period.end_at
-            acc.count("TRN_REACH", cell, launched, 1)
+            acc.count("TRN_REACH", cell, launched, 1, person)
             trained_at = learner.satisfied_at(required)
             trained = trained_at is not None and trained_at < period.end_at
-            acc.count("TRN_COVERAGE", cell, trained, 1)
+            acc.count("TRN_COVERAGE", cell, trained, 1, person)
             if trained_at is None or not trained:
                 continue
             who = roster.org_pid[staff_id]
-            acc.count("STAFF_APPLIED", cell, activity.is_active(who, period), 1)
-            _sample_first_use(period, cell, who, trained_at, activity, acc)
+            acc.count("STAFF_APPLIED", cell, activity.is_active(who, period), 1, person)
+            _sample_first_use(period, cell, who, trained_at, activity, acc, person)
 
 
 def _sample_first_use(
     period: Period, cell: tuple[int, None], who: tuple[int, str], trained_at: datetime, activity: Activity,
-    acc: Accumulator,
+    acc: Accumulator, person: tuple[str, int],
 ) -> None:  # fmt: skip
     first_use = activity.first_use_in(who, trained_at.date(), period)
     if first_use is not None:
-        acc.sample("TT_FIRST_USE", cell, float((first_use - trained_at.date()).days))
+        acc.sample("TT_FIRST_USE", cell, float((first_use - trained_at.date()).days), person)

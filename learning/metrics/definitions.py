@@ -24,6 +24,7 @@ from learning.metrics.models import MetricDefinition
 Kind = Literal["staff", "patient", "setting"]
 Statistic = Literal["ratio", "mean", "median", "p90"]
 MIN_CELL: dict[str, int] = {"staff": 5, "patient": 10, "setting": 0}
+NO_PERSON = frozenset({"PT_REACH", "TEAM_ADOPT", "PROG_SUSTAIN"})  # contributions without a person behind them
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class MetricSpec:
     @property
     def patient_derived(self) -> bool:
         return self.kind == "patient"
+
+    @property
+    def counts_people(self) -> bool:
+        """Whether contributions name the person they come from (so a cell is also small with few people).
+
+        PT_REACH counts eligible patients from a figure with no persons behind it; setting metrics count teams and
+        months. They keep the numerator/denominator rule only.
+        """
+        return self.code not in NO_PERSON and self.min_cell > 0
 
     @property
     def counts_numerator(self) -> bool:

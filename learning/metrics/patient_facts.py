@@ -32,6 +32,11 @@ Key = tuple[int, str]  # (programme id, patient pseudonym)
 PatientMonth = tuple[int, int, int]  # expected days, met days, bitmask of the days with a measurement
 
 
+def patient_who(org: int, pid: str) -> tuple[str, int, str]:
+    """Return the person behind a patient fact: pseudonyms are organisation-scoped (one patient, one pid per org)."""
+    return ("patient", org, pid)
+
+
 @dataclass(frozen=True)
 class Enrolled:
     programme_id: int
@@ -42,6 +47,11 @@ class Enrolled:
     first_measurement_at: date | None
     disenrolled_at: date | None
     reason: str | None
+    org: int = 0  # the programme's organisation: the pseudonym's domain
+
+    @property
+    def who(self) -> tuple[str, int, str]:
+        return patient_who(self.org, self.pid)
 
     def is_enrolled_in(self, period: Period) -> bool:
         start, stop = self.enrolled_at, self.disenrolled_at
@@ -54,7 +64,7 @@ def load_enrolments(structure: Structure) -> list[Enrolled]:
     query = select(e.programme_id, e.patient_pid, e.team_id, e.offered_at, e.enrolled_at, e.first_measurement_at,
                    e.disenrolled_at, e.disenrol_reason)  # fmt: skip
     return [
-        Enrolled(r[0], r[1], structure.patient_cell(r[2], r[0]), *r[3:])
+        Enrolled(r[0], r[1], structure.patient_cell(r[2], r[0]), *r[3:], org=structure.programme_org[r[0]])
         for r in db.session.execute(query)
         if r[0] in structure.programme_org
     ]

@@ -41,7 +41,7 @@ from learning.metrics.definitions import DEFINITIONS, sync_definitions
 from learning.metrics.models import MetricValue
 from learning.metrics.periods import Period, dialect_name, months_between
 from learning.metrics.rollup import roll_up
-from learning.metrics.suppression import Equation, suppress
+from learning.metrics.suppression import Equation, MetricMonth, suppress, suppress_linked
 
 CELL_KEY = ["metric_code", "definition_version", "scope_type", "scope_id", "period_start"]
 UPDATED = ("period_end", "numerator", "denominator", "value", "suppressed", "computed_at")
@@ -111,9 +111,10 @@ def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
 def _rows_for(
     period: Period, inputs: Inputs, versions: dict[str, int], run_at: datetime, cache: dict[Any, list[Equation]]
 ) -> list[dict[str, Any]]:
-    """Compute one month, roll every metric up, suppress small cells and return the rows to upsert."""
+    """Compute one month, roll every metric up, suppress small cells (each metric, then linked metrics jointly) and
+    return the rows to upsert."""
     acc = compute_month(period, inputs)
-    rows = []
+    month: dict[str, MetricMonth] = {}
     for spec in DEFINITIONS:
         cells = roll_up(spec, acc, inputs.structure)
         sizes = acc.size(spec)
@@ -121,13 +122,19 @@ def _rows_for(
         for base in sizes:
             for scope in inputs.structure.scopes_of(base):
                 members.setdefault(scope, set()).add(base)
-        suppress(spec, cells, {s: frozenset(m) for s, m in members.items()}, sizes, cache)
+        frozen = {s: frozenset(m) for s, m in members.items()}
+        people = acc.people_of(spec)
+        suppress(spec, cells, frozen, sizes, cache, people)
+        month[spec.code] = MetricMonth(spec, cells, frozen, sizes, people)
+    suppress_linked(month, cache)  # every metric's cells of the month exist: the joint pass over linked metrics
+    rows = []
+    for spec in DEFINITIONS:
         fixed = {"metric_code": spec.code, "definition_version": versions[spec.code], "period_start": period.start,
                  "period_end": period.end, "computed_at": run_at}  # fmt: skip
         rows += [
             {**fixed, "scope_type": scope_type, "scope_id": scope_id, "numerator": cell.num,
              "denominator": cell.den, "value": cell.value, "suppressed": cell.suppressed}
-            for (scope_type, scope_id), cell in cells.items()
+            for (scope_type, scope_id), cell in month[spec.code].cells.items()
         ]  # fmt: skip
     return rows
 

@@ -7,26 +7,45 @@ Rules (applied per metric and month when values are computed; the result is the 
    design choice, not a legal threshold). Means (CONF_GAIN) check only n; medians and P90 check n, stored as the
    denominator. Setting-level metrics (TEAM_ADOPT, PROG_SUSTAIN) count teams and months, not people: min_cell 0.
    A zero is suppressed too when min_cell > 0 (0 < 5): "nobody in this team" is itself a small-cell disclosure.
-2. Complementary. Wherever a shown parent is the exact sum of children of one scope type (organisation = Σ its
-   teams, programme = Σ its teams, environment = Σ its programmes, region = Σ environments, …, found from the base
-   cells under each scope, so any pair of scope types whose cells partition another is covered), one hidden child
-   could be recovered as parent - Σ shown children. So when exactly one unknown remains in such a sum, the
-   smallest shown child (fewest in the denominator) is suppressed as well — or, when there is no other child, the
-   parent. Likewise a suppressed parent whose children are all shown would be their sum: its smallest child is
-   suppressed. Base cells under a parent that no child covers (patients without a team) form a residual; a residual
-   that is itself small counts as an unknown that needs the same protection, a residual that is not small is
-   treated as known (the cautious assumption). The rules are repeated until nothing changes, because each new
-   suppression can leave another sum with one unknown. Children that overlap (a team in two programmes of one
-   environment) do not form a plain sum and are not used; empty cells (denominator 0) are known zeros. Nested
-   teams add sums of teams within a team: a parent team = Σ its outermost sub-teams + its own facts (the
-   residual), and wherever teams are the children only the outermost ones count (a sub-team is inside its parent).
-3. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
+   Numerators and denominators of several metrics count events (expected days, alerts, modules, answers), not
+   people: one patient with 28 expected days and 12 alerts would pass a count rule alone. So every contribution
+   names its person (rollup.py) and a cell with fewer distinct people than min_cell is suppressed as well. ALERT_RATE's
+   denominator is stored per 100 patient-days, a scaled figure, so it is judged by its people and its numerator
+   (alerts) only. Metrics with no person behind them (PT_REACH's eligible counts; the setting metrics) keep the
+   numerator/denominator rule.
+2. Complementary. Wherever a shown parent is the exact sum of children of one scope type (organisation = Σ its teams,
+   programme = Σ its teams, environment = Σ its programmes, region = Σ environments, …, found from the base cells
+   under each scope, so any pair of scope types whose cells partition another is covered), one hidden child could be
+   recovered as parent - Σ shown children. So when exactly one unknown remains in such a sum, the smallest shown
+   child (fewest in the denominator) is suppressed as well — or, when there is no other child, the parent. Likewise a
+   suppressed parent whose children are all shown would be their sum: its smallest child is suppressed. Base cells
+   under a parent that no child covers (patients without a team) form a residual; a residual that is itself small (by
+   the same rule, its people included) counts as an unknown that needs the same protection, a residual that is not
+   small is treated as known (the cautious assumption). The rules are repeated until nothing changes, because each
+   new suppression can leave another sum with one unknown. Children that overlap (a team in two programmes of one
+   environment) do not form a plain sum and are not used; empty cells (denominator 0) are known zeros. Nested teams
+   add sums of teams within a team: a parent team = Σ its outermost sub-teams + its own facts (the residual), and
+   wherever teams are the children only the outermost ones count (a sub-team is inside its parent).
+3. Linked metrics. Metrics share populations: |S| is the denominator of TRN_REACH and TRN_COVERAGE, and the trained
+   staff are TRN_COVERAGE's numerator and STAFF_APPLIED's denominator, so a team hidden in one metric could be read
+   from another metric's shown cell of the same team and month, and then a sibling solved from the sums. Metrics
+   whose numerators/denominators are the same count of the same population form LINKED_GROUPS; after each metric's
+   own rules 1-2 for a month, every member of a group is suppressed in each scope where any member with data there (a
+   non-empty cell) is suppressed — unless that member is hidden there by rule 1 only for a count of its own that no
+   other member shows (TRN_REACH's launched staff, STAFF_APPLIED's users, PT_ACTIVE's active patients) — then rule 2
+   runs again (keeping the flags set) for the metrics that changed, repeated until nothing changes. Not linked,
+   because their counts are not equal to another metric's: PT_UPTAKE (patients offered in the month, enrolled at any
+   time), PT_DROPOUT (enrolled on the first day; drop-out disenrolments), PT_RET180 (day-180 cohort),
+   PT_ADHERENCE/PT_ADHERENCE_SHARE (days; patients with expected days), the module and survey metrics (pairs and
+   answers of their own), TT_FIRST_USE (first uses in the month).
+4. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
    every view and export reads them through `visible_values()`, which blanks numerator, denominator and value.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,17 +54,22 @@ from sqlalchemy import func, select
 from learning.db import db
 from learning.metrics.definitions import MetricSpec
 from learning.metrics.models import MetricDefinition, MetricValue
-from learning.metrics.rollup import Cell
-from learning.metrics.scopes import SCOPE_TYPES, BaseCell, Scope
+from learning.metrics.rollup import Cell, count_people
+from learning.metrics.scopes import REGION, SCOPE_TYPES, BaseCell, Scope
 
 Sizes = dict[BaseCell, tuple[float | None, float]]
+People = dict[BaseCell, set[Hashable]]
 
 
-def is_small(spec: MetricSpec, num: float | None, den: float) -> bool:
-    """Return whether a cell falls under the primary small-cell rule."""
+def is_small(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
+    """Return whether a cell falls under the primary small-cell rule (people: its distinct persons, if counted)."""
     if spec.min_cell == 0:
         return False
-    return den < spec.min_cell or (spec.counts_numerator and num is not None and num < spec.min_cell)
+    if people is not None and people < spec.min_cell:
+        return True
+    if spec.per == 1 and den < spec.min_cell:  # a denominator in units of `per` is no count (ALERT_RATE)
+        return True
+    return spec.counts_numerator and num is not None and num < spec.min_cell
 
 
 @dataclass(frozen=True)
@@ -90,12 +114,22 @@ def _smallest(cells: dict[Scope, Cell], scopes: list[Scope]) -> Scope | None:
     return min(scopes, key=lambda s: (cells[s].den, cells[s].num or 0.0, s), default=None)
 
 
-def _target(spec: MetricSpec, cells: dict[Scope, Cell], eq: Equation, sizes: Sizes) -> Scope | None:
+def residual_is_small(spec: MetricSpec, residual: frozenset[BaseCell], sizes: Sizes, people: People | None) -> bool:
+    """Return whether the base cells no child covers form a small cell of their own (same rule as a scope's)."""
+    if not residual:
+        return False
+    res_num = sum(sizes[c][0] or 0.0 for c in residual)
+    res_people = None if people is None else count_people((people.get(c, set()) for c in residual), spec.min_cell)
+    return is_small(spec, res_num, sum(sizes[c][1] for c in residual), res_people)
+
+
+def _target(
+    spec: MetricSpec, cells: dict[Scope, Cell], eq: Equation, sizes: Sizes, people: People | None
+) -> Scope | None:
     """Return the cell that must be suppressed so this sum does not give a hidden cell away, if any."""
     hidden = sum(1 for c in eq.children if cells[c].suppressed)
     shown = [c for c in eq.children if not cells[c].suppressed]
-    res_num = sum(sizes[c][0] or 0.0 for c in eq.residual)
-    small_residual = bool(eq.residual) and is_small(spec, res_num, sum(sizes[c][1] for c in eq.residual))
+    small_residual = residual_is_small(spec, eq.residual, sizes, people)
     unknowns = hidden + small_residual
     if not cells[eq.parent].suppressed and unknowns == 1:
         return _smallest(cells, shown) or eq.parent
@@ -110,22 +144,157 @@ def suppress(
     members: dict[Scope, frozenset[BaseCell]],
     sizes: Sizes,
     equations_cache: dict[frozenset[BaseCell], list[Equation]],
+    people: People | None = None,
 ) -> None:
     """Set `suppressed` on every cell of one metric-month: primary first, then complementary to a fixpoint."""
     for cell in cells.values():
-        cell.suppressed = is_small(spec, cell.num, cell.den)
+        cell.suppressed = is_small(spec, cell.num, cell.den, cell.people)
     if spec.min_cell == 0:
         return
+    complete(spec, cells, _equations(cells, members, sizes, equations_cache), sizes, people)
+
+
+def _equations(
+    cells: dict[Scope, Cell],
+    members: dict[Scope, frozenset[BaseCell]],
+    sizes: Sizes,
+    equations_cache: dict[frozenset[BaseCell], list[Equation]],
+) -> list[Equation]:
     key = frozenset(sizes)
     if key not in equations_cache:
         equations_cache[key] = find_equations({s: m for s, m in members.items() if m and s in cells})
+    return equations_cache[key]
+
+
+def complete(
+    spec: MetricSpec, cells: dict[Scope, Cell], equations: list[Equation], sizes: Sizes, people: People | None
+) -> None:
+    """Apply the complementary rule to a fixpoint, keeping every flag already set."""
     changed = True
     while changed:
         changed = False
-        for equation in equations_cache[key]:
-            target = _target(spec, cells, equation, sizes)
+        for equation in equations:
+            target = _target(spec, cells, equation, sizes, people)
             if target is not None:
                 cells[target].suppressed = changed = True
+
+
+@dataclass
+class MetricMonth:
+    """One metric's cells of one month with what its suppression needs (kept until the month's joint pass)."""
+
+    spec: MetricSpec
+    cells: dict[Scope, Cell]
+    members: dict[Scope, frozenset[BaseCell]]
+    sizes: Sizes
+    people: People | None
+
+
+NUM, DEN = "numerator", "denominator"
+
+# Metrics whose numerators or denominators are the same count of the same population in the same scope-month, so
+# that a cell hidden in one would be readable from another's shown numbers (see rule 3 above); per metric the side(s)
+# that carry the shared count:
+LINKED_GROUPS: tuple[dict[str, frozenset[str]], ...] = (
+    # |S(t,b)| is the denominator of both TRN_REACH and TRN_COVERAGE; the trained staff are TRN_COVERAGE's
+    # numerator and STAFF_APPLIED's denominator.
+    {"TRN_REACH": frozenset({DEN}), "TRN_COVERAGE": frozenset({NUM, DEN}), "STAFF_APPLIED": frozenset({DEN})},
+    # The patients enrolled in the month: PT_ACTIVE's denominator and PT_REACH's numerator (programme and up).
+    {"PT_ACTIVE": frozenset({DEN}), "PT_REACH": frozenset({NUM})},
+    # The patients whose enrolment began in the month: PT_ACTIVATION's denominator and, in programmes with a
+    # patient curriculum, ONBOARD_FIDELITY's.
+    {"PT_ACTIVATION": frozenset({DEN}), "ONBOARD_FIDELITY": frozenset({DEN})},
+    # The alerts created in the month: ALERT_RATE's numerator, ALERT_ACTIONABLE's denominator and, when every
+    # severity has an SLA (the usual set-up), ALERT_SLA's denominator.
+    {"ALERT_RATE": frozenset({NUM}), "ALERT_ACTIONABLE": frozenset({DEN}), "ALERT_SLA": frozenset({DEN})},
+    # The alerts with a first action: n of both response-time statistics.
+    {"ALERT_SLA_MEDIAN": frozenset({DEN}), "ALERT_SLA_P90": frozenset({DEN})},
+)
+
+
+def _hidden_for_own_count(m: MetricMonth, cell: Cell, shared: frozenset[str]) -> bool:
+    """Return whether a cell is hidden by the primary rule only for a count no linked metric shows (TRN_REACH's
+    launched staff, STAFF_APPLIED's users, PT_ACTIVE's active patients): its shared counts are no secret then."""
+    spec = m.spec
+    if not is_small(spec, cell.num, cell.den, cell.people):
+        return False  # hidden by the complementary rule or by a linked metric
+    if cell.people is not None and cell.people < spec.min_cell:
+        return False  # the population itself is small
+    small_den = spec.per == 1 and cell.den < spec.min_cell
+    small_num = spec.counts_numerator and cell.num is not None and cell.num < spec.min_cell
+    return not ((DEN in shared and small_den) or (NUM in shared and small_num))
+
+
+def _hide_partial_reach(
+    month: dict[str, MetricMonth], equations_cache: dict[frozenset[BaseCell], list[Equation]]
+) -> set[tuple[str, Scope]]:
+    """Hide PT_REACH where its numerator is not PT_ACTIVE's denominator; return those cells.
+
+    PT_REACH counts only programmes with an eligible count, and a programme's patients under the programme's own
+    organisation; PT_ACTIVE counts every enrolment under its team's organisation. Where the two differ, both shown
+    would give the difference away (the enrolled patients of the programmes without a count), so PT_REACH is hidden
+    there. These cells do not hide PT_ACTIVE: their reason is the difference, not the shared count.
+    """
+    active, reach = month.get("PT_ACTIVE"), month.get("PT_REACH")
+    if active is None or reach is None:
+        return set()
+    by_programme: dict[int | None, set[BaseCell]] = defaultdict(set)
+    for base in active.members.get(REGION, frozenset()):
+        by_programme[base[1]].add(base)
+    hidden = set()
+    for scope, cell in reach.cells.items():
+        if cell.suppressed or scope not in reach.members:
+            continue
+        programmes = {base[1] for base in reach.members[scope]}
+        under = active.members.get(scope, frozenset())
+        if {base[1] for base in under} - programmes or any(not by_programme[p] <= under for p in programmes):
+            cell.suppressed = True
+            hidden.add((reach.spec.code, scope))
+    if hidden:
+        complete(reach.spec, reach.cells, _equations(reach.cells, reach.members, reach.sizes, equations_cache),
+                 reach.sizes, reach.people)  # fmt: skip
+    return hidden
+
+
+def suppress_linked(
+    month: dict[str, MetricMonth],
+    equations_cache: dict[frozenset[BaseCell], list[Equation]],
+    groups: tuple[dict[str, frozenset[str]], ...] = LINKED_GROUPS,
+) -> None:
+    """After each metric's own suppression: hide every member of a linked group in each scope where one member is
+    hidden, re-apply the complementary rule to the metrics that changed, and repeat until nothing changes.
+
+    A member hidden in a scope only because of a count of its own (not the shared one) does not hide the others:
+    they show nothing of that count. A scope where a member has no data (PT_REACH without an eligible count) shares
+    no count with the others either.
+    """
+    exempt = _hide_partial_reach(month, equations_cache)
+    changed = True
+    while changed:
+        changed = False
+        affected: set[str] = set()
+        for group in groups:
+            present = [(month[code], shared) for code, shared in sorted(group.items()) if code in month]
+            hidden = {
+                scope
+                for m, shared in present
+                for scope, cell in m.cells.items()
+                if cell.suppressed
+                and scope in m.members
+                and (m.spec.code, scope) not in exempt
+                and not _hidden_for_own_count(m, cell, shared)
+            }
+            for m, _shared in present:
+                for scope in hidden:
+                    cell = m.cells.get(scope)
+                    if cell is not None and not cell.suppressed:
+                        cell.suppressed = True
+                        affected.add(m.spec.code)
+        for code in sorted(affected):
+            m = month[code]
+            equations = _equations(m.cells, m.members, m.sizes, equations_cache)
+            complete(m.spec, m.cells, equations, m.sizes, m.people)
+            changed = True
 
 
 @dataclass(frozen=True)
