@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 from flask import Blueprint
@@ -12,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from learning.dashboards.charts import render_svg, table
 from learning.dashboards.frameworks import MetricRow
-from learning.dashboards.numbers import format_value
+from learning.dashboards.numbers import as_shown, format_value
 from learning.dashboards.values import month_label
 from learning.environments.models import Phase
 
@@ -40,22 +39,15 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _as_shown(value: float, scale: int, places: int) -> Decimal:
-    # The value as its cell shows it (half up, like numbers.format_value), so "63%" beside "50%" reads "+13 pp".
-    return (Decimal(str(value)) * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
 def change_text(row: MetricRow, locale: str) -> str:
     """Return the change since the month before, as the difference of the two shown figures: percentage points
     for shares, the unit's own steps otherwise; no sign on no change."""
     current, previous = row.current.value, row.previous.value
     if current is None or previous is None:
         return "–"
-    ratio = row.spec.unit == "ratio"
-    scale, places = (100, 0) if ratio else (1, 0 if row.spec.unit in {"minutes", "days", "count"} else 1)
-    change = _as_shown(current, scale, places) - _as_shown(previous, scale, places)
+    change = as_shown(current, row.spec.unit) - as_shown(previous, row.spec.unit)  # "63%" beside "50%": +13 pp
     text = "0" if change == 0 else format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
-    return f"{text} {PERCENTAGE_POINTS}" if ratio else text
+    return f"{text} {PERCENTAGE_POINTS}" if row.spec.unit == "ratio" else text
 
 
 def count_text(row: MetricRow, locale: str) -> str:

@@ -18,7 +18,7 @@ from flask_babel.speaklater import LazyString
 
 from learning.dashboards.charts import Point
 from learning.dashboards.values import ValueIndex, metric_name, to_point
-from learning.metrics.definitions import DEFINITIONS, MetricSpec
+from learning.metrics.definitions import BY_CODE, DEFINITIONS, MetricSpec
 from learning.metrics.periods import Period
 from learning.metrics.scopes import Scope
 
@@ -48,13 +48,6 @@ class MetricRow:
     current: Point
     previous: Point
     denominator: float | None
-
-    @property
-    def change(self) -> float | None:
-        """Return this month minus the month before, only when both are shown."""
-        if self.current.value is None or self.previous.value is None:
-            return None
-        return self.current.value - self.previous.value
 
 
 @dataclass(frozen=True)
@@ -116,7 +109,7 @@ def results_association(index: ValueIndex, team_ids: list[int], months: list[Per
     """Compare each result metric's median over team-months with coverage >= 80 % and below, shown cells only."""
     rows = []
     for code in RESULT_METRICS:
-        spec = next(s for s in DEFINITIONS if s.code == code)
+        spec = BY_CODE[code]
         covered: list[float] = []
         uncovered: list[float] = []
         for team in team_ids:

@@ -59,23 +59,34 @@ def _rounded(value: float, places: int, scale: int = 1) -> Decimal:
     return (Decimal(str(value)) * scale).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP) + 0  # + 0: no "-0"
 
 
-def _signed(value: float, lang: str) -> str:
-    rounded = _rounded(value, 1)
+# (decimal places, scale) of each unit as shown: a share as a whole percentage, rates and Likert points to 0.1
+_PRECISION: dict[str, tuple[int, int]] = {
+    "ratio": (0, 100), "minutes": (0, 1), "days": (0, 1), "count": (0, 1), "per_100_patient_days": (1, 1),
+    "likert_points": (1, 1),
+}  # fmt: skip
+
+
+def as_shown(value: float, unit: str) -> Decimal:
+    """Return the value rounded as its cell shows it (a share in percent), so differences of shown figures add up."""
+    places, scale = _PRECISION[unit]
+    return _rounded(value, places, scale)
+
+
+def _signed(rounded: Decimal, lang: str) -> str:
     return ("+" if rounded > 0 else "") + _number(rounded, lang, 1)
 
 
-def _days(value: float, lang: str) -> str:
-    rounded = _rounded(value, 0)
+def _days(rounded: Decimal, lang: str) -> str:
     return f"{_number(rounded, lang, 0)} {_WORDS[lang]['day' if abs(rounded) == 1 else 'days']}"
 
 
-_FORMATS: dict[str, Callable[[float, str], str]] = {
-    "ratio": lambda v, lang: _number(_rounded(v, 0, 100), lang, 0) + _symbols(lang)[2],  # nl and en: "81%"
-    "minutes": lambda v, lang: f"{_number(_rounded(v, 0), lang, 0)} min",
+_FORMATS: dict[str, Callable[[Decimal, str], str]] = {  # each gets the value already rounded by as_shown
+    "ratio": lambda d, lang: _number(d, lang, 0) + _symbols(lang)[2],  # nl and en: "81%"
+    "minutes": lambda d, lang: f"{_number(d, lang, 0)} min",
     "days": _days,
-    "per_100_patient_days": lambda v, lang: _number(_rounded(v, 1), lang, 1),
+    "per_100_patient_days": lambda d, lang: _number(d, lang, 1),
     "likert_points": _signed,
-    "count": lambda v, lang: _number(_rounded(v, 0), lang, 0),
+    "count": lambda d, lang: _number(d, lang, 0),
 }
 
 
@@ -92,4 +103,4 @@ def format_value(value: float | None, unit: str, locale: str, status: Status = "
         return text["suppressed"]
     if status != "ok" or value is None or not math.isfinite(value):
         return text["empty"]
-    return _FORMATS[unit](value, locale.replace("-", "_").split("_")[0].lower())
+    return _FORMATS[unit](as_shown(value, unit), locale.replace("-", "_").split("_")[0].lower())
