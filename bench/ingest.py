@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
 from generate import generate  # noqa: E402
-from server import Server, running_server  # noqa: E402
+from server import Server, durability, running_server  # noqa: E402
 from sqlalchemy import delete, func, select  # noqa: E402
 
 from lrs.service.statements import _Origin, _prepare  # noqa: E402
@@ -151,7 +151,7 @@ def run(database_url: str, count: int, report: Callable[[str], None]) -> None:
         raw = raw_rate(database_url, count, seed=2)
         latencies = single_latency(server, 300, seed=3)
         writers_rate, writer_errors = http_rate(server, _bodies(4 * 20 * BATCH, seed=4), clients=4)
-    report(f"database: {database_url.split(':')[0]}")
+    report(f"database: {database_url.split(':')[0]}, {durability(database_url)}")
     report(f"HTTP ingest, batches of {BATCH}, 4 clients: {rate:,.0f} statements/s (errors: {len(errors)})")
     report(f"raw executemany of the same rows, same driver: {raw:,.0f} rows/s")
     report(f"ratio HTTP / raw: {rate / raw:.2f}  (target >= 0.25)")

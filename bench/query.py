@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
 from generate import BASE, generate  # noqa: E402
-from server import Server, running_server  # noqa: E402
+from server import Server, durability, running_server  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 
 from lrs.service.statements import store_statements  # noqa: E402
@@ -119,7 +119,8 @@ def run(database_url: str, count: int, *, reuse: bool = False) -> None:
         parts = urlsplit(server.url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         base = [timed_get(connection, server, "/xapi/about")[0] for _ in range(RUNS)]
-        print(f"database {database_url.split(':')[0]}, {count:,} statements; p95 over {RUNS} runs, limit=100")
+        print(f"database {database_url.split(':')[0]}, {durability(database_url)}")
+        print(f"{count:,} statements; p95 over {RUNS} runs, limit=100")
         print(f"  {'GET /xapi/about (bare endpoint)':32} p95 {p95(base):6.1f} ms")
         for name, params in queries(sample).items():
             path = f"/xapi/statements?{params}&limit=100" if params else "/xapi/statements?limit=100"

@@ -18,6 +18,32 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def durability(database_url: str) -> str:
+    """Describe how safely the database under a benchmark commits, so every printed figure carries it.
+
+    A figure measured with fsync or synchronous_commit off is fast but may lose acknowledged statements on a crash;
+    it may be shown only labelled as such.
+    """
+    from sqlalchemy import text
+
+    from lrs.store.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                level = conn.execute(text("PRAGMA synchronous")).scalar()
+                mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+                safe = level is not None and int(level) >= 2
+                return f"{'durable' if safe else 'NOT DURABLE'} (SQLite journal_mode={mode}, synchronous={level})"
+            fsync = conn.execute(text("SHOW fsync")).scalar()
+            commit = conn.execute(text("SHOW synchronous_commit")).scalar()
+            safe = fsync == "on" and commit != "off"
+            return f"{'durable' if safe else 'NOT DURABLE'} (PostgreSQL fsync={fsync}, synchronous_commit={commit})"
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class Server:
     url: str

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run a command against a throwaway PostgreSQL server on a free private port; the server is removed afterwards.
 # The command sees VTC_TEST_DATABASE_URL. Without PostgreSQL installed it fails in CI and is skipped loudly elsewhere.
+# The test suite runs with fsync and synchronous_commit off (speed; nothing there measures durability).
+# VTC_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit on): use it for benchmarks and for
+# any test of durability, since an unsafe server acknowledges commits it can still lose.
 set -euo pipefail
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$PGBIN" ]; then
@@ -15,9 +18,11 @@ PGPORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));pri
 cleanup() { as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGROOT"; }
 trap cleanup EXIT
 as_pg "$PGBIN/initdb" -D "$PGROOT/data" -U vtc --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+SAFETY="-c fsync=off -c synchronous_commit=off"
+[ "${VTC_PG_DURABLE:-}" = "1" ] && SAFETY="-c fsync=on -c synchronous_commit=on"
 as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w -t 60 \
-  -o "-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+  -o "-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 $SAFETY" start >/dev/null
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U vtc vtc_test
 export VTC_TEST_DATABASE_URL="postgresql+psycopg://vtc@127.0.0.1:$PGPORT/vtc_test"
-echo "PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on port $PGPORT"
+echo "PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on port $PGPORT ($SAFETY)"
 "$@"

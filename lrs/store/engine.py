@@ -11,10 +11,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL lets readers run beside a writer; busy_timeout makes a second writer wait instead of failing."""
+    """WAL lets readers run beside a writer; busy_timeout makes a second writer wait instead of failing.
+
+    synchronous=FULL fsyncs the WAL at every commit: an acknowledged statement survives a power cut, not only a
+    crashed process (NORMAL may lose the last commits then). It costs ~0.2 ms per commit here.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
