@@ -25,7 +25,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
 from sqlalchemy import func, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bench.server import running_server  # noqa: E402
+from bench.server import durability, running_server  # noqa: E402
 from learning.accounts.models import Role, User  # noqa: E402
 from learning.accounts.services import create_user  # noqa: E402
 from learning.db import db, upgrade_database  # noqa: E402
@@ -104,6 +104,7 @@ def main() -> None:
         pages += [(as_manager, f"/dashboards/environments/{environments[0]}"),  # with the staff list
                   (as_manager, f"/dashboards/environments/{environments[0]}/values.csv"),
                   (as_manager, "/dashboards/metrics/TRN_COVERAGE")]  # fmt: skip
+        print(f"database {args.database.split(':')[0]}, {durability(args.database)}")
         print(f"yardstick /xapi/about p95 {yardstick:.1f} ms; {args.requests} requests per page")
         print(f"{'page':58} {'median':>8} {'p95':>8} {'ratio':>7}")
         worst = 0.0

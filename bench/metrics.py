@@ -32,6 +32,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
 from sqlalchemy import func, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.server import durability  # noqa: E402
 from learning.db import db, upgrade_database  # noqa: E402
 
 YEAR = date(2025, 1, 1)
@@ -347,6 +348,7 @@ def main() -> None:
         if not args.reuse or db.session.scalar(select(func.count()).select_from(TrainingProgress)) == 0:
             build_summaries()
             _analyse()
+        print(f"database {args.database.split(':')[0]}, {durability(args.database)}", flush=True)
         scan = yardstick()
         print(f"yardstick: one full count over training_event {scan:.1f} s", flush=True)
         full = recompute_all()
