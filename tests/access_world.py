@@ -28,9 +28,6 @@ from learning.player.models import Attempt
 from learning.rpm.keys import create_api_key
 from lrs.store.tables import metadata as lrs_metadata
 
-ROLES = ("patient", "caregiver", "professional", "author", "reviewer", "manager", "admin")
-"""The LMS roles that log in, in the order of the matrix's columns (anonymous comes first and logs in as no one)."""
-
 MODULE_OF = {"patient": "elke-dag-wegen-hartfalen", "caregiver": "naaste-helpen-thuismeten"}
 PROFESSIONAL_MODULE = "rpm-meting-tot-melding"
 INVITATION = "MATRIX-WELKOM"
@@ -118,8 +115,9 @@ def _figures(environments: tuple[int, ...], teams: tuple[int, ...]) -> None:
         store("TRN_COVERAGE", "region", 0, month, 44, 60, 44 / 60)
 
 
-def build_world(app: Flask, lrs_credential: Any) -> World:
-    """Write the region; `lrs_credential(scope)` makes an LRS credential (with the real CLI) and returns key, secret."""
+def build_world(app: Flask, roles: list[str], lrs_credential: Any) -> World:
+    """Write the region with a user of each role in X; `lrs_credential(scope)` makes an LRS credential (with the
+    real CLI) and returns its key and secret."""
     with app.app_context():
         load_content(Path(app.config["CONTENT_DIR"]))
         org_x, team_x = _organisation("Ziekenhuis X", "Hartfalenpoli")
@@ -130,9 +128,9 @@ def build_world(app: Flask, lrs_credential: Any) -> World:
             Invitation(code=INVITATION, organisation=org_x, role=Role.PATIENT, max_uses=100_000),
         ])  # fmt: skip
         db.session.flush()
-        users = {role: _user(role, org_x, team_x, role) for role in ROLES}
+        users = {role: _user(role, org_x, team_x, role) for role in roles}
         manager_y = _user("manager", org_y, team_y, "manager-y")
-        own = {role: _finished_attempt(users[role].id, own_module(role)) for role in ROLES}
+        own = {role: _finished_attempt(users[role].id, own_module(role)) for role in roles}
         bystanders = {}
         for slug, role in ((MODULE_OF["patient"], "patient"), (MODULE_OF["caregiver"], "caregiver"),
                            (PROFESSIONAL_MODULE, "professional")):  # fmt: skip
