@@ -20,7 +20,7 @@ class Row:
     section: str  # lms | xapi | rpm_api
     method: str
     rule: str
-    target: str  # - | own | other
+    target: str  # - | own | other | partner
     cells: dict[str, str]  # actor -> expected outcome
 
 
@@ -61,7 +61,7 @@ def read_matrix(path: Path = MATRIX) -> list[Row]:
         method, rule, target, outcomes = parts[0], parts[1], parts[2], parts[3:]
         assert len(outcomes) == len(actors), f"{path.name}:{number}: {len(outcomes)} cells for {len(actors)} actors"
         assert set(outcomes) <= OUTCOMES, f"{path.name}:{number}: unknown outcome in {outcomes}"
-        assert target in {"-", "own", "other"}, f"{path.name}:{number}: unknown target {target!r}"
+        assert target in {"-", "own", "other", "partner"}, f"{path.name}:{number}: unknown target {target!r}"
         rows.append(Row(section, method, rule, target, dict(zip(actors, outcomes, strict=True))))
     return rows
 

@@ -205,7 +205,8 @@ ASSESSMENT = {"framework": "NASSS", "domain": "2 technology", "rating": "complic
 @route(LMS, "GET /programmes/<int:programme_id>/assessments", "GET /programmes/<int:programme_id>/assessments/new",
        "POST /programmes/<int:programme_id>/assessments/new")  # fmt: skip
 def _assessments(ask: Ask) -> Request:
-    programme = ask.world.programme_x if ask.own else ask.world.programme_y
+    programmes = {"own": ask.world.programme_x, "other": ask.world.programme_y, "partner": ask.world.programme_partner}
+    programme = programmes[ask.cell.row.target]
     path = ask.cell.row.rule.replace("<int:programme_id>", str(programme))
     return Request(path, dict(ASSESSMENT) if ask.cell.row.method == "POST" else None)
 

@@ -1,7 +1,8 @@
 """The small region the access matrix is proven on: organisations X and Y, each with a team, an environment and a
-programme (X takes no part in Y's environment), users of every role in X, finished attempts, stored dashboard
-figures, LRS credentials of every scope and an RPM API key per organisation. Rows are written through the models
-and services (no mocks); the world is returned as plain data, as ORM objects must not outlive their app context.
+programme (X takes no part in Y's environment), a partner P with a programme in X's environment, users of every
+role in X, finished attempts, stored dashboard figures, LRS credentials of every scope and an RPM API key per
+organisation. Rows are written through the models and services (no mocks); the world is returned as plain data,
+as ORM objects must not outlive their app context.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class World:
     environment_y: int
     programme_x: int
     programme_y: int
+    programme_partner: int  # organisation P's, in X's environment: X's managers read its assessments, add none
     users: dict[str, Account]  # role -> a user of organisation X
     manager_y: Account
     own_attempts: dict[str, int]  # role -> that user's finished attempt of own_module(role)
@@ -77,9 +79,9 @@ def _organisation(name: str, team: str) -> tuple[Organisation, Team]:
     return org, unit
 
 
-def _programme(name: str, org: Organisation, team: Team) -> Programme:
-    environment = Environment(name=f"Omgeving {name}", condition=Condition.HF, phase=Phase.OPERATIONALISATION,
-                              start=date(2024, 1, 1))  # fmt: skip
+def _programme(name: str, org: Organisation, team: Team, environment: Environment | None = None) -> Programme:
+    environment = environment or Environment(name=f"Omgeving {name}", condition=Condition.HF,
+                                             phase=Phase.OPERATIONALISATION, start=date(2024, 1, 1))  # fmt: skip
     programme = Programme(environment=environment, organisation=org, name=name, condition=Condition.HF,
                           platform_name="Luscii", measurement_schedule={"weight": "daily"},
                           alert_sla_minutes={"red": 60, "orange": 480}, start=date(2024, 6, 1),
@@ -122,7 +124,9 @@ def build_world(app: Flask, roles: list[str], lrs_credential: Any) -> World:
         load_content(Path(app.config["CONTENT_DIR"]))
         org_x, team_x = _organisation("Ziekenhuis X", "Hartfalenpoli")
         org_y, team_y = _organisation("Zorggroep Y", "Wijkteam Y")
+        org_p, team_p = _organisation("Thuiszorg P", "Wijkteam P")
         programme_x, programme_y = _programme("Hartfalen X", org_x, team_x), _programme("Hartfalen Y", org_y, team_y)
+        programme_p = _programme("Hartfalen P", org_p, team_p, programme_x.environment)
         db.session.add_all([
             StaffRole(code="hf_nurse", label_nl="Hartfalenverpleegkundige", label_en="Heart failure nurse"),
             Invitation(code=INVITATION, organisation=org_x, role=Role.PATIENT, max_uses=100_000),
@@ -141,6 +145,7 @@ def build_world(app: Flask, roles: list[str], lrs_credential: Any) -> World:
         world = World(
             org_x=org_x.id, org_y=org_y.id, environment_x=programme_x.environment_id,
             environment_y=programme_y.environment_id, programme_x=programme_x.id, programme_y=programme_y.id,
+            programme_partner=programme_p.id,
             users=users, manager_y=manager_y, own_attempts=own, bystander_attempts=bystanders,
             lrs_keys={}, rpm_keys={"X": create_api_key(org_x.id, "platform X"), "Y": create_api_key(org_y.id, "Y")},
         )  # fmt: skip
