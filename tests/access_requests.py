@@ -1,0 +1,379 @@
+"""How to request each route of the access matrix: real ids from the world (owned by X or by Y) and a harmless,
+valid body, so an allowed request is really allowed (2xx/3xx) and a refused one is refused for access alone.
+
+One builder per "METHOD rule"; a builder may first set something up (an open attempt, a credential to revoke, an
+upload awaiting confirmation) before the test takes its snapshot of the database.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from access_matrix import Cell
+from access_world import INVITATION, SCOPES, World, basic, other_module, own_module
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_token
+from xapi_helpers import ACTIVITY, agent, make_statement
+
+from app import ROOT
+from learning.content.document import Quiz
+from learning.content.loader import load_module_folder
+from learning.rpm.fields import Kind
+from learning.rpm.uploads import Upload, new_upload_id, store_upload
+from learning.tracking.profile import build_profile
+from lrs.service.forwarding import set_forwarding
+from lrs.service.statements import store_statements
+
+
+@dataclass
+class Request:
+    path: str
+    data: dict[str, Any] | None = None  # form fields; LMS POSTs get a CSRF token added
+    json: Any = None
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ask:
+    """What a builder may use: the cell, the world, the app and (LMS) the actor's logged-in client."""
+
+    cell: Cell
+    world: World
+    app: Flask
+    client: FlaskClient
+    make_credential: Callable[[str], tuple[str, str]]
+
+    @property
+    def role(self) -> str:
+        """The LMS role; anonymous requests use the patient's things (they are refused before any is read)."""
+        return "patient" if self.cell.actor == "anonymous" else self.cell.actor
+
+    @property
+    def own(self) -> bool:
+        return self.cell.row.target != "other"
+
+    @property
+    def slug(self) -> str:
+        return own_module(self.role) if self.own else other_module(self.role)
+
+    @property
+    def org(self) -> int:
+        return self.world.org_x if self.own else self.world.org_y
+
+
+Builder = Callable[[Ask], Request]
+LMS: dict[str, Builder] = {}
+XAPI: dict[str, Builder] = {}
+RPM_API: dict[str, Builder] = {}
+
+
+def route(table: dict[str, Builder], *keys: str) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        for key in keys:
+            table[key] = builder
+        return builder
+
+    return register
+
+
+def _plain(path: str) -> Builder:
+    return lambda ask: Request(path)
+
+
+for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
+                     ("/progress", "/progress"), ("/dashboards/", "/dashboards/"),
+                     ("/dashboards/metrics", "/dashboards/metrics"),
+                     ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
+                     ("/dashboards/region", "/dashboards/region"),
+                     ("/dashboards/region/values.csv", "/dashboards/region/values.csv"),
+                     ("/dashboards/region/charts/environments.png", "/dashboards/region/charts/<key>.png"),
+                     ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
+                     ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
+                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding")):  # fmt: skip
+    LMS[f"GET {_rule}"] = _plain(_path)
+
+
+@route(LMS, "POST /login")
+def _login(ask: Ask) -> Request:
+    return Request("/login", {"email": ask.world.users[ask.role].email, "password": PASSWORD})
+
+
+@route(LMS, "POST /logout")
+def _logout(ask: Ask) -> Request:
+    return Request("/logout", {})
+
+
+@route(LMS, "POST /register")
+def _register(ask: Ask) -> Request:
+    email = f"nieuw-{uuid.uuid4().hex[:8]}@example.org"
+    return Request("/register", {"code": INVITATION, "email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+
+@route(LMS, "POST /language/<code>")
+def _language(ask: Ask) -> Request:
+    return Request("/language/nl", {})
+
+
+@route(LMS, "GET /xapi/profiles/rpm/<path:name>")
+def _concept(ask: Ask) -> Request:
+    base = ask.app.config["XAPI_BASE_IRI"]
+    concept = build_profile(base)["concepts"][0]["id"]
+    return Request("/xapi/profiles/rpm/" + concept.split("/xapi/profiles/rpm/", 1)[1])
+
+
+# --- the module player: a module of the actor's audience (own) or of another audience (other)
+
+
+@route(LMS, "GET /modules/<slug>/")
+def _detail(ask: Ask) -> Request:
+    return Request(f"/modules/{ask.slug}/")
+
+
+@route(LMS, "GET /modules/<slug>/media/<path:filename>")
+def _media(ask: Ask) -> Request:
+    picture = min(p.name for p in (ROOT / "modules_content" / ask.slug).glob("*.svg"))
+    return Request(f"/modules/{ask.slug}/media/{picture}")
+
+
+@route(LMS, "POST /modules/<slug>/start", "POST /modules/<slug>/again")
+def _module_post(ask: Ask) -> Request:
+    action = ask.cell.row.rule.rsplit("/", 1)[1]
+    return Request(f"/modules/{ask.slug}/{action}", {})
+
+
+def _open_attempt(ask: Ask) -> None:
+    """Start (or resume) the actor's attempt first, where the actor may: the request then has one to work on."""
+    token = csrf_token(ask.client, "/login")
+    ask.client.post(f"/modules/{ask.slug}/start", data={"csrf_token": token})
+
+
+@route(LMS, "GET /modules/<slug>/step/<int:number>")
+def _step(ask: Ask) -> Request:
+    _open_attempt(ask)
+    return Request(f"/modules/{ask.slug}/step/1")
+
+
+@route(LMS, "POST /modules/<slug>/item/<item_id>")
+def _answer(ask: Ask) -> Request:
+    _open_attempt(ask)
+    document = load_module_folder(ROOT / "modules_content" / ask.slug)["nl"]
+    item = next(item for step in document.steps for item in step.items)
+    choice = [str(i) for i in item.correct_indexes] if isinstance(item, Quiz) else ["4"]
+    return Request(f"/modules/{ask.slug}/item/{item.id}", {"choice": choice})
+
+
+@route(LMS, "POST /modules/<slug>/finish")
+def _finish(ask: Ask) -> Request:
+    _open_attempt(ask)
+    return Request(f"/modules/{ask.slug}/finish", {})
+
+
+@route(LMS, "GET /modules/<slug>/result/<int:attempt_id>")
+def _result(ask: Ask) -> Request:
+    slug = own_module(ask.role)
+    attempt = ask.world.own_attempts[ask.role] if ask.own else ask.world.bystander_attempts[slug]
+    return Request(f"/modules/{slug}/result/{attempt}")
+
+
+# --- dashboards and assessments: X's environment/programme (own) or Y's (other)
+
+
+def _environment(suffix: str) -> Builder:
+    def build(ask: Ask) -> Request:
+        environment = ask.world.environment_x if ask.own else ask.world.environment_y
+        return Request(f"/dashboards/environments/{environment}{suffix}")
+
+    return build
+
+
+for _suffix in ("", "/values.csv", "/charts/readiness.png", "/report.pdf"):
+    _rule_suffix = "/charts/<key>.png" if _suffix.endswith(".png") else _suffix
+    LMS[f"GET /dashboards/environments/<int:environment_id>{_rule_suffix}"] = _environment(_suffix)
+
+ASSESSMENT = {"framework": "NASSS", "domain": "2 technology", "rating": "complicated",
+              "rationale": "Koppeling met het EPD is nog handmatig.", "assessed_by_role": "hf_nurse",
+              "assessed_on": "2025-01-15"}  # fmt: skip
+
+
+@route(LMS, "GET /programmes/<int:programme_id>/assessments", "GET /programmes/<int:programme_id>/assessments/new",
+       "POST /programmes/<int:programme_id>/assessments/new")  # fmt: skip
+def _assessments(ask: Ask) -> Request:
+    programmes = {"own": ask.world.programme_x, "other": ask.world.programme_y, "partner": ask.world.programme_partner}
+    programme = programmes[ask.cell.row.target]
+    path = ask.cell.row.rule.replace("<int:programme_id>", str(programme))
+    return Request(path, dict(ASSESSMENT) if ask.cell.row.method == "POST" else None)
+
+
+# --- RPM uploads: X's organisation (own) or Y's (other)
+
+
+def _enrolments_csv(ask: Ask, organisation: int) -> bytes:
+    """A clean file of two enrolments in the organisation's own programme."""
+    programme = ask.world.programme_x if organisation == ask.world.org_x else ask.world.programme_y
+    header = "programme;patient_pid;team;offered_at;enrolled_at;first_measurement_at;disenrolled_at;disenrol_reason"
+    rows = (f"{programme};P-0001;;2025-02-20;2025-03-01;2025-03-02;;", f"{programme};P-0002;;2025-02-21;;;;")
+    return ("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode()
+
+
+@route(LMS, "GET /rpm/upload")
+def _upload_form(ask: Ask) -> Request:
+    return Request("/rpm/upload", query={"organisation": ask.org})
+
+
+@route(LMS, "GET /rpm/upload/<kind>/template.csv")
+def _template(ask: Ask) -> Request:
+    return Request("/rpm/upload/enrolments/template.csv", query={"organisation": ask.org})
+
+
+@route(LMS, "POST /rpm/upload")
+def _preview(ask: Ask) -> Request:
+    data = _enrolments_csv(ask, ask.org)
+    return Request("/rpm/upload", {"organisation": ask.org, "kind": "enrolments", "file": (io.BytesIO(data), "e.csv")})
+
+
+@route(LMS, "POST /rpm/upload/confirm")
+def _confirm(ask: Ask) -> Request:
+    """Own: a clean upload of the actor for X, awaiting confirmation. Other: one of Y's manager for Y."""
+    owner, organisation = (
+        (ask.world.users[ask.role], ask.world.org_x) if ask.own else (ask.world.manager_y, ask.world.org_y)
+    )
+    data = _enrolments_csv(ask, organisation)
+    with ask.app.app_context():
+        token = store_upload(data, Upload(new_upload_id(), owner.id, organisation, Kind.ENROLMENTS, "e.csv"))
+    return Request("/rpm/upload/confirm", {"token": token})
+
+
+# --- the LRS administration (admins only)
+
+
+@route(LMS, "POST /admin/lrs/")
+def _create_credential(ask: Ask) -> Request:
+    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read"})
+
+
+@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
+def _credential_action(ask: Ask) -> Request:
+    key, _secret = ask.make_credential("statements/write")
+    return Request(ask.cell.row.rule.replace("<key>", key), {})
+
+
+def _forwarded_credential(ask: Ask) -> str:
+    key, _secret = ask.make_credential("statements/write")
+    forwarder = ask.app.extensions["lrs"].forwarder
+    set_forwarding(forwarder.engine, forwarder.settings, key, "https://lrs.example.test/xapi", "vtc", "geheim")
+    return key
+
+
+@route(LMS, "POST /admin/lrs/forwarding")
+def _save_forwarding(ask: Ask) -> Request:
+    key, _secret = ask.make_credential("statements/write")
+    form = {"credential": key, "endpoint": "https://lrs.example.test/xapi", "username": "vtc", "secret": "geheim",
+            "version": "1.0.3"}  # fmt: skip
+    return Request("/admin/lrs/forwarding", form)
+
+
+@route(LMS, "POST /admin/lrs/forwarding/<key>/active", "POST /admin/lrs/forwarding/<key>/retry-dead")
+def _forwarding_action(ask: Ask) -> Request:
+    return Request(ask.cell.row.rule.replace("<key>", _forwarded_credential(ask)), {"active": "0"})
+
+
+# --- xAPI: headers of a credential with only the actor's scope
+
+
+def xapi_headers(world: World, actor: str) -> dict[str, str]:
+    headers = {"X-Experience-API-Version": "1.0.3"}
+    if actor in SCOPES:
+        headers["Authorization"] = basic(*world.lrs_keys[actor])
+    return headers
+
+
+LEARNER = json.dumps(agent("matrix-learner"))
+
+
+def _store_statement(ask: Ask, scope: str) -> str:
+    """Store a statement as the credential of `scope` would have stored it; return its id."""
+    key = ask.world.lrs_keys[scope][0]
+    authority = {"objectType": "Agent", "name": scope, "account": {"homePage": "http://localhost/xapi", "name": key}}
+    return store_statements(ask.app.extensions["lrs"].engine, [make_statement()], authority=authority,
+                            stored_by=key)[0]  # fmt: skip
+
+
+@route(XAPI, "GET /xapi/statements")
+def _get_statements(ask: Ask) -> Request:
+    if ask.cell.row.target == "-":
+        return Request("/xapi/statements", query={"limit": 5})
+    actor = ask.cell.actor if ask.cell.actor in SCOPES else "all"
+    owner = actor if ask.own else ("statements/write" if actor == "all" else "all")
+    return Request("/xapi/statements", query={"statementId": _store_statement(ask, owner)})
+
+
+@route(XAPI, "POST /xapi/statements")
+def _post_statements(ask: Ask) -> Request:
+    return Request("/xapi/statements", json=make_statement())
+
+
+@route(XAPI, "PUT /xapi/statements")
+def _put_statement(ask: Ask) -> Request:
+    return Request("/xapi/statements", json=make_statement(), query={"statementId": str(uuid.uuid4())})
+
+
+XAPI["GET /xapi/about"] = _plain("/xapi/about")
+XAPI["GET /xapi/activities"] = lambda ask: Request("/xapi/activities", query={"activityId": ACTIVITY})
+XAPI["GET /xapi/agents"] = lambda ask: Request("/xapi/agents", query={"agent": LEARNER})
+DOCUMENT_WHERE = {
+    "/xapi/activities/state": ({"activityId": ACTIVITY, "agent": LEARNER}, "stateId"),
+    "/xapi/activities/profile": ({"activityId": ACTIVITY}, "profileId"),
+    "/xapi/agents/profile": ({"agent": LEARNER}, "profileId"),
+}
+
+
+def _document(ask: Ask) -> Request:
+    """A new document each time (PUT asks If-None-Match: *), the list of ids for GET."""
+    where, id_param = DOCUMENT_WHERE[ask.cell.row.rule]
+    if ask.cell.row.method == "GET":
+        return Request(ask.cell.row.rule, query=dict(where))
+    query = {**where, id_param: f"matrix-{uuid.uuid4().hex[:8]}"}
+    headers = {"If-None-Match": "*"} if ask.cell.row.method == "PUT" else {}
+    body = None if ask.cell.row.method == "DELETE" else {"seen": True}
+    return Request(ask.cell.row.rule, json=body, query=query, headers=headers)
+
+
+for _rule in DOCUMENT_WHERE:
+    for _method in ("GET", "PUT", "POST", "DELETE"):
+        XAPI[f"{_method} {_rule}"] = _document
+
+
+# --- the RPM JSON API: a batch for X's programme, sent with X's key, Y's key or none
+
+
+def rpm_headers(world: World, actor: str) -> dict[str, str]:
+    keys = {"key of X": "X", "key of Y": "Y"}
+    return {"Authorization": basic(*world.rpm_keys[keys[actor]])} if actor in keys else {}
+
+
+def _records(kind: str, programme: int) -> list[dict[str, Any]]:
+    return {
+        "enrolments": [{"programme": programme, "patient_pid": "P-0001", "offered_at": "2025-02-20",
+                        "enrolled_at": "2025-03-01", "first_measurement_at": "2025-03-02"}],
+        "daily": [{"programme": programme, "patient_pid": "P-0001", "day": "2025-03-02", "expected": True,
+                   "received": {"weight": 1}}],
+        "alerts": [{"programme": programme, "external_id": "A-1", "patient_pid": "P-0001", "severity": "red",
+                    "created_at": "2025-03-02T09:15:00Z"}],
+        "staff-activity": [{"programme": programme, "staff_pid": "S-0042", "day": "2025-03-02",
+                            "actions": {"enrolments": 1, "reviews": 6, "alerts_handled": 0}}],
+        "eligible-counts": [{"programme": programme, "period": "2025-03", "count": 140, "source": "ehr"}],
+    }[kind]  # fmt: skip
+
+
+RPM_API["GET /api/rpm/openapi.json"] = _plain("/api/rpm/openapi.json")
+for _kind in Kind:
+    RPM_API[f"POST /api/rpm/v1/{_kind.value}"] = lambda ask, kind=_kind.value: Request(
+        ask.cell.row.rule, json={"records": _records(kind, ask.world.programme_x)}
+    )
