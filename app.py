@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 import learning
 import lrs
+from learning import transport
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.outbox import Tracker
@@ -44,6 +45,12 @@ def _defaults(app: Flask) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a long shift must not lose a form
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PROXY_FIX_X_FOR": 0,  # proxies to trust per X-Forwarded-* header (learning/transport.py); 0: none
+        "PROXY_FIX_X_PROTO": 0,
+        "PROXY_FIX_X_HOST": 0,
+        "PROXY_FIX_X_PORT": 0,
+        "PROXY_FIX_X_PREFIX": 0,
+        "HSTS_MAX_AGE": 365 * 24 * 3600,  # Strict-Transport-Security on https responses; 0 sends none
     }
 
 
@@ -109,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
+    transport.init_app(app)
     csrf.init_app(app)
     learning.init_app(app)
     lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
