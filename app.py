@@ -116,7 +116,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
-    transport.init_app(app)
     csrf.init_app(app)
     learning.init_app(app)
     lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
@@ -124,4 +123,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)
     _register_setup_commands(app)
+    transport.init_app(app)  # last: ProxyFix must be the outermost middleware, so every layer sees the client
     return app

@@ -107,6 +107,8 @@ def authenticate(email: str, password: str, client: str, devices: Mapping[int, s
         throttle.forget_failures(attempt)
         db.session.commit()
         return user
+    if user is None:
+        _spend_as_long_as_a_check(password)
     throttle.record_failure(attempt)
     db.session.commit()
     raise AccountError("wrong e-mail address or password")
@@ -139,6 +141,11 @@ def end_sessions(user: User) -> None:
     """Make every session cookie of this account worthless (logout, password change) and commit."""
     user.session_version += 1
     db.session.commit()
+
+
+def _spend_as_long_as_a_check(password: str) -> None:
+    """Hash once for an unknown address, so the answer time does not tell which addresses have an account."""
+    hash_password(password)
 
 
 def _verify(user: User, password: str) -> bool:
