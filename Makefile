@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: help install setup run test test-sqlite test-postgres lint fmt clean
+.PHONY: help install setup run test test-sqlite test-postgres lint audit fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,13 +36,20 @@ run: setup ## Set up, then serve with gunicorn on http://$(HOST):$(PORT)
 	@echo "VTC runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
-lint: install ## ruff, import contracts, mypy, content check
+lint: install audit ## ruff (with the bandit S rules), bandit, import contracts, mypy, content check, audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r learning lrs app.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy lrs learning app.py
 	$(BIN)/mypy --strict --follow-imports=silent lrs/xapi
 	$(FLASK) content check
+
+# Known vulnerabilities of every pin in requirements.lock, from PyPI's JSON API; fails when it cannot check one.
+# numpy and contourpy: this machine's PyPI serves release data for the newest release only, and their newest
+# needs Python >= 3.12, so the 3.11 pins cannot be checked here (elsewhere they are: drop these options there).
+audit: install ## Check the pinned dependencies for known vulnerabilities (needs PyPI)
+	$(BIN)/python scripts/audit_dependencies.py requirements.lock --accept-unchecked numpy --accept-unchecked contourpy
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .

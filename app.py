@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 import learning
 import lrs
+from learning import transport
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.outbox import Tracker
@@ -44,6 +45,12 @@ def _defaults(app: Flask) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a long shift must not lose a form
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PROXY_FIX_X_FOR": 0,  # proxies to trust per X-Forwarded-* header (learning/transport.py); 0: none
+        "PROXY_FIX_X_PROTO": 0,
+        "PROXY_FIX_X_HOST": 0,
+        "PROXY_FIX_X_PORT": 0,
+        "PROXY_FIX_X_PREFIX": 0,
+        "HSTS_MAX_AGE": 365 * 24 * 3600,  # Strict-Transport-Security on https responses; 0 sends none
     }
 
 
@@ -116,4 +123,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)
     _register_setup_commands(app)
+    transport.init_app(app)  # last: ProxyFix must be the outermost middleware, so every layer sees the client
     return app

@@ -30,8 +30,16 @@ babel = Babel()
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Return the user of a session id "<id>:<version>" only while the version is current.
+
+    Logout and a password change raise the account's version, so a copied cookie stops working at once.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # includes ids of cookies from before session versions: those sessions end
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

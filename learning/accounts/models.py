@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base, UTCDateTime, utcnow
@@ -74,9 +74,16 @@ class User(UserMixin, Base):
     xapi_pid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Part of the id a session cookie carries: raising it (logout, password change) makes every older cookie
+    # of this account worthless, although the cookie itself is signed and still unexpired.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[Team | None] = relationship()
+
+    def get_id(self) -> str:
+        """The session's user id: "<id>:<session version>", checked by the user loader on every request."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated accounts
@@ -116,7 +123,11 @@ class Invitation(Base):
 
 
 class LoginFailure(Base):
-    """One failed log-in, kept briefly to throttle guessing; the account is stored as a hash, not an address."""
+    """One failed log-in, kept briefly to throttle guessing; the account is stored as a hash, not an address.
+
+    device_key is set when the attempt came with a known-device cookie for this account: such failures are
+    counted apart, so guessing from elsewhere never slows down the owner on the device she always uses.
+    """
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_account_at", "account_key", "at"),)
@@ -124,4 +135,5 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64))
     client_key: Mapped[str] = mapped_column(String(64), index=True)
+    device_key: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

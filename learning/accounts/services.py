@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from learning.accounts.models import Invitation, LoginFailure, Role, User
+from learning.accounts import throttle
+from learning.accounts.models import Invitation, Role, User
 from learning.db import db, utcnow
 
 MIN_PASSWORD_LENGTH = 8
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_CLIENT = 30
 _hasher = PasswordHasher()
 
 
@@ -25,9 +23,12 @@ class AccountError(Exception):
 
 
 class Throttled(AccountError):
-    def __init__(self, minutes: int) -> None:
+    """Too many recent failures for this attempt's bucket: wait before the password is checked again."""
+
+    def __init__(self, wait: timedelta) -> None:
         super().__init__("too many attempts")
-        self.minutes = minutes
+        self.wait = wait
+        self.minutes = throttle.minutes(wait)
 
 
 @dataclass(frozen=True)
@@ -86,40 +87,65 @@ def register(data: Registration) -> User:
     return user
 
 
-def _key(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _recent_failures(column: object, key: str) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(LoginFailure).where(column == key, LoginFailure.at > since)  # type: ignore[arg-type]
-        )
-        or 0
-    )
-
-
-def authenticate(email: str, password: str, client: str) -> User:
+def authenticate(email: str, password: str, client: str, devices: Mapping[int, str] | None = None) -> User:
     """Return the user these credentials prove.
 
-    :raises Throttled: after too many recent failures for this account or this client.
+    client is the source address; devices maps user ids to the nonces of this browser's known-device cookie.
+    A known device of the account is throttled only by its own failures (see throttle.py).
+
+    :raises Throttled: while this attempt's back-off runs; the password is not checked then.
     :raises AccountError: on a wrong e-mail/password pair (one message for both, so accounts can't be probed).
     """
-    account_key, client_key = _key(normalise_email(email)), _key(client)
-    if (
-        _recent_failures(LoginFailure.account_key, account_key) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(LoginFailure.client_key, client_key) >= MAX_FAILURES_PER_CLIENT
-    ):
-        raise Throttled(int(THROTTLE_WINDOW.total_seconds() // 60))
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    device = (devices or {}).get(user.id) if user is not None else None
+    attempt = throttle.Attempt.of(email, client, device)
+    wait = throttle.wait_needed(attempt)
+    if wait > timedelta(0):
+        raise Throttled(wait)
     if user is not None and user.is_active and _verify(user, password):
-        db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
+        throttle.forget_failures(attempt)
         db.session.commit()
         return user
-    db.session.add(LoginFailure(account_key=account_key, client_key=client_key))
+    if user is None:
+        _spend_as_long_as_a_check(password)
+    throttle.record_failure(attempt)
     db.session.commit()
     raise AccountError("wrong e-mail address or password")
+
+
+def change_password(user: User, current: str, new: str, client: str) -> None:
+    """Set a new password when the current one is right, and end every other session of the account.
+
+    Wrong current passwords count as log-in failures: a forgotten open session must not become a guessing
+    machine.
+
+    :raises Throttled: while the back-off for this account and source runs.
+    :raises AccountError: on a wrong current password or a too short new one.
+    """
+    attempt = throttle.Attempt.of(user.email, client)
+    wait = throttle.wait_needed(attempt)
+    if wait > timedelta(0):
+        raise Throttled(wait)
+    if not _verify(user, current):
+        throttle.record_failure(attempt)
+        db.session.commit()
+        raise AccountError("current password wrong")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password too short")
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie of this account worthless (logout, password change) and commit."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def _spend_as_long_as_a_check(password: str) -> None:
+    """Hash once for an unknown address, so the answer time does not tell which addresses have an account."""
+    hash_password(password)
 
 
 def _verify(user: User, password: str) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from learning.accounts import services
-from learning.accounts.forms import LoginForm, RegisterForm
+from learning.accounts import devices, services
+from learning.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm
 from learning.i18n import LANGUAGES
 from learning.web import safe_next_url
 
@@ -22,6 +22,15 @@ REGISTER_ERRORS = {
     "invalid e-mail address": lambda: _("Fill in a valid e-mail address."),
     "password too short": lambda: _("Choose a longer password."),
 }
+PASSWORD_ERRORS = {
+    "current password wrong": lambda: _("Your current password is not right. Try again."),
+    "password too short": lambda: _("Choose a longer password."),
+}
+
+
+def _login_problem(form: LoginForm, message: str, status: int) -> tuple[str, int]:
+    """Show the form again with the e-mail address kept and the problem announced (role="alert")."""
+    return render_template("accounts/login.html", form=form, problem=message), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,19 +38,29 @@ def login() -> str | Response | tuple[str, int]:
     """Show the log-in form and log the person in."""
     form = LoginForm()
     if form.validate_on_submit():
+        known = devices.read(current_app, request)
         try:
-            user = services.authenticate(form.email.data or "", form.password.data or "", request.remote_addr or "")
+            user = services.authenticate(
+                form.email.data or "", form.password.data or "", request.remote_addr or "", known
+            )
         except services.Throttled as exc:
-            flash(_("Too many attempts. Try again in %(minutes)d minutes.", minutes=exc.minutes), "error")
-            return render_template("accounts/login.html", form=form), 429
+            message = _(
+                "Too many attempts. Try again in %(minutes)d minutes. On the device where you usually log in, "
+                "you can log in right away.",
+                minutes=exc.minutes,
+            )
+            response = make_response(_login_problem(form, message, 429))
+            response.headers["Retry-After"] = str(int(exc.wait.total_seconds()) + 1)
+            return response
         except services.AccountError:
-            flash(_("The e-mail address or password is not right."), "error")
-            return render_template("accounts/login.html", form=form), 401
+            return _login_problem(form, _("The e-mail address or password is not right."), 401)
         session.clear()  # a fresh session id on log-in prevents session fixation
         login_user(user)
         session.permanent = True
         session["locale"] = user.locale
-        return redirect(safe_next_url(request.args.get("next")) or url_for("catalog.index"))
+        redirect_response = redirect(safe_next_url(request.args.get("next")) or url_for("catalog.index"))
+        devices.remember(current_app, redirect_response, known, user.id)
+        return redirect_response
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -49,11 +68,33 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """End the session."""
+    """End the session, and every copy of its cookie: the account's session version goes up."""
+    services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response | tuple[str, int]:
+    """Change the password; every other session of the account ends, this one goes on."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current.data or "", form.password.data or "", request.remote_addr or "")
+        except services.Throttled as exc:
+            message = _("Too many attempts. Try again in %(minutes)d minutes.", minutes=exc.minutes)
+            return render_template("accounts/password.html", form=form, problem=message), 429
+        except services.AccountError as exc:
+            message = PASSWORD_ERRORS[str(exc)]() if str(exc) in PASSWORD_ERRORS else str(exc)
+            return render_template("accounts/password.html", form=form, problem=message), 400
+        login_user(user)  # this session carries the new session version; the others no longer match
+        flash(_("Your password is changed. You are logged out on your other devices."), "info")
+        return redirect(url_for("catalog.index"))
+    return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -22,6 +22,10 @@ bp = Blueprint("lrs_forwarding", __name__)
 REFUSALS = {
     "credential": _l("Choose one of the credentials."),
     "endpoint": _l("Give the address of the other LRS as an http(s) URL, without a password or query."),
+    "address": _l(
+        "This address is on this server or an internal network (loopback, link-local or private). "
+        "Forwarding goes to public addresses only, unless the LRS_FORWARD_ALLOW_PRIVATE setting allows it."
+    ),
     "username": _l("Give the key for the other LRS: 1 to 200 characters, without a colon."),
     "secret": _l("Give the secret for the other LRS."),
     "version": _l("Choose one of the xAPI versions."),

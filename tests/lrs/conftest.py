@@ -31,9 +31,13 @@ from lrs.xapi.multipart import parse_multipart_statements
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    """Deliver only when a test says so (no background thread), and retry rejected statements at once."""
+    """Deliver only when a test says so (no background thread), and retry rejected statements at once.
+
+    The target LRS runs on loopback, which forwarding refuses unless the setting allows it: these tests do.
+    """
     return {
         **app_config,
+        "LRS_FORWARD_ALLOW_PRIVATE": True,
         "LRS_FORWARD_BACKGROUND": False,
         "LRS_FORWARD_REJECT_SECONDS": 0,
         "LRS_FORWARD_MAX_ATTEMPTS": 3,

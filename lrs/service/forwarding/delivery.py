@@ -142,8 +142,9 @@ class _TargetRun:
             body, content_type = build_multipart_response(body.decode(), attachments)
         target = self.target
         return post_statements(
-            target.endpoint, target.username, self.secret, target.version, body, content_type, self.settings.timeout
-        )
+            target.endpoint, target.username, self.secret, target.version, body, content_type, self.settings.timeout,
+            allow_private=self.settings.allow_private,
+        )  # fmt: skip
 
     def _delivered(self, rows: list[QueuedStatement]) -> None:
         with self.engine.begin() as conn:

@@ -7,11 +7,15 @@ would turn a redirected POST into a GET, whose 200 would look like a delivery.
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+from lrs.service.forwarding.addresses import connect
 
 TRANSIENT = frozenset({408, 425, 429})  # the target is busy: try again soon, the statements are fine
 TARGET_PROBLEMS = frozenset({401, 403, 404, 405, 407})  # our key or URL is wrong: no statement is at fault
@@ -49,7 +53,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx then surfaces as an HTTPError: the endpoint is misconfigured
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    """Plain http, connecting only to addresses that addresses.connect checked (at delivery, after DNS)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = http.client.HTTPConnection(host, **kwargs)
+        connection._create_connection = functools.partial(connect, allow_private=self.allow_private)  # type: ignore[attr-defined]
+        return connection
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    """https with the same check; TLS still verifies the certificate against the host name."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPSConnection:
+        connection = http.client.HTTPSConnection(host, **kwargs)
+        connection._create_connection = functools.partial(connect, allow_private=self.allow_private)  # type: ignore[attr-defined]
+        return connection
+
+
+def _opener(allow_private: bool) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(
+        _NoRedirect, _CheckedHTTPHandler(allow_private), _CheckedHTTPSHandler(allow_private)
+    )
 
 
 def is_http_url(url: str) -> bool:
@@ -68,9 +107,14 @@ def statements_url(endpoint: str) -> str:
 
 
 def post_statements(
-    endpoint: str, username: str, secret: str, version: str, body: bytes, content_type: str, timeout: float
-) -> Answer:
-    """Send one POST /statements and return the answer; never raises for HTTP or network trouble."""
+    endpoint: str, username: str, secret: str, version: str, body: bytes, content_type: str, timeout: float,
+    *, allow_private: bool = False,
+) -> Answer:  # fmt: skip
+    """Send one POST /statements and return the answer; never raises for HTTP or network trouble.
+
+    Unless allow_private, a host that resolves to a loopback, link-local or private address is not contacted:
+    the answer is "unreachable" with the reason, and the statements wait in the queue.
+    """
     url = statements_url(endpoint)
     if not is_http_url(url):
         return Answer(0, f"not an http(s) endpoint: {endpoint}")
@@ -82,7 +126,7 @@ def post_statements(
     }
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with _opener(allow_private).open(request, timeout=timeout) as response:
             response.read()
             return Answer(response.status, f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:

@@ -36,6 +36,7 @@ class ForwardSettings:
     reject_seconds: float = 3600.0  # first back-off after a rejection (4xx): a person has to look first
     poll_seconds: float = 5.0  # how often the background thread looks for due statements
     background: bool = True  # False when only `flask lrs forward-flush` (cron) delivers
+    allow_private: bool = False  # True lets targets be loopback, link-local or private addresses (addresses.py)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ForwardSettings:
@@ -50,6 +51,7 @@ class ForwardSettings:
             reject_seconds=float(config.get("LRS_FORWARD_REJECT_SECONDS", cls.reject_seconds)),
             poll_seconds=float(config.get("LRS_FORWARD_POLL_SECONDS", cls.poll_seconds)),
             background=bool(config.get("LRS_FORWARD_BACKGROUND", cls.background)),
+            allow_private=bool(config.get("LRS_FORWARD_ALLOW_PRIVATE", cls.allow_private)),
         )
 
     @property

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from lrs.service.forwarding.addresses import endpoint_refusal
 from lrs.service.forwarding.sender import is_http_url
 from lrs.service.forwarding.settings import ForwardSettings
 from lrs.store.credentials import list_credentials
@@ -54,12 +55,16 @@ def set_forwarding(
 
     Statements the target rejected are tried again soon: the new settings may be the fix.
 
-    :raises ForwardingError: for an unknown credential, an endpoint that is not http(s), a key with a colon,
-        an unsupported version, or a new target without a secret.
+    :raises ForwardingError: for an unknown credential, an endpoint that is not http(s) or (unless settings allow
+        private addresses) whose host is or resolves to a loopback, link-local or private address, a key with a
+        colon, an unsupported version, or a new target without a secret.
     """
     endpoint, username = endpoint.strip(), username.strip()
     if not is_http_url(endpoint):
         raise ForwardingError("endpoint", "the endpoint must be an http(s) URL without credentials or query")
+    refused = None if settings.allow_private else endpoint_refusal(endpoint)
+    if refused:
+        raise ForwardingError("address", refused)
     if not username or ":" in username or len(username) > 200:
         raise ForwardingError("username", "the target key must be 1 to 200 characters without a colon")
     if version not in VERSIONS:
