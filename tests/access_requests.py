@@ -88,7 +88,8 @@ def _plain(path: str) -> Builder:
 
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
-                     ("/progress", "/progress"), ("/dashboards/", "/dashboards/"),
+                     ("/account/password", "/account/password"), ("/progress", "/progress"),
+                     ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
                      ("/dashboards/region", "/dashboards/region"),
@@ -108,6 +109,12 @@ def _login(ask: Ask) -> Request:
 @route(LMS, "POST /logout")
 def _logout(ask: Ask) -> Request:
     return Request("/logout", {})
+
+
+@route(LMS, "POST /account/password")
+def _change_password(ask: Ask) -> Request:
+    # The same password again: a real change (which ends the user's other sessions), yet later log-ins still work.
+    return Request("/account/password", {"current": PASSWORD, "password": PASSWORD, "confirm": PASSWORD})
 
 
 @route(LMS, "POST /register")

@@ -35,7 +35,8 @@ BUILDERS = {"lms": LMS, "xapi": XAPI, "rpm_api": RPM_API}
 LMS_ROLES = [actor for actor in next(row for row in ROWS if row.section == "lms").cells if actor != "anonymous"]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 FORM = "application/x-www-form-urlencoded"
-FRESH_SESSION = {"POST /login", "POST /logout", "POST /register"}  # they end or replace the session they run in
+# They end or replace the session they run in; logout and a password change end every session of the account.
+FRESH_SESSION = {"POST /login", "POST /logout", "POST /register", "POST /account/password"}
 
 
 def routes_of(app: Flask) -> set[str]:
@@ -193,6 +194,8 @@ def test_cell(region: Region, cell: Cell) -> None:
     client = _client(region, cell)
     request = _request(region, cell, client)
     _prove(region, cell, lambda: _send(client, cell.row, request, _headers(region, cell)))
+    if f"{cell.row.method} {cell.row.rule}" in FRESH_SESSION and cell.actor in region.clients:
+        region.clients[cell.actor] = _log_in(region.app, region.world.users[cell.actor].email)
 
 
 XAPI_CELLS = [cell for cell in CELLS if cell.row.section == "xapi"]
