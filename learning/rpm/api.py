@@ -127,11 +127,28 @@ def read_records() -> list[Any]:
         body = json.loads(request.get_data())
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise ApiError(400, "the body is not valid JSON") from None
+    if _has_nul(body):  # PostgreSQL cannot store text with NUL; no field needs one
+        raise ApiError(400, "a string in the body has a NUL character (\\u0000)")
     if not isinstance(body, dict) or not isinstance(body.get("records"), list) or set(body) != {"records"}:
         raise ApiError(422, 'the body must be an object {"records": [...]}', errors=[])
     if len(body["records"]) > MAX_RECORDS:
         raise ApiError(413, f"at most {MAX_RECORDS} records per request; split the batch")
     return body["records"]
+
+
+def _has_nul(value: Any) -> bool:
+    """True when any string in the parsed JSON (object keys too) contains U+0000; a stack, not recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
 
 
 def ingest(kind: Kind) -> Response:

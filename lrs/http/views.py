@@ -41,6 +41,9 @@ def check_version_and_auth() -> None:
     """Every resource but /about needs a supported version header, valid credentials and a scope that allows it."""
     if request.endpoint == "xapi.about" or request.method == "OPTIONS":
         return
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        # ids (stateId, profileId, activityId...) are stored as text, which PostgreSQL refuses with a NUL in it
+        raise BadRequest("a query parameter has a NUL character (%00), which no xAPI value needs")
     try:
         g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
     except BadRequest:

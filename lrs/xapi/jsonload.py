@@ -1,6 +1,9 @@
 """The one JSON loader of the LRS: request bodies, the statements part of a multipart body, JWS headers and payloads,
 agent parameters and merged documents all go through `load_json`, so they share one depth limit.
 
+It also refuses strings holding U+0000: valid JSON, but no identifier or text in xAPI needs it, and PostgreSQL
+cannot store it in a text column (identifiers are indexed as text), which made such a statement a 500.
+
 Why one limit, and why 64: whatever is accepted is later serialised again (orjson.dumps when a statement is stored
 and when a StatementResult is built, json.dumps when documents are merged), and orjson.dumps refuses anything nested
 deeper than 254 levels (a TypeError: a 500 after the statement was half handled). A StatementResult wraps a
@@ -40,6 +43,8 @@ def load_json(data: bytes | str, what: str) -> Any:
         raise BadRequest(f"{what} is not valid JSON: {reason}") from None
     if json_depth(value) > MAX_JSON_DEPTH:
         raise BadRequest(f"{what} is JSON nested too deeply: deeper than {MAX_JSON_DEPTH} levels")
+    if has_nul(value):
+        raise BadRequest(f"{what} has a string with a NUL character (\\u0000), which no xAPI value needs")
     return value
 
 
@@ -63,3 +68,19 @@ def json_depth(value: Any) -> int:
             return deepest
         stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
     return deepest
+
+
+def has_nul(value: Any) -> bool:
+    """True when any string in ``value`` (object keys too) contains U+0000; walks with a stack, not recursion."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

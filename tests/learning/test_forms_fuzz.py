@@ -76,3 +76,11 @@ def test_player_forms_never_fail(client, patient, action, slug, item, data, htmx
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(path, data={**data, "csrf_token": csrf_token(client, "/")}, headers=headers)
     assert response.status_code < 500, (path, response.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize(("path", "field"), [("/login", "email"), ("/login", "password"), ("/register", "code")])
+def test_a_nul_character_in_a_form_is_a_400(client, path, field):
+    # was a 500 on PostgreSQL, which cannot compare or store text with NUL (found by bench/fuzz.py)
+    data = {"email": "a@example.test", "password": "x" * 12, "code": "WELKOM-01", field: "a\x00b"}
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 400

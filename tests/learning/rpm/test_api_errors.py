@@ -52,3 +52,10 @@ def test_an_unexpected_exception_is_a_problem_500_without_internals_and_logged(m
     assert response.mimetype == "application/problem+json"
     assert "secret" not in response.get_data(as_text=True)
     assert any(r.exc_info and "secret internals" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_a_nul_character_in_a_record_is_a_400_and_nothing_is_imported(client, api_headers, good):
+    records = [{**good["daily"][0], "patient_pid": "P-0\u00001"}]
+    response = client.post("/api/rpm/v1/daily", json={"records": records}, headers=api_headers)
+    assert response.status_code == 400
+    assert "NUL" in response.get_json()["detail"]
