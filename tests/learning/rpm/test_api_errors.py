@@ -59,3 +59,7 @@ def test_a_nul_character_in_a_record_is_a_400_and_nothing_is_imported(client, ap
     response = client.post("/api/rpm/v1/daily", json={"records": records}, headers=api_headers)
     assert response.status_code == 400
     assert "NUL" in response.get_json()["detail"]
+
+
+def test_the_rpm_profile_routes_answer_every_error_in_json(app):
+    assert set(default_exceptions) <= set(app.error_handler_spec["tracking"])
