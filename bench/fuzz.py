@@ -3,8 +3,9 @@ counting 5xx answers and hangs (it reports, it does not stop at the first).
 
 Targets: the RPM API (schemathesis, positive and negative cases from its OpenAPI document, with a real API key),
 xAPI statements (POST random and statement-like JSON, GET random filters), xAPI documents (state, activity and
-agent profiles: any method, parameters, content type and body), and the LMS forms (log-in, registration, language,
-player answers). The app runs in-process (WSGI) on a fresh database, with TESTING off: an exception is a real 500.
+agent profiles: any method, parameters, content type and body), the 1.0.x alternate request syntax, and the LMS
+forms (log-in, registration, language, player answers). The app runs in-process (WSGI) on a fresh database, with
+TESTING off: an exception is a real 500.
 
     .venv/bin/python bench/fuzz.py [--cases 2000] [--database URL] [--seed N]
 """
@@ -243,6 +244,12 @@ def main() -> None:
         )
         return answer(response, f"{method} /xapi/{resource} {params} {content_type} {body[:80]!r}")
 
+    def alternate(example: tuple[str, str, dict[str, str]]) -> tuple[int, str]:
+        method, resource, form = example
+        form = {"Authorization": xapi["Authorization"], "X-Experience-API-Version": "1.0.3", **form}
+        response = client.post(f"/xapi/{resource}", query_string={"method": method}, data=form)
+        return answer(response, f"POST /xapi/{resource}?method={method} {form}")
+
     def forms(example: tuple[str, dict[str, Any]]) -> tuple[int, str]:
         path, data = example
         page = client.get("/login").get_data(as_text=True)
@@ -308,6 +315,21 @@ def main() -> None:
                 doc_bodies,
             ),
             documents,
+        ),
+        "xapi alternate syntax": (
+            st.tuples(
+                st.one_of(st.sampled_from(["GET", "PUT", "POST", "DELETE", "HEAD"]), st.text(max_size=8)),
+                st.sampled_from(["statements", "activities/state", "activities/profile", "agents/profile"]),
+                st.dictionaries(
+                    st.one_of(
+                        st.sampled_from(["content", "Content-Type", "statementId", "activityId", "agent", "stateId"]),
+                        st.text(max_size=8),
+                    ),
+                    st.one_of(st.text(max_size=40), json_values.map(json.dumps), statement.map(json.dumps)),
+                    max_size=6,
+                ),
+            ),
+            alternate,
         ),
         "lms forms": (
             st.tuples(
