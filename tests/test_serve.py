@@ -120,3 +120,17 @@ def test_a_previous_server_still_holding_the_port_is_stopped_first(serve, tmp_pa
     wait_until(lambda: answers(port), START_TIMEOUT, "the new server answers")
     assert second.poll() is None
     assert (tmp_path / "run" / "gunicorn.pid").read_text().strip() == str(second.pid)
+
+
+def test_a_port_held_by_another_program_is_left_alone(serve, tmp_path):
+    port = free_port()
+    with socket.socket() as other:  # another program (this test) listens on the port
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        server = serve(port)
+        server.wait(timeout=START_TIMEOUT)  # gunicorn gives up after its retries: the port is not ours to free
+        assert server.returncode != 0  # and this test's process, which holds the port, was not signalled
+        log = (tmp_path / "server-0.log").read_text()
+        assert "Stopping a previous server" not in log
+        assert "in use" in log.lower()
