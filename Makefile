@@ -34,7 +34,7 @@ setup: install ## Migrate the database, load modules_content/, seed the demo reg
 
 run: setup ## Set up, then serve with gunicorn on http://$(HOST):$(PORT)
 	@echo "VTC runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+	$(BIN)/python scripts/serve.py --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install audit ## ruff (with the bandit S rules), bandit, import contracts, mypy, content check, audit
 	$(BIN)/ruff check .

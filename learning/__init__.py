@@ -23,7 +23,7 @@ from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
 from learning.tracking.cli import xapi_cli
 from learning.tracking.views import bp as tracking_bp
-from learning.web import add_security_headers, render_csrf_error, render_error
+from learning.web import add_security_headers, refuse_nul_characters, render_csrf_error, render_error
 
 login_manager = LoginManager()
 babel = Babel()
@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
-    for blueprint in (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp):
+    pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
+    for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     metrics_cli.init_app(app)
@@ -72,6 +73,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
+    # the assessment form checks NUL itself, with a message at its field
+    app.before_request(refuse_nul_characters({bp.name for bp in pages if bp is not assessments_bp} | {"rpm"}))
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from learning.content.loader import ContentError
-from learning.content.services import check_content, load_content
+from learning.content.services import check_content, check_published, load_content
+from learning.db import db
 from learning.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoError, seed_demo
 from learning.tracking import outbox
 
@@ -26,7 +28,14 @@ def _content_dir(path: str | None) -> Path:
 @click.argument("path", required=False)
 def check_command(path: str | None) -> None:
     """Report every problem in the modules (file:line: problem); exit 1 if there is any."""
-    problems = check_content(_content_dir(path))
+    root = _content_dir(path)
+    problems = check_content(root)
+    if not problems:  # the same checks as `content load`: also a changed text that needs a version bump
+        try:
+            problems = check_published(root)
+        except SQLAlchemyError as exc:  # no database yet (a fresh checkout): the files alone were checked
+            db.session.rollback()
+            click.echo(f"Not compared with the database ({type(exc).__name__}): only the files were checked.")
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

@@ -12,6 +12,8 @@ from pathlib import Path
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,6 +24,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+"""What SQLAlchemy raises when it cannot reach the database (refused, timed out, dropped, locked, pool exhausted):
+the JSON APIs answer 503 with Retry-After for these, not 500."""
+RETRY_AFTER_SECONDS = 30
 
 
 class UTCDateTime(TypeDecorator[datetime]):

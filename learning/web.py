@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,6 +39,27 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+def refuse_nul_characters(blueprints: Collection[str]) -> Callable[[], None]:
+    """Return a before_request hook that answers 400 to a form or query of these (the LMS's page) blueprints with a
+    NUL character in it: no field needs one, and PostgreSQL refuses text with NUL, so it used to surface as a 500
+    wherever the value reached a query (log-in, registration...). APIs that read the raw body (the LRS's
+    documents may be forms) are left alone: reading request.form here would consume their body."""
+
+    def refuse() -> None:
+        if request.blueprint not in blueprints:
+            return
+        fields = [*request.args.items(multi=True)]
+        if request.mimetype in FORM_TYPES:
+            fields += request.form.items(multi=True)
+        if any("\x00" in key or "\x00" in value for key, value in fields):
+            abort(400)
+
+    return refuse
+
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:

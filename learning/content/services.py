@@ -28,16 +28,46 @@ class LoadReport:
     unchanged: list[str]
 
 
+def module_folders(root: Path) -> list[Path]:
+    """Return the module folders `check` and `load` read: root itself when it is a module folder (holds
+    language files such as nl.md), else the module folders under it. Both commands must read the same folders:
+    checking a module's own folder used to find no module under it and say "All modules are fine" for a module
+    that `load` refused."""
+    is_module = any(len(file.stem) == 2 and file.stem.islower() for file in root.glob("*.md"))  # nl.md, en.md
+    return [root] if is_module else iter_module_folders(root)
+
+
 def check_content(root: Path) -> list[Problem]:
-    """Return every problem in every module under root (empty when all can be published)."""
+    """Return every problem in the module files under root (empty when all can be published).
+
+    This is the file half of what load_content checks; check_published is the database half.
+    """
     if not root.is_dir():
         return [Problem(str(root), 1, "content folder not found: give the folder that holds the module folders")]
+    folders = module_folders(root)
+    if not folders:
+        return [Problem(str(root), 1, "no module found: give a module folder or the folder that holds them")]
     problems: list[Problem] = []
-    for folder in iter_module_folders(root):
+    for folder in folders:
         try:
             load_module_folder(folder)
         except ContentError as exc:
             problems.extend(exc.problems)
+    return problems
+
+
+def check_published(root: Path) -> list[Problem]:
+    """Return the texts that changed without a version bump, compared with what the database has published.
+
+    Call after check_content found nothing (it parses the modules again). Needs an app context.
+    """
+    problems: list[Problem] = []
+    for folder in module_folders(root):
+        for language, document in load_module_folder(folder).items():
+            module = db.session.scalar(select(Module).where(Module.slug == document.slug))
+            source = (folder / f"{language}.md").read_text(encoding="utf-8")
+            if module is not None and _changed_without_bump(module, document, source):
+                problems.append(Problem(str(folder / f"{language}.md"), 1, _NO_BUMP % document.version))
     return problems
 
 
@@ -46,18 +76,29 @@ def load_content(root: Path) -> LoadReport:
 
     :raises ContentError: when any module is broken; nothing is stored then.
     """
-    problems = check_content(root)
+    problems = check_content(root) or check_published(root)
     if problems:
         raise ContentError(problems)
     report = LoadReport([], [], [])
     try:
-        for folder in iter_module_folders(root):
+        for folder in module_folders(root):
             _store_module(folder, load_module_folder(folder), report)
     except ContentError:
         db.session.rollback()  # modules stored before the refused one must not reach a later commit
         raise
     db.session.commit()
     return report
+
+
+_NO_BUMP = "text changed but version %s was already published: bump 'version'"
+
+
+def _changed_without_bump(module: Module, document: ModuleDocument, source: str) -> bool:
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    return any(
+        t.version == document.version and t.language == document.language and t.content_hash != digest
+        for t in module.texts
+    )
 
 
 def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: LoadReport) -> None:
@@ -86,10 +127,8 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
         (t for t in module.texts if t.version == document.version and t.language == document.language), None
     )
     if existing is not None:
-        if existing.content_hash != digest:
-            path = f"{document.slug}/{document.language}.md"
-            message = f"text changed but version {document.version} was already published: bump 'version'"
-            raise ContentError([Problem(path, 1, message)])
+        if existing.content_hash != digest:  # check_published found none; a concurrent load stored one since
+            raise ContentError([Problem(f"{document.slug}/{document.language}.md", 1, _NO_BUMP % document.version)])
         return False
     db.session.add(
         ModuleText(

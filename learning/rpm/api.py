@@ -7,13 +7,15 @@ browser session, so the blueprint is exempt from CSRF. Errors are JSON problem d
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
+from learning.db import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from learning.rpm.fields import Kind
 from learning.rpm.ingest import ForeignProgramme, import_records
 from learning.rpm.keys import verify_api_key
@@ -21,6 +23,7 @@ from learning.rpm.models import ApiKey
 from learning.rpm.openapi import MAX_RECORDS, build_document
 
 bp = Blueprint("rpm_api", __name__, url_prefix="/api/rpm")
+log = logging.getLogger("vtc.rpm")
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # 5,000 daily records take about 1 MB
 CHALLENGE = 'Basic realm="VTC RPM API", Bearer realm="VTC RPM API"'
@@ -52,13 +55,36 @@ def _api_error(error: ApiError) -> Response:
 
 
 def _http_error(error: HTTPException) -> Response:
+    if isinstance(error, InternalServerError):  # an unexpected exception, already logged with its traceback
+        if isinstance(error.original_exception, DATABASE_UNAVAILABLE):
+            return _database_unavailable(error.original_exception)
+        return problem(500, "the server failed on this request; it has been logged and nothing was imported")
     return problem(error.code or 500, error.description or "")
 
 
+def _database_unavailable(error: Exception) -> Response:
+    """The database cannot be reached: 503 and when to send again, not a 500 (the batch itself may be fine)."""
+    log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
+    response = problem(503, "the database is unavailable; nothing was imported, send the batch again later")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 # By code, not only by class: Flask prefers the app's handler for a code over a blueprint's class handler.
-for _code in (400, 404, 405, 413, 500):
+for _code in default_exceptions:
     bp.register_error_handler(_code, _http_error)
 bp.register_error_handler(HTTPException, _http_error)
+for _unavailable in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_unavailable, _database_unavailable)
+
+
+def json_routing_errors() -> Response | None:
+    """An unknown path or method under /api/ gets a problem document, not the LMS's HTML page (a request that
+    matches no route belongs to no blueprint, so the handlers above do not see it)."""
+    error = request.routing_exception
+    if isinstance(error, HTTPException) and (error.code or 0) >= 400 and request.path.startswith("/api/"):
+        return _http_error(error)
+    return None
 
 
 @bp.get("/openapi.json")
@@ -99,13 +125,30 @@ def read_records() -> list[Any]:
     request.max_content_length = limit
     try:
         body = json.loads(request.get_data())
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise ApiError(400, "the body is not valid JSON") from None
+    if _has_nul(body):  # PostgreSQL cannot store text with NUL; no field needs one
+        raise ApiError(400, "a string in the body has a NUL character (\\u0000)")
     if not isinstance(body, dict) or not isinstance(body.get("records"), list) or set(body) != {"records"}:
         raise ApiError(422, 'the body must be an object {"records": [...]}', errors=[])
     if len(body["records"]) > MAX_RECORDS:
         raise ApiError(413, f"at most {MAX_RECORDS} records per request; split the batch")
     return body["records"]
+
+
+def _has_nul(value: Any) -> bool:
+    """True when any string in the parsed JSON (object keys too) contains U+0000; a stack, not recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
 
 
 def ingest(kind: Kind) -> Response:

@@ -108,6 +108,8 @@ def store_checked(kind: Kind, received: int, checked: Checked) -> Report:
         return Report(kind, received, problems=tuple(checked.problems))
     storage = STORAGE[kind]
     rows = [storage.to_row(record) for record in checked.records]
+    if not rows:  # an empty batch is valid and changes nothing (there are no keys to look up)
+        return Report(kind, received)
     for attempt in (1, 2):
         try:
             inserted, updated, unchanged = _upsert(storage, rows)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from learning.tracking.profile import PROFILE_PATH, VERSION, RpmIris, build_profile, find_concept
 
@@ -17,6 +18,16 @@ def _json_ld(document: dict[str, Any], status: int = 200) -> Response:
     response = Response(json.dumps(document, ensure_ascii=False, indent=2), status=status, mimetype=JSON_LD)
     response.headers["Access-Control-Allow-Origin"] = "*"  # a public vocabulary: profile tools fetch it anywhere
     return response
+
+
+def _json_error(error: HTTPException) -> Response:
+    """Profile tools read JSON: every error of these routes (a 500 too, without internals) is JSON, not the LMS's
+    HTML page. Registered per code: Flask prefers the app's handler for a code over a blueprint's class handler."""
+    return _json_ld({"error": error.description or error.name}, error.code or 500)
+
+
+for _code in default_exceptions:
+    bp.register_error_handler(_code, _json_error)
 
 
 @bp.get(PROFILE_PATH)

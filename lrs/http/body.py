@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from flask import current_app, request
 
 from lrs.xapi.errors import BadRequest, PayloadTooLarge
+from lrs.xapi.jsonload import load_json
 from lrs.xapi.multipart import Attachment, parse_multipart_statements
 
 
@@ -41,16 +41,8 @@ def read_statements_body() -> tuple[Any, dict[str, Attachment]]:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Parse JSON bytes with orjson: several times faster than json, and it refuses what xAPI forbids anyway
-    (NaN, infinities, invalid UTF-8) and nesting deeper than 1,024 levels without touching the stack.
+    """Parse a JSON body with the LRS's one loader (one depth limit for bodies, multipart parts and JWS payloads).
 
     :raises BadRequest: naming what is wrong.
     """
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        if "depth" in str(exc):
-            raise BadRequest("the JSON is nested too deeply (more than 1,024 levels)") from None
-        if "utf-8" in str(exc).lower() or "surrogate" in str(exc).lower():
-            raise BadRequest("the body is not UTF-8 text") from None
-        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    return load_json(raw, "the body")

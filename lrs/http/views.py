@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import Engine
-from werkzeug.exceptions import HTTPException
 
 from lrs import service
 from lrs.http.auth import authenticate, authority_of, authorize, find_credential
 from lrs.http.body import read_statements_body
-from lrs.http.errors import handle_http_error, handle_xapi_error
-from lrs.xapi.errors import BadRequest, XapiError
+from lrs.http.errors import register_error_handlers
+from lrs.xapi.errors import BadRequest
 from lrs.xapi.formats import parse_accept_language, render_statement
+from lrs.xapi.jsonload import load_json
 from lrs.xapi.multipart import build_multipart_response
 from lrs.xapi.params import parse_single_request, parse_statement_query
 from lrs.xapi.scopes import Access
@@ -24,8 +24,7 @@ from lrs.xapi.timestamps import format_timestamp, parse_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
 
 bp = Blueprint("xapi", __name__)
-bp.register_error_handler(XapiError, handle_xapi_error)
-bp.register_error_handler(HTTPException, handle_http_error)
+register_error_handlers(bp)
 DEFAULT_VERSION = "1.0.3"  # answered when a request failed before its version was negotiated
 LATEST_VERSION = "2.0.0"
 CORS_REQUEST_HEADERS = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language"
@@ -42,6 +41,9 @@ def check_version_and_auth() -> None:
     """Every resource but /about needs a supported version header, valid credentials and a scope that allows it."""
     if request.endpoint == "xapi.about" or request.method == "OPTIONS":
         return
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        # ids (stateId, profileId, activityId...) are stored as text, which PostgreSQL refuses with a NUL in it
+        raise BadRequest("a query parameter has a NUL character (%00), which no xAPI value needs")
     try:
         g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
     except BadRequest:
@@ -128,9 +130,9 @@ def _encode_more(params: dict[str, str], after: int) -> str:
 
 def _decode_more(token: str) -> tuple[dict[str, str], int]:
     try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        data = load_json(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), "the 'more' token")
         return dict(data["q"]), int(data["after"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, BadRequest):
         raise BadRequest("the 'more' token is not one this LRS issued") from None
 
 

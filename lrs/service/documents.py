@@ -21,6 +21,7 @@ from lrs.store import documents as store
 from lrs.store.documents import DocumentScope, StoredDocument
 from lrs.xapi.agent import IFI_PROPERTIES, ifi_key, parse_agent_param, validate_iri
 from lrs.xapi.errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
+from lrs.xapi.jsonload import load_json
 from lrs.xapi.statement import validate_uuid
 from lrs.xapi.timestamps import parse_query_timestamp
 from lrs.xapi.version import is_v2
@@ -317,16 +318,12 @@ def merge_documents(current: StoredDocument | None, upload: Upload) -> Upload:
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise BadRequest(f"{what} is declared application/json but is not valid JSON") from None
+        value = load_json(content, what)
+    except BadRequest as error:
+        raise BadRequest(f"{what} is declared application/json but is not valid JSON ({error.message})") from None
     if not isinstance(value, dict):
         raise BadRequest(f"{what} must be a JSON object to be merged")
     return value
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _is_json_type(content_type: str) -> bool:

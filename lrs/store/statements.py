@@ -171,13 +171,22 @@ def _window(query: StatementQuery, after_seq: int | None, seq: ColumnElement[int
     conditions: list[ColumnElement[bool]] = [statement.c.voided.is_(False)]
     if query.since is not None:
         since = query.since.replace(tzinfo=None)
-        conditions += [_unindexed(statement.c.stored) > since, seq > _seq_before(since - STORED_SLACK)]
+        conditions += [_unindexed(statement.c.stored) > since, seq > _seq_before(_shifted(since, -STORED_SLACK))]
     if query.until is not None:
         until = query.until.replace(tzinfo=None)
-        conditions += [_unindexed(statement.c.stored) <= until, seq < _seq_after(until + STORED_SLACK)]
+        conditions += [_unindexed(statement.c.stored) <= until, seq < _seq_after(_shifted(until, STORED_SLACK))]
     if after_seq is not None:
         conditions.append(seq > after_seq if query.ascending else seq < after_seq)
     return conditions
+
+
+def _shifted(moment: datetime, delta: timedelta) -> datetime:
+    """Return moment + delta, clamped to the years datetime can hold: since=0001-01-01 or until=9999-12-31 are
+    valid queries (everything after / before), not an OverflowError."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return datetime.min if delta < timedelta(0) else datetime.max
 
 
 class _Unindexed(ColumnElement[datetime]):

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, NoReturn
 
 from lrs.xapi.errors import BadRequest
+from lrs.xapi.jsonload import load_json
 
 IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
 """Inverse functional identifiers, in the order ifi_key looks for them."""
@@ -256,8 +257,8 @@ def parse_agent_param(text: str, *, name: str = "agent") -> dict[str, Any]:
     Anonymous Groups pass validation; callers that need an identity should reject ``ifi_key(...) is None``.
     """
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = load_json(text, name)
+    except BadRequest:
         raise BadRequest(f"{name}: must be an Agent or Group as JSON, got {show(text)}") from None
     validate_actor(value, name)
     return dict(value)

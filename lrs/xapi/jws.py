@@ -29,7 +29,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from lrs.xapi.errors import BadRequest
-from lrs.xapi.multipart import Attachment, load_json, parse_media_type
+from lrs.xapi.jsonload import load_json
+from lrs.xapi.multipart import Attachment, parse_media_type
 from lrs.xapi.timestamps import parse_timestamp
 
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"

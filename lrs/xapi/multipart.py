@@ -11,7 +11,6 @@ whose message tells the client developer which part and which rule.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrs.xapi.errors import BadRequest
+from lrs.xapi.jsonload import load_json
 
 HASH_HEADER = "X-Experience-API-Hash"
-MAX_JSON_DEPTH = 64
 """Deeper JSON than any real statement is refused before the parser recurses (same limit as plain JSON bodies)."""
 
 _TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
@@ -241,50 +240,6 @@ def _statements_json(part: _Part) -> Any:
     if encoding not in _IDENTITY_ENCODINGS:
         raise BadRequest(f"{part.label}: the statements part must not be transfer-encoded ({encoding})")
     return load_json(part.body, f"{part.label} (the statements)")
-
-
-def load_json(data: bytes, what: str) -> Any:
-    """Parse UTF-8 JSON from a client, turning every way it can fail into a BadRequest naming ``what``.
-
-    NaN and Infinity are refused: Python accepts them, but they are not JSON and no other system would.
-    """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest(f"{what} is not UTF-8 text") from None
-    if not _depth_ok(text):
-        raise BadRequest(f"{what} is JSON nested deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"{what} is not valid JSON: {exc}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _depth_ok(text: str) -> bool:
-    """Cheap pre-scan, so hostile nesting is refused before the recursive parser and validators see it."""
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return False
-        elif char in "]}":
-            depth -= 1
-    return True
 
 
 def _attachment(part: _Part) -> Attachment:

@@ -45,7 +45,8 @@ def parse_timestamp(text: str) -> datetime:
     in place of 'T' because RFC 3339 allows it and older TinCan clients send it.
     """
     if _COMMON.fullmatch(text):
-        with contextlib.suppress(ValueError):  # leap seconds and the like: the full parser decides
+        # leap seconds, and a year-1 or year-9999 moment whose offset moves it out of range: the full parser decides
+        with contextlib.suppress(ValueError, OverflowError):
             return datetime.fromisoformat(text).astimezone(UTC)
     match = _EXTENDED.fullmatch(text) or _BASIC.fullmatch(text)
     if match is None:

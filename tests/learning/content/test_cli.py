@@ -144,3 +144,42 @@ def test_load_refuses_a_change_without_bump_and_keeps_the_old_text(runner, app, 
     assert bumped.exit_code == 0, bumped.output
     assert "0 new, 1 updated, 2 unchanged" in bumped.stdout
     assert counts(app) == (3, 8)
+
+
+def test_check_of_one_module_folder_runs_the_checks_load_runs(
+    runner, tmp_path, write_module, nl_text, en_text, line_of
+):
+    # regression: `check DIR` on a module's own folder found no module under it and said "All modules are fine"
+    # while `load` of the same module refused it
+    root, expected = broken_tree(tmp_path, write_module, nl_text, en_text, line_of)
+    folder = root / "kapotte-module"
+    checked = runner.invoke(args=["content", "check", str(folder)])
+    loaded = runner.invoke(args=["content", "load", str(folder)])
+    assert checked.exit_code == loaded.exit_code == 1
+    assert "All modules are fine." not in checked.stdout
+    assert {(path, line) for path, line, _ in problem_lines(checked.stderr)} == expected
+    assert problem_lines(checked.stderr) == problem_lines(loaded.stderr)
+
+
+def test_check_reports_a_changed_text_without_a_version_bump_as_load_does(runner, app, tmp_path, write_module, nl_text):
+    root = tmp_path / "modules"
+    write_module("weeg-test", root=root)
+    assert runner.invoke(args=["content", "load", str(root)]).exit_code == 0
+    write_module("weeg-test", nl=nl_text.replace("Ook als je je goed voelt.", "Ook als je je prima voelt."), root=root)
+    checked = runner.invoke(args=["content", "check", str(root)])
+    loaded = runner.invoke(args=["content", "load", str(root)])
+    assert checked.exit_code == loaded.exit_code == 1
+    (problem,) = problem_lines(checked.stderr)
+    assert problem == (
+        str(root / "weeg-test" / "nl.md"),
+        1,
+        "text changed but version 1.0.0 was already published: bump 'version'",
+    )
+    assert problem_lines(loaded.stderr) == [problem]
+
+
+def test_check_of_a_folder_without_modules_is_a_problem(runner, tmp_path):
+    (tmp_path / "leeg").mkdir()
+    result = runner.invoke(args=["content", "check", str(tmp_path / "leeg")])
+    assert result.exit_code == 1
+    assert "no module found" in result.stderr

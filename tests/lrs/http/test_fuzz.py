@@ -32,3 +32,18 @@ def test_random_json_never_breaks_the_lrs(client, lrs_auth, body):
 def test_random_query_parameters_never_break_the_lrs(client, lrs_auth, params):
     response = client.get("/xapi/statements", query_string=params, headers=lrs_auth)
     assert response.status_code in {200, 400, 404}, response.get_data(as_text=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    method=st.one_of(st.sampled_from(["GET", "PUT", "POST", "DELETE", "HEAD"]), st.text(max_size=8)),
+    resource=st.sampled_from(["statements", "activities/state", "activities/profile", "agents/profile", "about"]),
+    form=st.dictionaries(
+        st.one_of(st.sampled_from(["content", "Content-Type", "Authorization", "X-Experience-API-Version",
+                                   "statementId", "activityId", "agent", "stateId", "If-Match"]), st.text(max_size=8)),
+        st.one_of(st.text(max_size=40), json_values.map(json.dumps)), max_size=6),
+)  # fmt: skip
+def test_random_alternate_syntax_requests_never_break_the_lrs(client, lrs_auth, method, resource, form):
+    form = {"Authorization": lrs_auth["Authorization"], "X-Experience-API-Version": "1.0.3", **form}
+    response = client.post(f"/xapi/{resource}", query_string={"method": method}, data=form)
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]

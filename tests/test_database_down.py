@@ -1,0 +1,137 @@
+"""With the database unreachable, the LRS and the JSON API answer 503 with Retry-After, never a 500 or HTML.
+
+For real: the app's database URL points at a PostgreSQL port on this machine where nothing listens, so every
+connection attempt is refused by the kernel, exactly as when the server is down; and a PostgreSQL server of the
+test's own is stopped under a running app (its pooled connections die) and started again.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import lrs
+from learning.db import upgrade_database as upgrade_lms
+
+BASIC = {"Authorization": "Basic " + base64.b64encode(b"some-key:some-secret").decode()}
+XAPI = {**BASIC, "X-Experience-API-Version": "1.0.3"}
+STATEMENT = {
+    "actor": {"mbox": "mailto:a@example.test"},
+    "verb": {"id": "http://x.test/v"},
+    "object": {"id": "http://x.test/o"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:  # a free port: once closed, nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def down_client(make_app):
+    port = free_port()
+    url = f"postgresql+psycopg://vtc@127.0.0.1:{port}/vtc?connect_timeout=3"
+    app = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url, TESTING=False, LRS_FORWARD_BACKGROUND=False)
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("GET", "/xapi/statements", {"headers": XAPI}),
+        ("POST", "/xapi/statements", {"headers": XAPI, "json": STATEMENT}),
+        ("GET", "/xapi/activities/state", {"headers": XAPI, "query_string": {"activityId": "http://x.test/a"}}),
+        ("POST", "/api/rpm/v1/daily", {"headers": BASIC, "json": {"records": []}}),
+        ("POST", "/api/rpm/v1/staff-activity", {"headers": BASIC, "json": {"records": []}}),
+    ],
+)
+def test_an_unreachable_database_is_503_with_retry_after(down_client, method, path, kwargs):
+    response = down_client.open(path, method=method, **kwargs)
+    assert response.status_code == 503, response.get_data(as_text=True)[:300]
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.is_json
+    assert "psycopg" not in response.get_data(as_text=True)
+
+
+def test_what_needs_no_database_still_answers(down_client):
+    assert down_client.get("/xapi/about").status_code == 200
+    assert down_client.get("/api/rpm/openapi.json").status_code == 200
+
+
+PGBIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=None, key=lambda p: int(p.parent.name))
+
+
+def as_postgres(*command: str) -> None:
+    """Run a PostgreSQL tool as the postgres user when we are root (PostgreSQL refuses to run as root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of this test's own, which the test may stop and start again."""
+    if PGBIN is None:
+        pytest.skip("PostgreSQL is not installed")  # CI installs it (scripts/system-packages.sh)
+    root = Path(tempfile.mkdtemp(prefix="vtc-pg-"))  # not under pytest's tmp: the postgres user cannot enter that
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = free_port()
+    data = str(root / "data")
+    as_postgres(str(PGBIN / "initdb"), "-D", data, "-U", "vtc", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def start() -> None:
+        as_postgres(
+            str(PGBIN / "pg_ctl"), "-D", data, "-l", str(root / "log"), "-w", "-t", "30", "-o", options, "start"
+        )
+
+    def stop() -> None:
+        as_postgres(str(PGBIN / "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
+
+    start()
+    as_postgres(str(PGBIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "vtc", "vtc")
+    try:
+        yield f"postgresql+psycopg://vtc@127.0.0.1:{port}/vtc?connect_timeout=3", start, stop
+    finally:
+        subprocess.run([*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []), str(PGBIN / "pg_ctl"),
+                        "-D", data, "-m", "immediate", "stop"], capture_output=True, timeout=60)  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_database_that_goes_down_is_503_and_service_resumes_when_it_is_back(make_app, own_postgres):
+    url, start, stop = own_postgres
+    upgrade_lms(url)
+    lrs.upgrade_database(url)
+    app = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url, TESTING=False, LRS_FORWARD_BACKGROUND=False)
+    key_secret = app.test_cli_runner().invoke(args=["lrs", "create-credential", "t"]).output.strip().splitlines()[-1]
+    headers = {"Authorization": "Basic " + base64.b64encode(key_secret.encode()).decode(),
+               "X-Experience-API-Version": "1.0.3"}  # fmt: skip
+    client = app.test_client()
+    assert client.post("/xapi/statements", json=STATEMENT, headers=headers).status_code == 200  # pools hold connections
+
+    stop()  # the server dies under the app: pooled connections are dead, new ones refused
+    for method, path, kwargs in [
+        ("POST", "/xapi/statements", {"headers": headers, "json": STATEMENT}),
+        ("GET", "/xapi/statements", {"headers": headers}),
+        ("POST", "/api/rpm/v1/daily", {"headers": BASIC, "json": {"records": []}}),
+    ]:
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code == 503, (path, response.get_data(as_text=True)[:300])
+        assert int(response.headers["Retry-After"]) > 0
+
+    start()
+    deadline = time.monotonic() + 30
+    while (status := client.get("/xapi/statements", headers=headers).status_code) == 503:
+        assert time.monotonic() < deadline, "the LRS did not recover after the database came back"
+        time.sleep(0.2)
+    assert status == 200
+    assert len(client.get("/xapi/statements", headers=headers).json["statements"]) == 1  # nothing lost, nothing added

@@ -1,0 +1,136 @@
+"""`make run`'s server (scripts/serve.py) starts cleanly after a crash of the previous one: real gunicorn processes,
+real signals, real HTTP. Before, after kill -9 of the master its orphaned workers held the port for ~30 s and the
+next start failed with "Connection in use"."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import ROOT
+
+START_TIMEOUT = 60.0  # two workers import the app on a busy 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def state(pid: int) -> str | None:
+    """Return the process state letter, or None when it is gone (a zombie counts as gone: it holds nothing)."""
+    try:
+        letter = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+    return None if letter in "ZX" else letter
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_until(predicate, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            pytest.fail(f"not within {timeout} s: {what}")
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/xapi/about", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def serve(database_url, tmp_path):
+    """Start scripts/serve.py like `make run` does (each in its own session); stop whatever is left afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    env = {
+        **os.environ,
+        "LMS_SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_LRS_FORWARD_BACKGROUND": "false",
+    }
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        command = [sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port), "--workers", "2",
+                   "--run-dir", str(tmp_path / "run")]  # fmt: skip
+        with (tmp_path / f"server-{len(started)}.log").open("wb") as log:
+            started.append(subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True))
+        return started[-1]
+
+    yield start
+    for process in started:  # each started its own process group; end those groups only
+        with_group = state(process.pid) is not None or children(process.pid)
+        if with_group:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def test_after_kill_9_of_the_master_the_workers_die_and_the_next_start_serves_at_once(serve, tmp_path):
+    port = free_port()
+    first = serve(port)
+    wait_until(lambda: answers(port), START_TIMEOUT, "the first server answers")
+    workers = children(first.pid)
+    assert len(workers) == 2
+    assert (tmp_path / "run" / "gunicorn.pid").read_text().strip() == str(first.pid)
+    assert (tmp_path / "run" / "gunicorn.ctl").exists()  # the control socket is ours, not ~/.gunicorn's
+
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    gone = wait_until(lambda: all(state(pid) is None for pid in workers), 5, "orphaned workers exit")
+    second = serve(port)
+    took = wait_until(lambda: answers(port), START_TIMEOUT, "the second server answers")
+    assert second.poll() is None, (tmp_path / "server-1.log").read_text()
+    assert len(children(second.pid)) == 2
+    print(f"workers gone {gone:.1f} s after kill -9; new server answered {took:.1f} s after its start")
+
+
+def test_a_previous_server_still_holding_the_port_is_stopped_first(serve, tmp_path):
+    port = free_port()
+    first = serve(port)
+    wait_until(lambda: answers(port), START_TIMEOUT, "the first server answers")
+    os.kill(first.pid, signal.SIGSTOP)  # hung: it holds the port but answers nothing
+    second = serve(port)
+    wait_until(lambda: first.poll() is not None, 20, "the hung server is stopped")
+    wait_until(lambda: answers(port), START_TIMEOUT, "the new server answers")
+    assert second.poll() is None
+    assert (tmp_path / "run" / "gunicorn.pid").read_text().strip() == str(second.pid)
+
+
+def test_a_port_held_by_another_program_is_left_alone(serve, tmp_path):
+    port = free_port()
+    with socket.socket() as other:  # another program (this test) listens on the port
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        server = serve(port)
+        server.wait(timeout=START_TIMEOUT)  # gunicorn gives up after its retries: the port is not ours to free
+        assert server.returncode != 0  # and this test's process, which holds the port, was not signalled
+        log = (tmp_path / "server-0.log").read_text()
+        assert "Stopping a previous server" not in log
+        assert "in use" in log.lower()
