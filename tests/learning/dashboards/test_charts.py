@@ -298,9 +298,10 @@ def test_format_value_in_both_languages(value, unit, en, nl):
 
 @given(value=st.decimals(min_value=-(10**7), max_value=10**7, places=1), locale=st.sampled_from(["nl", "en"]))
 def test_numbers_match_babels_cldr_formatting(value, locale):
-    assert format_value(float(value), "per_100_patient_days", locale) == format_decimal(value, "#,##0.0", locale)
+    # "+ 0" turns a negative zero into zero: a figure that rounds to nothing is shown as "0 %", never "-0 %".
+    assert format_value(float(value), "per_100_patient_days", locale) == format_decimal(value + 0, "#,##0.0", locale)
     assert format_value(float(value) / 100, "ratio", locale) == format_percent(
-        value.to_integral_value(ROUND_HALF_UP) / 100, locale=locale
+        value.to_integral_value(ROUND_HALF_UP) / 100 + 0, locale=locale
     )
 
 
