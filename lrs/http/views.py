@@ -19,7 +19,7 @@ from lrs.xapi.formats import parse_accept_language, render_statement
 from lrs.xapi.jsonload import load_json
 from lrs.xapi.multipart import build_multipart_response
 from lrs.xapi.params import parse_single_request, parse_statement_query
-from lrs.xapi.scopes import Access
+from lrs.xapi.scopes import Access, Scope
 from lrs.xapi.timestamps import format_timestamp, parse_timestamp
 from lrs.xapi.version import SUPPORTED, negotiate
 
@@ -97,6 +97,7 @@ def post_statements() -> Response:
         stored_by=g.lrs_credential.key,
         version=g.xapi_version,
         attachments=attachments,
+        may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
     )
     return _json(json.dumps(ids))
 
@@ -119,6 +120,7 @@ def put_statement() -> Response:
         stored_by=g.lrs_credential.key,
         version=g.xapi_version,
         attachments=attachments,
+        may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
     )
     return Response(status=204)
 

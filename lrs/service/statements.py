@@ -24,7 +24,7 @@ from lrs.store.forward_queue import enqueue_statements
 from lrs.store.tables import ACTOR, OBJECT, RELATED
 from lrs.xapi.agent import ifi_key
 from lrs.xapi.compare import is_same_statement
-from lrs.xapi.errors import BadRequest, Conflict, NotFound
+from lrs.xapi.errors import BadRequest, Conflict, Forbidden, NotFound
 from lrs.xapi.formats import normalise_statement
 from lrs.xapi.jws import verify_signed_statement
 from lrs.xapi.multipart import Attachment, check_attachments
@@ -81,6 +81,7 @@ class _Origin:
     authority: dict[str, Any]
     version: str
     stored_by: str | None  # the credential key, which statements/read/mine reads back by
+    may_void_others: bool = False  # the explicit statements/void-any scope
 
 
 def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.StatementRow:
@@ -121,17 +122,39 @@ def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict
     return fresh
 
 
-def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow]) -> list[str]:
-    """Return the ids to mark voided; a voiding statement may not target another voiding statement."""
+def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow], origin: _Origin) -> list[str]:
+    """Return the ids to mark voided, after checking that this sender may void each of them.
+
+    A voiding statement may not target another voiding statement. A credential voids only what it stored itself,
+    or, with the statements/void-any scope, what other credentials stored; the LMS's own statements (stored by its
+    in-process sink, with no credential) only the LMS voids: a training record nobody else can erase.
+
+    :raises BadRequest: when a target is itself a voiding statement.
+    :raises Forbidden: when a target was stored by someone this sender may not void for.
+    """
     targets = [r.ref_target for r in rows if r.verb_id == VOIDED and r.ref_target]
     if not targets:
         return []
     known = store.find_verbs(conn, targets)
     in_batch = {r.id: r.verb_id for r in rows}
     for target in targets:
-        if VOIDED in (known.get(target), in_batch.get(target)):
+        if VOIDED in (known.get(target, ("", None))[0], in_batch.get(target)):
             raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided")
+        if target in known and origin.stored_by is not None:
+            _check_may_void(target, known[target][1], origin)
     return [t for t in targets if t in known or t in in_batch]
+
+
+def _check_may_void(target: str, owner: str | None, origin: _Origin) -> None:
+    if owner == origin.stored_by:
+        return
+    if owner is None:
+        raise Forbidden(f"statement {target} is a record of the platform itself; only the platform may void it")
+    if not origin.may_void_others:
+        raise Forbidden(
+            f"statement {target} was stored by another credential; a credential may void only statements it "
+            "stored itself (or any, with the scope 'statements/void-any')"
+        )
 
 
 def _check_attachments_and_signatures(batch: list[dict[str, Any]], attachments: Mapping[str, Attachment]) -> None:
@@ -150,6 +173,7 @@ def store_statements(
     stored_by: str | None = None,
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
+    may_void_others: bool = False,
 ) -> list[str]:
     """Validate and store one statement or a batch (with the attachment data sent beside them); return ids.
 
@@ -164,7 +188,7 @@ def store_statements(
     _check_attachments_and_signatures(batch, attachments)
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
-    origin = _Origin(authority, version, stored_by)
+    origin = _Origin(authority, version, stored_by, may_void_others)
     try:
         _store_batch(engine, batch, origin, attachments)
     except IntegrityError:
@@ -181,7 +205,7 @@ def _store_batch(
         fresh = _drop_duplicates(conn, batch)
         now = datetime.now(UTC)  # taken as late as possible: seq and stored order should agree (see store)
         rows = [_prepare(stmt, origin, now) for stmt in fresh]
-        voided = _check_voiding(conn, rows)
+        voided = _check_voiding(conn, rows, origin)
         store.insert_statements(conn, rows)
         upsert_activity_definitions(conn, activities_in(fresh))
         store_attachments(conn, attachments.values())
@@ -199,6 +223,7 @@ def put_statement(
     stored_by: str | None = None,
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
+    may_void_others: bool = False,
 ) -> None:
     """Store a statement under the id named in the URL.
 
@@ -210,7 +235,13 @@ def put_statement(
         raise BadRequest("the statement's id differs from the statementId parameter")
     statement["id"] = statement_id
     store_statements(
-        engine, statement, authority=authority, stored_by=stored_by, version=version, attachments=attachments
+        engine,
+        statement,
+        authority=authority,
+        stored_by=stored_by,
+        version=version,
+        attachments=attachments,
+        may_void_others=may_void_others,
     )
 
 

@@ -37,6 +37,9 @@ class StatementRow:
     stored_by: str | None = None  # the key of the credential that stored it, for statements/read/mine
 
 
+CREDENTIAL_LINK = "credential:"
+
+
 def stored_by_link(credential_key: str) -> str:
     """The agent-link key that marks a statement as stored with this credential.
 
@@ -45,7 +48,7 @@ def stored_by_link(credential_key: str) -> str:
     homePage follows the Host header. This key names the credential exactly, and no IFI starts with it, so
     the restriction walks one range of the agent-link primary key like an agent filter does.
     """
-    return f"credential:{credential_key}"
+    return CREDENTIAL_LINK + credential_key
 
 
 def _closest(links: set[tuple[str, int]]) -> dict[str, int]:
@@ -110,10 +113,19 @@ def find_payloads(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def find_verbs(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    """Return the verb of each existing statement id (voiding rules need to know which are voiding)."""
-    rows = conn.execute(select(statement.c.id, statement.c.verb_id).where(statement.c.id.in_(list(ids)))).all()
-    return {row.id: row.verb_id for row in rows}
+def find_verbs(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """Return (verb, storing credential key) of each existing statement id: voiding rules need to know which
+    statements are voiding ones, and who stored each (None: the LMS's own in-process sink)."""
+    owner = statement_agent.c.ifi.startswith(CREDENTIAL_LINK, autoescape=True)
+    query = (
+        select(statement.c.id, statement.c.verb_id, statement_agent.c.ifi)
+        .outerjoin(statement_agent, (statement_agent.c.statement_seq == statement.c.seq) & owner)
+        .where(statement.c.id.in_(list(ids)))
+    )
+    return {
+        row.id: (row.verb_id, row.ifi.removeprefix(CREDENTIAL_LINK) if row.ifi else None)
+        for row in conn.execute(query).all()
+    }
 
 
 def mark_voided(conn: Connection, ids: Iterable[str]) -> None:

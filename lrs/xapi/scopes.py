@@ -20,6 +20,9 @@ class Scope(StrEnum):
     STATEMENTS_READ_MINE = "statements/read/mine"
     STATE = "state"
     PROFILE = "profile"
+    # Not an xAPI scope, and not implied by "all": voiding what other credentials stored is an administrator's
+    # decision (a credential otherwise voids only its own statements; the platform's own, nobody but the platform).
+    STATEMENTS_VOID_ANY = "statements/void-any"
 
 
 class Access(Enum):
