@@ -5,7 +5,9 @@ Run it with `flask xapi sync` (cron, a worker) or call `sync(current_reader())`;
 - statements with a verb of our RPM profile -> RPM records, checked and upserted by learning/rpm/ingest.py like
   the CSV upload and the JSON API (rpm_batch.py);
 - the LMS's own learning statements (actor account on XAPI_BASE_IRI, object one of our modules) -> TrainingEvent,
-  one row per statement id;
+  one row per statement id, but only when their authority is the platform itself or an LRS credential linked to
+  the learner's organisation (`flask rpm link-credential`); any other sender is rejected and reported, so nobody
+  can post a nurse's or patient's training under their pseudonym;
 - voiding statements -> TrainingEvent.voided on the statement they void;
 - anything else is counted as ignored; what is ours but cannot be mapped is skipped with a logged reason.
 
@@ -29,11 +31,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning.db import db
 from learning.metrics.models import SyncCursor
 from learning.metrics.services import recompute_pending
+from learning.rpm.sources import is_linked
 from learning.tracking.profile import RpmIris
 from learning.tracking.reader import PAGE, ReadError, StatementReader
 from learning.tracking.rpm_batch import RpmBatch
 from learning.tracking.statements import format_timestamp
-from learning.tracking.sync_rpm import Directory, Rejected, merge_rpm_statement, rpm_verb
+from learning.tracking.sync_rpm import Directory, Rejected, authority_of, merge_rpm_statement, rpm_verb
 from learning.tracking.sync_training import (
     Unmappable,
     account_of,
@@ -46,6 +49,7 @@ from learning.tracking.sync_training import (
 
 log = logging.getLogger(__name__)
 CURSOR = "lrs-statements"
+PLATFORM_AUTHORITY = "vtc-lms"  # the authority account name of the LMS's in-process sink (app.py)
 OVERLAP = timedelta(seconds=60)
 
 
@@ -169,9 +173,33 @@ def _route(statement: dict[str, Any], iris: RpmIris, directory: Directory, page:
     account = account_of(statement)
     if account is not None and account[0].rstrip("/") == iris.base.rstrip("/"):
         row = training_event(statement, iris.base)
+        _check_learning_sender(statement, row["actor_pid"], iris, directory)
         page.training[row["statement_id"]] = row
         return
     page.ignored += 1
+
+
+def _check_learning_sender(statement: dict[str, Any], actor_pid: str, iris: RpmIris, directory: Directory) -> None:
+    """Accept a learning statement from the platform itself or from a credential linked to the learner's organisation.
+
+    :raises Rejected: for any other sender, naming it and how an administrator would accept it.
+    """
+    authority = authority_of(statement)
+    if authority is None:
+        raise Rejected("the statement's authority is not an account, so its sender is unknown")
+    home, name = authority
+    platform_key = current_app.config.get("LRS_KEY") if current_app.config.get("LRS_ENDPOINT") else None
+    if (name == PLATFORM_AUTHORITY and home.rstrip("/") == iris.base.rstrip("/")) or (
+        platform_key and name == platform_key
+    ):
+        return
+    organisation_id = directory.organisation_of_learner(actor_pid)
+    if organisation_id is None or not is_linked(authority, directory.sources_of(organisation_id)):
+        raise Rejected(
+            f"credential {name} (authority homePage {home}) sent a learning statement for a learner of organisation "
+            f"{organisation_id} without being linked to it; to accept it: flask rpm link-credential --organisation "
+            f"{organisation_id} --key {name}, then flask xapi sync --since <a time before it>"
+        )
 
 
 def _newer(newest: datetime | None, stored: object) -> datetime | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from learning.accounts.models import Team
+from learning.accounts.models import Team, User
 from learning.db import db
 from learning.environments.models import Programme
 from learning.rpm.fields import Kind
@@ -44,6 +44,7 @@ class Directory:
         self._programmes: dict[int, int | None] = {}
         self._teams: dict[str, tuple[int, int] | None] = {}
         self._sources: dict[int, list[tuple[str | None, str]]] = {}
+        self._learners: dict[str, int | None] = {}
 
     def organisation_of(self, programme_id: int) -> int | None:
         if programme_id not in self._programmes:
@@ -55,6 +56,14 @@ class Directory:
         if organisation_id not in self._sources:
             self._sources[organisation_id] = linked_authorities(organisation_id)
         return self._sources[organisation_id]
+
+    def organisation_of_learner(self, actor_pid: str) -> int | None:
+        """Return the organisation of the account whose xAPI actor name this is (None: no such account, or none)."""
+        if actor_pid not in self._learners:
+            self._learners[actor_pid] = db.session.scalar(
+                select(User.organisation_id).where(User.xapi_pid == actor_pid)
+            )
+        return self._learners[actor_pid]
 
     def team_of(self, pseudonym: str) -> tuple[int, int] | None:
         if pseudonym not in self._teams:
