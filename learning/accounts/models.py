@@ -39,6 +39,9 @@ class Organisation(Base):
     # hospital | gp_practice | care_group | home_care | nursing_home | physio | municipality
     kind: Mapped[str] = mapped_column(String(40))
     agb_code: Mapped[str | None] = mapped_column(String(8))
+    # Opaque id in the xAPI homePage of this organisation's learners ({XAPI_BASE_IRI}/org/<pseudonym>): an LRS
+    # credential is confined to one organisation by it, and statements never carry the organisation's name or key.
+    pseudonym: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
 
     teams: Mapped[list[Team]] = relationship(back_populates="organisation", order_by="Team.name")
 
