@@ -21,8 +21,10 @@ from werkzeug.routing import IntegerConverter, Map
 import learning
 import lrs
 from learning import transport
+from learning.accounts.services import organisation_pseudonyms
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
+from learning.tracking.homes import learner_home
 from learning.tracking.outbox import Tracker
 from learning.tracking.reader import InProcessReader, StatementReader
 
@@ -85,6 +87,12 @@ def _make_reader(app: Flask) -> StatementReader:
     return InProcessReader(lrs.local_query(app))
 
 
+def _tenants(app: Flask) -> list[lrs.Tenant]:
+    """The organisations an LRS credential can be confined to, by their learners' homePage (tracking/homes.py)."""
+    base = app.config["XAPI_BASE_IRI"]
+    return [lrs.Tenant(learner_home(base, pseudonym), name) for name, pseudonym in organisation_pseudonyms()]
+
+
 def _register_setup_commands(app: Flask) -> None:
     @app.cli.group("db")
     def db_group() -> None:
@@ -118,7 +126,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
     csrf.init_app(app)
     learning.init_app(app)
-    lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
+    lrs.init_app(
+        app,
+        admin_guard=lambda: current_user.is_authenticated and current_user.is_admin,
+        tenants=lambda: _tenants(app),
+    )
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)

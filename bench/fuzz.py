@@ -125,7 +125,7 @@ def make_app(database_url: str) -> tuple[Any, dict[str, str], dict[str, str], in
         db.session.remove()
     runner = app.test_cli_runner()
     key = runner.invoke(args=["rpm", "create-api-key", str(org_id), "fuzz"]).output.strip().splitlines()[-1]
-    lrs_key = runner.invoke(args=["lrs", "create-credential", "fuzz"]).output.strip().splitlines()[-1]
+    lrs_key = runner.invoke(args=["lrs", "create-credential", "fuzz", "--regional"]).output.strip().splitlines()[-1]
     api = {"Authorization": "Basic " + base64.b64encode(key.encode()).decode()}
     xapi = {
         "Authorization": "Basic " + base64.b64encode(lrs_key.encode()).decode(),

@@ -71,7 +71,7 @@ def running_server(
     """Migrate the database, make a credential, serve with gunicorn; stop it afterwards."""
     env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database_url, "LMS_SECRET_KEY": "bench", **(extra_env or {})}
     _flask(env, "db", "upgrade")
-    key_secret = _flask(env, "lrs", "create-credential", "bench").strip().splitlines()[-1]
+    key_secret = _flask(env, "lrs", "create-credential", "bench", "--regional").strip().splitlines()[-1]
     port = free_port()
     command = [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]  # fmt: skip

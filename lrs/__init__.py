@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +18,12 @@ from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views 
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
 from lrs.service.forwarding import Forwarder, ForwardSettings
+from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
 from lrs.xapi.errors import BadRequest
 from lrs.xapi.params import parse_statement_query
 
-__all__ = ["init_app", "local_query", "local_store", "upgrade_database"]
+__all__ = ["Tenant", "init_app", "local_query", "local_store", "upgrade_database"]
 
 
 @dataclass
@@ -30,16 +31,25 @@ class LrsExtension:
     engine: Engine
     admin_guard: Callable[[], bool]
     forwarder: Forwarder
+    tenants: Callable[[], Sequence[Tenant]] = lambda: ()
 
 
-def init_app(app: Flask, *, admin_guard: Callable[[], bool] = lambda: False) -> None:
-    """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI."""
+def init_app(
+    app: Flask,
+    *,
+    admin_guard: Callable[[], bool] = lambda: False,
+    tenants: Callable[[], Sequence[Tenant]] = lambda: (),
+) -> None:
+    """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI.
+
+    `tenants` lists the organisations a credential can be confined to (read when a credential is made or shown).
+    """
     app.config.setdefault("LRS_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"))
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
     app.config.setdefault("LRS_CORS_ORIGINS", "*")
     engine = make_engine(app.config["LRS_DATABASE_URI"])
     forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
-    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder)
+    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
     app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]

@@ -15,12 +15,15 @@ OUTCOMES = frozenset({"ok", "login", "401", "403", "404", "gone"})
 SECTIONS = {"LMS pages": "lms", "xAPI": "xapi", "RPM JSON API": "rpm_api"}
 
 
+TARGETS = {"-", "own", "other", "partner", "x-learner", "y-learner"}
+
+
 @dataclass(frozen=True)
 class Row:
     section: str  # lms | xapi | rpm_api
     method: str
     rule: str
-    target: str  # - | own | other | partner
+    target: str  # - | own | other | partner | x-learner | y-learner (xAPI)
     cells: dict[str, str]  # actor -> expected outcome
 
 
@@ -61,7 +64,7 @@ def read_matrix(path: Path = MATRIX) -> list[Row]:
         method, rule, target, outcomes = parts[0], parts[1], parts[2], parts[3:]
         assert len(outcomes) == len(actors), f"{path.name}:{number}: {len(outcomes)} cells for {len(actors)} actors"
         assert set(outcomes) <= OUTCOMES, f"{path.name}:{number}: unknown outcome in {outcomes}"
-        assert target in {"-", "own", "other", "partner"}, f"{path.name}:{number}: unknown target {target!r}"
+        assert target in TARGETS, f"{path.name}:{number}: unknown target {target!r}"
         rows.append(Row(section, method, rule, target, dict(zip(actors, outcomes, strict=True))))
     return rows
 

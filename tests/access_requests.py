@@ -22,13 +22,16 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
+from learning.accounts.models import Organisation
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
+from learning.db import db
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.tracking.profile import build_profile
 from lrs.service.forwarding import set_forwarding
 from lrs.service.statements import store_statements
+from lrs.store.credentials import get_credential
 
 
 @dataclass
@@ -262,7 +265,7 @@ def _confirm(ask: Ask) -> Request:
 
 @route(LMS, "POST /admin/lrs/")
 def _create_credential(ask: Ask) -> Request:
-    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read"})
+    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
 
 
 @route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
@@ -309,21 +312,51 @@ def _store_statement(ask: Ask, scope: str) -> str:
     key = ask.world.lrs_keys[scope][0]
     authority = {"objectType": "Agent", "name": scope, "account": {"homePage": "http://localhost/xapi", "name": key}}
     return store_statements(ask.app.extensions["lrs"].engine, [make_statement()], authority=authority,
-                            stored_by=key)[0]  # fmt: skip
+                            stored_by=key, tenant=_tenant_of(ask, key))[0]  # fmt: skip
+
+
+def _tenant_of(ask: Ask, key: str) -> str | None:
+    with ask.app.extensions["lrs"].engine.connect() as conn:
+        found = get_credential(conn, key)
+    return found.tenant if found else None
+
+
+def _learner_statement(ask: Ask, organisation_id: int) -> str:
+    """Store, as the platform does (in-process, no credential), a statement about a learner of the organisation."""
+    with ask.app.app_context():
+        pseudonym = db.session.get(Organisation, organisation_id).pseudonym
+    home = f"{ask.app.config['XAPI_BASE_IRI']}/org/{pseudonym}"
+    statement = make_statement(actor={"objectType": "Agent", "account": {"homePage": home, "name": "matrix-pid"}})
+    platform = {"objectType": "Agent", "account": {"homePage": ask.app.config["XAPI_BASE_IRI"], "name": "vtc-lms"}}
+    return store_statements(ask.app.extensions["lrs"].engine, [statement], authority=platform)[0]
+
+
+def _owner(ask: Ask) -> str:
+    """The credential whose statement the target names: the actor's own, or another one's."""
+    actor = ask.cell.actor if ask.cell.actor in SCOPES else "all"
+    return actor if ask.own else ("statements/write" if actor == "all" else "all")
 
 
 @route(XAPI, "GET /xapi/statements")
 def _get_statements(ask: Ask) -> Request:
-    if ask.cell.row.target == "-":
+    target = ask.cell.row.target
+    if target == "-":
         return Request("/xapi/statements", query={"limit": 5})
-    actor = ask.cell.actor if ask.cell.actor in SCOPES else "all"
-    owner = actor if ask.own else ("statements/write" if actor == "all" else "all")
-    return Request("/xapi/statements", query={"statementId": _store_statement(ask, owner)})
+    if target in {"x-learner", "y-learner"}:
+        organisation = ask.world.org_x if target == "x-learner" else ask.world.org_y
+        return Request("/xapi/statements", query={"statementId": _learner_statement(ask, organisation)})
+    return Request("/xapi/statements", query={"statementId": _store_statement(ask, _owner(ask))})
 
 
 @route(XAPI, "POST /xapi/statements")
 def _post_statements(ask: Ask) -> Request:
-    return Request("/xapi/statements", json=make_statement())
+    if ask.cell.row.target == "-":
+        return Request("/xapi/statements", json=make_statement())
+    voiding = make_statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
+        object={"objectType": "StatementRef", "id": _store_statement(ask, _owner(ask))},
+    )
+    return Request("/xapi/statements", json=voiding)
 
 
 @route(XAPI, "PUT /xapi/statements")

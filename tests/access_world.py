@@ -32,7 +32,11 @@ from lrs.store.tables import metadata as lrs_metadata
 MODULE_OF = {"patient": "elke-dag-wegen-hartfalen", "caregiver": "naaste-helpen-thuismeten"}
 PROFESSIONAL_MODULE = "rpm-meting-tot-melding"
 INVITATION = "MATRIX-WELKOM"
-SCOPES = ("statements/read/mine", "statements/read", "statements/write", "state", "profile", "all/read", "all")
+SCOPES = ("statements/read/mine", "statements/read", "statements/write", "state", "profile", "all/read", "all",
+          "statements/read of X")  # fmt: skip
+"""The xAPI table's credential columns: a regional credential with only that scope, and (`… of X`) one an
+administrator confined to organisation X."""
+ORGANISATION_X, ORGANISATION_Y = "Ziekenhuis X", "Zorggroep Y"
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,8 @@ def build_world(app: Flask, roles: list[str], lrs_credential: Any) -> World:
     real CLI) and returns its key and secret."""
     with app.app_context():
         load_content(Path(app.config["CONTENT_DIR"]))
-        org_x, team_x = _organisation("Ziekenhuis X", "Hartfalenpoli")
-        org_y, team_y = _organisation("Zorggroep Y", "Wijkteam Y")
+        org_x, team_x = _organisation(ORGANISATION_X, "Hartfalenpoli")
+        org_y, team_y = _organisation(ORGANISATION_Y, "Wijkteam Y")
         org_p, team_p = _organisation("Thuiszorg P", "Wijkteam P")
         programme_x, programme_y = _programme("Hartfalen X", org_x, team_x), _programme("Hartfalen Y", org_y, team_y)
         programme_p = _programme("Hartfalen P", org_p, team_p, programme_x.environment)

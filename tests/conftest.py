@@ -164,10 +164,14 @@ def login(client: FlaskClient) -> Callable[[UserRef], FlaskClient]:
 
 @pytest.fixture
 def make_lrs_auth(runner: FlaskCliRunner) -> Callable[..., dict[str, str]]:
-    """Create LRS credentials with the real CLI: make(*scopes) returns their Basic-auth headers (no scopes: all)."""
+    """Create LRS credentials with the real CLI: make(*scopes) returns their Basic-auth headers (no scopes: all).
 
-    def make(*scopes: str, name: str = "test client") -> dict[str, str]:
+    Regional unless `organisation` names the organisation whose learners alone it may read.
+    """
+
+    def make(*scopes: str, name: str = "test client", organisation: str | None = None) -> dict[str, str]:
         options = [arg for scope in scopes for arg in ("--scope", scope)]
+        options += ["--organisation", organisation] if organisation else ["--regional"]
         result = runner.invoke(args=["lrs", "create-credential", name, *options])
         assert result.exit_code == 0, result.output
         key_secret = result.output.strip().splitlines()[-1]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from learning.db import Base
+from learning.accounts.models import User
+from learning.db import Base, db
 from lrs.store.tables import metadata as lrs_metadata
 
 PASSWORD = "correct-horse-battery"
@@ -33,3 +35,12 @@ def empty_all_tables(url: str) -> None:
             for table in tables:
                 conn.execute(table.delete())
     engine.dispose()
+
+
+def learner_home(app: Flask, user_id: int) -> str:
+    """The xAPI account homePage the platform gives this user: their organisation's ({base}/org/<pseudonym>)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        assert user.organisation is not None
+        return f"{app.config['XAPI_BASE_IRI']}/org/{user.organisation.pseudonym}"

@@ -112,7 +112,12 @@ def test_a_database_that_goes_down_is_503_and_service_resumes_when_it_is_back(ma
     upgrade_lms(url)
     lrs.upgrade_database(url)
     app = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url, TESTING=False, LRS_FORWARD_BACKGROUND=False)
-    key_secret = app.test_cli_runner().invoke(args=["lrs", "create-credential", "t"]).output.strip().splitlines()[-1]
+    key_secret = (
+        app.test_cli_runner()
+        .invoke(args=["lrs", "create-credential", "t", "--regional"])
+        .output.strip()
+        .splitlines()[-1]
+    )
     headers = {"Authorization": "Basic " + base64.b64encode(key_secret.encode()).decode(),
                "X-Experience-API-Version": "1.0.3"}  # fmt: skip
     client = app.test_client()

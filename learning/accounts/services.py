@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from learning.accounts import throttle
-from learning.accounts.models import Invitation, Role, User
+from learning.accounts.models import Invitation, Organisation, Role, User
 from learning.db import db, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -169,3 +169,11 @@ def set_locale(user: User, locale: str) -> None:
     """Remember a learner's language choice."""
     user.locale = locale
     db.session.commit()
+
+
+def organisation_pseudonyms() -> list[tuple[str, str]]:
+    """Return (name, pseudonym) of every organisation by name: what an LRS credential can be confined to."""
+    return [
+        (row.name, row.pseudonym)
+        for row in db.session.execute(select(Organisation.name, Organisation.pseudonym).order_by(Organisation.name))
+    ]

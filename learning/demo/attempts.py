@@ -72,6 +72,7 @@ def load_modules(content_dir: Path, slugs: list[str]) -> dict[str, DemoModule]:
 @dataclass(frozen=True)
 class Learner:
     pid: str
+    home: str  # the account homePage: the learner's organisation's (learning/tracking/homes.py)
     audience: str
     team: str | None
     language: str
@@ -104,6 +105,7 @@ class Session:
         self.statements: list[Statement] = []
         self.context = xapi.LearningContext(
             base_iri=base_iri,
+            actor_home=learner.home,
             actor_name=learner.pid,
             audience=learner.audience,
             module_slug=module.slug,

@@ -207,7 +207,8 @@ def write_patient_accounts(trainer: Trainer, plans: list[PatientPlan], demo_pati
     for plan, row in zip(linked, rows, strict=True):
         day = _education_day(rng, plan.offered, plan.enrolled or plan.offered, last)
         if day is not None:
-            learner = Learner(str(row["xapi_pid"]), "patient", None, "nl")
+            home = trainer.home_of(int(str(row["organisation_id"])))
+            learner = Learner(str(row["xapi_pid"]), home, "patient", None, "nl")
             _education(trainer, PATIENT_MODULES[plan.programme.condition], learner, day)
     _caregivers(trainer, [p for p in plans if p.enrolled], last)
     trainer.emitter.flush()
@@ -225,5 +226,6 @@ def _caregivers(trainer: Trainer, enrolled: list[PatientPlan], last: date) -> No
     insert_returning_ids(User.__table__, rows)  # type: ignore[arg-type]
     for row, day in zip(rows, days, strict=True):
         if day <= last:
-            learner = Learner(str(row["xapi_pid"]), "caregiver", None, "nl")
+            home = trainer.home_of(int(str(row["organisation_id"])))
+            learner = Learner(str(row["xapi_pid"]), home, "caregiver", None, "nl")
             _education(trainer, CAREGIVER_MODULE, learner, day)

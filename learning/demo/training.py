@@ -8,14 +8,19 @@ attempt is retaken; a refresher follows when the curriculum asks for one within 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
+from learning.accounts.models import Organisation
+from learning.db import db
 from learning.demo.attempts import DemoModule, Emitter, Learner, Plan, take_module
 from learning.demo.clock import working_moment
 from learning.demo.region import ROLES
 from learning.demo.staff import StaffPlan
 from learning.demo.structure import Region, Requirement
+from learning.tracking.homes import learner_home
 
 NEVER_STARTS = {True: 0.08, False: 0.2}  # by "core role"
 MEAN_DELAY_DAYS = {True: 16, False: 40}
@@ -69,6 +74,14 @@ class Trainer:
     base_iri: str
     modules: dict[str, DemoModule]
     emitter: Emitter
+    _homes: dict[int, str] = field(default_factory=dict)
+
+    def home_of(self, organisation_id: int) -> str:
+        """The account homePage of this organisation's learners, as the player gives them (tracking/homes.py)."""
+        if organisation_id not in self._homes:
+            pseudonym = db.session.scalar(select(Organisation.pseudonym).where(Organisation.id == organisation_id))
+            self._homes[organisation_id] = learner_home(self.base_iri, pseudonym)
+        return self._homes[organisation_id]
 
     def attempt(
         self, learner: Learner, module: DemoModule, at: datetime, *, first: bool, ability: float
@@ -112,7 +125,9 @@ def emit_staff_training(trainer: Trainer, plans: list[StaffPlan]) -> dict[str, d
     for plan in plans:
         if not plan.has_account or plan.demo_login:
             continue
-        learner = Learner(plan.xapi_pid, "professional", trainer.region.teams[plan.team].pseudonym, plan.language)
+        team = trainer.region.teams[plan.team]
+        home = trainer.home_of(trainer.region.organisations[team.organisation])
+        learner = Learner(plan.xapi_pid, home, "professional", team.pseudonym, plan.language)
         finished = [trainer.train(plan, learner, duty) for duty in duties(trainer.region, plan)]
         if finished and all(finished):
             trained[plan.pid] = max(moment for moment in finished if moment is not None)

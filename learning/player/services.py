@@ -21,6 +21,7 @@ from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.tracking import outbox
 from learning.tracking import statements as xapi
+from learning.tracking.homes import learner_home
 
 
 class PlayerError(Exception):
@@ -60,6 +61,9 @@ def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContex
     is_staff = user.role not in {Role.PATIENT, Role.CAREGIVER}
     return xapi.LearningContext(
         base_iri=current_app.config["XAPI_BASE_IRI"],
+        actor_home=learner_home(
+            current_app.config["XAPI_BASE_IRI"], user.organisation.pseudonym if user.organisation else None
+        ),
         actor_name=user.xapi_pid,
         audience=user.audience.value if user.audience else "professional",
         module_slug=attempt.module.slug,

@@ -43,6 +43,7 @@ class LearningContext:
     """Everything a statement about one attempt at one module shares."""
 
     base_iri: str
+    actor_home: str  # the learner's account homePage: one per organisation (learning/tracking/homes.py)
     actor_name: str
     audience: str
     module_slug: str
@@ -115,7 +116,7 @@ def _statement(
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent", "account": {"homePage": ctx.base_iri, "name": ctx.actor_name}},
+        "actor": {"objectType": "Agent", "account": {"homePage": ctx.actor_home, "name": ctx.actor_name}},
         "verb": _verb(verb),
         "object": obj,
         "context": context,

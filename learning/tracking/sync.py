@@ -32,6 +32,7 @@ from learning.db import db
 from learning.metrics.models import SyncCursor
 from learning.metrics.services import recompute_pending
 from learning.rpm.sources import is_linked
+from learning.tracking.homes import is_platform_home, organisation_of_home
 from learning.tracking.profile import RpmIris
 from learning.tracking.reader import PAGE, ReadError, StatementReader
 from learning.tracking.rpm_batch import RpmBatch
@@ -171,12 +172,26 @@ def _route(statement: dict[str, Any], iris: RpmIris, directory: Directory, page:
         merge_rpm_statement(statement, iris, directory, page.rpm)
         return
     account = account_of(statement)
-    if account is not None and account[0].rstrip("/") == iris.base.rstrip("/"):
+    if account is not None and is_platform_home(account[0], iris.base):
         row = training_event(statement, iris.base)
+        _check_learner_home(account[0], row["actor_pid"], iris, directory)
         _check_learning_sender(statement, row["actor_pid"], iris, directory)
         page.training[row["statement_id"]] = row
         return
     page.ignored += 1
+
+
+def _check_learner_home(home: str, actor_pid: str, iris: RpmIris, directory: Directory) -> None:
+    """An organisation's homePage must be the learner's own organisation's: a statement cannot move a learner.
+
+    The regional homePage ({XAPI_BASE_IRI}) stays accepted: statements from before organisations had their own
+    homePage carry it, as do those of people with no organisation.
+
+    :raises Rejected: when the homePage names another organisation than the learner's account has.
+    """
+    named = organisation_of_home(home, iris.base)
+    if named is not None and named != directory.organisation_pseudonym_of_learner(actor_pid):
+        raise Rejected(f"the actor's homePage {home} is not that of the learner's own organisation")
 
 
 def _check_learning_sender(statement: dict[str, Any], actor_pid: str, iris: RpmIris, directory: Directory) -> None:

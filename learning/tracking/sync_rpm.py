@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from learning.accounts.models import Team, User
+from learning.accounts.models import Organisation, Team, User
 from learning.db import db
 from learning.environments.models import Programme
 from learning.rpm.fields import Kind
 from learning.rpm.sources import Authority, is_linked, linked_authorities
+from learning.tracking.homes import is_platform_home
 from learning.tracking.profile import VERBS, RpmIris
 from learning.tracking.rpm_batch import RpmBatch
 from learning.tracking.sync_training import Unmappable, account_of, parse_timestamp
@@ -44,7 +45,7 @@ class Directory:
         self._programmes: dict[int, int | None] = {}
         self._teams: dict[str, tuple[int, int] | None] = {}
         self._sources: dict[int, list[tuple[str | None, str]]] = {}
-        self._learners: dict[str, int | None] = {}
+        self._learners: dict[str, tuple[int | None, str | None]] = {}
 
     def organisation_of(self, programme_id: int) -> int | None:
         if programme_id not in self._programmes:
@@ -59,10 +60,20 @@ class Directory:
 
     def organisation_of_learner(self, actor_pid: str) -> int | None:
         """Return the organisation of the account whose xAPI actor name this is (None: no such account, or none)."""
+        return self._learner(actor_pid)[0]
+
+    def organisation_pseudonym_of_learner(self, actor_pid: str) -> str | None:
+        """Return the pseudonym of that organisation, which the learner's homePage carries (tracking/homes.py)."""
+        return self._learner(actor_pid)[1]
+
+    def _learner(self, actor_pid: str) -> tuple[int | None, str | None]:
         if actor_pid not in self._learners:
-            self._learners[actor_pid] = db.session.scalar(
-                select(User.organisation_id).where(User.xapi_pid == actor_pid)
-            )
+            row = db.session.execute(
+                select(User.organisation_id, Organisation.pseudonym)
+                .outerjoin(Organisation, Organisation.id == User.organisation_id)
+                .where(User.xapi_pid == actor_pid)
+            ).first()
+            self._learners[actor_pid] = (row.organisation_id, row.pseudonym) if row else (None, None)
         return self._learners[actor_pid]
 
     def team_of(self, pseudonym: str) -> tuple[int, int] | None:
@@ -167,7 +178,7 @@ def _actor_pid(statement: dict[str, Any], iris: RpmIris) -> str:
     if any(key in actor for key in IDENTIFYING):
         raise Unmappable("the actor carries a name or mailbox; the RPM profile allows a pseudonymous account only")
     home, pid = account_of(statement) or ("", "")
-    if not home or home.rstrip("/") == iris.base.rstrip("/"):
+    if not home or is_platform_home(home, iris.base):
         raise Unmappable("the actor must be an account of the care organisation's platform")
     if not 0 < len(pid) <= 64:
         raise Unmappable("the actor's account name must be 1 to 64 characters")

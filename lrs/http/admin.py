@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from lrs.http.auth import credential_pepper
 from lrs.store.credentials import (
+    Tenant,
     create_credential,
     get_credential,
     list_credentials,
@@ -47,15 +49,27 @@ def _engine() -> Engine:
     return engine
 
 
+REGIONAL = "regional"  # the form's value for "reads every organisation": never a homePage
+
+
+def _tenants() -> Sequence[Tenant]:
+    tenants: Sequence[Tenant] = current_app.extensions["lrs"].tenants()
+    return tenants
+
+
 def _page(new_secret: NewSecret | None = None) -> str:
     with _engine().connect() as conn:
         credentials = list_credentials(conn)
+    tenants = _tenants()
     return render_template(
         "lrs/credentials.html",
         credentials=credentials,
         new_secret=new_secret,
         scope_labels=SCOPE_LABELS,
         default_scopes=DEFAULT_SCOPES,
+        tenants=tenants,
+        tenant_labels={t.home_page: t.label for t in tenants},
+        regional=REGIONAL,
     )
 
 
@@ -85,6 +99,17 @@ def _chosen_scopes() -> tuple[Scope, ...] | None:
     return scopes or None
 
 
+def _chosen_tenant() -> tuple[bool, str | None]:
+    """Return (chosen, tenant homePage or None for regional), after flashing why when nothing valid was chosen."""
+    value = request.form.get("reach", "")
+    if value == REGIONAL:
+        return True, None
+    if value and value in {t.home_page for t in _tenants()}:
+        return True, value
+    flash(_("Choose whose statements it may read: one organisation's learners, or the whole region."), "error")
+    return False, None
+
+
 @bp.post("/")
 def create() -> str | Response:
     """Create a credential with the chosen scopes and show its secret this once."""
@@ -93,10 +118,11 @@ def create() -> str | Response:
         flash(_("Give the credential a name of 1 to 200 characters."), "error")
         return redirect(url_for(".index"))
     scopes = _chosen_scopes()
-    if scopes is None:
+    chosen, tenant = _chosen_tenant()
+    if scopes is None or not chosen:
         return redirect(url_for(".index"))
     with _engine().begin() as conn:
-        key, secret = create_credential(conn, credential_pepper(), name, scopes)
+        key, secret = create_credential(conn, credential_pepper(), name, scopes, tenant=tenant)
     return _page(NewSecret(name, key, secret, rotated=False))
 
 

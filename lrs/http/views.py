@@ -98,6 +98,7 @@ def post_statements() -> Response:
         version=g.xapi_version,
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
+        tenant=g.lrs_credential.tenant,
     )
     return _json(json.dumps(ids))
 
@@ -121,6 +122,7 @@ def put_statement() -> Response:
         version=g.xapi_version,
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
+        tenant=g.lrs_credential.tenant,
     )
     return Response(status=204)
 
@@ -145,7 +147,9 @@ def get_statements() -> Response:
     languages = parse_accept_language(request.headers.get("Accept-Language"))
     single = parse_single_request(params)
     if single is not None:
-        payload = service.get_statement(_engine(), single.statement_id, voided=single.voided, stored_by=_readable_by())
+        payload = service.get_statement(
+            _engine(), single.statement_id, voided=single.voided, stored_by=_readable_by(), tenant=_tenant()
+        )
         response = _answer(render_statement(payload, single.format, languages), [payload], single.attachments)
         response.last_modified = parse_timestamp(json.loads(payload)["stored"])
         return response
@@ -155,7 +159,7 @@ def get_statements() -> Response:
             raise BadRequest("the 'more' parameter cannot be combined with other parameters")
         params, after = _decode_more(params["more"])
     query = parse_statement_query(params)
-    payloads, next_seq = service.query_statements(_engine(), query, after, stored_by=_readable_by())
+    payloads, next_seq = service.query_statements(_engine(), query, after, stored_by=_readable_by(), tenant=_tenant())
     more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
     shaped = [render_statement(payload, query.format, languages) for payload in payloads]
     result = '{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}"
@@ -168,6 +172,15 @@ def _readable_by() -> str | None:
     Taken from the credential on every request, never from a `more` token, so no page can widen it.
     """
     return g.lrs_credential.key if g.lrs_access is Access.OWN else None
+
+
+def _tenant() -> str | None:
+    """The organisation (learner homePage) this credential reads, or None for a regional credential.
+
+    Like statements/read/mine, taken from the credential on every request and never from a `more` token.
+    """
+    tenant: str | None = g.lrs_credential.tenant
+    return tenant
 
 
 def _answer(result_json: str, payloads: list[str], with_attachments: bool) -> Response:

@@ -82,6 +82,7 @@ class _Origin:
     version: str
     stored_by: str | None  # the credential key, which statements/read/mine reads back by
     may_void_others: bool = False  # the explicit statements/void-any scope
+    tenant: str | None = None  # the tenant of the storing credential, whose other credentials may read them
 
 
 def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.StatementRow:
@@ -101,9 +102,23 @@ def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.Stat
         ref_target=obj["id"] if obj.get("objectType") == "StatementRef" else None,
         payload=orjson.dumps(stmt).decode(),
         stored_by=origin.stored_by,
+        tenants=_tenants_of(stmt, origin),
     )
     _links(stmt, row)
     return row
+
+
+def _tenants_of(stmt: dict[str, Any], origin: _Origin) -> set[str]:
+    """The tenants that may read a statement: its actor's account homePage, and the storing credential's tenant.
+
+    A learner's homePage names the organisation (`…/org/<pseudonym>` in the LMS), so an organisation's
+    credential reads its own learners' statements, wherever they came from, and what its credentials stored.
+    """
+    account = stmt["actor"].get("account")
+    tenants = {account["homePage"]} if isinstance(account, dict) and isinstance(account.get("homePage"), str) else set()
+    if origin.tenant is not None:
+        tenants.add(origin.tenant)
+    return tenants
 
 
 def _drop_duplicates(conn: Connection, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,10 +189,12 @@ def store_statements(
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
     may_void_others: bool = False,
+    tenant: str | None = None,
 ) -> list[str]:
     """Validate and store one statement or a batch (with the attachment data sent beside them); return ids.
 
-    `stored_by` is the key of the credential that sends them; the in-process sink has none.
+    `stored_by` is the key of the credential that sends them; the in-process sink has none. `tenant` is that
+    credential's organisation (a homePage), None for a regional one.
 
     :raises BadRequest: on an invalid statement, missing or extra attachment data, or a signature that does
         not hold (nothing is stored).
@@ -188,7 +205,7 @@ def store_statements(
     _check_attachments_and_signatures(batch, attachments)
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
-    origin = _Origin(authority, version, stored_by, may_void_others)
+    origin = _Origin(authority, version, stored_by, may_void_others, tenant)
     try:
         _store_batch(engine, batch, origin, attachments)
     except IntegrityError:
@@ -224,6 +241,7 @@ def put_statement(
     version: str = "1.0.3",
     attachments: Mapping[str, Attachment] | None = None,
     may_void_others: bool = False,
+    tenant: str | None = None,
 ) -> None:
     """Store a statement under the id named in the URL.
 
@@ -242,6 +260,7 @@ def put_statement(
         version=version,
         attachments=attachments,
         may_void_others=may_void_others,
+        tenant=tenant,
     )
 
 
@@ -260,27 +279,35 @@ def _attachment_hashes(statement: dict[str, Any]) -> Iterator[str]:
         yield from _attachment_hashes(obj)
 
 
-def get_statement(engine: Engine, statement_id: str, *, voided: bool, stored_by: str | None = None) -> str:
-    """Return one statement's JSON; with `stored_by`, only one that credential stored (statements/read/mine).
+def get_statement(
+    engine: Engine, statement_id: str, *, voided: bool, stored_by: str | None = None, tenant: str | None = None
+) -> str:
+    """Return one statement's JSON; with `stored_by`, only one that credential stored (statements/read/mine);
+    with `tenant`, only one of that organisation.
 
     :raises NotFound: when there is none (or it is voided and was asked for by statementId, or another
         credential stored it): a client that may not read a statement does not learn that it exists.
     """
     with engine.connect() as conn:
-        payload = store.get_payload(conn, statement_id, voided=voided, stored_by=stored_by)
+        payload = store.get_payload(conn, statement_id, voided=voided, stored_by=stored_by, tenant=tenant)
     if payload is None:
         raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")
     return payload
 
 
 def query_statements(
-    engine: Engine, query: StatementQuery, after_seq: int | None = None, *, stored_by: str | None = None
+    engine: Engine,
+    query: StatementQuery,
+    after_seq: int | None = None,
+    *,
+    stored_by: str | None = None,
+    tenant: str | None = None,
 ) -> tuple[list[str], int | None]:
     """Return a page of statement JSON texts and the cursor for the next page.
 
-    With `stored_by`, only statements that credential stored (statements/read/mine), on every page.
+    With `stored_by`, only statements that credential stored (statements/read/mine), on every page; with
+    `tenant`, only that organisation's statements (an organisation's credential).
     """
-    if stored_by is not None:
-        query = replace(query, stored_by=stored_by)
+    query = replace(query, stored_by=stored_by, tenant=tenant)
     with engine.connect() as conn:
         return store.query_statements(conn, query, after_seq)

@@ -18,6 +18,17 @@ from lrs.store.tables import credential
 
 
 @dataclass(frozen=True)
+class Tenant:
+    """An organisation as the LRS knows it: the account homePage its learners' statements carry, and a label.
+
+    The application names its tenants (lrs.init_app(tenants=…)); the LRS itself knows no organisations.
+    """
+
+    home_page: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Credential:
     key: str
     name: str
@@ -25,6 +36,10 @@ class Credential:
     created_at: datetime
     revoked_at: datetime | None
     last_version: str | None = None
+    # The tenant (a learner homePage, one per organisation) whose statements alone it reads besides its own;
+    # None: regional read, which an administrator grants explicitly. Fixed at creation: statements are linked
+    # to the tenant of the credential that stored them, so moving a credential would leave them behind.
+    tenant: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -40,8 +55,13 @@ def hash_secret(pepper: bytes, secret: str) -> str:
     return hmac.new(pepper, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def create_credential(conn: Connection, pepper: bytes, name: str, scopes: tuple[str, ...]) -> tuple[str, str]:
-    """Create a credential and return (key, secret); the secret exists only in this return value."""
+def create_credential(
+    conn: Connection, pepper: bytes, name: str, scopes: tuple[str, ...], *, tenant: str | None
+) -> tuple[str, str]:
+    """Create a credential and return (key, secret); the secret exists only in this return value.
+
+    `tenant` is required on purpose: whether a client reads one organisation or the region is always chosen.
+    """
     key = secrets.token_hex(10)
     secret = secrets.token_urlsafe(30)
     conn.execute(
@@ -51,6 +71,7 @@ def create_credential(conn: Connection, pepper: bytes, name: str, scopes: tuple[
             secret_hash=hash_secret(pepper, secret),
             scopes=" ".join(scopes),
             created_at=_now(),
+            tenant=tenant,
         )
     )
     return key, secret
@@ -108,6 +129,7 @@ def _to_credential(row: object) -> Credential:
         created_at=row.created_at,  # type: ignore[attr-defined]
         revoked_at=row.revoked_at,  # type: ignore[attr-defined]
         last_version=row.last_version,  # type: ignore[attr-defined]
+        tenant=row.tenant,  # type: ignore[attr-defined]
     )
 
 

@@ -35,9 +35,11 @@ class StatementRow:
     agents: set[tuple[str, int]] = field(default_factory=set)
     activities: set[tuple[str, int]] = field(default_factory=set)
     stored_by: str | None = None  # the key of the credential that stored it, for statements/read/mine
+    tenants: set[str] = field(default_factory=set)  # the tenant homePages that may read it (see tenant_link)
 
 
 CREDENTIAL_LINK = "credential:"
+TENANT_LINK = "tenant:"
 
 
 def stored_by_link(credential_key: str) -> str:
@@ -49,6 +51,17 @@ def stored_by_link(credential_key: str) -> str:
     the restriction walks one range of the agent-link primary key like an agent filter does.
     """
     return CREDENTIAL_LINK + credential_key
+
+
+def tenant_link(home_page: str) -> str:
+    """The agent-link key that lets credentials of the tenant `home_page` read a statement.
+
+    A statement belongs to the tenant of its actor's account homePage and, when a tenant's credential stored it,
+    to that tenant too. Reading as a tenant then walks one range of the agent-link primary key, newest first,
+    exactly like an agent filter: no scan, however many statements other tenants have. Like the credential
+    link, no IFI starts with this prefix.
+    """
+    return index_key(TENANT_LINK + home_page)
 
 
 def _closest(links: set[tuple[str, int]]) -> dict[str, int]:
@@ -64,6 +77,8 @@ def _agent_links_of(row: StatementRow) -> dict[str, int]:
     links = _closest(row.agents)
     if row.stored_by is not None:
         links[stored_by_link(row.stored_by)] = RELATED
+    for home in row.tenants:
+        links[tenant_link(home)] = RELATED
     return links
 
 
@@ -133,15 +148,17 @@ def mark_voided(conn: Connection, ids: Iterable[str]) -> None:
     conn.execute(update(statement).where(statement.c.id.in_(list(ids))).values(voided=True))
 
 
-def get_payload(conn: Connection, statement_id: str, *, voided: bool, stored_by: str | None = None) -> str | None:
+def get_payload(
+    conn: Connection, statement_id: str, *, voided: bool, stored_by: str | None = None, tenant: str | None = None
+) -> str | None:
     """Return one statement by id: a voided one only when asked for by voidedStatementId.
 
     With `stored_by`, only if that credential stored it: to statements/read/mine another's statement is absent.
+    With `tenant`, only if it belongs to that tenant: to another organisation's credential it is absent too.
     """
+    readable = _own(stored_by, statement.c.seq) + _in_tenant(tenant, statement.c.seq)
     row = conn.execute(
-        select(statement.c.payload).where(
-            statement.c.id == statement_id, statement.c.voided.is_(voided), *_own(stored_by, statement.c.seq)
-        )
+        select(statement.c.payload).where(statement.c.id == statement_id, statement.c.voided.is_(voided), *readable)
     ).first()
     return row.payload if row is not None else None
 
@@ -149,6 +166,16 @@ def get_payload(conn: Connection, statement_id: str, *, voided: bool, stored_by:
 def _own(stored_by: str | None, seq: ColumnElement[int]) -> list[ColumnElement[bool]]:
     """The condition that the credential `stored_by` stored the statement with this seq; none when None."""
     return [] if stored_by is None else [_linked(_stored_by_links(stored_by), seq)]
+
+
+def _readable(query: StatementQuery, seq: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """What the reading credential's own restrictions (read/mine, tenant) require of the statement with this seq."""
+    return _own(query.stored_by, seq) + _in_tenant(query.tenant, seq)
+
+
+def _in_tenant(tenant: str | None, seq: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """The condition that the statement with this seq belongs to the tenant; none when None (regional read)."""
+    return [] if tenant is None else [_linked(_tenant_links(tenant), seq)]
 
 
 def _target_conditions(table: FromClause, query: StatementQuery) -> list[ColumnElement[bool]]:
@@ -249,9 +276,9 @@ def _direct(query: StatementQuery, after_seq: int | None, limit: int) -> Select[
     """The statements that match themselves, driven by the most selective index.
 
     An agent filter walks that agent's link rows (ordered by seq), else a related-activity filter the activity's,
-    else statements/read/mine the credential's; the other link filters are probed per row. Without any, the
-    statement table's own indexes serve. Ordering by the driving table's seq lets the database stop after one
-    page instead of collecting every match first.
+    else statements/read/mine the credential's, else a tenant's; the other link filters are probed per row.
+    Without any, the statement table's own indexes serve. Ordering by the driving table's seq lets the database
+    stop after one page instead of collecting every match first.
     """
     columns = (statement.c.seq, statement.c.payload)
     links = _link_filters(query)
@@ -276,11 +303,17 @@ def _link_filters(query: StatementQuery) -> list[Select[Any]]:
         links.append(select(statement_activity).where(statement_activity.c.activity_id == index_key(query.activity)))
     if query.stored_by is not None:
         links.append(_stored_by_links(query.stored_by))
+    if query.tenant is not None:
+        links.append(_tenant_links(query.tenant))
     return links
 
 
 def _stored_by_links(credential_key: str) -> Select[Any]:
     return select(statement_agent).where(statement_agent.c.ifi == stored_by_link(credential_key))
+
+
+def _tenant_links(home_page: str) -> Select[Any]:
+    return select(statement_agent).where(statement_agent.c.ifi == tenant_link(home_page))
 
 
 def _linked(links: Select[Any], seq: ColumnElement[int]) -> ColumnElement[bool]:
@@ -306,7 +339,7 @@ def _referring(conn: Connection, query: StatementQuery, after_seq: int | None, l
         page = conn.execute(
             select(ref_seq, statement.c.payload, statement_ref.c.target_id)
             .select_from(statement_ref.join(statement, statement.c.seq == ref_seq))
-            .where(*_window(query, cursor, ref_seq), *_own(query.stored_by, ref_seq))
+            .where(*_window(query, cursor, ref_seq), *_readable(query, ref_seq))
             .order_by(order)
             .limit(500)
         ).all()

@@ -102,6 +102,7 @@ credential = Table(
     Column("revoked_at", DateTime()),
     Column("last_used_at", DateTime()),
     Column("last_version", String(10)),  # the xAPI version this client spoke last (answers a missing header)
+    Column("tenant", Text),  # the organisation's learner homePage it is confined to; NULL: regional read
 )
 
 # Document keys are hashes: activity IRI, agent IFI and document id can each be kilobytes long, more than one

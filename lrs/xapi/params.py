@@ -46,6 +46,7 @@ class StatementQuery:
     format: str = "exact"
     attachments: bool = False
     stored_by: str | None = None  # not a parameter: the LRS restricts statements/read/mine to one credential key
+    tenant: str | None = None  # not a parameter: the LRS restricts an organisation's credential to its tenant
 
 
 def _bool(params: Mapping[str, str], name: str) -> bool:

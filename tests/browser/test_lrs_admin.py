@@ -22,10 +22,12 @@ def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_
     scopes.get_by_role("checkbox", name="Alles: alles in het LRS lezen en schrijven all").uncheck()
     scopes.get_by_role("checkbox", name="Statements versturen statements/write").check()
     scopes.get_by_role("checkbox", name="Alleen de statements lezen die dit programma zelf verstuurde").check()
+    page.get_by_label("Wiens statements mag de sleutel lezen?").select_option(label="Test Ziekenhuis")
     page.get_by_role("button", name="Sleutel maken").click()
     first = page.get_by_test_id("new-secret").inner_text()
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="RPM-platform Oost"))
     expect(card).to_contain_text("statements/write statements/read/mine")
+    expect(card.locator("dd").filter(has_text="Test Ziekenhuis")).to_have_count(1)  # it reads that organisation only
     assert_no_axe_violations(page, "the credentials page showing a new secret")
     assert_no_sideways_scroll(page, "the credentials page")
     expect(page.get_by_role("heading", name="Nieuwe sleutel")).to_be_visible()

@@ -176,6 +176,7 @@ def test_patient_registers_learns_leaves_resumes_finishes_and_is_tracked(
         assert user is not None
         assert (user.role, user.organisation_id, user.locale) == (Role.PATIENT, organisation_id, "nl")
         pid = user.xapi_pid
+        home = f"https://vtc.test/org/{user.organisation.pseudonym}"  # her organisation's homePage, not its name
 
     # The catalogue (Dutch) shows the patient module, and only modules for patients.
     expect(page.get_by_role("heading", level=1)).to_have_text("Je modules")
@@ -257,7 +258,7 @@ def test_patient_registers_learns_leaves_resumes_finishes_and_is_tracked(
     assert experienced == [step.title for step in document().steps]
     assert len({s["context"]["registration"] for s in found}) == 1
     for statement in found:
-        assert statement["actor"] == {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": pid}}
+        assert statement["actor"] == {"objectType": "Agent", "account": {"homePage": home, "name": pid}}
         assert statement["context"]["language"] == "nl-NL"
     dump = json.dumps(found)
     assert email not in dump

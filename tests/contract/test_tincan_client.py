@@ -6,7 +6,7 @@ import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from helpers import csrf_token
+from helpers import csrf_token, learner_home
 from tincan import Activity, Agent, AgentAccount, Statement, Verb
 
 from learning.accounts.models import Role
@@ -61,7 +61,7 @@ def test_lms_statements_read_back_through_tincan(live_server, lrs_auth, make_use
         "/login", data={"email": user.email, "password": "correct-horse-battery", "csrf_token": csrf_token(client)}
     )
     client.post("/modules/elke-dag-wegen-hartfalen/start", data={"csrf_token": csrf_token(client, "/")})
-    agent = Agent(account=AgentAccount(home_page="https://vtc.test", name=user.xapi_pid))
+    agent = Agent(account=AgentAccount(home_page=learner_home(live_server.app, user.id), name=user.xapi_pid))
     result = remote_for(live_server, lrs_auth).query_statements({"agent": agent})
     assert result.success, result.data
     verbs = [s.verb.id.rsplit("/", 1)[1] for s in result.content.statements]

@@ -56,7 +56,7 @@ def _counts() -> dict[str, int]:
 
 
 def _lrs_headers(application: Flask) -> dict[str, str]:
-    result = application.test_cli_runner().invoke(args=["lrs", "create-credential", "demo test"])
+    result = application.test_cli_runner().invoke(args=["lrs", "create-credential", "demo test", "--regional"])
     assert result.exit_code == 0, result.output
     token = base64.b64encode(result.output.strip().splitlines()[-1].encode()).decode()
     return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
@@ -284,17 +284,22 @@ class TestRegionAtScaleOne:
         client, headers = region.test_client(), _lrs_headers(region)
         sample = client.get("/xapi/statements?limit=500", headers=headers).json["statements"]
         with region.app_context():
-            actors = set(db.session.scalars(select(User.xapi_pid)))
+            homes = {
+                pid: f"{BASE_IRI}/org/{pseudonym}"
+                for pid, pseudonym in db.session.execute(
+                    select(User.xapi_pid, Organisation.pseudonym).join(Organisation, User.organisation)
+                )
+            }
             patient_pids = set(db.session.scalars(select(Enrolment.patient_pid)))
             db.session.remove()
         assert len(sample) == 500
         for statement in sample:
             account = statement["actor"]["account"]
+            assert account["name"] in homes
             assert statement["actor"] == {
                 "objectType": "Agent",
-                "account": {"homePage": BASE_IRI, "name": account["name"]},
+                "account": {"homePage": homes[account["name"]], "name": account["name"]},
             }
-            assert account["name"] in actors
             payload = json.dumps(statement)
             assert "@" not in payload
             assert "Medewerker" not in payload

@@ -156,7 +156,7 @@ def target_lrs(target_database: Path, tmp_path: Path) -> Iterator[TargetLrs]:
     url = f"sqlite:///{path}"
     config = {"TESTING": True, "SECRET_KEY": "target-secret", "SQLALCHEMY_DATABASE_URI": url, "LRS_DATABASE_URI": url}
     target = create_app(config)
-    result = target.test_cli_runner().invoke(args=["lrs", "create-credential", "vtc forwarding"])
+    result = target.test_cli_runner().invoke(args=["lrs", "create-credential", "vtc forwarding", "--regional"])
     key, secret = result.output.strip().splitlines()[-1].split(":", 1)
     made = TargetLrs(target, Recorder(target), free_port(), key, secret)
     yield made
@@ -177,7 +177,7 @@ def make_client(app: Flask) -> Callable[[str], Client]:
     """Create a credential on the source LRS with the real CLI and return its key and Basic-auth headers."""
 
     def make(name: str = "zgt rpm platform") -> Client:
-        result = app.test_cli_runner().invoke(args=["lrs", "create-credential", name])
+        result = app.test_cli_runner().invoke(args=["lrs", "create-credential", name, "--regional"])
         key, secret = result.output.strip().splitlines()[-1].split(":", 1)
         return Client(key, basic(key, secret))
 

@@ -11,6 +11,7 @@ from lrs.xapi.statement import validate_statement
 
 CTX = xapi.LearningContext(
     base_iri="https://vtc.test",
+    actor_home="https://vtc.test/org/5d0b2f0e-0c9a-4a55-8d3e-3f6a1b2c9d10",
     actor_name="pid-123",
     audience="patient",
     module_slug="elke-dag-wegen-hartfalen",
@@ -27,7 +28,8 @@ CTX = xapi.LearningContext(
 def test_module_events_are_valid_xapi_with_pseudonymous_actor(verb):
     statement = xapi.module_event(CTX, verb)
     validate_statement(statement)
-    assert statement["actor"] == {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": "pid-123"}}
+    home = "https://vtc.test/org/5d0b2f0e-0c9a-4a55-8d3e-3f6a1b2c9d10"  # the organisation's, never its name
+    assert statement["actor"] == {"objectType": "Agent", "account": {"homePage": home, "name": "pid-123"}}
     assert statement["verb"]["id"] == xapi.VERBS[verb][0]
     assert statement["object"]["id"] == "https://vtc.test/xapi/module/elke-dag-wegen-hartfalen"
     assert statement["object"]["definition"]["name"] == {"nl-NL": "Elke dag wegen", "en-US": "Daily weighing"}

@@ -21,10 +21,10 @@ def key_of(auth: dict[str, str]) -> str:
     return base64.b64decode(auth["Authorization"].removeprefix("Basic ")).decode().split(":")[0]
 
 
-def forged(actor_pid: str, verb: str = "passed") -> dict:
+def forged(actor_pid: str, verb: str = "passed", home: str = BASE) -> dict:
     return {
         "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent", "account": {"homePage": BASE, "name": actor_pid}},
+        "actor": {"objectType": "Agent", "account": {"homePage": home, "name": actor_pid}},
         "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
         "object": {"objectType": "Activity", "id": f"{BASE}/xapi/module/rpm-meting-tot-melding"},
         "result": {"success": True, "completion": True},
@@ -81,3 +81,36 @@ def test_a_credential_linked_to_another_organisation_may_not(app, client, runner
     report = run(app)
     assert imported(app) == set()
     assert [skipped.statement_id for skipped in report.rejected] == [statement["id"]]
+
+
+def home_of(app, name: str) -> str:
+    with app.app_context():
+        return f"{BASE}/org/" + db.session.scalar(select(Organisation.pseudonym).where(Organisation.name == name))
+
+
+def test_the_learners_own_organisations_homepage_and_the_regional_one_are_accepted(
+    app, client, runner, make_user, make_lrs_auth
+):
+    nurse = make_user(Role.PROFESSIONAL)
+    tool = make_lrs_auth("statements/write", name="the hospital's own authoring tool")
+    runner.invoke(args=["rpm", "link-credential", "--organisation", "Test Ziekenhuis", "--key", key_of(tool)])
+    statements = [forged(nurse.xapi_pid, home=home_of(app, "Test Ziekenhuis")), forged(nurse.xapi_pid, "completed")]
+    assert client.post("/xapi/statements", json=statements, headers=tool).status_code == 200
+    report = run(app)
+    assert imported(app) == {s["id"] for s in statements}
+    assert report.rejected == []
+
+
+def test_a_homepage_of_another_organisation_cannot_move_a_learner_there(app, client, runner, make_user, make_lrs_auth):
+    nurse = make_user(Role.PROFESSIONAL)
+    with app.app_context():
+        db.session.add(Organisation(name="Andere Zorggroep", kind="care_group"))
+        db.session.commit()
+    tool = make_lrs_auth("statements/write", name="the hospital's own authoring tool")
+    runner.invoke(args=["rpm", "link-credential", "--organisation", "Test Ziekenhuis", "--key", key_of(tool)])
+    statement = forged(nurse.xapi_pid, home=home_of(app, "Andere Zorggroep"))
+    assert client.post("/xapi/statements", json=statement, headers=tool).status_code == 200
+    report = run(app)
+    assert imported(app) == set()
+    assert [skipped.statement_id for skipped in report.rejected] == [statement["id"]]
+    assert "is not that of the learner's own organisation" in report.rejected[0].reason

@@ -179,6 +179,8 @@ def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(
     named_actor["actor"]["name"] = "Jan de Vries"
     our_account = rpm("enrolled", programme)
     our_account["actor"]["account"]["homePage"] = "https://vtc.test"
+    our_learner = rpm("enrolled", programme, actor="P-000127")  # an organisation's learner homePage is ours too
+    our_learner["actor"]["account"]["homePage"] = f"https://vtc.test/org/{uuid.uuid4()}"
     unknown_team = rpm("enrolled", programme, actor="P-000126", context={"team": str(uuid.uuid4())})
     name_as_pseudonym = rpm("enrolled", programme, actor="Jan")
     bad = [
@@ -189,13 +191,14 @@ def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(
         unknown_alert,
         named_actor,
         our_account,
+        our_learner,
         unknown_team,
         name_as_pseudonym,
     ]
     send(client, platform_auth, [*bad[:4], good, *bad[4:]])
     report = run_sync(app)
     reasons = {s.statement_id: s.reason for s in report.skipped}
-    assert (report.read, report.rpm_statements, len(reasons)) == (10, 1, 9)
+    assert (report.read, report.rpm_statements, len(reasons)) == (11, 1, 10)
     assert report.rejected == []  # all from the linked credential: skipped for what they say, not who sent them
     assert reasons[unknown_programme["id"]] == "there is no programme 999999"
     assert reasons[values_not_counts["id"]].startswith("daily record refused: received.weight: ")  # 82.5 is no count
@@ -204,6 +207,7 @@ def test_malformed_rpm_statements_are_skipped_with_a_reason_and_the_rest_synced(
     assert reasons[unknown_alert["id"]] == "alert 'A-404' of this patient is not known (alert-raised must come first)"
     assert reasons[named_actor["id"]].startswith("the actor carries a name or mailbox")
     assert reasons[our_account["id"]] == "the actor must be an account of the care organisation's platform"
+    assert reasons[our_learner["id"]] == "the actor must be an account of the care organisation's platform"
     assert reasons[unknown_team["id"]].startswith("team ")
     assert "This looks like a name" in reasons[name_as_pseudonym["id"]]
     assert [e.patient_pid for e in rows(app, Enrolment)] == ["P-000123"]

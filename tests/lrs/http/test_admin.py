@@ -27,7 +27,8 @@ def shown_secret(html: str) -> tuple[str, str]:
 
 def create_in_ui(client, name: str, scopes: list[str]) -> tuple[str, str]:
     page = client.post(
-        "/admin/lrs/", data={"name": name, "scope": scopes, "csrf_token": csrf_token(client, "/admin/lrs/")}
+        "/admin/lrs/",
+        data={"name": name, "scope": scopes, "reach": "regional", "csrf_token": csrf_token(client, "/admin/lrs/")},
     )
     assert page.status_code == 200, page.status_code
     return shown_secret(page.get_data(as_text=True))
@@ -44,7 +45,12 @@ def test_admin_creates_credential_that_works_then_revokes_it(app, client, login,
     login(make_user(Role.ADMIN))
     page = client.post(
         "/admin/lrs/",
-        data={"name": "RPM platform ZGT", "scope": "all", "csrf_token": csrf_token(client, "/admin/lrs/")},
+        data={
+            "name": "RPM platform ZGT",
+            "scope": "all",
+            "reach": "regional",
+            "csrf_token": csrf_token(client, "/admin/lrs/"),
+        },
     )
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -83,7 +89,7 @@ def test_empty_name_is_refused_with_a_message(client, login, make_user):
 
 
 def test_cli_prints_key_and_secret_on_the_last_line(client, runner):
-    result = runner.invoke(args=["lrs", "create-credential", "research export"])
+    result = runner.invoke(args=["lrs", "create-credential", "research export", "--regional"])
     assert result.exit_code == 0
     key, secret = result.output.strip().splitlines()[-1].split(":", 1)
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
@@ -130,7 +136,7 @@ def test_admin_creates_credential_with_only_the_scopes_ticked(client, login, mak
 )
 def test_ui_refuses_bad_or_missing_scopes_and_creates_nothing(app, client, login, make_user, scopes, message):
     login(make_user(Role.ADMIN))
-    data = {"name": "tool", "scope": scopes, "csrf_token": csrf_token(client, "/admin/lrs/")}
+    data = {"name": "tool", "scope": scopes, "reach": "regional", "csrf_token": csrf_token(client, "/admin/lrs/")}
     response = client.post("/admin/lrs/", data=data)
     assert response.status_code == 302
     assert message in client.get("/admin/lrs/").get_data(as_text=True)
@@ -167,7 +173,7 @@ def test_revoked_credential_stays_revoked_in_the_ui(client, login, make_user):
 
 
 def test_non_admins_cannot_rotate(client, login, make_user, runner):
-    key, secret = cli_credential(runner, "create-credential", "tool")
+    key, secret = cli_credential(runner, "create-credential", "tool", "--regional")
     login(make_user(Role.MANAGER))
     assert client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/")}).status_code == 403
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
@@ -175,22 +181,34 @@ def test_non_admins_cannot_rotate(client, login, make_user, runner):
 
 def test_cli_creates_credential_with_the_scopes_given(client, runner):
     key, secret = cli_credential(
-        runner, "create-credential", "RPM platform", "--scope", "statements/write", "--scope", "statements/read/mine"
+        runner,
+        "create-credential",
+        "RPM platform",
+        "--scope",
+        "statements/write",
+        "--scope",
+        "statements/read/mine",
+        "--regional",
     )
     assert client.get("/xapi/activities/state", headers=basic(key, secret)).status_code == 403
     listing = runner.invoke(args=["lrs", "list-credentials"]).output
-    assert re.search(rf"{key}\s+active\s+\S+\s+statements/write,statements/read/mine\s+RPM platform", listing)
+    assert re.search(
+        rf"{key}\s+active\s+\S+\s+statements/write,statements/read/mine\s+regional\s+RPM platform", listing
+    )
 
 
 def test_cli_gives_all_without_scope_option(runner):
-    key, _secret = cli_credential(runner, "create-credential", "authoring tool")
+    key, _secret = cli_credential(runner, "create-credential", "authoring tool", "--regional")
     assert re.search(
-        rf"{key}\s+active\s+\S+\s+all\s+authoring tool", runner.invoke(args=["lrs", "list-credentials"]).output
+        rf"{key}\s+active\s+\S+\s+all\s+regional\s+authoring tool",
+        runner.invoke(args=["lrs", "list-credentials"]).output,
     )
 
 
 def test_cli_refuses_unknown_scope_naming_it_and_the_known_ones(app, runner):
-    result = runner.invoke(args=["lrs", "create-credential", "tool", "--scope", "statements/read", "--scope", "define"])
+    result = runner.invoke(
+        args=["lrs", "create-credential", "tool", "--scope", "statements/read", "--scope", "define", "--regional"]
+    )
     assert result.exit_code == 2
     assert "unknown scope(s): define; choose from: all, all/read, statements/write" in result.output
     with app.extensions["lrs"].engine.connect() as conn:
@@ -198,7 +216,7 @@ def test_cli_refuses_unknown_scope_naming_it_and_the_known_ones(app, runner):
 
 
 def test_cli_rotation_keeps_key_and_scopes_and_kills_the_old_secret(client, runner):
-    key, old = cli_credential(runner, "create-credential", "tool", "--scope", "statements/read")
+    key, old = cli_credential(runner, "create-credential", "tool", "--scope", "statements/read", "--regional")
     same_key, new = cli_credential(runner, "rotate-credential", key)
     assert same_key == key
     assert new != old
@@ -208,7 +226,7 @@ def test_cli_rotation_keeps_key_and_scopes_and_kills_the_old_secret(client, runn
 
 
 def test_cli_revoked_credential_stays_revoked(client, runner):
-    key, secret = cli_credential(runner, "create-credential", "tool")
+    key, secret = cli_credential(runner, "create-credential", "tool", "--regional")
     assert runner.invoke(args=["lrs", "revoke-credential", key]).exit_code == 0
     rotated = runner.invoke(args=["lrs", "rotate-credential", key])
     assert rotated.exit_code != 0
