@@ -21,10 +21,18 @@ VERBS = ["launched", "initialized", "experienced", "answered", "completed", "pas
 WEIGHTS = [5, 5, 40, 30, 5, 4, 1, 5]
 MODULES = [f"module-{i:02d}" for i in range(13)]
 LANGS = ["nl-NL", "en-US"]
+ORGANISATIONS = 6  # the demo region's; each learner belongs to one, as in the LMS
+
+
+def organisation_home(number: int) -> str:
+    """The account homePage of organisation `number`'s learners, as the LMS gives it ({base}/org/<pseudonym>)."""
+    return f"{BASE}/org/org-{number}"
 
 
 def _actor(rng: random.Random, learners: int) -> dict[str, Any]:
-    return {"objectType": "Agent", "account": {"homePage": BASE, "name": f"pid-{rng.randrange(learners):07d}"}}
+    learner = rng.randrange(learners)
+    home = organisation_home(learner % ORGANISATIONS)
+    return {"objectType": "Agent", "account": {"homePage": home, "name": f"pid-{learner:07d}"}}
 
 
 def _team(rng: random.Random, teams: int, learners: int) -> dict[str, Any]:

@@ -64,6 +64,23 @@ def _flask(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def organisation_credential(server: Server, name: str, pseudonym: str) -> dict[str, str]:
+    """Add an LMS organisation with this pseudonym and return headers of a credential confined to it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server.database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO organisation (name, kind, pseudonym) VALUES (:name, 'hospital', :pseudonym)"),
+            {"name": name, "pseudonym": pseudonym},
+        )
+    engine.dispose()
+    env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": server.database_url, "LMS_SECRET_KEY": "bench"}
+    key_secret = _flask(env, "lrs", "create-credential", name, "--organisation", name).strip().splitlines()[-1]
+    token = base64.b64encode(key_secret.encode()).decode()
+    return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+
+
 @contextmanager
 def running_server(
     database_url: str, *, workers: int = 2, threads: int = 1, extra_env: dict[str, str] | None = None

@@ -276,20 +276,25 @@ def _direct(query: StatementQuery, after_seq: int | None, limit: int) -> Select[
     """The statements that match themselves, driven by the most selective index.
 
     An agent filter walks that agent's link rows (ordered by seq), else a related-activity filter the activity's,
-    else statements/read/mine the credential's, else a tenant's; the other link filters are probed per row.
-    Without any, the statement table's own indexes serve. Ordering by the driving table's seq lets the database
-    stop after one page instead of collecting every match first.
+    else statements/read/mine the credential's; the other link filters are probed per row. A tenant's links drive
+    only when nothing else narrows the query: a tenant is a large share of the region (an organisation's
+    learners), so a verb, activity or registration index finds a page of its statements sooner than walking all
+    of the tenant's. Without any, the statement table's own indexes serve. Ordering by the driving table's seq
+    lets the database stop after one page instead of collecting every match first.
     """
     columns = (statement.c.seq, statement.c.payload)
     links = _link_filters(query)
-    if links:
+    seq: ColumnElement[int]
+    if query.tenant is not None and len(links) == 1 and _column_conditions(statement, query):
+        # probe the tenant per row of the column index instead
+        sel, seq = select(*columns).where(*_in_tenant(query.tenant, statement.c.seq)), statement.c.seq
+    elif links:
         driver = links[0].subquery()
         seq = driver.c.statement_seq
         sel = select(*columns).select_from(driver.join(statement, statement.c.seq == seq))
         sel = sel.where(*(_linked(link, statement.c.seq) for link in links[1:]))
     else:
-        seq = statement.c.seq
-        sel = select(*columns)
+        sel, seq = select(*columns), statement.c.seq
     sel = sel.where(*_window(query, after_seq, seq), *_column_conditions(statement, query))
     return sel.order_by(seq.asc() if query.ascending else seq.desc()).limit(limit)
 

@@ -160,3 +160,13 @@ def test_admin_form_asks_whose_statements_and_refuses_none_chosen(app, client, l
         assert conn.execute(select(credential.c.tenant)).scalar_one() == region["home_x"]
     listing = client.get("/admin/lrs/").get_data(as_text=True)
     assert re.search(rf"<dt>Leest</dt><dd>{re.escape(region['x'])}</dd>", listing)
+
+
+def test_filters_that_drive_by_their_own_index_still_keep_to_the_tenant(app, client, make_lrs_auth, region):
+    """With a verb, activity or registration filter the tenant is probed per row rather than walked: same answer."""
+    mine, theirs = learner_statement(region["home_x"]), learner_statement(region["home_y"])
+    stored_by_platform(app, mine, theirs)
+    x_reader = make_lrs_auth("statements/read", name="x reader", organisation=region["x"])
+    for name in ("verb", "activity"):
+        value = mine["verb"]["id"] if name == "verb" else mine["object"]["id"]
+        assert ids(client.get("/xapi/statements", headers=x_reader, query_string={name: value})) == {mine["id"]}
