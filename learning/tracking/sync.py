@@ -8,7 +8,8 @@ Run it with `flask xapi sync` (cron, a worker) or call `sync(current_reader())`;
   one row per statement id, but only when their authority is the platform itself or an LRS credential linked to
   the learner's organisation (`flask rpm link-credential`); any other sender is rejected and reported, so nobody
   can post a nurse's or patient's training under their pseudonym;
-- voiding statements -> TrainingEvent.voided on the statement they void;
+- voiding statements -> TrainingEvent.voided on the statement they void (from a remote LRS, whose voiding rules
+  are not ours, only when the platform or a credential linked to the learner's organisation voids; senders.py);
 - anything else is counted as ignored; what is ours but cannot be mapped is skipped with a logged reason.
 
 The cursor (the highest `stored` seen) is committed after a page's rows, so it never runs ahead of them. Every
@@ -31,13 +32,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning.db import db
 from learning.metrics.models import SyncCursor
 from learning.metrics.services import recompute_pending
-from learning.rpm.sources import is_linked
-from learning.tracking.homes import is_platform_home, organisation_of_home
+from learning.tracking.homes import is_platform_home
 from learning.tracking.profile import RpmIris
 from learning.tracking.reader import PAGE, ReadError, StatementReader
 from learning.tracking.rpm_batch import RpmBatch
+from learning.tracking.senders import check_learner_home, check_learning_sender, check_void_sender
 from learning.tracking.statements import format_timestamp
-from learning.tracking.sync_rpm import Directory, Rejected, authority_of, merge_rpm_statement, rpm_verb
+from learning.tracking.sync_rpm import Directory, Rejected, merge_rpm_statement, rpm_verb
 from learning.tracking.sync_training import (
     Unmappable,
     account_of,
@@ -50,7 +51,6 @@ from learning.tracking.sync_training import (
 
 log = logging.getLogger(__name__)
 CURSOR = "lrs-statements"
-PLATFORM_AUTHORITY = "vtc-lms"  # the authority account name of the LMS's in-process sink (app.py)
 OVERLAP = timedelta(seconds=60)
 
 
@@ -166,6 +166,7 @@ def _commit_page(chunk: list[dict[str, Any]], iris: RpmIris, directory: Director
 def _route(statement: dict[str, Any], iris: RpmIris, directory: Directory, page: _Page) -> None:
     target = voided_target(statement)
     if target is not None:
+        check_void_sender(statement, target, page.training, directory)
         page.voids.append(target)
         return
     if rpm_verb(statement, iris) is not None:
@@ -174,47 +175,11 @@ def _route(statement: dict[str, Any], iris: RpmIris, directory: Directory, page:
     account = account_of(statement)
     if account is not None and is_platform_home(account[0], iris.base):
         row = training_event(statement, iris.base)
-        _check_learner_home(account[0], row["actor_pid"], iris, directory)
-        _check_learning_sender(statement, row["actor_pid"], iris, directory)
+        check_learner_home(account[0], row["actor_pid"], iris, directory)
+        check_learning_sender(statement, row["actor_pid"], iris, directory)
         page.training[row["statement_id"]] = row
         return
     page.ignored += 1
-
-
-def _check_learner_home(home: str, actor_pid: str, iris: RpmIris, directory: Directory) -> None:
-    """An organisation's homePage must be the learner's own organisation's: a statement cannot move a learner.
-
-    The regional homePage ({XAPI_BASE_IRI}) stays accepted: statements from before organisations had their own
-    homePage carry it, as do those of people with no organisation.
-
-    :raises Rejected: when the homePage names another organisation than the learner's account has.
-    """
-    named = organisation_of_home(home, iris.base)
-    if named is not None and named != directory.organisation_pseudonym_of_learner(actor_pid):
-        raise Rejected(f"the actor's homePage {home} is not that of the learner's own organisation")
-
-
-def _check_learning_sender(statement: dict[str, Any], actor_pid: str, iris: RpmIris, directory: Directory) -> None:
-    """Accept a learning statement from the platform itself or from a credential linked to the learner's organisation.
-
-    :raises Rejected: for any other sender, naming it and how an administrator would accept it.
-    """
-    authority = authority_of(statement)
-    if authority is None:
-        raise Rejected("the statement's authority is not an account, so its sender is unknown")
-    home, name = authority
-    platform_key = current_app.config.get("LRS_KEY") if current_app.config.get("LRS_ENDPOINT") else None
-    if (name == PLATFORM_AUTHORITY and home.rstrip("/") == iris.base.rstrip("/")) or (
-        platform_key and name == platform_key
-    ):
-        return
-    organisation_id = directory.organisation_of_learner(actor_pid)
-    if organisation_id is None or not is_linked(authority, directory.sources_of(organisation_id)):
-        raise Rejected(
-            f"credential {name} (authority homePage {home}) sent a learning statement for a learner of organisation "
-            f"{organisation_id} without being linked to it; to accept it: flask rpm link-credential --organisation "
-            f"{organisation_id} --key {name}, then flask xapi sync --since <a time before it>"
-        )
 
 
 def _newer(newest: datetime | None, stored: object) -> datetime | None:

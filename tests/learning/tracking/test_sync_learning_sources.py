@@ -114,3 +114,43 @@ def test_a_homepage_of_another_organisation_cannot_move_a_learner_there(app, cli
     assert imported(app) == set()
     assert [skipped.statement_id for skipped in report.rejected] == [statement["id"]]
     assert "is not that of the learner's own organisation" in report.rejected[0].reason
+
+
+def voiding(target: str) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": "https://tool.test", "name": "tool"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": target},
+    }
+
+
+def voided_events(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(select(TrainingEvent.statement_id).where(TrainingEvent.voided.is_(True))))
+
+
+def test_from_an_outside_lrs_only_the_platform_or_a_linked_credential_voids_training(
+    app, client, runner, make_app, live_server, make_user, make_lrs_auth
+):
+    """An outside LRS may let anyone void anything: the sync then honours a void of training only from the
+    platform's own key or a credential linked to the learner's organisation (here the LMS reads our own LRS
+    over HTTP, where a statements/void-any credential may void another credential's statements)."""
+    nurse = make_user(Role.PROFESSIONAL)
+    tool = make_lrs_auth("statements/write", name="the hospital's own authoring tool")
+    runner.invoke(args=["rpm", "link-credential", "--organisation", "Test Ziekenhuis", "--key", key_of(tool)])
+    regional = make_lrs_auth("statements/write", "statements/void-any", name="a regional tool")
+    platform = make_lrs_auth(name="the LMS's own key")
+    key, secret = base64.b64decode(platform["Authorization"].split()[1]).decode().split(":", 1)
+    lms = make_app(LRS_ENDPOINT=f"{live_server.url}/xapi/", LRS_KEY=key, LRS_SECRET=secret)
+    kept, dropped = forged(nurse.xapi_pid), forged(nurse.xapi_pid, "completed")
+    assert client.post("/xapi/statements", json=[kept, dropped], headers=tool).status_code == 200
+    assert run(lms).training_events == 2
+    assert client.post("/xapi/statements", json=voiding(kept["id"]), headers=regional).status_code == 200
+    assert client.post("/xapi/statements", json=voiding(dropped["id"]), headers=tool).status_code == 200
+    report = run(lms)
+    lms.extensions["vtc.tracker"].stop()
+    assert imported(app) == {kept["id"], dropped["id"]}
+    assert voided_events(app) == {dropped["id"]}  # the linked tool's void counts; the regional tool's does not
+    assert len(report.rejected) == 1
+    assert f"credential {key_of(regional)} voided training" in report.rejected[0].reason
