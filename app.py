@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter, Map
 import learning
 import lrs
 from learning import transport
+from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.outbox import Tracker
@@ -98,6 +99,11 @@ def _register_setup_commands(app: Flask) -> None:
         click.echo("Database is up to date.")
 
 
+def _log_statements_read(event: lrs.ReadEvent) -> None:
+    """Log a read of statements over /xapi in the LMS's access log (the LRS cannot: it never imports the LMS)."""
+    record_statements_read(event.credential_key, event.params, event.statements, event.path)
+
+
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every route, capped at the largest 64-bit id: a longer number is a plain 404, not an overflow
     inside the database driver (a 500)."""
@@ -118,7 +124,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
     csrf.init_app(app)
     learning.init_app(app)
-    lrs.init_app(app, admin_guard=lambda: current_user.is_authenticated and current_user.is_admin)
+    lrs.init_app(
+        app,
+        admin_guard=lambda: current_user.is_authenticated and current_user.is_admin,
+        on_statements_read=_log_statements_read,
+    )
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)
