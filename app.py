@@ -22,6 +22,7 @@ import learning
 import lrs
 from learning import transport
 from learning.accounts.services import organisation_pseudonyms
+from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.homes import learner_home
@@ -106,6 +107,11 @@ def _register_setup_commands(app: Flask) -> None:
         click.echo("Database is up to date.")
 
 
+def _log_statements_read(event: lrs.ReadEvent) -> None:
+    """Log a read of statements over /xapi in the LMS's access log (the LRS cannot: it never imports the LMS)."""
+    record_statements_read(event.credential_key, event.params, event.statements, event.path)
+
+
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every route, capped at the largest 64-bit id: a longer number is a plain 404, not an overflow
     inside the database driver (a 500)."""
@@ -130,6 +136,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         admin_guard=lambda: current_user.is_authenticated and current_user.is_admin,
         tenants=lambda: _tenants(app),
+        on_statements_read=_log_statements_read,
     )
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))

@@ -80,7 +80,8 @@ def seed_command(scale: float, seed: int) -> None:
         click.echo(f"{pending} statement(s) still queued for the LRS; `flask tracking flush` delivers them.")
     click.echo(
         f"Demo log-ins (password '{DEMO_PASSWORD}'): patient@example.org, caregiver@example.org, "
-        "nurse@example.org, author@example.org, reviewer@example.org, manager@example.org, admin@example.org"
+        "nurse@example.org, author@example.org, reviewer@example.org, manager@example.org, admin@example.org, "
+        "privacy@example.org"
     )
     click.echo("Invitation codes: DEMO-PATIENT, DEMO-CAREGIVER, DEMO-STAFF")
 

@@ -1,6 +1,7 @@
 """Import every model so metadata-wide tools (Alembic, test clean-up) see all tables."""
 
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
+from learning.audit.models import AccessLogEntry
 from learning.content.models import Module, ModuleText
 from learning.environments.models import (
     Assessment,
@@ -19,6 +20,7 @@ from learning.rpm.models import Alert, ApiKey, DailyMeasurement, EligibleCount, 
 from learning.tracking.models import OutboxStatement
 
 __all__ = [
+    "AccessLogEntry",
     "Alert",
     "ApiKey",
     "Assessment",

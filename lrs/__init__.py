@@ -17,13 +17,14 @@ from lrs.cli import cli
 from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views  # noqa: F401
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
+from lrs.http.reads import ReadEvent, StatementsReadHook
 from lrs.service.forwarding import Forwarder, ForwardSettings
 from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
 from lrs.xapi.errors import BadRequest
 from lrs.xapi.params import parse_statement_query
 
-__all__ = ["Tenant", "init_app", "local_query", "local_store", "upgrade_database"]
+__all__ = ["ReadEvent", "Tenant", "init_app", "local_query", "local_store", "upgrade_database"]
 
 
 @dataclass
@@ -32,6 +33,7 @@ class LrsExtension:
     admin_guard: Callable[[], bool]
     forwarder: Forwarder
     tenants: Callable[[], Sequence[Tenant]] = lambda: ()
+    on_statements_read: StatementsReadHook | None = None
 
 
 def init_app(
@@ -39,17 +41,20 @@ def init_app(
     *,
     admin_guard: Callable[[], bool] = lambda: False,
     tenants: Callable[[], Sequence[Tenant]] = lambda: (),
+    on_statements_read: StatementsReadHook | None = None,
 ) -> None:
     """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI.
 
     `tenants` lists the organisations a credential can be confined to (read when a credential is made or shown).
+    `on_statements_read` is called with a ReadEvent after every successful read of statements over HTTP, before
+    the answer is sent (the LMS logs it in its access log); an exception in it fails the request.
     """
     app.config.setdefault("LRS_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"))
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
     app.config.setdefault("LRS_CORS_ORIGINS", "*")
     engine = make_engine(app.config["LRS_DATABASE_URI"])
     forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
-    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants)
+    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
     app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]

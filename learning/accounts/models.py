@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     MANAGER = "manager"
     ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"  # reads the access log (/audit/); no dashboards, no administration
 
 
 class Audience(enum.StrEnum):

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from learning.assessments import services
 from learning.assessments.forms import AssessmentForm
+from learning.audit.recording import record_read
 from learning.db import db
 from learning.environments.models import Programme
 
@@ -41,6 +42,7 @@ def _form_page(programme: Programme, form: AssessmentForm, status: int = 200) ->
 def index(programme_id: int) -> str:
     """Show the programme's latest assessment per domain and the full record, by framework."""
     programme = _programme(programme_id, to_assess=False)
+    record_read("assessments.view", f"programme:{programme.id}")
     return render_template(
         "assessments/index.html",
         programme=programme,

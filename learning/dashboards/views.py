@@ -1,11 +1,11 @@
 """Dashboards of implementation environments and the region, their exports, and the metric definitions.
 
-Reads of patient-derived aggregates are logged with who and what (NEN 7513-style access logging, privacy.md).
+Every dashboard read and export is logged in the access log (learning/audit, NEN 7513-style: who, whose, when,
+why) before anything is sent, so a read that cannot be logged does not happen.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime
 from typing import TypeVar
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from learning.accounts.models import Role
 from learning.assessments import services as assessment_services
 from learning.assessments.services import latest_assessments
+from learning.audit.recording import record_read
 from learning.dashboards import access, exports
 from learning.dashboards.charts import Chart
 from learning.dashboards.filters import register
@@ -45,7 +46,7 @@ from learning.metrics.periods import Period
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-audit = logging.getLogger("vtc.audit")
+READ, EXPORT = "dashboard.read", "dashboard.export"
 register(bp)
 ASSESSMENTS_ENDPOINT = "assessments.index"
 
@@ -73,21 +74,22 @@ def _environment(environment_id: int) -> Environment:
     environment = db.get_or_404(Environment, environment_id)
     if not access.may_view_environment(current_user, environment_id):
         abort(403)
-    audit.info("dashboard read: user %s environment %s %s", current_user.id, environment_id, request.path)
     return environment
 
 
-def _environment_data(environment_id: int) -> tuple[Environment, EnvironmentDashboard | None]:
+def _environment_data(environment_id: int, action: str = READ) -> tuple[Environment, EnvironmentDashboard | None]:
+    """The environment and its figures, once access is granted and the read is logged (a bad month is not)."""
     environment = _environment(environment_id)
     month, months = _month()
+    record_read(action, f"environment:{environment_id}")
     return environment, environment_dashboard(environment, month, months, _locale()) if month else None
 
 
-def _region_data() -> RegionDashboard | None:
+def _region_data(action: str = READ) -> RegionDashboard | None:
     if not access.may_view_region(current_user):
         abort(403)
-    audit.info("dashboard read: user %s region %s", current_user.id, request.path)
     month, months = _month()
+    record_read(action, "region")
     return region_dashboard(month, months, _locale()) if month else None
 
 
@@ -177,7 +179,7 @@ def _require(dashboard: T | None) -> T:
 @login_required
 def environment_csv(environment_id: int) -> Response:
     """Download the environment's shown values of the trend window as CSV."""
-    environment, dashboard = _environment_data(environment_id)
+    environment, dashboard = _environment_data(environment_id, EXPORT)
     d = _require(dashboard)
     scopes = [("environment", [environment.id]), ("programme", [p.id for p in environment.programmes]),
               ("team", [t.id for t in d.teams])]  # fmt: skip
@@ -189,7 +191,7 @@ def environment_csv(environment_id: int) -> Response:
 @login_required
 def environment_png(environment_id: int, key: str) -> Response:
     """Download one chart of the environment's dashboard as PNG."""
-    environment, dashboard = _environment_data(environment_id)
+    environment, dashboard = _environment_data(environment_id, EXPORT)
     d = _require(dashboard)
     return _png(_chart(d.charts, key), f"vtc-environment-{environment.id}-{d.month.key}")
 
@@ -198,7 +200,7 @@ def environment_png(environment_id: int, key: str) -> Response:
 @login_required
 def environment_pdf(environment_id: int) -> Response:
     """Download the environment's charts and their tables as one PDF for the steering group."""
-    environment, dashboard = _environment_data(environment_id)
+    environment, dashboard = _environment_data(environment_id, EXPORT)
     d = _require(dashboard)
     return _pdf(environment.name, d.month, d.computed_at, d.charts, f"vtc-environment-{environment.id}-{d.month.key}")
 
@@ -207,7 +209,7 @@ def environment_pdf(environment_id: int) -> Response:
 @login_required
 def region_csv() -> Response:
     """Download the environments' and region's shown values of the trend window as CSV."""
-    d = _require(_region_data())
+    d = _require(_region_data(EXPORT))
     scopes = [("environment", [e.id for e in d.environments]), ("region", [0])]
     return _csv(exports.values_csv(scopes, months_up_to(d.months, d.month), _locale()), f"vtc-region-{d.month.key}")
 
@@ -216,7 +218,7 @@ def region_csv() -> Response:
 @login_required
 def region_png(key: str) -> Response:
     """Download one chart of the region dashboard as PNG."""
-    d = _require(_region_data())
+    d = _require(_region_data(EXPORT))
     return _png(_chart(d.charts, key), f"vtc-region-{d.month.key}")
 
 
@@ -224,7 +226,7 @@ def region_png(key: str) -> Response:
 @login_required
 def region_pdf() -> Response:
     """Download the region's charts and their tables as one PDF."""
-    d = _require(_region_data())
+    d = _require(_region_data(EXPORT))
     return _pdf("VTC Twente", d.month, d.computed_at, d.charts, f"vtc-region-{d.month.key}")
 
 

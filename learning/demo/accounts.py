@@ -1,4 +1,4 @@
-"""The seven demo log-ins and three invitation codes the README promises, created once and never changed."""
+"""The eight demo log-ins and three invitation codes the README promises, created once and never changed."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = (
     ("reviewer@example.org", Role.REVIEWER, "zto", "zto-hf", "Demo reviewer"),
     ("manager@example.org", Role.MANAGER, "zto", "zto-hf", "Demo manager"),
     ("admin@example.org", Role.ADMIN, None, None, "Demo beheerder"),
+    ("privacy@example.org", Role.PRIVACY_OFFICER, "zto", None, "Demo privacy officer"),
 )
 # code, role, organisation key, team key
 INVITATIONS = (

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from learning.audit.recording import record_read
 from learning.catalog.services import get_visible_module
 from learning.content.models import Module
 from learning.player import services
@@ -105,6 +106,7 @@ def result(slug: str, attempt_id: int) -> str:
     attempt = next((a for a in services.finished_attempts(current_user, module) if a.id == attempt_id), None)
     if attempt is None:
         abort(404)
+    record_read("result.view", f"user:{current_user.id}")
     document = services.document_for(attempt, _language())
     return render_template("player/result.html", module=module, attempt=attempt, document=document)
 

@@ -14,6 +14,7 @@ from lrs import service
 from lrs.http.auth import authenticate, authority_of, authorize, find_credential
 from lrs.http.body import read_statements_body
 from lrs.http.errors import register_error_handlers
+from lrs.http.reads import report_read
 from lrs.xapi.errors import BadRequest
 from lrs.xapi.formats import parse_accept_language, render_statement
 from lrs.xapi.jsonload import load_json
@@ -152,6 +153,7 @@ def get_statements() -> Response:
         )
         response = _answer(render_statement(payload, single.format, languages), [payload], single.attachments)
         response.last_modified = parse_timestamp(json.loads(payload)["stored"])
+        report_read(params, 1)
         return response
     after = None
     if "more" in params:
@@ -163,7 +165,9 @@ def get_statements() -> Response:
     more = "" if next_seq is None else f"{request.script_root}{request.path}?more={_encode_more(params, next_seq)}"
     shaped = [render_statement(payload, query.format, languages) for payload in payloads]
     result = '{"statements":[' + ",".join(shaped) + '],"more":' + json.dumps(more) + "}"
-    return _answer(result, payloads, query.attachments)
+    response = _answer(result, payloads, query.attachments)
+    report_read(params, len(payloads))
+    return response
 
 
 def _readable_by() -> str | None:

@@ -1,0 +1,83 @@
+"""Appending to the access log and verifying it.
+
+An entry is written in its own short transaction on its own connection, before the page or export is sent: a read
+that cannot be logged fails (no read goes unlogged), and whatever the request's session holds is neither committed
+nor rolled back by the log. Appends must be serialised, or two writers would chain onto the same last row:
+- PostgreSQL: `pg_advisory_xact_lock(APPEND_LOCK)` inside the transaction, before the last row is read; it is
+  released at commit. Readers are not blocked.
+- SQLite: `BEGIN IMMEDIATE` takes the database's write lock before the last row is read (a plain BEGIN would
+  take it only at the INSERT, after another writer may have read the same last row); other writers wait up to
+  the busy timeout.
+The unique `prev_hash` backs both up: a forked chain cannot be stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import cast
+
+from sqlalchemy import Connection, Table, func, insert, select
+
+from learning.audit.chain import GENESIS, Fields, Link, Verdict, row_hash, walk
+from learning.audit.models import AccessLogEntry
+from learning.db import db
+
+APPEND_LOCK = 0x7674_6361_7564_6974  # "vtcaudit": the advisory lock key of appends (any constant, used only here)
+LIMITS = {"actor": 100, "actor_role": 40, "action": 40, "subject": 300, "purpose": 100, "path": 500}
+VERIFY_BATCH = 5_000
+table = cast(Table, AccessLogEntry.__table__)
+
+
+def _fit(fields: Fields) -> Fields:
+    """Cut over-long text to its column (an xAPI query can be long); the stored text is what gets hashed."""
+    values = {name: _cut(getattr(fields, name), size) for name, size in LIMITS.items()}
+    return Fields(at=fields.at, **values)
+
+
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK)))
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def append(fields: Fields) -> int:
+    """Chain one entry onto the log and commit it; return its id."""
+    fields = _fit(fields)
+    with db.engine.connect() as conn:
+        _lock(conn)
+        last = conn.execute(select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)).first()
+        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
+        values = {"id": row_id, **vars(fields), "prev_hash": prev_hash}
+        conn.execute(insert(table).values(**values, hash=row_hash(row_id, fields, prev_hash)))
+        conn.commit()
+    return row_id
+
+
+def _links(conn: Connection) -> Iterator[Link]:
+    """Every row in id order, read in batches by keyset so a long log is never held in memory at once."""
+    after = 0
+    while True:
+        rows = conn.execute(select(table).where(table.c.id > after).order_by(table.c.id).limit(VERIFY_BATCH)).all()
+        for row in rows:
+            fields = Fields(row.at, row.actor, row.actor_role, row.action, row.subject, row.purpose, row.path)
+            yield Link(row.id, fields, row.prev_hash, row.hash)
+        if len(rows) < VERIFY_BATCH:
+            return
+        after = rows[-1].id
+
+
+def verify() -> Verdict:
+    """Walk the whole chain from the first row and report the first broken one."""
+    with db.engine.connect() as conn:
+        return walk(_links(conn))
+
+
+def hash_of(row_id: int) -> str | None:
+    """Return the stored hash of one row, or None when there is no such row."""
+    with db.engine.connect() as conn:
+        return conn.execute(select(table.c.hash).where(table.c.id == row_id)).scalar_one_or_none()

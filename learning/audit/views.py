@@ -1,0 +1,48 @@
+"""The access log's page (/audit/): for privacy officers and administrators, newest first, filtered and paged."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from learning.accounts.models import Role
+from learning.audit import chain, queries
+from learning.audit.recording import record_read
+from learning.audit.service import verify
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+READERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+ACTIONS = {
+    "dashboard.read": _l("Dashboard viewed"),
+    "dashboard.export": _l("Dashboard exported"),
+    "progress.view": _l("Own progress viewed"),
+    "result.view": _l("Own result viewed"),
+    "assessments.view": _l("Assessments viewed"),
+    "xapi.statements.read": _l("Statements read over xAPI"),
+    "audit.read": _l("Access log viewed"),
+}
+REASONS = {
+    chain.GAP: _l("The entries just before it are missing: they were deleted."),
+    chain.LINK: _l("It does not point to the entry before it: an entry was deleted, or this one was added later."),
+    chain.CHANGED: _l("Its contents do not match its hash: the entry was changed after it was written."),
+}
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """List the log with the chain's state; this read is itself logged first, so it appears at the top."""
+    if current_user.role not in READERS:
+        abort(403)
+    filters, bad_fields = queries.parse_filters(request.args)
+    record_read("audit.read", filters.summary())
+    return render_template(
+        "audit/index.html",
+        page=queries.entries_page(filters),
+        filters=filters,
+        bad_fields=bad_fields,
+        verdict=verify(),
+        actions=ACTIONS,
+        reasons=REASONS,
+    )
