@@ -71,25 +71,28 @@ class Verdict:
     reason: str = ""  # a key of REASONS
     head_id: int | None = None
     head_hash: str = GENESIS
+    from_start: bool = True  # False: only the newest entries were checked, from a stored row onwards
 
     @property
     def intact(self) -> bool:
         return self.broken_id is None
 
 
-def walk(links: Iterable[Link]) -> Verdict:
+def walk(links: Iterable[Link], after: Link | None = None) -> Verdict:
     """Check rows in id order: each must follow the previous id, point at its hash, and hash to what it stores.
 
     Stops at the first broken row and names it: an edited row breaks its own hash; a deleted row breaks the next
     row's link (or the first row's link to the genesis); a row slipped in breaks its own link or the next one's.
+    With `after`, the rows follow that stored row, whose hash is taken as it is (a check of the newest rows only).
     """
-    checked, previous_id, previous_hash = 0, None, GENESIS
+    checked, previous_id, previous_hash = 0, after.id if after else None, after.hash if after else GENESIS
+    start = after is None
     for link in links:
         reason = _fault(link, previous_id, previous_hash)
         if reason:
-            return Verdict(checked, link.id, reason, previous_id, previous_hash)
+            return Verdict(checked, link.id, reason, previous_id, previous_hash, from_start=start)
         checked, previous_id, previous_hash = checked + 1, link.id, link.hash
-    return Verdict(checked, head_id=previous_id, head_hash=previous_hash)
+    return Verdict(checked, head_id=previous_id, head_hash=previous_hash, from_start=start)
 
 
 GAP, LINK, CHANGED = "gap", "link", "changed"

@@ -14,7 +14,7 @@ The unique `prev_hash` backs both up: a forked chain cannot be stored.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select
 
@@ -58,14 +58,16 @@ def append(fields: Fields) -> int:
     return row_id
 
 
-def _links(conn: Connection) -> Iterator[Link]:
-    """Every row in id order, read in batches by keyset so a long log is never held in memory at once."""
-    after = 0
+def _link(row: Any) -> Link:
+    fields = Fields(row.at, row.actor, row.actor_role, row.action, row.subject, row.purpose, row.path)
+    return Link(row.id, fields, row.prev_hash, row.hash)
+
+
+def _links(conn: Connection, after: int = 0) -> Iterator[Link]:
+    """Every row after id `after` in id order, read in batches by keyset so a long log is never held in memory."""
     while True:
         rows = conn.execute(select(table).where(table.c.id > after).order_by(table.c.id).limit(VERIFY_BATCH)).all()
-        for row in rows:
-            fields = Fields(row.at, row.actor, row.actor_role, row.action, row.subject, row.purpose, row.path)
-            yield Link(row.id, fields, row.prev_hash, row.hash)
+        yield from (_link(row) for row in rows)
         if len(rows) < VERIFY_BATCH:
             return
         after = rows[-1].id
@@ -75,6 +77,22 @@ def verify() -> Verdict:
     """Walk the whole chain from the first row and report the first broken one."""
     with db.engine.connect() as conn:
         return walk(_links(conn))
+
+
+def verify_newest(count: int) -> Verdict:
+    """Walk only the newest `count` entries, from the stored row before them: what a page can afford on every view.
+
+    Every xAPI read adds an entry, so the whole chain grows without bound (about 1.8 s per 100,000 entries on
+    SQLite); `flask audit verify`, run from cron, checks it all. A short log is checked from its first entry.
+    """
+    with db.engine.connect() as conn:
+        newest = conn.execute(select(func.max(table.c.id))).scalar() or 0
+        before = conn.execute(
+            select(table).where(table.c.id <= newest - count).order_by(table.c.id.desc()).limit(1)
+        ).first()
+        if before is None:
+            return walk(_links(conn))
+        return walk(_links(conn, before.id), after=_link(before))
 
 
 def hash_of(row_id: int) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learning.audit.chain import GENESIS, row_hash
 from learning.audit.models import AccessLogEntry
-from learning.audit.service import append, verify
+from learning.audit.service import append, verify, verify_newest
 from learning.db import db
 
 
@@ -153,3 +153,23 @@ def test_concurrent_writers_keep_one_chain(app: Flask) -> None:
         verdict = verify()
         assert verdict.intact
         assert verdict.checked == 40
+
+
+def test_the_newest_entries_alone_are_checked_from_the_stored_row_before_them(
+    app: Flask, appended: Callable[[int], list[int]], raw_sql: Callable[..., None]
+) -> None:
+    """What the page can afford on every view: the newest entries, anchored on the row before them; an edit
+    before that window is the full check's to find (`flask audit verify`, from cron)."""
+    appended(6)
+    raw_sql("UPDATE access_log SET actor = 'user:999' WHERE id = 1")
+    with app.app_context():
+        newest = verify_newest(3)
+        assert (newest.intact, newest.checked, newest.from_start, newest.head_id) == (True, 3, False, 6)
+        assert not verify().intact
+        assert verify_newest(10).broken_id == 1  # a short log is checked from its first entry
+    raw_sql("UPDATE access_log SET actor = 'user:999' WHERE id = 5")
+    with app.app_context():
+        assert (verify_newest(3).broken_id, verify_newest(3).reason) == (5, "changed")
+    raw_sql("DELETE FROM access_log WHERE id = 4")
+    with app.app_context():
+        assert verify_newest(2).broken_id == 5  # the row before the window is gone: the gap shows at its successor

@@ -125,3 +125,14 @@ def test_a_broken_chain_is_shown_with_the_entry(
 
 def test_a_nul_character_in_a_filter_is_refused(login: Login, officer: Any) -> None:
     assert login(officer).get("/audit/?subject=%00").status_code == 400
+
+
+def test_a_long_log_is_checked_on_the_page_for_its_newest_entries_only(
+    app: Flask, login: Login, officer: Any, appended: Callable[[int], list[int]], raw_sql: Callable[..., None]
+) -> None:
+    app.config["AUDIT_PAGE_VERIFY_WINDOW"] = 3
+    appended(6)
+    raw_sql("UPDATE access_log SET actor = 'user:999' WHERE id = 1")
+    html = login(officer).get("/audit/").get_data(as_text=True)
+    assert "Het log is intact." in html
+    assert "De nieuwste 3 regels zijn gecontroleerd; het commando flask audit verify controleert het hele log." in html
