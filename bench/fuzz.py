@@ -125,7 +125,9 @@ def make_app(database_url: str) -> tuple[Any, dict[str, str], dict[str, str], in
         db.session.remove()
     runner = app.test_cli_runner()
     key = runner.invoke(args=["rpm", "create-api-key", str(org_id), "fuzz"]).output.strip().splitlines()[-1]
-    lrs_key = runner.invoke(args=["lrs", "create-credential", "fuzz", "--regional"]).output.strip().splitlines()[-1]
+    # confined to the organisation: its reads and writes take the tenant paths (the regional ones are the default)
+    made = runner.invoke(args=["lrs", "create-credential", "fuzz", "--organisation", "Fuzz Ziekenhuis"])
+    lrs_key = made.output.strip().splitlines()[-1]
     api = {"Authorization": "Basic " + base64.b64encode(key.encode()).decode()}
     xapi = {
         "Authorization": "Basic " + base64.b64encode(lrs_key.encode()).decode(),
