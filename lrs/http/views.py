@@ -100,6 +100,7 @@ def post_statements() -> Response:
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
         tenant=g.lrs_credential.tenant,
+        other_tenants=_other_tenants(),
     )
     return _json(json.dumps(ids))
 
@@ -124,6 +125,7 @@ def put_statement() -> Response:
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
         tenant=g.lrs_credential.tenant,
+        other_tenants=_other_tenants(),
     )
     return Response(status=204)
 
@@ -185,6 +187,14 @@ def _tenant() -> str | None:
     """
     tenant: str | None = g.lrs_credential.tenant
     return tenant
+
+
+def _other_tenants() -> frozenset[str]:
+    """The other organisations' learner homePages, which an organisation's credential may not write as."""
+    own = g.lrs_credential.tenant
+    if own is None:
+        return frozenset()  # a regional credential writes for the region (the platform's own key with LRS_ENDPOINT)
+    return frozenset(t.home_page for t in current_app.extensions["lrs"].tenants()) - {own}
 
 
 def _answer(result_json: str, payloads: list[str], with_attachments: bool) -> Response:

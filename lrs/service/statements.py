@@ -83,6 +83,7 @@ class _Origin:
     stored_by: str | None  # the credential key, which statements/read/mine reads back by
     may_void_others: bool = False  # the explicit statements/void-any scope
     tenant: str | None = None  # the tenant of the storing credential, whose other credentials may read them
+    other_tenants: frozenset[str] = frozenset()  # the other organisations' homePages, which it may not write as
 
 
 def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.StatementRow:
@@ -106,6 +107,21 @@ def _prepare(sent: dict[str, Any], origin: _Origin, now: datetime) -> store.Stat
     )
     _links(stmt, row)
     return row
+
+
+def _check_actor_tenant(stmt: dict[str, Any], origin: _Origin) -> None:
+    """An organisation's credential may not write as another organisation's learner: such a statement would be
+    read by that organisation's credentials as one of theirs.
+
+    :raises Forbidden: naming the homePage, for the whole batch (nothing is stored).
+    """
+    account = stmt["actor"].get("account")
+    home = account.get("homePage") if isinstance(account, dict) else None
+    if home in origin.other_tenants:
+        raise Forbidden(
+            f"this credential belongs to one organisation and may not store statements about another "
+            f"organisation's learners (actor homePage {home})"
+        )
 
 
 def _tenants_of(stmt: dict[str, Any], origin: _Origin) -> set[str]:
@@ -190,22 +206,26 @@ def store_statements(
     attachments: Mapping[str, Attachment] | None = None,
     may_void_others: bool = False,
     tenant: str | None = None,
+    other_tenants: Iterable[str] = (),
 ) -> list[str]:
     """Validate and store one statement or a batch (with the attachment data sent beside them); return ids.
 
     `stored_by` is the key of the credential that sends them; the in-process sink has none. `tenant` is that
-    credential's organisation (a homePage), None for a regional one.
+    credential's organisation (a homePage), None for a regional one; `other_tenants` the other organisations'
+    homePages, as whose learners it may not write.
 
     :raises BadRequest: on an invalid statement, missing or extra attachment data, or a signature that does
         not hold (nothing is stored).
     :raises Conflict: when an id exists with other content (nothing is stored).
+    :raises Forbidden: when an organisation's credential writes as another organisation's learner.
     """
     attachments = attachments or {}
     batch = [normalise_statement(s) for s in validate_statements(statements, version=version)]
     _check_attachments_and_signatures(batch, attachments)
+    origin = _Origin(authority, version, stored_by, may_void_others, tenant, frozenset(other_tenants))
     for stmt in batch:
         stmt.setdefault("id", str(uuid.uuid4()))
-    origin = _Origin(authority, version, stored_by, may_void_others, tenant)
+        _check_actor_tenant(stmt, origin)
     try:
         _store_batch(engine, batch, origin, attachments)
     except IntegrityError:
@@ -242,6 +262,7 @@ def put_statement(
     attachments: Mapping[str, Attachment] | None = None,
     may_void_others: bool = False,
     tenant: str | None = None,
+    other_tenants: Iterable[str] = (),
 ) -> None:
     """Store a statement under the id named in the URL.
 
@@ -261,6 +282,7 @@ def put_statement(
         attachments=attachments,
         may_void_others=may_void_others,
         tenant=tenant,
+        other_tenants=other_tenants,
     )
 
 

@@ -170,3 +170,21 @@ def test_filters_that_drive_by_their_own_index_still_keep_to_the_tenant(app, cli
     for name in ("verb", "activity"):
         value = mine["verb"]["id"] if name == "verb" else mine["object"]["id"]
         assert ids(client.get("/xapi/statements", headers=x_reader, query_string={name: value})) == {mine["id"]}
+
+
+def test_an_organisations_credential_may_not_write_as_another_organisations_learner(
+    app, client, make_lrs_auth, region
+):
+    """Else Y's credentials would read it as one of their learners' statements: a forgery planted across tenants."""
+    x_tool = make_lrs_auth("statements/write", "statements/read", name="x tool", organisation=region["x"])
+    y_reader = make_lrs_auth("statements/read", name="y reader", organisation=region["y"])
+    planted, own = learner_statement(region["home_y"]), learner_statement(region["home_x"])
+    refused = post(client, x_tool, [own, planted])
+    assert refused.status_code == 403
+    assert region["home_y"] in refused.json["error"]["message"]
+    assert ids(client.get("/xapi/statements", headers=y_reader)) == set()
+    assert ids(client.get("/xapi/statements", headers=x_tool)) == set()  # nothing of the batch was stored
+    assert post(client, x_tool, own).status_code == 200
+    regional = make_lrs_auth("statements/write", name="regional tool")
+    assert post(client, regional, planted).status_code == 200  # the region writes for every organisation
+    assert ids(client.get("/xapi/statements", headers=y_reader)) == {planted["id"]}
