@@ -172,9 +172,7 @@ def test_filters_that_drive_by_their_own_index_still_keep_to_the_tenant(app, cli
         assert ids(client.get("/xapi/statements", headers=x_reader, query_string={name: value})) == {mine["id"]}
 
 
-def test_an_organisations_credential_may_not_write_as_another_organisations_learner(
-    app, client, make_lrs_auth, region
-):
+def test_an_organisations_credential_may_not_write_as_another_organisations_learner(app, client, make_lrs_auth, region):
     """Else Y's credentials would read it as one of their learners' statements: a forgery planted across tenants."""
     x_tool = make_lrs_auth("statements/write", "statements/read", name="x tool", organisation=region["x"])
     y_reader = make_lrs_auth("statements/read", name="y reader", organisation=region["y"])
