@@ -167,24 +167,31 @@ def _check_voiding(conn: Connection, rows: Sequence[store.StatementRow], origin:
     if not targets:
         return []
     known = store.find_verbs(conn, targets)
+    tenants = store.find_tenant_links(conn, targets)
     in_batch = {r.id: r.verb_id for r in rows}
     for target in targets:
         if VOIDED in (known.get(target, ("", None))[0], in_batch.get(target)):
             raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided")
         if target in known and origin.stored_by is not None:
-            _check_may_void(target, known[target][1], origin)
+            _check_may_void(target, known[target][1], tenants.get(target, set()), origin)
+    for row in rows:  # the tenants that read the target see its void too: how an xAPI client learns of it
+        if row.verb_id == VOIDED and row.ref_target:
+            row.tenant_links |= tenants.get(row.ref_target, set())
     return [t for t in targets if t in known or t in in_batch]
 
 
-def _check_may_void(target: str, owner: str | None, origin: _Origin) -> None:
+def _check_may_void(target: str, owner: str | None, tenants: set[str], origin: _Origin) -> None:
+    """The storer may void its own; with statements/void-any, others' too, but an organisation's credential only
+    within its organisation; the platform's own records nobody but the platform."""
     if owner == origin.stored_by:
         return
     if owner is None:
         raise Forbidden(f"statement {target} is a record of the platform itself; only the platform may void it")
-    if not origin.may_void_others:
+    if not origin.may_void_others or (origin.tenant is not None and store.tenant_link(origin.tenant) not in tenants):
         raise Forbidden(
             f"statement {target} was stored by another credential; a credential may void only statements it "
-            "stored itself (or any, with the scope 'statements/void-any')"
+            "stored itself (or, with the scope 'statements/void-any', others' of its own organisation or, for a "
+            "regional credential, of the region)"
         )
 
 

@@ -36,6 +36,7 @@ class StatementRow:
     activities: set[tuple[str, int]] = field(default_factory=set)
     stored_by: str | None = None  # the key of the credential that stored it, for statements/read/mine
     tenants: set[str] = field(default_factory=set)  # the tenant homePages that may read it (see tenant_link)
+    tenant_links: set[str] = field(default_factory=set)  # tenant link keys taken over from elsewhere (a void's target)
 
 
 CREDENTIAL_LINK = "credential:"
@@ -79,6 +80,8 @@ def _agent_links_of(row: StatementRow) -> dict[str, int]:
         links[stored_by_link(row.stored_by)] = RELATED
     for home in row.tenants:
         links[tenant_link(home)] = RELATED
+    for key in row.tenant_links:
+        links[key] = RELATED
     return links
 
 
@@ -141,6 +144,26 @@ def find_verbs(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str
         row.id: (row.verb_id, row.ifi.removeprefix(CREDENTIAL_LINK) if row.ifi else None)
         for row in conn.execute(query).all()
     }
+
+
+def find_tenant_links(conn: Connection, ids: Iterable[str]) -> dict[str, set[str]]:
+    """Return the tenant link keys of each existing statement id (empty set: in no tenant).
+
+    A tenant homePage longer than an index key is stored hashed and is not found here; an organisation's
+    homePage is about 70 characters, so only a foreign one that long is missed.
+    """
+    tenant = statement_agent.c.ifi.startswith(TENANT_LINK, autoescape=True)
+    query = (
+        select(statement.c.id, statement_agent.c.ifi)
+        .outerjoin(statement_agent, (statement_agent.c.statement_seq == statement.c.seq) & tenant)
+        .where(statement.c.id.in_(list(ids)))
+    )
+    found: dict[str, set[str]] = {}
+    for row in conn.execute(query).all():
+        links = found.setdefault(row.id, set())
+        if row.ifi is not None:
+            links.add(row.ifi)
+    return found
 
 
 def mark_voided(conn: Connection, ids: Iterable[str]) -> None:

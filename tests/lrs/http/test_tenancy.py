@@ -186,3 +186,42 @@ def test_an_organisations_credential_may_not_write_as_another_organisations_lear
     regional = make_lrs_auth("statements/write", name="regional tool")
     assert post(client, regional, planted).status_code == 200  # the region writes for every organisation
     assert ids(client.get("/xapi/statements", headers=y_reader)) == {planted["id"]}
+
+
+def voiding(target: str, actor: dict) -> dict:
+    return make_statement(
+        id=str(uuid.uuid4()),
+        actor=actor,
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
+        object={"objectType": "StatementRef", "id": target},
+    )
+
+
+def test_void_any_of_an_organisation_voids_only_within_it(app, client, make_lrs_auth, region):
+    y_tool = make_lrs_auth("statements/write", name="y tool", organisation=region["y"])
+    x_admin = make_lrs_auth("statements/write", "statements/void-any", name="x", organisation=region["x"])
+    regional = make_lrs_auth("statements/write", "statements/void-any", "statements/read", name="regional")
+    theirs, ours = learner_statement(region["home_y"]), learner_statement(region["home_x"])
+    assert post(client, y_tool, theirs).status_code == 200
+    assert (
+        post(client, make_lrs_auth("statements/write", name="x tool", organisation=region["x"]), ours).status_code
+        == 200
+    )
+    tool = {"objectType": "Agent", "mbox": "mailto:tool@x.test"}
+    assert post(client, x_admin, voiding(theirs["id"], tool)).status_code == 403
+    assert client.get(f"/xapi/statements?statementId={theirs['id']}", headers=regional).status_code == 200
+    assert post(client, x_admin, voiding(ours["id"], tool)).status_code == 200
+    assert post(client, regional, voiding(theirs["id"], tool)).status_code == 200  # the region may, on purpose
+
+
+def test_a_void_is_seen_by_the_organisation_whose_statement_it_voids(app, client, make_lrs_auth, region):
+    """xAPI clients learn of a void by reading the voiding statement: it must reach the target's tenant too."""
+    theirs = learner_statement(region["home_y"])
+    y_tool = make_lrs_auth("statements/write", "statements/read", name="y tool", organisation=region["y"])
+    assert post(client, y_tool, theirs).status_code == 200
+    regional = make_lrs_auth("statements/write", "statements/void-any", name="regional")
+    void = voiding(theirs["id"], {"objectType": "Agent", "mbox": "mailto:region@vtc.test"})
+    assert post(client, regional, void).status_code == 200
+    assert ids(client.get("/xapi/statements", headers=y_tool)) == {void["id"]}
+    x_reader = make_lrs_auth("statements/read", name="x reader", organisation=region["x"])
+    assert ids(client.get("/xapi/statements", headers=x_reader)) == set()
