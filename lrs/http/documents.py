@@ -14,10 +14,11 @@ from flask import Response, current_app, g, request
 from sqlalchemy import Engine
 from werkzeug.http import parse_etags
 
-from lrs.http.views import bp
+from lrs.http.views import bp, other_tenants
 from lrs.service import documents as service
 from lrs.service.documents import Resource
-from lrs.xapi.errors import BadRequest, PayloadTooLarge
+from lrs.xapi.errors import BadRequest, Forbidden, PayloadTooLarge
+from lrs.xapi.jsonload import load_json
 
 PATHS = {
     Resource.STATE: "/activities/state",
@@ -37,7 +38,24 @@ def _params() -> dict[str, str]:
     repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)
     if repeated:
         raise BadRequest(f"query parameter(s) given more than once: {', '.join(repeated)}")
-    return request.args.to_dict()
+    params = request.args.to_dict()
+    _check_agent_tenant(params)
+    return params
+
+
+def _check_agent_tenant(params: dict[str, str]) -> None:
+    """An organisation's credential reaches no document of another organisation's learner (State, agent
+    profile): like that learner's statements, they are not its to read or change.
+
+    :raises Forbidden: when the `agent` parameter is an account of another organisation's learner homePage.
+    """
+    if "agent" not in params or g.lrs_credential.tenant is None:
+        return
+    agent = load_json(params["agent"].encode(), "the agent parameter")
+    account = agent.get("account") if isinstance(agent, dict) else None
+    home = account.get("homePage") if isinstance(account, dict) else None
+    if isinstance(home, str) and home in other_tenants():
+        raise Forbidden(f"this credential belongs to one organisation; {home} is another organisation's learner")
 
 
 def _tags(header: str, *, weak: bool) -> frozenset[str] | None:

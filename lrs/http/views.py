@@ -100,7 +100,7 @@ def post_statements() -> Response:
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
         tenant=g.lrs_credential.tenant,
-        other_tenants=_other_tenants(),
+        other_tenants=other_tenants(),
     )
     return _json(json.dumps(ids))
 
@@ -125,7 +125,7 @@ def put_statement() -> Response:
         attachments=attachments,
         may_void_others=Scope.STATEMENTS_VOID_ANY in g.lrs_credential.scopes,
         tenant=g.lrs_credential.tenant,
-        other_tenants=_other_tenants(),
+        other_tenants=other_tenants(),
     )
     return Response(status=204)
 
@@ -189,7 +189,7 @@ def _tenant() -> str | None:
     return tenant
 
 
-def _other_tenants() -> frozenset[str]:
+def other_tenants() -> frozenset[str]:
     """The other organisations' learner homePages, which an organisation's credential may not write as."""
     own = g.lrs_credential.tenant
     if own is None:

@@ -225,3 +225,24 @@ def test_a_void_is_seen_by_the_organisation_whose_statement_it_voids(app, client
     assert ids(client.get("/xapi/statements", headers=y_tool)) == {void["id"]}
     x_reader = make_lrs_auth("statements/read", name="x reader", organisation=region["x"])
     assert ids(client.get("/xapi/statements", headers=x_reader)) == set()
+
+
+def test_an_organisations_credential_reaches_no_document_of_another_organisations_learner(
+    app, client, make_lrs_auth, region
+):
+    x_tool = make_lrs_auth("state", "profile", name="x tool", organisation=region["x"])
+    regional = make_lrs_auth("state", name="regional")
+
+    def state(headers, home, method="PUT"):
+        agent = json.dumps({"account": {"homePage": home, "name": "learner-1"}})
+        query = {"activityId": "http://x.test/a", "agent": agent, "stateId": "s"}
+        return client.open("/xapi/activities/state", method=method, query_string=query, headers=headers, data=b"1")
+
+    assert state(regional, region["home_y"]).status_code == 204
+    assert state(x_tool, region["home_y"]).status_code == 403
+    assert state(x_tool, region["home_y"], "GET").status_code == 403
+    assert state(x_tool, region["home_y"], "DELETE").status_code == 403
+    assert state(regional, region["home_y"], "GET").get_data() == b"1"  # unchanged, still there
+    assert state(x_tool, region["home_x"]).status_code == 204
+    profile = {"agent": json.dumps({"account": {"homePage": region["home_y"], "name": "l"}}), "profileId": "p"}
+    assert client.get("/xapi/agents/profile", query_string=profile, headers=x_tool).status_code == 403
