@@ -32,13 +32,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_log")),
         sa.UniqueConstraint("prev_hash", name=op.f("uq_access_log_prev_hash")),
     )
-    op.create_index("ix_access_log_actor", "access_log", ["actor"], unique=False)
-    op.create_index("ix_access_log_subject", "access_log", ["subject"], unique=False)
-    op.create_index("ix_access_log_at", "access_log", ["at"], unique=False)
+    op.create_index("ix_access_log_actor_id", "access_log", ["actor", "id"], unique=False)
+    op.create_index("ix_access_log_action_id", "access_log", ["action", "id"], unique=False)
+    op.create_index("ix_access_log_at_id", "access_log", ["at", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_access_log_at", table_name="access_log")
-    op.drop_index("ix_access_log_subject", table_name="access_log")
-    op.drop_index("ix_access_log_actor", table_name="access_log")
+    op.drop_index("ix_access_log_at_id", table_name="access_log")
+    op.drop_index("ix_access_log_action_id", table_name="access_log")
+    op.drop_index("ix_access_log_actor_id", table_name="access_log")
     op.drop_table("access_log")
