@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from xapi_helpers import make_statement, post
 
+import lrs
 from learning.accounts.models import Role, User
 from learning.audit.recording import summarise_query
 from learning.content.models import Module
@@ -184,6 +185,14 @@ def test_agents_are_summarised_by_pseudonymous_id_only(agent: Any, summary: str)
 
 
 def test_the_lms_reading_back_in_process_is_not_logged(app: Flask, runner: Any) -> None:
+    platform = {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": "vtc-lms"}}
+    statement = {
+        "actor": {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": "learner-1"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": "https://vtc.test/xapi/module/elke-dag-wegen-hartfalen"},
+    }
+    lrs.local_store(app, platform)([statement])
     result = runner.invoke(args=["xapi", "sync"])
     assert result.exit_code == 0, result.output
+    assert "Read 1 statement(s): 1 new training event(s)" in result.output  # the sync read it, in-process
     assert logged(app) == []
