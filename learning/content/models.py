@@ -40,7 +40,9 @@ class ModuleText(Base):
     language: Mapped[str] = mapped_column(String(5))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)
+    # The Markdown is read only to parse a version the process has not parsed yet (see get_document), so pages
+    # that list or show modules do not carry every text's source over the wire.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from learning.content.document import ModuleDocument
 from learning.content.loader import (
@@ -146,7 +146,7 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
 
 def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, ModuleText]]:
     """Return modules for an audience (None: all) with their text in `language`, falling back to Dutch."""
-    modules = db.session.scalars(select(Module).order_by(Module.slug)).all()
+    modules = db.session.scalars(select(Module).order_by(Module.slug).options(selectinload(Module.texts))).all()
     return [
         (module, text)
         for module in modules
@@ -162,13 +162,23 @@ def get_module_text(module: Module, version: str, language: str) -> ModuleText |
 
 
 def get_document(text: ModuleText) -> ModuleDocument:
-    """Return the parsed module for a stored text (parsed once per process)."""
-    return _parse_cached(text.module.slug, text.language, text.content_hash, text.source)
+    """Return the parsed module for a stored text, parsed once per process.
+
+    A published text never changes under its version (a change needs a version bump), so the parse is keyed by the
+    text's hash and the stored Markdown is loaded only on a miss: a page view costs no parse and no source column.
+    """
+    key = (text.module.slug, text.language, text.content_hash)
+    document = _DOCUMENTS.get(key)
+    if document is None:
+        document = parse_module_file(Path(key[0]) / f"{key[1]}.md", text=text.source)
+        if len(_DOCUMENTS) >= _DOCUMENTS_KEPT:
+            _DOCUMENTS.clear()
+        _DOCUMENTS[key] = document
+    return document
 
 
-@lru_cache(maxsize=256)
-def _parse_cached(slug: str, language: str, content_hash: str, source: str) -> ModuleDocument:
-    return parse_module_file(Path(slug) / f"{language}.md", text=source)
+_DOCUMENTS: dict[tuple[str, str, str], ModuleDocument] = {}
+_DOCUMENTS_KEPT = 512
 
 
 def get_module(slug: str) -> Module | None:

@@ -78,9 +78,22 @@ def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContex
 
 
 def _commit_and_send(statements: list[dict[str, object]]) -> None:
+    """Commit the change with its statements, then deliver them; with nothing to report, only commit.
+
+    A view that changed nothing (a step seen again within the activity granularity) writes nothing: no commit,
+    so the attempt and module stay loaded for the page, and no outbox query.
+    """
+    if not (statements or db.session.new or db.session.dirty or db.session.deleted):
+        return  # nothing changed: a commit would only expire what the page is about to render
     outbox.record(statements)
     db.session.commit()
-    outbox.flush()
+    if statements:
+        outbox.flush()
+
+
+# How fresh `last_activity_at` must be: it only ends a session that was never terminated (`abandoned`), so a
+# minute's precision there is worth not writing the attempt on every page view of a step already bookmarked.
+ACTIVITY_GRANULARITY = timedelta(seconds=60)
 
 
 def start_session(user: User, module: Module, language: str) -> Attempt:
@@ -125,7 +138,11 @@ def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
         start_session(user, attempt.module, language)
     statements = []
     if not attempt.is_finished:
-        attempt.current_step, attempt.last_activity_at = number, utcnow()
+        now = utcnow()
+        if attempt.current_step != number:
+            attempt.current_step = number
+        if attempt.last_activity_at is None or now - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
+            attempt.last_activity_at = now
         if all(seen.step_number != number for seen in attempt.steps_seen):
             attempt.steps_seen.append(AttemptStep(step_number=number))
             titles = {lang: doc.steps[number - 1].title for lang, doc in _documents(attempt).items()}

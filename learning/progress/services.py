@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from learning.accounts.models import User
 from learning.content.services import get_document, get_module_text
@@ -23,7 +24,10 @@ class ProgressRow:
 def get_progress(user: User, language: str) -> list[ProgressRow]:
     """Return the learner's attempts, unfinished first, then newest finished first."""
     attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at.desc())
+        select(Attempt)
+        .where(Attempt.user_id == user.id)
+        .order_by(Attempt.started_at.desc())
+        .options(selectinload(Attempt.module), selectinload(Attempt.steps_seen))  # one query each, not per row
     ).all()
     rows = []
     for attempt in attempts:

@@ -1,0 +1,195 @@
+"""Learner page benchmark: requests/s and p95 of the learner's pages, as ratios to a bare Flask endpoint.
+
+Both servers run under gunicorn with the same settings (2 workers, 1 thread) on loopback and are loaded with wrk
+(16 connections, 2 threads). The bare endpoint is a Flask app that answers "hello" and touches nothing else, so its
+requests/s is what the machine and gunicorn give any Flask page; a learner page's ratio to it is what our code
+costs. Measured in the same run, one after the other, because these machines are noisy.
+
+Pages, as a logged-in patient with a module open: the catalogue (/), a step as the htmx fragment (which bookmarks
+the step and, the first time, records `experienced`), an answer POST (htmx; the first answer records `answered`,
+later ones only give feedback) and /progress. Goal (issue 9): each >= 25 % of the bare endpoint's requests/s and
+p95 <= 25 ms.
+
+    python bench/learner_pages.py [--database URL] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
+
+from bench.server import BIN, ROOT, durability, free_port  # noqa: E402
+
+PASSWORD = "bench-password-1234"  # noqa: S105 — a throwaway account in a benchmark database
+EMAIL = "bench-patient@example.test"
+GOAL_RATIO, GOAL_P95_MS = 0.25, 25.0
+MODULE = "elke-dag-wegen-hartfalen"
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %f %d %d\\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(95) / 1000, summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk measured for one page."""
+
+    requests_per_second: float
+    p95_ms: float
+    requests: int
+    errors: int
+
+
+def _flask(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def prepare(database_url: str, env: dict[str, str]) -> None:
+    """Migrate, load the modules and add one patient of an organisation (the learner the pages are served to)."""
+    from sqlalchemy import select
+
+    from app import create_app
+    from learning.accounts.models import Organisation, Role, User
+    from learning.accounts.services import create_user
+    from learning.db import db
+
+    _flask(env, "db", "upgrade")
+    _flask(env, "content", "load")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
+            organisation = Organisation(name="Bench ziekenhuis", kind="hospital", pseudonym="bench-org")
+            db.session.add(organisation)
+            db.session.flush()
+            create_user(EMAIL, PASSWORD, Role.PATIENT, organisation_id=organisation.id)
+        db.session.commit()
+
+
+def _gunicorn(target: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    command = [str(BIN / "gunicorn"), "--workers", "2", "--threads", "1", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", target]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def _wait(url: str) -> None:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def log_in(url: str) -> tuple[str, str]:
+    """Log in as the patient, open the module; return (Cookie header, CSRF token)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{url}/login").read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert token, "no CSRF token on the log-in page"
+    form = {"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)}
+    opener.open(f"{url}/login", data=urllib.parse.urlencode(form).encode()).read()
+    detail = opener.open(f"{url}/modules/{MODULE}/").read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', detail)
+    assert token, "not logged in: no form on the module page"
+    opener.open(f"{url}/modules/{MODULE}/start", data=urllib.parse.urlencode({"csrf_token": token.group(1)}).encode())
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token.group(1)
+
+
+def first_item(url: str, cookie: str) -> tuple[int, str, str]:
+    """Return (step number, item id, a right form value) of the module's first quiz, read from its steps."""
+    for number in range(1, 20):
+        request = urllib.request.Request(f"{url}/modules/{MODULE}/step/{number}", headers={"Cookie": cookie})  # noqa: S310
+        page = urllib.request.urlopen(request).read().decode()  # noqa: S310 (loopback)
+        found = re.search(r'id="item-([a-z0-9-]+)"', page)
+        value = re.search(r'name="choice" value="([^"]+)"', page)
+        if found and value and "likert" not in page[found.start() : found.start() + 2000]:
+            return number, found.group(1), value.group(1)
+    raise RuntimeError("the module has no quiz")
+
+
+def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET", body: str = "") -> Load:
+    """Run wrk with 16 connections and return requests/s, p95 and counts (non-2xx/3xx count as errors)."""
+    lua = WRK_REPORT
+    if method != "GET":
+        lua = f'wrk.method = "{method}"\nwrk.body = "{body}"\n' + lua
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    args = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", script.name]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+    os.unlink(script.name)
+    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
+    rps, p95, count, errors = line.split()[1:]
+    return Load(float(rps), float(p95), int(count), int(errors))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="default: a fresh SQLite file")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    database = args.database or f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db"
+    env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database, "LMS_SECRET_KEY": "bench",
+           "LMS_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
+    prepare(database, env)
+    bare_port, app_port = free_port(), free_port()
+    bare = _gunicorn("bench.hello_app:app", env, bare_port)
+    served = _gunicorn("app:create_app()", env, app_port)
+    try:
+        bare_url, url = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}"
+        _wait(f"{bare_url}/hello")
+        _wait(f"{url}/xapi/about")
+        cookie, token = log_in(url)
+        step, item, value = first_item(url, cookie)
+        htmx = {"Cookie": cookie, "HX-Request": "true"}
+        form = urllib.parse.urlencode({"csrf_token": token, "choice": value})
+        post = {**htmx, "Content-Type": "application/x-www-form-urlencoded"}
+        pages = [
+            ("catalogue /", lambda: wrk(f"{url}/", args.seconds, headers={"Cookie": cookie})),
+            (f"step {step} (htmx fragment)", lambda: wrk(f"{url}/modules/{MODULE}/step/{step}", args.seconds,
+                                                          headers=htmx)),
+            ("answer POST (htmx)", lambda: wrk(f"{url}/modules/{MODULE}/item/{item}", args.seconds, headers=post,
+                                               method="POST", body=form)),
+            ("/progress", lambda: wrk(f"{url}/progress", args.seconds, headers={"Cookie": cookie})),
+        ]  # fmt: skip
+        yardstick = wrk(f"{bare_url}/hello", args.seconds, headers={})
+        print(f"database {database.split(':')[0]}, {durability(database)}")
+        print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms")
+        print(f"{'page':32} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7}  goal")
+        for name, measure in pages:
+            load = measure()
+            ratio = load.requests_per_second / yardstick.requests_per_second
+            met = ratio >= GOAL_RATIO and load.p95_ms <= GOAL_P95_MS and load.errors == 0
+            print(f"{name:32} {load.requests_per_second:8.0f} {ratio:7.2f} {load.p95_ms:7.1f} {load.errors:7d}"
+                  f"  {'met' if met else 'NOT met'}")  # fmt: skip
+    finally:
+        for process in (bare, served):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""What a page view costs the database: a step seen again writes nothing, and module pages never load sources.
+
+These guard the learner pages' speed (bench/learner_pages.py measures it): each is a behaviour a refactor can
+silently lose, and each failed before the change that made it so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, select, update
+
+from learning.accounts.models import Role
+from learning.db import db
+from learning.player.models import Attempt
+from learning.player.services import ACTIVITY_GRANULARITY
+
+SLUG = "elke-dag-wegen-hartfalen"
+MODULE = f"/modules/{SLUG}"
+
+
+@contextmanager
+def statements_sent(app) -> Iterator[list[str]]:
+    """Collect the SQL the app sends while the block runs."""
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+def writes(sent: list[str]) -> list[str]:
+    return [s for s in sent if s.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
+def open_module(client) -> None:
+    from helpers import csrf_token
+
+    assert client.post(f"{MODULE}/start", data={"csrf_token": csrf_token(client, f"{MODULE}/")}).status_code == 302
+
+
+def test_a_step_seen_again_soon_writes_nothing(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    assert client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"}).status_code == 200
+    with statements_sent(app) as sent:
+        again = client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"})
+    assert again.status_code == 200
+    assert 'id="player"' in again.get_data(as_text=True)
+    assert writes(sent) == []
+
+
+def test_the_bookmark_and_a_stale_activity_time_are_still_written(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"})
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt is not None
+        assert attempt.last_activity_at is not None
+        stale = attempt.last_activity_at - ACTIVITY_GRANULARITY - timedelta(seconds=1)
+        db.session.execute(update(Attempt).values(last_activity_at=stale))
+        db.session.commit()
+    client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"})
+    client.get(f"{MODULE}/step/1", headers={"HX-Request": "true"})
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt is not None
+        assert attempt.current_step == 1
+        assert attempt.last_activity_at is not None
+        assert attempt.last_activity_at > stale
+
+
+def test_pages_that_show_modules_do_not_load_their_markdown(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    client.get(f"{MODULE}/step/1")  # parses the module once in this process
+    with statements_sent(app) as sent:
+        for path in ("/", f"{MODULE}/", f"{MODULE}/step/1", "/progress"):
+            assert client.get(path).status_code == 200, path
+    loads_source = [s for s in sent if "module_text.source" in s]
+    assert loads_source == []
