@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
 from learning.content.document import Likert, ModuleDocument, Quiz, Step
@@ -179,12 +180,29 @@ def answer_item(user: User, attempt: Attempt, item_id: str, raw: list[str], lang
     counted = attempt.answer_for(item_id)
     statements = []
     if counted is None:
+        # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
+        statements.append(_answered_statement(user, attempt, item, chosen, language))
         counted = AttemptAnswer(item_id=item_id, response=",".join(map(str, chosen)), correct=correct)
         attempt.answers.append(counted)
-        statements.append(_answered_statement(user, attempt, item, chosen, language))
-    attempt.last_activity_at = utcnow()
-    _commit_and_send(statements)
+    if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
+        attempt.last_activity_at = utcnow()
+    try:
+        _commit_and_send(statements)
+    except IntegrityError:
+        # The same first answer arrived twice at once (a double tap, an offline replay): the other request stored
+        # it a moment earlier and reported it; this one only gives the feedback.
+        db.session.rollback()
+        stored = _stored_answer(attempt.id, item_id)
+        if stored is None:
+            raise
+        counted = stored
     return AnswerOutcome(item=item, chosen=chosen, correct=correct, counted=counted)
+
+
+def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
+    return db.session.scalar(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.item_id == item_id)
+    )
 
 
 def _answered_statement(
