@@ -129,6 +129,29 @@ def first_item(url: str, cookie: str) -> tuple[int, str, str]:
     raise RuntimeError("the module has no quiz")
 
 
+def page_weight(url: str, path: str, cookie: str) -> tuple[int, int, list[str]]:
+    """Return (raw bytes, gzip bytes, files) of a page's first load: the HTML and every script, style sheet,
+    picture, icon and manifest it links (what a phone fetches on a cold cache)."""
+    import gzip
+
+    def fetch(address: str) -> bytes:
+        request = urllib.request.Request(address, headers={"Cookie": cookie})  # noqa: S310 — loopback
+        return bytes(urllib.request.urlopen(request).read())  # noqa: S310
+
+    html = fetch(url + path)
+    text = html.decode()
+    linked = re.findall(r'(?:src|href)="(/(?:static|modules)/[^"#?]+)', text)
+    files, raw, packed = [path], len(html), len(gzip.compress(html, 6))
+    for address in sorted(set(linked)):
+        if address.endswith("/") or "/step/" in address:
+            continue  # links to other pages, not parts of this one
+        body = fetch(url + address)
+        files.append(address)
+        raw += len(body)
+        packed += len(gzip.compress(body, 6))
+    return raw, packed, files
+
+
 def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET", body: str = "") -> Load:
     """Run wrk with 16 connections and return requests/s, p95 and counts (non-2xx/3xx count as errors)."""
     lua = WRK_REPORT
@@ -175,6 +198,9 @@ def main() -> None:
                                                method="POST", body=form)),
             ("/progress", lambda: wrk(f"{url}/progress", args.seconds, headers={"Cookie": cookie})),
         ]  # fmt: skip
+        raw, packed, files = page_weight(url, f"/modules/{MODULE}/step/1", cookie)
+        print(f"first load of step 1: {len(files)} files, {raw / 1024:.0f} KB, {packed / 1024:.0f} KB gzip-compressed"
+              f" (goal <= 100 KB compressed)")  # fmt: skip
         yardstick = wrk(f"{bare_url}/hello", args.seconds, headers={})
         print(f"database {database.split(':')[0]}, {durability(database)}")
         print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms")
