@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from learning.content.document import Choice, Item, Likert, ModuleDocument, Quiz, Source, Step
 from learning.content.markdown import CALLOUTS, make_markdown, sanitise
 from learning.content.survey import survey_problems
+from learning.content.video import parse_video, render_video
 
 LANGUAGES = ("nl", "en")
 AUDIENCES = {"patient", "caregiver", "professional"}
@@ -241,16 +242,50 @@ def _check_inline(token: Token, line: int, folder: Path | None, report: _Collect
 
 
 class _StepBuilder:
-    """Collects the tokens and items of one `## ` step."""
+    """Collects the tokens, videos and items of one `## ` step, in the order the author wrote them."""
 
     def __init__(self, number: int, title: str) -> None:
         self.number, self.title = number, title
-        self.tokens: list[Token] = []
+        self.parts: list[list[Token] | str] = [[]]  # runs of Markdown tokens, and our own video HTML between them
         self.items: list[Item] = []
 
+    def add_token(self, token: Token) -> None:
+        last = self.parts[-1]
+        if isinstance(last, list):
+            last.append(token)
+        else:
+            self.parts.append([token])
+
+    def add_html(self, html: str) -> None:
+        """Add HTML we generated and escaped ourselves: it must not pass the sanitiser, which drops <video>."""
+        self.parts.append(html)
+
     def build(self, env: dict[str, Any]) -> Step:
-        html = sanitise(_MD.renderer.render(self.tokens, _MD.options, env))
+        html = "".join(
+            sanitise(_MD.renderer.render(part, _MD.options, env)) if isinstance(part, list) else part
+            for part in self.parts
+        )
         return Step(self.number, self.title, html, tuple(self.items))
+
+
+def _parse_video_block(
+    token: Token, line: int, folder: Path | None, env: dict[str, Any], report: _Collector, media: set[str]
+) -> str:
+    """Return the player HTML of a ```video``` block ('' when it has problems, which are reported)."""
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        offset, problem = _yaml_problem(exc)
+        report.add(line + 1 + offset, f"the video block is not valid YAML: {problem}")
+        return ""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not ITEM_ID.match(data["id"]):
+        report.add(line, "the block needs an 'id' of lower-case letters, digits and dashes")
+        return ""
+    video = parse_video(data, line, folder, report.add)
+    if video is None:
+        return ""
+    media.update({*video.sources, *video.captions.values(), *([video.poster] if video.poster else [])})
+    return str(render_video(video, env["media_base"], env["language"]))
 
 
 def _parse_steps(
@@ -282,15 +317,17 @@ def _parse_steps(
                 seen_ids.add(item.id)
                 step.items.append(item)
                 placed.append((item, line))
+        elif token.type == "fence" and token.info.strip() == "video":
+            step.add_html(_parse_video_block(token, line, folder, env, report, media))
         elif token.type == "fence":
-            report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz and likert")
+            report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz, likert and video")
         else:
             if token.type == "container_block_open" and token.info.strip().split()[0] not in CALLOUTS:
                 name = token.info.strip().split()[0]
                 report.add(line, f"unknown block '::: {name}': known blocks are {', '.join(CALLOUTS)}")
             if token.type == "inline":
                 _check_inline(token, line, folder, report, media)
-            step.tokens.append(token)
+            step.add_token(token)
         i += 1
     for raw in _raw_html_lines(body):
         report.add(first_line + raw, "raw HTML is not allowed in module text (it is shown as text)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import yaml
@@ -155,9 +156,9 @@ def test_pictures_follow_the_svg_rules(module):
     slug, documents = module
     media = set(documents["nl"].media)
     assert media == set(documents["en"].media)
-    for name in media:
+    assert {Path(name).suffix for name in media} <= {".svg", ".webm", ".mp4", ".vtt"}
+    for name in (name for name in media if name.endswith(".svg")):
         path = REAL / slug / name
-        assert path.suffix == ".svg"
         svg = ET.parse(path).getroot()  # noqa: S314 - our own repository files
         assert svg.tag == f"{SVG_NS}svg"
         assert svg.get("viewBox")

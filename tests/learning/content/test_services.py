@@ -49,9 +49,20 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def current_version(folder: Path) -> str:
+    return load_module_folder(folder)["nl"].version
+
+
+def next_minor(version: str) -> str:
+    major, minor, _patch = version.split(".")
+    return f"{major}.{int(minor) + 1}.0"
+
+
 def bump(folder: Path, version: str) -> None:
+    """Give both languages of the module this version (from whatever version the files have now)."""
+    old = current_version(folder)
     for language in ("nl", "en"):
-        edit(folder / f"{language}.md", "version: 1.0.0", f"version: {version}")
+        edit(folder / f"{language}.md", f"version: {old}", f"version: {version}")
 
 
 def test_load_stores_the_three_real_modules(ctx):
@@ -124,7 +135,8 @@ def test_bumped_version_is_stored_and_made_current_old_text_stays(ctx, content_r
     load_content(content_root)
     old_sources = {lang: (folder / f"{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en")}
     old_document = load_module_folder(folder)["nl"]
-    bump(folder, "1.1.0")
+    old, new = old_document.version, next_minor(old_document.version)
+    bump(folder, new)
     edit(folder / "nl.md", "Weeg jezelf elke ochtend.", "Weeg jezelf iedere ochtend.")
 
     report = load_content(content_root)
@@ -134,29 +146,31 @@ def test_bumped_version_is_stored_and_made_current_old_text_stays(ctx, content_r
     assert report.added == []
     module = get_module(slug)
     assert module is not None
-    assert module.current_version == "1.1.0"
+    assert module.current_version == new
     texts = stored(slug)
-    assert set(texts) == {("nl", "1.0.0"), ("en", "1.0.0"), ("nl", "1.1.0"), ("en", "1.1.0")}
-    # an attempt that started on 1.0.0 still finds exactly what it showed
-    old_nl = get_module_text(module, "1.0.0", "nl")
+    assert set(texts) == {("nl", old), ("en", old), ("nl", new), ("en", new)}
+    # an attempt that started on the old version still finds exactly what it showed
+    old_nl = get_module_text(module, old, "nl")
     assert old_nl is not None
     assert old_nl.source == old_sources["nl"]
     assert get_document(old_nl) == old_document
-    assert texts[("en", "1.0.0")].source == old_sources["en"]
-    new_nl = get_module_text(module, "1.1.0", "nl")
+    assert texts[("en", old)].source == old_sources["en"]
+    new_nl = get_module_text(module, new, "nl")
     assert new_nl is not None
     assert "Weeg jezelf iedere ochtend." in new_nl.source
     assert "iedere ochtend" in get_document(new_nl).steps[0].html
     # the catalogue shows the new version
-    ((listed, text),) = list_modules_for("patient", "nl")
-    assert (listed.slug, text.version) == (slug, "1.1.0")
+    listed = {module.slug: text.version for module, text in list_modules_for("patient", "nl")}
+    assert listed[slug] == new
 
 
 def test_failed_load_leaves_nothing_behind_in_the_session(ctx, content_root):
     # regression: a module stored before the refused one stayed pending in the session, and the next commit
     # in the same context (any request or command) would have published half a load
     load_content(content_root)
-    bump(content_root / "elke-dag-wegen-hartfalen", "1.1.0")
+    old = current_version(content_root / "elke-dag-wegen-hartfalen")
+    texts_before = text_count()
+    bump(content_root / "elke-dag-wegen-hartfalen", next_minor(old))
     edit(content_root / "rpm-meting-tot-melding" / "nl.md", "\n```likert", "\nEen extra zin.\n\n```likert")
 
     with pytest.raises(ContentError, match="bump"):
@@ -164,12 +178,12 @@ def test_failed_load_leaves_nothing_behind_in_the_session(ctx, content_root):
 
     module = get_module("elke-dag-wegen-hartfalen")
     assert module is not None
-    assert module.current_version == "1.0.0"
-    assert text_count() == 6
+    assert module.current_version == old
+    assert text_count() == texts_before
     db.session.commit()
     db.session.remove()
-    assert text_count() == 6
-    assert {v for (_, v) in stored("elke-dag-wegen-hartfalen")} == {"1.0.0"}
+    assert text_count() == texts_before
+    assert {v for (_, v) in stored("elke-dag-wegen-hartfalen")} == {old}
 
 
 def test_broken_tree_stores_nothing(ctx, content_root, write_module, nl_text):

@@ -101,3 +101,48 @@ def test_committed_captions_match_the_scenes_that_made_the_videos():
                 assert committed.read_text(encoding="utf-8") == make_videos.captions(video, language)
                 checked += 1
     assert checked >= 2
+
+
+def test_the_loader_puts_the_video_where_the_author_wrote_it():
+    from learning.content.loader import load_module_folder
+
+    for language, before in (("nl", "Pas daarna eet en drink je."), ("en", "Only then eat and drink.")):
+        step = load_module_folder(FOLDER)[language].steps[1]
+        html = step.html
+        assert html.index(before) < html.index("<video") < html.index("callout-tip")
+        assert f'srclang="{language}" label=' in html
+        assert "/modules/elke-dag-wegen-hartfalen/media/wegen.webm" in html
+
+
+def test_a_broken_video_block_is_reported_with_its_line(tmp_path):
+    import shutil
+
+    from learning.content.loader import ContentError, load_module_folder
+
+    folder = tmp_path / "elke-dag-wegen-hartfalen"
+    shutil.copytree(FOLDER, folder)
+    (folder / "wegen.en.vtt").unlink()
+    with pytest.raises(ContentError) as refused:
+        load_module_folder(folder)
+    source = (folder / "nl.md").read_text(encoding="utf-8").splitlines()
+    block_line = source.index("```video") + 1
+    problems = [p for p in refused.value.problems if p.path.endswith("nl.md")]
+    assert [(p.line, "'wegen.en.vtt' does not exist" in p.message) for p in problems] == [(block_line, True)]
+
+
+def test_a_learner_gets_the_video_and_its_files(client, login, make_user, content):
+    from helpers import csrf_token
+
+    from learning.accounts.models import Role
+
+    login(make_user(Role.PATIENT))
+    module = "/modules/elke-dag-wegen-hartfalen"
+    client.post(f"{module}/start", data={"csrf_token": csrf_token(client, f"{module}/")})
+    page = client.get(f"{module}/step/2").get_data(as_text=True)
+    assert "<video controls" in page
+    for name, mimetype in (("wegen.webm", "video/webm"), ("wegen.mp4", "video/mp4"), ("wegen.nl.vtt", "text/vtt")):
+        assert f"{module}/media/{name}" in page
+        with client.get(f"{module}/media/{name}") as response:
+            assert response.status_code == 200
+            assert response.mimetype == mimetype
+            assert len(response.get_data()) > 100
