@@ -1,4 +1,4 @@
-"""Build the platform's xAPI statements (shared/domain/xapi.md) from LMS events. Pure: no I/O, no clock reads
+"""Build the platform's xAPI statements (docs/xapi.md) from LMS events. Pure: no I/O, no clock reads
 except where a caller leaves `timestamp` out.
 
 Actors are opaque accounts; nothing here may carry a name, e-mail, condition or free text of a patient.

@@ -1,4 +1,4 @@
-"""The real modules in modules_content/ against the catalogue rules (shared/domain/content.md, README)."""
+"""The real modules in modules_content/ against the catalogue rules (modules_content/README.md)."""
 
 from __future__ import annotations
 

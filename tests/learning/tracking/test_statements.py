@@ -1,4 +1,4 @@
-"""The statement builders: shapes from shared/domain/xapi.md, checked by our own LRS validator."""
+"""The statement builders: shapes from docs/xapi.md, checked by our own LRS validator."""
 
 from __future__ import annotations
 
