@@ -1,6 +1,6 @@
 """Implementation environments: who rolls out which RPM programme, in which teams, with which staff and curricula.
 
-Shapes follow shared/domain/metrics.md §1.10. Staff and patients appear here only as pseudonyms scoped to their
+Shapes follow the data model behind docs/metrics.md. Staff and patients appear here only as pseudonyms scoped to their
 care organisation; a staff member is linked to a VTC account (and so to xAPI records) only when they have one.
 """
 

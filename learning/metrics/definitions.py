@@ -1,4 +1,4 @@
-"""The registry of every metric in shared/domain/metrics.md §1.9, and its versioned copy in `metric_definition`.
+"""The registry of every metric (docs/metrics.md), and its versioned copy in `metric_definition`.
 
 Each definition says in plain words (Dutch and English) what is counted and how, so that a dashboard can show the
 definition one click away from the number. `kind` decides the small-cell threshold: staff-derived metrics are

@@ -1,4 +1,4 @@
-"""Metric definitions and computed values (shared/domain/metrics.md §1.9-1.10).
+"""Metric definitions and computed values (docs/metrics.md).
 
 Values keep numerator and denominator so any roll-up is Σnum/Σden, never a mean of percentages; each is tied
 to the definition version it was computed with, and recomputation replaces a cell in place (idempotent).
