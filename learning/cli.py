@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from learning.content.loader import ContentError
-from learning.content.services import check_content, check_published, load_content
+from learning.content.readability import format_report
+from learning.content.services import check_content, check_published, load_content, module_folders
 from learning.db import db
 from learning.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoError, seed_demo
 from learning.tracking import outbox
@@ -41,6 +42,18 @@ def check_command(path: str | None) -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found; nothing can be published until fixed")
     click.echo("All modules are fine.")
+
+
+@content_cli.command("readability")
+@click.argument("path", required=False)
+def readability_command(path: str | None) -> None:
+    """Print readability figures per module and per step (Dutch texts); `check` gates patient modules on them."""
+    root = _content_dir(path)
+    folders = [f for f in module_folders(root) if (f / "nl.md").is_file()] if root.is_dir() else []
+    if not folders:
+        raise click.ClickException(f"no module with an nl.md found in {root}")
+    for folder in folders:
+        click.echo(format_report(folder / "nl.md"))
 
 
 @content_cli.command("load")

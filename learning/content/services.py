@@ -18,6 +18,7 @@ from learning.content.loader import (
     parse_module_file,
 )
 from learning.content.models import Module, ModuleText
+from learning.content.readability import readability_problems
 from learning.db import db, utcnow
 
 
@@ -53,6 +54,8 @@ def check_content(root: Path) -> list[Problem]:
             load_module_folder(folder)
         except ContentError as exc:
             problems.extend(exc.problems)
+            continue
+        problems.extend(readability_problems(folder / "nl.md"))  # taalniveau B1 for patient/caregiver modules
     return problems
 
 
