@@ -239,7 +239,7 @@ def _plain(markdown: str) -> str:
     text = re.sub(r"`[^`]*`", "", markdown)  # inline code is not read as prose
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     text = re.sub(r"<[^>]+>", "", text)
-    return re.sub(r"[*_]{1,3}", "", text)
+    return re.sub(r"\s+", " ", re.sub(r"[*_]{1,3}", "", text))
 
 
 def passes(figures: Figures, glossary: frozenset[str] = frozenset()) -> bool:
