@@ -71,14 +71,10 @@ def syllables(word: str) -> int:
 @cache
 def word_zipf() -> dict[str, float]:
     """The frozen Dutch frequency list: word -> Zipf value (log10 of uses per billion words)."""
-    table: dict[str, float] = {}
     with gzip.open(_WORDS_FILE, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            word, tenths = line.rstrip("\n").split("\t")
-            table[word] = int(tenths) / 10
-    return table
+        rows = handle.read().split("\n")
+    pairs = (row.partition("\t") for row in rows if row and not row.startswith("#"))
+    return {word: int(tenths) / 10 for word, _, tenths in pairs}
 
 
 def zipf(word: str) -> float:
