@@ -112,6 +112,7 @@ class ModuleReadability:
     audiences: list[str]
     glossary: frozenset[str]
     steps: list[Step]
+    front: Figures = field(default_factory=Figures)  # title, summary, objectives: reported, not gated (yet)
 
     @property
     def gated(self) -> bool:
@@ -148,7 +149,19 @@ def measure_module(path: Path) -> ModuleReadability:
             chunk, chunk_start = [], number
         chunk.append(line)
     close()
-    return ModuleReadability(str(path), [str(a) for a in audiences], glossary, steps)
+    return ModuleReadability(str(path), [str(a) for a in audiences], glossary, steps, _front_figures(meta, lines))
+
+
+def _front_figures(meta: dict[str, Any], lines: list[str]) -> Figures:
+    """The front matter texts a reader sees in the catalogue (title, summary, objectives), each at its line."""
+    figures = Figures()
+    objectives = meta.get("objectives")
+    texts = [meta.get("title"), meta.get("summary"), *(objectives if isinstance(objectives, list) else [])]
+    for text in texts:
+        if isinstance(text, str) and text.strip():
+            line = next((n for n, raw in enumerate(lines, start=1) if text[:30] in raw), 1)
+            figures.sentences.extend(_paragraph([(line, text)]))
+    return figures
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
@@ -315,7 +328,8 @@ def format_report(path: Path) -> str:
         f"{'F-D':>6} {'Brouw':>6} {'rare%':>6}"
     ]
     named = [(step.title, step.line, step.figures) for step in module.steps]
-    for title, line, figures in [*named, ("(whole module)", 1, module.figures)]:
+    extra = [("(whole module, steps)", 1, module.figures), ("(front matter: reported only)", 1, module.front)]
+    for title, line, figures in [*named, *extra]:
         rows.append(
             f"  {_short(title, 34):<34} {line:>5} {len(figures.sentences):>5} {figures.words:>6} {figures.asl:>5.1f} "
             f"{figures.longest:>4} {figures.flesch_douma:>6.1f} {figures.brouwer:>6.1f} "

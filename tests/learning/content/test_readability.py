@@ -212,8 +212,19 @@ def test_real_modules_pass_and_the_report_shows_every_step():
             assert readability.readability_problems(path) == [], path
     report = readability.format_report(ROOT / "modules_content" / "naaste-helpen-thuismeten" / "nl.md")
     assert "Wie bel je waarvoor?" in report
-    assert "(whole module)" in report
+    assert "(whole module, steps)" in report
+    assert "(front matter: reported only)" in report
     assert "-> passes B1" in report
+
+
+def test_front_matter_is_measured_for_the_report_with_its_lines(write_module, nl_text, line_of):
+    folder = write_module(nl=nl_text)
+    front = measure_module(folder / "nl.md").front
+    assert [(s.line, s.text) for s in front.sentences] == [
+        (line_of(nl_text, "title:"), "Weeg je elke dag"),
+        (line_of(nl_text, "summary:"), "Hoe en wanneer je jezelf weegt."),
+        (line_of(nl_text, "  - Je kunt jezelf"), "Je kunt jezelf elke ochtend goed wegen."),
+    ]
 
 
 def test_readability_command_refuses_a_folder_without_modules(runner, tmp_path: Path):
