@@ -25,6 +25,7 @@ MAX_SENTENCE = 20  # words in any one sentence
 MIN_FLESCH_DOUMA = 70.0
 MIN_BROUWER = 70.0
 MAX_RARE_SHARE = 0.05  # share of words below RARE_ZIPF that are not declared in the glossary
+STEP_MIN_WORDS = 40  # a step this long is gated on its own too (the calibration texts are 40-92 words)
 RARE_ZIPF = 3.0  # fewer than about 1 use in a million words
 GATED_AUDIENCES = {"patient", "caregiver"}
 
@@ -281,25 +282,10 @@ def readability_problems(path: Path) -> list[Problem]:
         for s in figures.sentences
         if len(s.words) > MAX_SENTENCE
     ]
-    formulas = (
-        (figures.asl > MAX_ASL, f"{figures.asl:.1f} words per sentence on average (B1: at most {MAX_ASL:g})"),
-        (
-            figures.flesch_douma < MIN_FLESCH_DOUMA,
-            f"Flesch-Douma {figures.flesch_douma:.0f} (B1: {MIN_FLESCH_DOUMA:g} or more)",
-        ),
-        (figures.brouwer < MIN_BROUWER, f"Brouwer {figures.brouwer:.0f} (B1: {MIN_BROUWER:g} or more)"),
-    )
-    for failed, figure in formulas:
-        if failed:
-            longest = sorted(figures.sentences, key=lambda s: -len(s.words))[:3]
-            hint = "; ".join(f'line {s.line}: "{_short(s.text)}"' for s in longest)
-            problems.append(
-                Problem(
-                    module.path,
-                    1,
-                    f"too hard to read: {figure}: split the longest sentences and use shorter words, first {hint}",
-                )
-            )
+    problems.extend(_formula_problems(module.path, 1, "the module", figures))
+    for step in module.steps:  # a hard step must not hide behind easy ones in the module average
+        if step.figures.words >= STEP_MIN_WORDS:
+            problems.extend(_formula_problems(module.path, step.line, f"step '{step.title}'", step.figures))
     share = figures.rare_share(module.glossary)
     if share > MAX_RARE_SHARE:
         problems.append(Problem(module.path, 1, f"{share:.1%} rare words (B1: at most {MAX_RARE_SHARE:.0%})"))
@@ -313,6 +299,28 @@ def readability_problems(path: Path) -> list[Problem]:
             for s, word in figures.rare_words(module.glossary)
         )
     return problems
+
+
+def _formula_problems(path: str, line: int, label: str, figures: Figures) -> list[Problem]:
+    formulas = (
+        (figures.asl > MAX_ASL, f"{figures.asl:.1f} words per sentence on average (B1: at most {MAX_ASL:g})"),
+        (
+            figures.flesch_douma < MIN_FLESCH_DOUMA,
+            f"Flesch-Douma {figures.flesch_douma:.0f} (B1: {MIN_FLESCH_DOUMA:g} or more)",
+        ),
+        (figures.brouwer < MIN_BROUWER, f"Brouwer {figures.brouwer:.0f} (B1: {MIN_BROUWER:g} or more)"),
+    )
+    longest = sorted(figures.sentences, key=lambda s: -len(s.words))[:3]
+    hint = "; ".join(f'line {s.line}: "{_short(s.text)}"' for s in longest)
+    return [
+        Problem(
+            path,
+            line,
+            f"{label} is too hard to read: {figure}: split the longest sentences and use shorter words, first {hint}",
+        )
+        for failed, figure in formulas
+        if failed
+    ]
 
 
 def _short(text: str, limit: int = 90) -> str:

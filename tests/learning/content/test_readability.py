@@ -172,6 +172,21 @@ def test_check_fails_a_patient_module_with_a_long_sentence_and_says_split(runner
     assert "Teneinde een betrouwbare" in split[0][2]
 
 
+def test_check_fails_one_hard_step_in_an_otherwise_easy_module(write_module, nl_text, line_of):
+    formal = (  # short sentences, but long formal words: only the formulas catch it
+        "Regelmatige lichamelijke activiteit is essentieel voor het behoud van gewrichtsmobiliteit. Geleidelijke "
+        "opbouw van de belasting verdient nadrukkelijk aanbeveling. Lichte pijnklachten gedurende inspanning zijn "
+        "doorgaans acceptabel. Toegenomen klachten rechtvaardigen onmiddellijke reductie van de intensiteit. "
+        "Laagdrempelige activiteiten vormen een geschikt uitgangspunt."
+    )
+    nl = _module(nl_text, formal)
+    folder = write_module(nl=nl)
+    problems = readability.readability_problems(folder / "nl.md")
+    step = [p for p in problems if p.message.startswith("step 'Weeg elke ochtend' is too hard to read: Flesch-Douma")]
+    assert [p.line for p in step] == [line_of(nl, "## Weeg elke ochtend")]
+    assert not [p for p in problems if "split this sentence" in p.message], "no sentence is over the limit"
+
+
 def test_check_names_rare_words_and_a_glossary_lets_them_pass(runner, write_module, nl_text, line_of):
     body = "Meet je saturatie. Bij dyspneu, orthopneu, cyanose, perifeer oedeem of hypertensie bel je. Zit rustig."
     nl = _module(nl_text, body)
