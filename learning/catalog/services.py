@@ -17,7 +17,7 @@ from learning.player.models import Attempt
 class CatalogEntry:
     module: Module
     text: ModuleText
-    status: str  # "new" | "started" | "finished"
+    status: str  # "new" | "started" | "passed" | "not-passed" | "finished" (no judged questions)
 
 
 def can_open(user: User, module: Module) -> bool:
@@ -27,18 +27,26 @@ def can_open(user: User, module: Module) -> bool:
 
 def get_catalog(user: User, language: str) -> list[CatalogEntry]:
     """Return the modules for this learner with their status."""
-    attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id)).all()
-    finished = {a.module_id for a in attempts if a.is_finished}
+    attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.finished_at)).all()
     started = {a.module_id for a in attempts if not a.is_finished}
+    last_finished = {a.module_id: a for a in attempts if a.is_finished}  # ordered: the newest result wins
     audience = user.audience.value if user.audience else None
     return [
-        CatalogEntry(
-            module,
-            text,
-            "started" if module.id in started else "finished" if module.id in finished else "new",
-        )
+        CatalogEntry(module, text, _status(module.id, started, last_finished))
         for module, text in list_modules_for(audience, language)
     ]
+
+
+def _status(module_id: int, started: set[int], last_finished: dict[int, Attempt]) -> str:
+    """A module's status as the learner should read it: a fail is never shown as done."""
+    if module_id in started:
+        return "started"
+    attempt = last_finished.get(module_id)
+    if attempt is None:
+        return "new"
+    if attempt.passed is None:
+        return "finished"
+    return "passed" if attempt.passed else "not-passed"
 
 
 def get_visible_module(user: User, slug: str) -> Module | None:

@@ -19,6 +19,7 @@ class ProgressRow:
     title: str
     steps_total: int
     steps_seen: int
+    questions: int  # judged questions of the version taken: the result says "x of these right"
 
 
 def get_progress(user: User, language: str) -> list[ProgressRow]:
@@ -35,7 +36,9 @@ def get_progress(user: User, language: str) -> list[ProgressRow]:
         if text is None:
             continue
         document = get_document(text)
-        rows.append(ProgressRow(attempt, document.title, len(document.steps), len(attempt.steps_seen)))
+        rows.append(
+            ProgressRow(attempt, document.title, len(document.steps), len(attempt.steps_seen), len(document.quizzes))
+        )
     return sorted(
         rows,
         key=lambda r: (r.attempt.is_finished, -(r.attempt.finished_at or r.attempt.started_at).timestamp()),

@@ -169,7 +169,8 @@ def test_whole_module_ends_with_passed_and_shows_on_progress(
     assert "je bent geslaagd" in result
     progress = client.get("/progress").get_data(as_text=True)
     assert title in progress
-    assert "100%" in progress
+    quizzes = len(load_module_folder(ROOT / "modules_content" / slug)["nl"].quizzes)
+    assert f"{quizzes} van de {quizzes} vragen in één keer goed" in progress
     statements = client.get("/xapi/statements?limit=500", headers=lrs_auth).json["statements"]
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in reversed(statements)]
     assert verbs[:2] == ["launched", "initialized"]
