@@ -179,3 +179,17 @@ def test_header_is_at_most_15_percent_of_a_phone_and_nothing_overflows_at_320(
     )
     assert not wide, f"{path} overflows at 320 px: {wide}"
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_no_step_overflows_at_320_px_and_200_percent_zoom(page: Page, make_user, content):
+    """200 % zoom on a 320 px screen leaves 160 CSS px; every step, with its questions, must fit without scrolling."""
+    log_in(page, make_user(Role.PATIENT).email)
+    open_step(page, 1)
+    page.set_viewport_size({"width": 160, "height": 370})
+    for step in DOC.steps:
+        page.goto(f"{MODULE}/step/{step.number}")
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 160.5)
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        assert not wide, f"step {step.number} overflows at 160 CSS px: {wide}"
