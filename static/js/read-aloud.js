@@ -11,17 +11,6 @@
   function available() { return "speechSynthesis" in window && "SpeechSynthesisUtterance" in window; }
   function scope() { return document.getElementById("player"); }
 
-  // The text of one element as a sighted learner sees it: alt texts in place of pictures, no control labels.
-  function textOf(element) {
-    if (element.matches("img")) return element.getAttribute("alt") || "";
-    var parts = [];
-    element.childNodes.forEach(function (node) {
-      if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent);
-      else if (node.nodeType === Node.ELEMENT_NODE && !node.matches(SKIP)) parts.push(" " + textOf(node) + " ");
-    });
-    return parts.join("").replace(/\s+/g, " ").trim();
-  }
-
   function visible(element) {
     return !element.closest(SKIP) && element.getClientRects().length > 0;
   }
@@ -32,10 +21,60 @@
     container.querySelectorAll(BLOCKS).forEach(function (element) {
       if (!visible(element) && !(element.matches("img") && !element.closest(SKIP))) return;
       if (found.some(function (outer) { return outer.element.contains(element); })) return;
-      var text = textOf(element);
-      if (text) found.push({ element: element, text: text, lang: langOf(element) });
+      var parts = segments(element);
+      if (parts.length) found.push({ element: element, segments: parts, lang: langOf(element) });
     });
     return found;
+  }
+
+  // A block as sentences, each with the Range it covers on the page (for the highlight); a picture is its own
+  // segment, spoken as its alt text.
+  function segments(element) {
+    var result = [];
+    var run = [];
+    function flush() {
+      var raw = run.map(function (piece) { return piece.node.data; }).join("");
+      var pattern = /[^.!?]+[.!?]*["')\]]*\s*/g;
+      var match;
+      while ((match = pattern.exec(raw))) {
+        var text = match[0].replace(/\s+/g, " ").trim();
+        if (!text) continue;
+        var range = document.createRange();
+        var start = locate(run, match.index), end = locate(run, match.index + match[0].length);
+        range.setStart(start.node, start.offset);
+        range.setEnd(end.node, end.offset);
+        result.push({ text: text, range: range });
+      }
+      run = [];
+    }
+    function picture(img) {
+      var alt = (img.getAttribute("alt") || "").trim();
+      if (!alt) return;
+      var range = document.createRange();
+      range.selectNode(img);
+      result.push({ text: alt, range: range });
+    }
+    function walk(node) {
+      node.childNodes.forEach(function (child) {
+        if (child.nodeType === Node.TEXT_NODE) run.push({ node: child });
+        else if (child.nodeType === Node.ELEMENT_NODE && !child.matches(SKIP)) {
+          if (child.matches("img")) { flush(); picture(child); } else walk(child);
+        }
+      });
+    }
+    if (element.matches("img")) picture(element); else { walk(element); flush(); }
+    return result;
+  }
+
+  function locate(run, offset) {
+    var at = 0;
+    for (var i = 0; i < run.length; i++) {
+      var length = run[i].node.data.length;
+      if (offset <= at + length) return { node: run[i].node, offset: offset - at };
+      at += length;
+    }
+    var last = run[run.length - 1];
+    return { node: last.node, offset: last.node.data.length };
   }
 
   function langOf(element) {
@@ -51,8 +90,14 @@
     return matching.filter(function (v) { return v.voiceURI === wanted || v.name === wanted; })[0] || matching[0] || null;
   }
 
-  function mark(element) {
+  // The sentence being read: the CSS Custom Highlight API where there is one; its block gets a class as well
+  // (and alone on older browsers), so the place stays visible in forced colours.
+  function mark(element, range) {
     document.querySelectorAll(".is-reading").forEach(function (e) { e.classList.remove("is-reading"); });
+    if (window.CSS && CSS.highlights) {
+      if (range && window.Highlight) CSS.highlights.set("read-aloud", new Highlight(range));
+      else CSS.highlights.delete("read-aloud");
+    }
     if (element) element.classList.add("is-reading");
   }
 
@@ -77,23 +122,20 @@
     if (c.audio && !c.audio.paused) c.audio.pause();
   }
 
-  // Sentences are separate utterances: a long paragraph can be paused between sentences on every engine.
-  function sentences(text) {
-    return text.match(/[^.!?]+[.!?]*["')\]]*\s*/g) || [text];
-  }
-
+  // Each sentence is its own utterance: pausing works between sentences on every engine, and the highlight moves.
   function speak(list) {
     var rate = parseFloat(root.dataset.speechRate) || 0.9;
     list.forEach(function (block, index) {
       var voice = voiceFor(block.lang);
-      var parts = sentences(block.text);
-      parts.forEach(function (sentence, partIndex) {
-        var utterance = new SpeechSynthesisUtterance(sentence.trim());
+      block.segments.forEach(function (segment, partIndex) {
+        var utterance = new SpeechSynthesisUtterance(segment.text);
         utterance.lang = block.lang;
         if (voice) utterance.voice = voice;
         utterance.rate = rate;
-        utterance.onstart = function () { if (reading) mark(block.element); };
-        if (index === list.length - 1 && partIndex === parts.length - 1) utterance.onend = function () { stop(); };
+        utterance.onstart = function () { if (reading) mark(block.element, segment.range); };
+        if (index === list.length - 1 && partIndex === block.segments.length - 1) {
+          utterance.onend = function () { stop(); };
+        }
         speechSynthesis.speak(utterance);
       });
     });
@@ -188,7 +230,7 @@
     if (wasReading && available() && voiceFor(langOf(feedback))) {
       speechSynthesis.cancel();
       reading = { blocks: [] };
-      speak(blocks(feedback).length ? blocks(feedback) : [{ element: feedback, text: textOf(feedback), lang: langOf(feedback) }]);
+      speak(blocks(feedback));
     }
   });
 

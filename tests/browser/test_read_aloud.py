@@ -91,6 +91,11 @@ def test_read_aloud_hands_over_text_alt_texts_questions_choices_and_feedback_nev
     assert "Pauzeren" not in text
     assert {entry["lang"] for entry in page.evaluate("window.__spoken")} == {"nl"}
     expect(page.locator(".is-reading")).to_have_count(1)  # the block being read is marked
+    # ... and the sentence being read is highlighted (CSS Custom Highlight API): one range, a sentence handed over
+    page.wait_for_function("CSS.highlights.has('read-aloud')")
+    sentence = page.evaluate("[...CSS.highlights.get('read-aloud')][0].toString().replace(/\\s+/g, ' ').trim()")
+    assert sentence
+    assert sentence in [entry["text"] for entry in page.evaluate("window.__spoken")]
 
     number = quiz_step()
     page.goto(f"{MODULE}/step/{number}")
