@@ -26,17 +26,20 @@ MAX_HEADER = 111  # 15 % of a 740 px tall phone
 RECORDER = """
 (() => {
   window.__spoken = []; window.__calls = [];
-  const voices = window.__noVoice ? [] : [{name: "Test NL", lang: "nl", voiceURI: "test-nl", default: true}];
+  const voices = window.__noVoice ? [] : window.__voices || [{name: "Test NL", lang: "nl", voiceURI: "test-nl"}];
+  window.__voiceListeners = [];
   class Utterance { constructor(text) { this.text = text; } }
   const engine = {
     speaking: false, paused: false, pending: false,
     getVoices() { return voices; },
-    speak(u) { window.__spoken.push({text: u.text, lang: u.lang}); window.__calls.push("speak");
+    speak(u) { window.__calls.push("speak");
+               window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.voiceURI, rate: u.rate});
                if (u.onstart) setTimeout(() => u.onstart({}), 0); },
     cancel() { window.__calls.push("cancel"); },
     pause() { window.__calls.push("pause"); },
     resume() { window.__calls.push("resume"); },
-    addEventListener() {}, removeEventListener() {},
+    addEventListener(type, listener) { if (type === "voiceschanged") window.__voiceListeners.push(listener); },
+    removeEventListener() {},
   };
   Object.defineProperty(window, "speechSynthesis", {value: engine, configurable: true});
   Object.defineProperty(window, "SpeechSynthesisUtterance", {value: Utterance, configurable: true});
@@ -198,3 +201,40 @@ def test_no_step_overflows_at_320_px_and_200_percent_zoom(page: Page, make_user,
                  .map(e => e.outerHTML.slice(0, 80))"""
         )
         assert not wide, f"step {step.number} overflows at 160 CSS px: {wide}"
+
+
+VOICES = """window.__voices = [
+  {name: "Anna", lang: "nl", voiceURI: "anna"}, {name: "Bram", lang: "nl-BE", voiceURI: "bram"},
+  {name: "Emma", lang: "en-GB", voiceURI: "emma"}, {name: "Dieter", lang: "de_DE", voiceURI: "dieter"},
+  {name: "Amélie", lang: "fr-FR", voiceURI: "amelie"}];"""
+
+
+def test_voice_select_offers_dutch_english_and_german_voices_by_prefix_and_keeps_the_current(
+    page: Page, make_user, content
+):
+    page.add_init_script(VOICES + RECORDER)
+    log_in(page, make_user(Role.PATIENT).email)
+    # The settings page (another change) renders this select; here it is added to a real page of the app.
+    page.evaluate(
+        """() => { const s = document.createElement('select'); s.setAttribute('data-voice-select', '');
+                   s.dataset.current = 'bram'; s.add(new Option('Standaard', ''));
+                   document.querySelector('main').append(s);
+                   window.__voiceListeners.forEach(listener => listener()); }"""
+    )
+    select = page.locator("select[data-voice-select]")
+    values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert values == ["", "anna", "bram", "emma", "dieter"]
+    expect(select).to_have_value("bram")
+    page.evaluate("window.__voiceListeners.forEach(listener => listener())")  # voices announced again: no doubles
+    expect(select.locator("option")).to_have_count(5)
+
+
+def test_voice_and_rate_come_from_the_html_element(page: Page, make_user, content):
+    page.add_init_script(VOICES + RECORDER)
+    log_in(page, make_user(Role.PATIENT).email)
+    open_step(page, 1)
+    page.evaluate("Object.assign(document.documentElement.dataset, {speechVoice: 'bram', speechRate: '1.2'})")
+    page.get_by_role("button", name="Voorlezen").click()
+    said = page.evaluate("window.__spoken")
+    assert said
+    assert {(entry["voice"], entry["rate"]) for entry in said} == {("bram", 1.2)}
