@@ -20,7 +20,7 @@ from learning.content.document import ModuleDocument, Quiz, Step
 
 # espeak-ng voice per content language; the page's languages are the module languages.
 VOICES = {"nl": "nl", "en": "en-gb", "de": "de"}
-SUFFIX = ".ogg"  # Opus in Ogg: a step of ~150 words is ~40 kB instead of ~1.5 MB of WAV
+SUFFIX = ".ogg"  # Opus 24 kb/s in Ogg: ~2.8 kB per second of speech, ~15x smaller than espeak-ng's WAV
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "figcaption", "td", "th", "dt", "dd", "blockquote", "summary"}
 
 
