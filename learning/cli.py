@@ -14,6 +14,7 @@ from learning.content.readability import format_report
 from learning.content.services import check_content, check_published, load_content, module_folders
 from learning.db import db
 from learning.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoError, seed_demo
+from learning.speech.cli import render_command
 from learning.tracking import outbox
 
 content_cli = AppGroup("content", help="Check and load modules_content/.")
@@ -67,6 +68,8 @@ def load_command(path: str | None) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException("modules not loaded") from None
     click.echo(f"Modules: {len(report.added)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+    ctx = click.get_current_context()
+    ctx.invoke(render_command)  # read-aloud audio for browsers without a voice; only missing steps are rendered
 
 
 @demo_cli.command("seed")

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the full test suite needs (Chromium for browser tests, a PostgreSQL server),
+# Install the Debian packages the full test suite needs (Chromium for browser tests, a PostgreSQL server,
+# espeak-ng and ffmpeg for the read-aloud audio),
 # when they are missing and we may install (root). Elsewhere, say what is missing and let the caller decide.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages: ${missing[*]}"

@@ -1,4 +1,4 @@
-// Progressive enhancements: read-aloud with the browser's own speech, a larger-text switch, focus after swaps.
+// Progressive enhancements: a larger-text switch, forms that return here. Read-aloud and focus: read-aloud.js.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -17,28 +17,10 @@
       syncToggle();
       return;
     }
-    var speak = event.target.closest("[data-read-aloud-button]");
-    if (speak && "speechSynthesis" in window) {
-      if (speechSynthesis.speaking) {
-        speechSynthesis.cancel();
-        speak.setAttribute("aria-pressed", "false");
-        return;
-      }
-      var article = speak.closest("[data-read-aloud]");
-      var utterance = new SpeechSynthesisUtterance(article ? article.innerText : "");
-      utterance.lang = root.lang === "en" ? "en-GB" : "nl-NL";
-      utterance.rate = 0.9;
-      utterance.onend = function () { speak.setAttribute("aria-pressed", "false"); };
-      speak.setAttribute("aria-pressed", "true");
-      speechSynthesis.speak(utterance);
-    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     syncToggle();
-    if (!("speechSynthesis" in window)) {
-      document.querySelectorAll("[data-read-aloud-button]").forEach(function (b) { b.hidden = true; });
-    }
   });
 
   // htmx swaps steps and pushes their URL without reloading the header: a form that returns to "this page"
@@ -46,14 +28,5 @@
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-return-here]");
     if (form && form.elements.next) form.elements.next.value = location.pathname + location.search;
-  });
-
-  // After htmx swaps in a new step, move focus to its heading so screen readers announce it.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var config = event.detail.requestConfig;
-    if (!config || config.verb !== "get") return;
-    if ("speechSynthesis" in window) speechSynthesis.cancel();
-    var heading = document.getElementById("step-title");
-    if (heading) heading.focus();
   });
 })();

@@ -31,6 +31,7 @@ def test_throttled_log_in_is_announced_and_keeps_the_address(page: Page, browser
 def test_change_password_in_the_browser(page: Page, browser_log, make_user):
     email = make_user(Role.PATIENT).email
     log_in(page, email)
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("link", name="Wachtwoord").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wachtwoord wijzigen")
     assert_no_axe_violations(page, "the password page")

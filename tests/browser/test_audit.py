@@ -36,9 +36,11 @@ def test_privacy_officer_finds_a_managers_dashboard_read(page: Page, people, tmp
     log_in(page, manager.email)
     page.goto(f"/dashboards/environments/{environment}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("button", name="Uitloggen").click()
 
     log_in(page, officer.email)
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("link", name="Toegangslog").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Toegangslog")
     expect(page.get_by_test_id("chain-state")).to_contain_text("Het log is intact.")

@@ -32,6 +32,7 @@ def manager_email(app, make_user) -> str:
 
 def test_manager_reads_the_environment_dashboard(page: Page, manager_email, browser_log):
     log_in(page, manager_email)
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("link", name="Dashboards").click()
     assert_no_axe_violations(page, "the dashboard list")
     assert_no_sideways_scroll(page, "the dashboard list")

@@ -175,6 +175,7 @@ def test_patient_registers_learns_leaves_resumes_finishes_and_is_tracked(
     page.get_by_role("button", name="Account maken").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.locator(".flash")).to_have_text("Welkom! Je account is klaar.")
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
     with live_server.app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
@@ -207,6 +208,7 @@ def test_patient_registers_learns_leaves_resumes_finishes_and_is_tracked(
     click_next(page, 4)
 
     # Leave half-way: to the catalogue, where the module now shows as started.
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Modules").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(card.locator(".badge")).to_have_text("▶ Begonnen")
@@ -232,6 +234,7 @@ def test_patient_registers_learns_leaves_resumes_finishes_and_is_tracked(
     expect(page.locator(".result")).to_contain_text("je bent geslaagd")
 
     # "Mijn voortgang" lists the module as passed, with how many questions were right (not a percentage).
+    page.locator(".site-header .menu summary").click()  # the header menu is a disclosure on a phone
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn voortgang").click()
     page.wait_for_url(f"{live_server.url}/progress")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=TITLE_NL))
