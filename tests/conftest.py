@@ -44,6 +44,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "LRS_DATABASE_URI": database_url,
         "XAPI_BASE_IRI": "https://vtc.test",
         "CONTENT_DIR": str(ROOT / "modules_content"),
+        "SPEECH_ON_LOAD": False,  # rendering the catalogue's audio takes minutes: tests/learning/speech does it
     }
 
 

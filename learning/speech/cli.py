@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -11,19 +13,32 @@ from sqlalchemy import select
 from learning.content.models import Module
 from learning.content.services import get_document
 from learning.db import db
-from learning.speech.services import SpeechError, cache_dir, render_document
+from learning.speech.services import SpeechError, audio_path, cache_dir, render_step
 
 speech_cli = AppGroup("speech", help="Render read-aloud audio with espeak-ng.")
 
 
 def render_all(cache: Path) -> int:
-    """Render the missing audio of each module's current version in each of its languages; return how many."""
-    rendered = 0
-    for module in db.session.scalars(select(Module).order_by(Module.slug)):
-        for text in module.texts:
-            if text.version == module.current_version:
-                rendered += render_document(cache, get_document(text))
-    return rendered
+    """Render the missing audio of each module's current version in each of its languages; return how many.
+
+    Each step is two short external processes (espeak-ng, ffmpeg), so the steps are rendered a few at a time:
+    the whole catalogue in both languages takes minutes one by one.
+    """
+    documents = [
+        get_document(text)
+        for module in db.session.scalars(select(Module).order_by(Module.slug))
+        for text in module.texts
+        if text.version == module.current_version
+    ]
+    missing = [
+        (document, step)
+        for document in documents
+        for step in document.steps
+        if not audio_path(cache, document.slug, document.version, document.language, step.number).is_file()
+    ]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        list(pool.map(lambda job: render_step(cache, *job), missing))  # list(): re-raise the first failure
+    return len(missing)
 
 
 @speech_cli.command("render")

@@ -120,14 +120,3 @@ def render_step(cache: Path, document: ModuleDocument, step: Step, *, force: boo
     if force or not path.is_file():
         render(spoken_text(step), document.language, path)
     return path
-
-
-def render_document(cache: Path, document: ModuleDocument) -> int:
-    """Render every step of one language version that has no audio yet. Returns how many were rendered."""
-    rendered = 0
-    for step in document.steps:
-        path = audio_path(cache, document.slug, document.version, document.language, step.number)
-        if not path.is_file():
-            render_step(cache, document, step)
-            rendered += 1
-    return rendered
