@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,6 +33,20 @@ def _attempt(module: Module) -> Attempt:
     if attempt is None:
         abort(redirect(url_for("catalog.detail", slug=module.slug)))
     return attempt
+
+
+def _answer_id() -> str | None:
+    """The answer's id fixed on the device (offline.js), in canonical form; anything else is a bad request.
+
+    It becomes the xAPI statement id, so a malformed one must be refused here, not stored.
+    """
+    raw = request.form.get("answer_id", "").strip()
+    if not raw:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        abort(400, description="answer_id must be a UUID")
 
 
 def _vary(response: Response) -> Response:
@@ -70,7 +86,9 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     module = _module(slug)
     attempt = _attempt(module)
     try:
-        outcome = services.answer_item(current_user, attempt, item_id, request.form.getlist("choice"), _language())
+        outcome = services.answer_item(
+            current_user, attempt, item_id, request.form.getlist("choice"), _language(), statement_id=_answer_id()
+        )
     except services.PlayerError:
         item = services.document_for(attempt, _language()).item(item_id) or abort(404)
         error = _("Choose an answer first.")
