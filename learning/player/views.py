@@ -69,11 +69,18 @@ def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
     module = _module(slug)
     attempt = _attempt(module)
-    try:
-        shown = services.view_step(current_user, attempt, number, _language())
-    except services.PlayerError:
-        abort(404)
     document = services.document_for(attempt, _language())
+    if request.headers.get("X-VTC-Prefetch") == "1":
+        # The service worker keeps the module's steps for offline use: that is not the learner seeing them, so no
+        # bookmark moves and no `experienced` is reported.
+        if not 1 <= number <= len(document.steps):
+            abort(404)
+        shown = document.steps[number - 1]
+    else:
+        try:
+            shown = services.view_step(current_user, attempt, number, _language())
+        except services.PlayerError:
+            abort(404)
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
     html = render_template(template, module=module, attempt=attempt, document=document, step=shown)
     return _vary(make_response(html))
