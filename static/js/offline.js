@@ -162,7 +162,7 @@
       }
       return;
     }
-    if (pointsToLogin(xhr)) {
+    if (pointsToLogin(xhr) || xhr.getResponseHeader("X-VTC-Form-Error") === "logged-out") {
       event.detail.shouldSwap = false;  // never the log-in page inside the question
       queueAnswer(form, "loggedOut", true);
     } else if (xhr.status === 400) {
@@ -172,7 +172,10 @@
     } else if (xhr.status >= 500 || xhr.status === 0) {
       event.detail.shouldSwap = false;
       showAlert(form, "serverError");
+    } else {
+      return;
     }
+    event.detail.isError = false;  // handled and shown in the page: not a script error for the console
   });
 
   document.addEventListener("htmx:sendError", function (event) {
@@ -224,7 +227,9 @@
       if (response.status === 400) {
         // The question itself refused it (the attempt was closed meanwhile): sending again will not help.
         return response.text().then(function (html) {
-          return html.indexOf('class="item"') !== -1 ? { sent: true, url: response.url } : { sent: false, stop: true };
+          if (html.indexOf('class="item"') !== -1) return { sent: true, url: response.url };
+          var loggedOut = response.headers.get("X-VTC-Form-Error") === "logged-out";
+          return { sent: false, stop: true, loggedOut: loggedOut };
         });
       }
       return { sent: false, stop: true };
@@ -249,7 +254,12 @@
         });
       });
       return chain;
-    }).then(function () { sending = false; return showCount(); }, function () { sending = false; });
+    }).then(function () {
+      sending = false;
+      return showCount().then(function () {
+        document.documentElement.setAttribute("data-queue-checked", "");  // tests wait for this, people do not
+      });
+    }, function () { sending = false; });
   }
 
   function registerSync() {
@@ -276,7 +286,7 @@
     if (block) text = JSON.parse(block.textContent);
     var finish = document.querySelector("form[action$='/finish']");
     if (finish) finish.setAttribute("data-finish", "");
-    if ("indexedDB" in window) flush();
+    if ("indexedDB" in window) showCount().then(flush);
     if (navigator.serviceWorker && text.worker) {
       navigator.serviceWorker.register(text.worker, { scope: "/" }).then(keepModule).catch(function () {});
       navigator.serviceWorker.addEventListener("message", function (event) {
