@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 from tests.browser.test_patient_journey import MODULE, document, log_in, start_module
