@@ -16,6 +16,12 @@ var ASSETS = [
 ];
 var STEP_PATH = /^\/modules\/[^/]+\/step\/\d+$/;
 
+// A step is kept twice under two keys: Chromium's cache holds one entry per URL whatever the Vary header says,
+// so the htmx fragment would otherwise replace the whole page.
+function cacheKey(url, fragment) {
+  return fragment ? url + "?vtc-fragment=1" : url;
+}
+
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(ASSETS); }).then(function () {
     return self.skipWaiting();
@@ -40,7 +46,7 @@ function keepSteps(urls) {
         if (fragment) headers["HX-Request"] = "true";
         var request = new Request(url, { headers: headers, credentials: "same-origin" });
         return fetch(request).then(function (response) {
-          if (response.ok && !response.redirected) return cache.put(request, response);
+          if (response.ok && !response.redirected) return cache.put(cacheKey(request.url, fragment), response);
         });
       }));
     }));
@@ -77,15 +83,15 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (STEP_PATH.test(url.pathname)) {
+    var key = cacheKey(url.origin + url.pathname, request.headers.get("HX-Request") === "true");
     event.respondWith(fetch(request).then(function (response) {
       if (response.ok && !response.redirected) {
         var copy = response.clone();
-        caches.open(STEPS).then(function (cache) { cache.put(request, copy); });
+        caches.open(STEPS).then(function (cache) { cache.put(key, copy); });
       }
       return response;
     }, function () {
-      // The cache honours the response's Vary: HX-Request, so a fragment never answers a page load.
-      return caches.match(request).then(function (hit) { return hit || Response.error(); });
+      return caches.match(key, { ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
     }));
   }
 });
