@@ -90,7 +90,8 @@ def test_answers_made_offline_arrive_once_after_a_reload_and_reconnecting(
         page.wait_for_url(re.compile(rf"{re.escape(MODULE)}/step/{number}$"))
         expect(page.locator("#step-title")).to_have_text(document().steps[number - 1].title)
     first, second = document().steps[4].items
-    assert isinstance(first, Quiz) and isinstance(second, Quiz)
+    assert isinstance(first, Quiz)
+    assert isinstance(second, Quiz)
     answer_offline(page, first)
     expect(page.locator("#offline-status")).to_have_text("1 antwoord nog niet verstuurd")
 
