@@ -71,9 +71,10 @@
     return queued().then(function (entries) {
       var status = document.getElementById("offline-status");
       if (!status) return;
-      var n = entries.length;
-      status.textContent = n ? say(n === 1 ? "one" : "other").replace("{n}", String(n)) : "";
-      status.hidden = n === 0;
+      var n = entries.filter(function (entry) { return entry.kind === "answer"; }).length;
+      var finishing = entries.length > n;
+      status.textContent = n ? say(n === 1 ? "one" : "other").replace("{n}", String(n)) : finishing ? say("finishQueued") : "";
+      status.hidden = !n && !finishing;
     });
   }
 
@@ -239,6 +240,7 @@
   function flush() {
     if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
+    var finishedAt = null;
     return queued().then(function (entries) {
       var chain = Promise.resolve(true);
       entries.forEach(function (entry) {
@@ -249,13 +251,20 @@
               var status = document.getElementById("offline-status");
               if (status) status.setAttribute("data-logged-out", "");
             }
-            return outcome.sent ? remove(entry.seq).then(function () { return true; }) : false;
+            if (!outcome.sent) return false;
+            if (entry.kind === "finish") finishedAt = outcome.url;
+            return remove(entry.seq).then(function () { return true; });
           }, function () { return false; });
         });
       });
       return chain;
     }).then(function () {
       sending = false;
+      // A module finished offline: now that it is sent, show its result as finishing online would.
+      if (finishedAt && location.pathname.indexOf(new URL(finishedAt).pathname.split("/result/")[0]) === 0) {
+        location.assign(finishedAt);
+        return;
+      }
       return showCount().then(function () {
         document.documentElement.setAttribute("data-queue-checked", "");  // tests wait for this, people do not
       });

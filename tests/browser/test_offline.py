@@ -114,3 +114,38 @@ def test_answers_made_offline_arrive_once_after_a_reload_and_reconnecting(
     # One statement per question (the first answer of each), each with an id fixed on the device.
     assert sorted(s["object"]["id"].rsplit("/item/", 1)[1] for s in answered) == sorted([first.id, second.id])
     assert set(by_id) <= set(waiting)
+
+
+def test_a_module_finished_offline_is_sent_when_back_online(
+    offline_page: Page, live_server, make_user, content, lrs_auth
+):
+    page = offline_page
+    log_in(page, make_user(Role.PATIENT).email)
+    start_module(page)
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+    page.goto(f"{MODULE}/step/5")  # the worker caches what it fetches online too
+    page.wait_for_selector("html[data-queue-checked]", state="attached")
+    page.context.set_offline(True)
+    for number in (5, 6, 7):
+        if number > 5:
+            page.get_by_role("link", name="Volgende").click()
+            page.wait_for_url(re.compile(rf"{re.escape(MODULE)}/step/{number}$"))
+        for item in document().steps[number - 1].items:
+            form = page.locator(f"#item-{item.id}")
+            if isinstance(item, Quiz):
+                answer_offline(page, item)
+            else:
+                form.locator('input[name="choice"][value="4"]').check()
+                form.get_by_role("button", name="Antwoord opslaan").click()
+                expect(form.get_by_role("alert")).to_contain_text("Er is geen internet")
+    expect(page.locator("#offline-status")).to_have_text("5 antwoorden nog niet verstuurd")
+    page.get_by_role("button", name="Afronden").click()
+    expect(page.get_by_role("alert").filter(has_text="afgeronde module")).to_be_visible()
+
+    page.context.set_offline(False)
+    page.wait_for_url(re.compile(rf"{re.escape(MODULE)}/result/\d+$"))
+    sent = statements(live_server, lrs_auth)
+    answered = Counter(s["id"] for s in sent if s["verb"]["id"] == ANSWERED)
+    assert len(answered) == 5
+    assert set(answered.values()) == {1}
+    assert [s["verb"]["id"].rsplit("/", 1)[1] for s in sent].count("completed") == 1
