@@ -51,9 +51,15 @@
     });
   }
 
-  function queued() { return withStore("readonly", function (store) { return store.getAll(); }); }
+  // Only the logged-in learner's own entries: on a shared device, another person's answers wait for that person.
+  function queued() {
+    return withStore("readonly", function (store) { return store.getAll(); }).then(function (entries) {
+      return entries.filter(function (entry) { return entry.user === text.user; });
+    });
+  }
 
   function enqueue(entry) {
+    entry.user = text.user;
     return withStore("readwrite", function (store) {
       // The same answer (same id) is kept once, however often it failed.
       store.openCursor().onsuccess = function (event) {
@@ -308,4 +314,13 @@
     if (finish) finish.setAttribute("data-finish", "");
   });
   window.addEventListener("online", flush);
+
+  // Logging out on a shared device: the kept module pages go; answers still waiting stay for their owner.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[action$='/logout']") || !window.caches) return;
+    caches.keys().then(function (names) {
+      names.filter(function (name) { return /-steps$/.test(name); }).forEach(function (name) { caches.delete(name); });
+    });
+  });
 })();

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
-from tests.browser.test_patient_journey import MODULE, document, log_in, start_module
+from tests.browser.test_patient_journey import MODULE, assert_no_axe_violations, document, log_in, start_module
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +73,7 @@ def test_a_refused_connection_keeps_the_answer_and_says_so(page: Page, browser_l
     expect(form.get_by_role("alert")).to_contain_text("Er is geen internet")
     expect(choice).to_be_checked()
     expect(page.locator("#offline-status")).to_have_text("1 antwoord nog niet verstuurd")
+    assert_no_axe_violations(page, "a step with an answer waiting and its alert")
     forgive_htmx_network_log(browser_log)
     # With the connection back, the next page load sends it and the count goes.
     page.unroute_all()
@@ -118,3 +119,17 @@ def test_an_expired_form_asks_to_reload_and_the_reload_sends_the_answer(page: Pa
     expect(page.locator("#offline-status")).to_be_hidden()
     page.reload()  # the answer was sent after this page was drawn; the next one knows it
     expect(page.locator(f"#item-{quiz.id} .feedback")).to_contain_text("Je hebt deze vraag al beantwoord")
+
+
+def test_answers_waiting_are_counted_in_english_too(page: Page, browser_log, make_user, content):
+    user = make_user(Role.PATIENT)
+    log_in(page, user.email)
+    start_module(page)
+    page.get_by_role("button", name="English").click()
+    form, quiz = quiz_form(page)
+    page.route(re.compile(re.escape(f"{MODULE}/item/") + ".*"), lambda route: route.abort("connectionrefused"))
+    form.locator(f'input[name="choice"][value="{quiz.correct_indexes[0]}"]').check()
+    form.get_by_role("button", name="Check answer").click()
+    expect(form.get_by_role("alert")).to_contain_text("No connection")
+    expect(page.locator("#offline-status")).to_have_text("1 answer not sent yet")
+    forgive_htmx_network_log(browser_log)
