@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, rpm, speech
+from learning import audit, cli, offline, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    offline.init_app(app)
     metrics_cli.init_app(app)
     rpm.init_app(app)
     audit.init_app(app)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -79,7 +80,12 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     return render_template("error.html", code=code, message=message), code
 
 
-def render_csrf_error(error: CSRFError) -> tuple[str, int]:
-    """An expired or missing form token: explain it instead of a bare 400."""
+def render_csrf_error(error: CSRFError) -> tuple[str, int, dict[str, str]]:
+    """An expired or missing form token: explain it instead of a bare 400.
+
+    The form token lives in the session, so an ended session shows up here first, before any log-in check; the
+    header tells the page's script which of the two it was, so it can ask the learner to log in again.
+    """
     message = _("This form has expired or was not sent from this site. Reload the page and try again.")
-    return render_template("error.html", code=400, message=message), 400
+    reason = "logged-out" if not current_user.is_authenticated else "expired"
+    return render_template("error.html", code=400, message=message), 400, {"X-VTC-Form-Error": reason}

@@ -165,8 +165,14 @@ def _parse_response(item: Quiz | Likert, raw: list[str]) -> tuple[int, ...]:
     return chosen
 
 
-def answer_item(user: User, attempt: Attempt, item_id: str, raw: list[str], language: str) -> AnswerOutcome:
+def answer_item(
+    user: User, attempt: Attempt, item_id: str, raw: list[str], language: str, statement_id: str | None = None
+) -> AnswerOutcome:
     """Record an answer and return the feedback; only the first answer counts towards the score.
+
+    `statement_id` is the answer's id fixed on the learner's device before it was sent or queued offline; the
+    first answer's statement takes it as its xAPI id, and a replay of it finds the answer stored and reports
+    nothing new, so an answer sent twice is one statement.
 
     :raises PlayerError: for an unknown item or an answer that is not one of its choices.
     """
@@ -181,7 +187,7 @@ def answer_item(user: User, attempt: Attempt, item_id: str, raw: list[str], lang
     statements = []
     if counted is None:
         # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
-        statements.append(_answered_statement(user, attempt, item, chosen, language))
+        statements.append(_answered_statement(user, attempt, item, chosen, language, statement_id))
         counted = AttemptAnswer(item_id=item_id, response=",".join(map(str, chosen)), correct=correct)
         attempt.answers.append(counted)
     if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
@@ -206,15 +212,22 @@ def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
 
 
 def _answered_statement(
-    user: User, attempt: Attempt, item: Quiz | Likert, chosen: tuple[int, ...], language: str
+    user: User,
+    attempt: Attempt,
+    item: Quiz | Likert,
+    chosen: tuple[int, ...],
+    language: str,
+    statement_id: str | None = None,
 ) -> dict[str, object]:
     ctx = _context(user, attempt, language)
     documents = _documents(attempt)
     questions = {lang: doc.item(item.id).question for lang, doc in documents.items()}  # type: ignore[union-attr]
     if isinstance(item, Likert):
-        return xapi.answered_likert(ctx, item.id, questions, chosen[0])
+        return xapi.answered_likert(ctx, item.id, questions, chosen[0], statement_id=statement_id)
     choices = {lang: [c.text for c in doc.item(item.id).choices] for lang, doc in documents.items()}  # type: ignore[union-attr]
-    return xapi.answered_choice(ctx, item.id, questions, choices, item.correct_indexes, list(chosen))
+    return xapi.answered_choice(
+        ctx, item.id, questions, choices, item.correct_indexes, list(chosen), statement_id=statement_id
+    )
 
 
 def unanswered_items(attempt: Attempt, language: str) -> list[tuple[int, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -33,6 +35,20 @@ def _attempt(module: Module) -> Attempt:
     return attempt
 
 
+def _answer_id() -> str | None:
+    """The answer's id fixed on the device (offline.js), in canonical form; anything else is a bad request.
+
+    It becomes the xAPI statement id, so a malformed one must be refused here, not stored.
+    """
+    raw = request.form.get("answer_id", "").strip()
+    if not raw:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        abort(400, description="answer_id must be a UUID")
+
+
 def _vary(response: Response) -> Response:
     response.headers["Vary"] = "HX-Request"
     return response
@@ -53,11 +69,18 @@ def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
     module = _module(slug)
     attempt = _attempt(module)
-    try:
-        shown = services.view_step(current_user, attempt, number, _language())
-    except services.PlayerError:
-        abort(404)
     document = services.document_for(attempt, _language())
+    if request.headers.get("X-VTC-Prefetch") == "1":
+        # The service worker keeps the module's steps for offline use: that is not the learner seeing them, so no
+        # bookmark moves and no `experienced` is reported.
+        if not 1 <= number <= len(document.steps):
+            abort(404)
+        shown = document.steps[number - 1]
+    else:
+        try:
+            shown = services.view_step(current_user, attempt, number, _language())
+        except services.PlayerError:
+            abort(404)
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
     html = render_template(template, module=module, attempt=attempt, document=document, step=shown)
     return _vary(make_response(html))
@@ -70,7 +93,9 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     module = _module(slug)
     attempt = _attempt(module)
     try:
-        outcome = services.answer_item(current_user, attempt, item_id, request.form.getlist("choice"), _language())
+        outcome = services.answer_item(
+            current_user, attempt, item_id, request.form.getlist("choice"), _language(), statement_id=_answer_id()
+        )
     except services.PlayerError:
         item = services.document_for(attempt, _language()).item(item_id) or abort(404)
         error = _("Choose an answer first.")

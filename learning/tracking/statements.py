@@ -113,9 +113,11 @@ def _statement(
     context: dict[str, Any],
     result: dict[str, Any] | None,
     timestamp: datetime | None,
+    statement_id: str | None = None,
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        # A caller passes the id fixed on the learner's device, so a replayed offline answer is the same statement.
+        "id": statement_id or str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": ctx.actor_home, "name": ctx.actor_name}},
         "verb": _verb(verb),
         "object": obj,
@@ -172,6 +174,7 @@ def answered_choice(
     correct: tuple[int, ...],
     response: list[int],
     timestamp: datetime | None = None,
+    statement_id: str | None = None,
 ) -> dict[str, Any]:
     """Return an `answered` statement for a quiz item; choices are named per language, ids are indexes."""
     definition = {
@@ -192,11 +195,16 @@ def answered_choice(
         "response": "[,]".join(f"choice-{i}" for i in response),
         "success": sorted(response) == sorted(correct),
     }
-    return _statement(ctx, "answered", activity, _context(ctx, child=True), result, timestamp)
+    return _statement(ctx, "answered", activity, _context(ctx, child=True), result, timestamp, statement_id)
 
 
 def answered_likert(
-    ctx: LearningContext, item_id: str, questions: dict[str, str], value: int, timestamp: datetime | None = None
+    ctx: LearningContext,
+    item_id: str,
+    questions: dict[str, str],
+    value: int,
+    timestamp: datetime | None = None,
+    statement_id: str | None = None,
 ) -> dict[str, Any]:
     """Return an `answered` statement for a 1-5 agreement item; the response is the scale id, never text."""
     definition = {
@@ -209,7 +217,9 @@ def answered_likert(
         ],
     }
     activity = {"objectType": "Activity", "id": f"{ctx.module_iri}/item/{item_id}", "definition": definition}
-    return _statement(ctx, "answered", activity, _context(ctx, child=True), {"response": str(value)}, timestamp)
+    return _statement(
+        ctx, "answered", activity, _context(ctx, child=True), {"response": str(value)}, timestamp, statement_id
+    )
 
 
 def completion(

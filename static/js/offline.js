@@ -1,0 +1,326 @@
+// Every failure of the player visible, and answers never lost: an answer that cannot be sent now (no connection,
+// logged out, an expired page) is kept in IndexedDB under an id fixed on this device and sent later, exactly once:
+// the server makes that id the statement's id and treats a second arrival as already done.
+// All words come translated from the page (#vtc-offline-text); none are written here.
+(function () {
+  "use strict";
+  var text = {};
+  var DB_NAME = "vtc-offline";
+  var STORE = "queue";
+  var sending = false;
+
+  function say(key) { return text[key] || key; }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // --- the queue in IndexedDB: entries in the order they were made, so a finish follows its answers ---
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  // Only the logged-in learner's own entries: on a shared device, another person's answers wait for that person.
+  function queued() {
+    return withStore("readonly", function (store) { return store.getAll(); }).then(function (entries) {
+      return entries.filter(function (entry) { return entry.user === text.user; });
+    });
+  }
+
+  function enqueue(entry) {
+    entry.user = text.user;
+    return withStore("readwrite", function (store) {
+      // The same answer (same id) is kept once, however often it failed.
+      store.openCursor().onsuccess = function (event) {
+        var cursor = event.target.result;
+        if (!cursor) { store.add(entry); return; }
+        if (entry.id && cursor.value.id === entry.id) { cursor.update(Object.assign({}, entry, { seq: cursor.value.seq })); return; }
+        cursor.continue();
+      };
+    }).then(showCount);
+  }
+
+  function remove(seq) { return withStore("readwrite", function (store) { store.delete(seq); }); }
+
+  function showCount() {
+    return queued().then(function (entries) {
+      var status = document.getElementById("offline-status");
+      if (!status) return;
+      var n = entries.filter(function (entry) { return entry.kind === "answer"; }).length;
+      var finishing = entries.length > n;
+      status.textContent = n ? say(n === 1 ? "one" : "other").replace("{n}", String(n)) : finishing ? say("finishQueued") : "";
+      status.hidden = !n && !finishing;
+    });
+  }
+
+  // --- messages next to the question ---
+  function clearAlert(form) {
+    var old = form.querySelector("[data-player-alert]");
+    if (old) old.remove();
+  }
+
+  function showAlert(form, key, withLogin) {
+    clearAlert(form);
+    var box = document.createElement("div");
+    box.className = "player-alert error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-player-alert", "");
+    var p = document.createElement("p");
+    p.textContent = say(key);
+    box.appendChild(p);
+    if (withLogin) {
+      var link = document.createElement("a");
+      link.href = say("login") + "?next=" + encodeURIComponent(location.pathname);
+      link.textContent = say("loginLink");
+      box.appendChild(link);
+    }
+    var button = form.querySelector("button[type=submit], button:not([type])");
+    form.insertBefore(box, button || null);
+  }
+
+  function isAnswerForm(element) { return element && element.matches && element.matches("form.item"); }
+
+  function answerEntry(form) {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token") fields.push([name, String(value)]);
+    });
+    return { kind: "answer", id: form.elements.answer_id.value, url: form.getAttribute("action"), fields: fields };
+  }
+
+  function ensureAnswerId(form) {
+    var field = form.elements.answer_id;
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "answer_id";
+      form.appendChild(field);
+    }
+    if (!field.value) field.value = newId();
+    return field.value;
+  }
+
+  function queueAnswer(form, key, withLogin) {
+    enqueue(answerEntry(form)).then(registerSync);
+    showAlert(form, key, withLogin);
+  }
+
+  function pointsToLogin(xhr) {
+    var login = say("login");
+    return !!(xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === login);
+  }
+
+  // No choice made: say so before anything is sent; the server says the same if it ever gets an empty answer.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!isAnswerForm(form)) return;
+    if (!form.querySelector("input[name=choice]:checked")) {
+      event.preventDefault();
+      showAlert(form, "noChoice");
+      return;
+    }
+    clearAlert(form);
+  });
+
+  // The id is fixed before the first try, and stays the same for every retry and for the queue.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (isAnswerForm(form)) event.detail.parameters.answer_id = ensureAnswerId(form);
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (!isAnswerForm(form)) {
+      if (pointsToLogin(xhr) && event.detail.target && event.detail.target.id === "player") {
+        event.detail.shouldSwap = false;
+        location.assign(xhr.responseURL);  // a step asked for while logged out: show the log-in page itself
+      }
+      return;
+    }
+    if (pointsToLogin(xhr) || xhr.getResponseHeader("X-VTC-Form-Error") === "logged-out") {
+      event.detail.shouldSwap = false;  // never the log-in page inside the question
+      queueAnswer(form, "loggedOut", true);
+    } else if (xhr.status === 400) {
+      event.detail.shouldSwap = false;  // keep the learner's choice on screen
+      if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) queueAnswer(form, "expired");
+      else showAlert(form, "noChoice");
+    } else if (xhr.status >= 500 || xhr.status === 0) {
+      event.detail.shouldSwap = false;
+      showAlert(form, "serverError");
+    } else {
+      return;
+    }
+    event.detail.isError = false;  // handled and shown in the page: not a script error for the console
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    if (isAnswerForm(form)) {
+      queueAnswer(form, "queued");
+    } else {
+      var status = document.getElementById("offline-status");
+      if (status) { status.hidden = false; status.textContent = say("stepOffline"); }
+    }
+  });
+
+  // Finishing is a plain form; sent by script it can be queued when there is no connection.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-finish]")) return;
+    event.preventDefault();
+    var entry = { kind: "finish", id: newId(), url: form.getAttribute("action"), fields: [] };
+    var done = function () {
+      enqueue(entry).then(registerSync);
+      var note = form.querySelector("[data-player-alert]") ? null : document.createElement("p");
+      if (note) {
+        note.className = "player-alert";
+        note.setAttribute("role", "alert");
+        note.setAttribute("data-player-alert", "");
+        note.textContent = say("finishQueued");
+        form.appendChild(note);
+      }
+    };
+    send(entry).then(function (outcome) {
+      if (outcome.sent) location.assign(outcome.url);
+      else done();
+    }, done);
+  });
+
+  // --- sending the queue: on page load, when the connection returns, and when the worker's sync fires ---
+  function send(entry) {
+    var body = new URLSearchParams();
+    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.append("csrf_token", csrfToken());
+    return fetch(entry.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+    }).then(function (response) {
+      if (new URL(response.url).pathname === say("login")) return { sent: false, stop: true, loggedOut: true };
+      if (response.ok) return { sent: true, url: response.url };
+      if (response.status === 400) {
+        // The question itself refused it (the attempt was closed meanwhile): sending again will not help.
+        return response.text().then(function (html) {
+          if (html.indexOf('class="item"') !== -1) return { sent: true, url: response.url };
+          var loggedOut = response.headers.get("X-VTC-Form-Error") === "logged-out";
+          return { sent: false, stop: true, loggedOut: loggedOut };
+        });
+      }
+      return { sent: false, stop: true };
+    });
+  }
+
+  function flush() {
+    if (sending || !navigator.onLine) return Promise.resolve();
+    sending = true;
+    var finishedAt = null;
+    return queued().then(function (entries) {
+      var chain = Promise.resolve(true);
+      entries.forEach(function (entry) {
+        chain = chain.then(function (go) {
+          if (!go) return false;
+          return send(entry).then(function (outcome) {
+            if (outcome.loggedOut) {
+              var status = document.getElementById("offline-status");
+              if (status) status.setAttribute("data-logged-out", "");
+            }
+            if (!outcome.sent) return false;
+            if (entry.kind === "finish") finishedAt = outcome.url;
+            return remove(entry.seq).then(function () { return true; });
+          }, function () { return false; });
+        });
+      });
+      return chain;
+    }).then(function () {
+      sending = false;
+      // A module finished offline: now that it is sent, show its result as finishing online would.
+      if (finishedAt && location.pathname.indexOf(new URL(finishedAt).pathname.split("/result/")[0]) === 0) {
+        location.assign(finishedAt);
+        return;
+      }
+      return showCount().then(function () {
+        document.documentElement.setAttribute("data-queue-checked", "");  // tests wait for this, people do not
+      });
+    }, function () { sending = false; });
+  }
+
+  function registerSync() {
+    if (navigator.serviceWorker && navigator.serviceWorker.ready && "SyncManager" in window) {
+      navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("vtc-answers"); }).catch(function () {});
+    }
+  }
+
+  function keepModule() {
+    var holder = document.querySelector("[data-offline-steps]");
+    if (!holder || !navigator.serviceWorker) return;
+    var urls = holder.getAttribute("data-offline-steps").trim().split(/\s+/);
+    navigator.serviceWorker.ready.then(function (reg) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        if (event.data && event.data.kept) document.documentElement.setAttribute("data-offline-ready", "");
+      };
+      reg.active.postMessage({ type: "keep-steps", urls: urls }, [channel.port2]);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var block = document.getElementById("vtc-offline-text");
+    if (block) text = JSON.parse(block.textContent);
+    var finish = document.querySelector("form[action$='/finish']");
+    if (finish) finish.setAttribute("data-finish", "");
+    if ("indexedDB" in window) showCount().then(flush);
+    if (navigator.serviceWorker && text.worker) {
+      navigator.serviceWorker.register(text.worker, { scope: "/" }).then(keepModule).catch(function () {});
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && event.data.type === "send-queue") flush();
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var finish = document.querySelector("form[action$='/finish']");
+    if (finish) finish.setAttribute("data-finish", "");
+  });
+  window.addEventListener("online", flush);
+
+  // Logging out on a shared device: the kept module pages go; answers still waiting stay for their owner.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[action$='/logout']") || !window.caches) return;
+    caches.keys().then(function (names) {
+      names.filter(function (name) { return /-steps$/.test(name); }).forEach(function (name) { caches.delete(name); });
+    });
+  });
+})();

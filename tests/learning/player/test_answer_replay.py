@@ -1,0 +1,94 @@
+"""An answer queued offline carries an id fixed on the device; sending it twice is one statement with that id.
+
+Plain HTTP against the live server, the LRS read over its own xAPI: the replay gets 200 and the same feedback.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+from helpers import PASSWORD
+
+from app import ROOT
+from learning.accounts.models import Role
+from learning.content.document import Quiz
+from learning.content.loader import load_module_folder
+
+SLUG = "elke-dag-wegen-hartfalen"
+ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Plain HTTP on loopback: the cookie jar would not send a Secure session cookie back."""
+    return {**app_config, "SESSION_COOKIE_SECURE": False}
+
+
+def form_token(opener: urllib.request.OpenerDirector, url: str) -> str:
+    page = opener.open(url).read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert token, f"no form on {url}"
+    return token.group(1)
+
+
+def post(opener: urllib.request.OpenerDirector, url: str, data: dict[str, str | list[str]]) -> tuple[int, str]:
+    body = urllib.parse.urlencode(data, doseq=True).encode()
+    request = urllib.request.Request(url, data=body, headers={"HX-Request": "true"})  # noqa: S310 — loopback
+    try:
+        with opener.open(request) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read().decode()
+
+
+@pytest.fixture
+def learner(live_server, make_user, content) -> tuple[urllib.request.OpenerDirector, str]:
+    """A logged-in patient with the module started, and a fresh CSRF token."""
+    user = make_user(Role.PATIENT)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    base = live_server.url
+    token = form_token(opener, f"{base}/login")
+    assert post(opener, f"{base}/login", {"email": user.email, "password": PASSWORD, "csrf_token": token})[0] < 400
+    token = form_token(opener, f"{base}/modules/{SLUG}/")
+    assert post(opener, f"{base}/modules/{SLUG}/start", {"csrf_token": token})[0] < 400
+    return opener, token
+
+
+def first_quiz() -> Quiz:
+    document = load_module_folder(ROOT / "modules_content" / SLUG)["nl"]
+    return next(item for step in document.steps for item in step.items if isinstance(item, Quiz))
+
+
+def answered_ids(live_server, headers: dict[str, str]) -> list[str]:
+    client = live_server.app.test_client()
+    found = client.get("/xapi/statements", query_string={"verb": ANSWERED, "limit": 100}, headers=headers).json
+    return [s["id"] for s in found["statements"]]
+
+
+def test_the_same_answer_id_sent_twice_is_one_statement_with_that_id(live_server, learner, content, lrs_auth):
+    opener, token = learner
+    quiz = first_quiz()
+    answer_id = str(uuid.uuid4())
+    data = {"csrf_token": token, "choice": [str(i) for i in quiz.correct_indexes], "answer_id": answer_id}
+    url = f"{live_server.url}/modules/{SLUG}/item/{quiz.id}"
+    first = post(opener, url, data)
+    replay = post(opener, url, data)
+    assert first[0] == replay[0] == 200
+    feedback = re.compile(r'<div class="feedback".*?</div>', re.S)
+    assert feedback.search(first[1]).group(0) == feedback.search(replay[1]).group(0)  # type: ignore[union-attr]
+    assert answered_ids(live_server, lrs_auth) == [answer_id]
+
+
+def test_an_answer_id_that_is_not_a_uuid_is_refused(live_server, learner, content, lrs_auth):
+    opener, token = learner
+    quiz = first_quiz()
+    data = {"csrf_token": token, "choice": [str(quiz.correct_indexes[0])], "answer_id": "not-a-uuid"}
+    status, _body = post(opener, f"{live_server.url}/modules/{SLUG}/item/{quiz.id}", data)
+    assert status == 400
+    assert answered_ids(live_server, lrs_auth) == []
