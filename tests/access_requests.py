@@ -152,6 +152,12 @@ def _media(ask: Ask) -> Request:
     return Request(f"/modules/{ask.slug}/media/{picture}")
 
 
+@route(LMS, "GET /speech/<slug>/<version>/<language>/<int:number>.ogg")
+def _speech(ask: Ask) -> Request:
+    version = load_module_folder(ROOT / "modules_content" / ask.slug)["nl"].version
+    return Request(f"/speech/{ask.slug}/{version}/nl/1.ogg")
+
+
 @route(LMS, "POST /modules/<slug>/start", "POST /modules/<slug>/again")
 def _module_post(ask: Ask) -> Request:
     action = ask.cell.row.rule.rsplit("/", 1)[1]
