@@ -125,7 +125,7 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.post("/language/<code>")
 def set_language(code: str) -> Response:
-    """Switch the interface and module language (Dutch or English)."""
+    """Switch the interface and module language (Dutch, English or German)."""
     if code not in LANGUAGES:
         flash(_("That language is not available."), "error")
     else:

@@ -72,7 +72,8 @@ def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContex
         module_version=attempt.version,
         registration=attempt.registration,
         session_id=attempt.session_id or "",
-        language=language,
+        # The language the learner read, not the interface's: a German interface reads the English text.
+        language=document_for(attempt, language).language,
         mastery_score=attempt.module.mastery_score if documents["nl"].quizzes else None,
         team=user.team.pseudonym if is_staff and user.team is not None else None,
     )
