@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, rpm
+from learning import audit, cli, preferences, rpm
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     metrics_cli.init_app(app)
     rpm.init_app(app)
     audit.init_app(app)
+    preferences.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  if (localStorage.getItem("vtc-large-text") === "1") root.classList.add("large-text");
+  // Large text is a stored preference: the server renders it on <html> and the toggle is a plain form (no JS).
+  localStorage.removeItem("vtc-large-text");
 
   function syncToggle() {
     var toggle = document.querySelector(".large-text-toggle");
@@ -10,13 +11,6 @@
   }
 
   document.addEventListener("click", function (event) {
-    var toggle = event.target.closest(".large-text-toggle");
-    if (toggle) {
-      root.classList.toggle("large-text");
-      localStorage.setItem("vtc-large-text", root.classList.contains("large-text") ? "1" : "0");
-      syncToggle();
-      return;
-    }
     var speak = event.target.closest("[data-read-aloud-button]");
     if (speak && "speechSynthesis" in window) {
       if (speechSynthesis.speaking) {
