@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
 from browser.test_patient_journey import MODULE, assert_no_axe_violations, expect_step, log_in
+from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 
