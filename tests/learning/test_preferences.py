@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import PASSWORD, csrf_token
+from sqlalchemy import select
 
 from learning.accounts.models import Role, User
 from learning.db import db
@@ -75,3 +76,32 @@ def test_header_switch_toggles_large_text_and_returns(app, client, login, make_u
     assert 'class="large-text-toggle" aria-pressed="true"' in html
     with app.app_context():
         assert db.session.get(User, user.id).text_size == "large"
+
+
+def test_registering_keeps_the_visitors_language_and_preferences(app, client, make_invitation):
+    """Before this, session.clear() at registration dropped both: a German visitor's account became Dutch."""
+    code = make_invitation("DE-01", Role.PATIENT)
+    _save(client, language="de", text_size="large", contrast="on")
+    client.post(
+        "/register",
+        data={"code": code, "email": "neu@example.org", "password": PASSWORD, "confirm": PASSWORD,
+              "csrf_token": csrf_token(client, "/register")},
+    )  # fmt: skip
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "neu@example.org"))
+        assert user is not None
+        assert (user.locale, user.text_size, user.contrast) == ("de", "large", "on")
+
+
+def test_visitor_without_a_choice_registers_in_the_browsers_language(app, client, make_invitation):
+    code = make_invitation("DE-02", Role.PATIENT)
+    client.post(
+        "/register",
+        data={"code": code, "email": "neu2@example.org", "password": PASSWORD, "confirm": PASSWORD,
+              "csrf_token": csrf_token(client, "/register")},
+        headers={"Accept-Language": "de-DE,de;q=0.9"},
+    )  # fmt: skip
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "neu2@example.org"))
+        assert user is not None
+        assert user.locale == "de"
