@@ -145,7 +145,7 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
 
 
 def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, ModuleText]]:
-    """Return modules for an audience (None: all) with their text in `language`, falling back to Dutch."""
+    """Return modules for an audience (None: all) with their text in `language`, else the closest (get_module_text)."""
     modules = db.session.scalars(select(Module).order_by(Module.slug).options(selectinload(Module.texts))).all()
     return [
         (module, text)

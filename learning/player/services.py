@@ -45,7 +45,7 @@ def get_open_attempt(user: User, module: Module) -> Attempt | None:
 
 
 def document_for(attempt: Attempt, language: str) -> ModuleDocument:
-    """Return the module text the attempt was started on, in the language asked for (else Dutch)."""
+    """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
     if text is None:  # a loaded version always has Dutch; this means the database was edited by hand
         raise PlayerError(f"module {attempt.module.slug} {attempt.version} has no text")

@@ -65,6 +65,7 @@ def test_german_reader_gets_the_english_module_with_a_note_and_lang(client, logi
     client.post("/language/de", data={"csrf_token": csrf_token(client, "/"), "next": "/"})
     catalog = client.get("/").get_data(as_text=True)
     assert '<html lang="de"' in catalog
+    assert '<h2 lang="en">' in catalog  # module titles are English for a German reader, marked as such
     page = client.get(f"/modules/{SLUG}/").get_data(as_text=True)
     assert "Dieses Modul gibt es nicht in Ihrer Sprache. Sie lesen die englische Fassung." in page
     assert 'class="module-intro" lang="en"' in page
