@@ -23,7 +23,9 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d translations -l $* >/dev/null
 
-install: $(STAMP) translations/nl/LC_MESSAGES/messages.mo ## Create .venv and install pinned dependencies
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+install: $(STAMP) $(CATALOGUES) ## Create .venv and install pinned dependencies
 
 setup: install ## Migrate the database, load modules_content/, seed the demo region (first time only), compute metrics
 	$(FLASK) db upgrade

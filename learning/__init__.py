@@ -10,14 +10,14 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, rpm, speech
+from learning import audit, cli, offline, preferences, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.dashboards.views import bp as dashboards_bp
 from learning.db import db
-from learning.i18n import select_locale
+from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
     for blueprint in pages:
         app.register_blueprint(blueprint)
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     rpm.init_app(app)
     audit.init_app(app)
     speech.init_app(app)
+    preferences.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)

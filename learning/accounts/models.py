@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base, UTCDateTime, utcnow
@@ -74,6 +74,11 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
+    # Reading preferences (learning/preferences), stored per account so they follow the person to every device.
+    text_size: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    contrast: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
+    speech_voice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    speech_rate: Mapped[float] = mapped_column(Float, default=0.9, server_default=text("0.9"))
     # The xAPI actor name: random, so a learning record never carries e-mail or name (privacy.md).
     xapi_pid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from learning.accounts import devices, services
 from learning.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm
-from learning.i18n import LANGUAGES
+from learning.i18n import LANGUAGES, select_locale
+from learning.preferences.services import current_preferences, save_preferences
 from learning.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -114,10 +115,13 @@ def register() -> str | Response | tuple[str, int]:
             message = REGISTER_ERRORS[str(exc)]() if str(exc) in REGISTER_ERRORS else str(exc)
             flash(message, "error")
             return render_template("accounts/register.html", form=form), 400
+        # What the visitor read the site in (chosen, or from the browser) and set up becomes the account's choice.
+        language, reading = select_locale(), current_preferences()
         session.clear()
         login_user(user)
         session.permanent = True
-        services.set_locale(user, session.get("locale", user.locale))
+        services.set_locale(user, language)
+        save_preferences(reading)
         flash(_("Welcome! Your account is ready."), "info")
         return redirect(url_for("catalog.index"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
@@ -125,7 +129,7 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.post("/language/<code>")
 def set_language(code: str) -> Response:
-    """Switch the interface and module language (Dutch or English)."""
+    """Switch the interface and module language (Dutch, English or German)."""
     if code not in LANGUAGES:
         flash(_("That language is not available."), "error")
     else:

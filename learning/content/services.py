@@ -148,7 +148,7 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
 
 
 def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, ModuleText]]:
-    """Return modules for an audience (None: all) with their text in `language`, falling back to Dutch."""
+    """Return modules for an audience (None: all) with their text in `language`, else the closest (get_module_text)."""
     modules = db.session.scalars(select(Module).order_by(Module.slug).options(selectinload(Module.texts))).all()
     return [
         (module, text)
@@ -159,9 +159,18 @@ def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, 
 
 
 def get_module_text(module: Module, version: str, language: str) -> ModuleText | None:
-    """Return the text of a version in the language asked for, else in Dutch."""
+    """Return the text of a version in the language asked for, else in the closest language it exists in.
+
+    German falls back to English before Dutch (see learning.i18n); the caller compares text.language with the
+    interface language to show the "not available in your language" note.
+    """
+    from learning.i18n import CONTENT_FALLBACK
+
     texts = {t.language: t for t in module.texts if t.version == version}
-    return texts.get(language) or texts.get("nl")
+    for candidate in CONTENT_FALLBACK.get(language, (language, "nl")):
+        if candidate in texts:
+            return texts[candidate]
+    return texts.get("nl")
 
 
 def get_document(text: ModuleText) -> ModuleDocument:

@@ -45,7 +45,7 @@ def get_open_attempt(user: User, module: Module) -> Attempt | None:
 
 
 def document_for(attempt: Attempt, language: str) -> ModuleDocument:
-    """Return the module text the attempt was started on, in the language asked for (else Dutch)."""
+    """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
     if text is None:  # a loaded version always has Dutch; this means the database was edited by hand
         raise PlayerError(f"module {attempt.module.slug} {attempt.version} has no text")
@@ -72,7 +72,8 @@ def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContex
         module_version=attempt.version,
         registration=attempt.registration,
         session_id=attempt.session_id or "",
-        language=language,
+        # The language the learner read, not the interface's: a German interface reads the English text.
+        language=document_for(attempt, language).language,
         mastery_score=attempt.module.mastery_score if documents["nl"].quizzes else None,
         team=user.team.pseudonym if is_staff and user.team is not None else None,
     )

@@ -2,22 +2,13 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  if (localStorage.getItem("vtc-large-text") === "1") root.classList.add("large-text");
+  // Large text is a stored preference: the server renders it on <html> and the toggle is a plain form (no JS).
+  localStorage.removeItem("vtc-large-text");
 
   function syncToggle() {
     var toggle = document.querySelector(".large-text-toggle");
     if (toggle) toggle.setAttribute("aria-pressed", root.classList.contains("large-text") ? "true" : "false");
   }
-
-  document.addEventListener("click", function (event) {
-    var toggle = event.target.closest(".large-text-toggle");
-    if (toggle) {
-      root.classList.toggle("large-text");
-      localStorage.setItem("vtc-large-text", root.classList.contains("large-text") ? "1" : "0");
-      syncToggle();
-      return;
-    }
-  });
 
   document.addEventListener("DOMContentLoaded", function () {
     syncToggle();

@@ -315,7 +315,7 @@ def test_no_sideways_scrolling_on_a_phone(page: Page, make_user, content):
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn voortgang")
     assert_no_sideways_scroll(page, "the progress page")
 
-    # Also with the "Grotere letters" switch on (it is kept in localStorage across pages).
+    # Also with the "Grotere letters" switch on (stored with the account, so it holds across pages).
     page.get_by_role("button", name="Grotere letters").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\blarge-text\b"))
     assert_no_sideways_scroll(page, "the progress page with larger text")
