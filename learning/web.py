@@ -14,8 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 def safe_next_url(target: str | None) -> str | None:
     """Return target only when it stays on this site (no open redirect after log-in)."""
-    if not target:
-        return None
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # a newline cannot go into a Location header (werkzeug raises: a 500 instead of a redirect)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -131,6 +131,16 @@ def _language(ask: Ask) -> Request:
     return Request("/language/nl", {})
 
 
+@route(LMS, "POST /settings")
+def _settings(ask: Ask) -> Request:
+    return Request("/settings", {"language": "nl", "text_size": "large", "contrast": "auto", "speech_rate": "0.9"})
+
+
+@route(LMS, "POST /settings/large-text")
+def _large_text(ask: Ask) -> Request:
+    return Request("/settings/large-text", {"next": "/help"})
+
+
 @route(LMS, "GET /xapi/profiles/rpm/<path:name>")
 def _concept(ask: Ask) -> Request:
     base = ask.app.config["XAPI_BASE_IRI"]

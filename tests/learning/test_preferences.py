@@ -105,3 +105,11 @@ def test_visitor_without_a_choice_registers_in_the_browsers_language(app, client
         user = db.session.scalar(select(User).where(User.email == "neu2@example.org"))
         assert user is not None
         assert user.locale == "de"
+
+
+def test_switches_with_a_control_character_in_next_redirect_instead_of_failing(client):
+    """Found by the language-switch fuzz test: a newline in `next` made werkzeug refuse the Location header (500)."""
+    for path in ("/settings/large-text", "/language/de"):
+        response = client.post(path, data={"csrf_token": csrf_token(client, "/login"), "next": "/\n"})
+        assert response.status_code == 302, path
+        assert "\n" not in response.headers["Location"]
