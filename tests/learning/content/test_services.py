@@ -268,5 +268,7 @@ def test_list_modules_falls_back_to_dutch(ctx, tmp_path, write_module, nl_text):
     assert listed["alleen-nederlands"].language == "nl"
     assert listed["alleen-nederlands"].title == "Weeg je elke dag"
     assert listed["tweetalig"].language == "en"
-    # a language no module has: Dutch everywhere
-    assert {text.language for _, text in list_modules_for(None, "de")} == {"nl"}
+    # a language no module has: Dutch everywhere; German readers get English where it exists (learning/i18n.py)
+    assert {text.language for _, text in list_modules_for(None, "fr")} == {"nl"}
+    german = {module.slug: text.language for module, text in list_modules_for(None, "de")}
+    assert german == {"alleen-nederlands": "nl", "tweetalig": "en"}
