@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -44,3 +48,33 @@ def learner_home(app: Flask, user_id: int) -> str:
         assert user is not None
         assert user.organisation is not None
         return f"{app.config['XAPI_BASE_IRI']}/org/{user.organisation.pseudonym}"
+
+
+def http_form_token(opener: urllib.request.OpenerDirector, url: str) -> str:
+    """The CSRF token of the first form on a page fetched over real HTTP."""
+    page = opener.open(url).read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert token, f"no form on {url}"
+    return token.group(1)
+
+
+def http_post(opener: urllib.request.OpenerDirector, url: str, data: dict[str, str | list[str]]) -> tuple[int, str]:
+    """POST a form as htmx does; return (status, body) also for an error status."""
+    body = urllib.parse.urlencode(data, doseq=True).encode()
+    request = urllib.request.Request(url, data=body, headers={"HX-Request": "true"})  # noqa: S310 — loopback
+    try:
+        with opener.open(request) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read().decode()
+
+
+def http_learner_in_module(base: str, email: str, slug: str) -> tuple[urllib.request.OpenerDirector, str]:
+    """Log in over real HTTP with a cookie jar (the app must not mark its cookie Secure) and start the module;
+    return the logged-in opener and a form token."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = http_form_token(opener, f"{base}/login")
+    assert http_post(opener, f"{base}/login", {"email": email, "password": PASSWORD, "csrf_token": token})[0] < 400
+    token = http_form_token(opener, f"{base}/modules/{slug}/")
+    assert http_post(opener, f"{base}/modules/{slug}/start", {"csrf_token": token})[0] < 400
+    return opener, token

@@ -9,10 +9,20 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    Response,
+    sync_playwright,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,18 +86,10 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
-@pytest.fixture
-def page(chromium: Browser, live_server, browser_log: BrowserLog) -> Iterator[Page]:
-    """A phone (360 x 740, touch) on the live server, Dutch browser. Any script, CSP or HTTP error fails the test."""
+def phone_tab(chromium: Browser, browser_log: BrowserLog, **options: Any) -> tuple[BrowserContext, Page]:
+    """A Dutch phone (360 x 740, touch) whose console, page errors and HTTP errors go to browser_log."""
     context = chromium.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        screen=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="nl-NL",
-        service_workers="block",
+        viewport=PHONE, screen=PHONE, is_mobile=True, has_touch=True, locale="nl-NL", **options
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -95,6 +97,15 @@ def page(chromium: Browser, live_server, browser_log: BrowserLog) -> Iterator[Pa
     tab.on("console", browser_log.on_console)
     tab.on("pageerror", browser_log.on_page_error)
     tab.on("response", browser_log.on_response)
+    return context, tab
+
+
+@pytest.fixture
+def page(chromium: Browser, live_server, browser_log: BrowserLog) -> Iterator[Page]:
+    """A phone (360 x 740, touch) on the live server, Dutch browser. Any script, CSP or HTTP error fails the test."""
+    context, tab = phone_tab(
+        chromium, browser_log, base_url=live_server.url, device_scale_factor=2, service_workers="block"
+    )
     yield tab
     context.close()
     assert not browser_log.problems, "the browser reported errors:\n" + "\n".join(browser_log.problems)

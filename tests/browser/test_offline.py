@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from learning.accounts.models import Role
 from learning.content.document import Quiz
-from tests.browser.conftest import PHONE, TIMEOUT_MS, BrowserLog
+from tests.browser.conftest import BrowserLog, phone_tab
 from tests.browser.test_patient_journey import MODULE, document, log_in, start_module, statements
 
 pytestmark = pytest.mark.browser
@@ -29,21 +29,7 @@ HTMX_NETWORK_LOG = ("console: htmx:sendError,", "console: htmx:afterRequest,")
 def offline_page(chromium: Browser, live_server, browser_log: BrowserLog) -> Iterator[Page]:
     """Like the `page` fixture, but on localhost and with service workers allowed."""
     port = urlsplit(live_server.url).port
-    context = chromium.new_context(
-        base_url=f"http://localhost:{port}",
-        viewport=PHONE,
-        screen=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="nl-NL",
-        service_workers="allow",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    tab.on("console", browser_log.on_console)
-    tab.on("pageerror", browser_log.on_page_error)
-    tab.on("response", browser_log.on_response)
+    context, tab = phone_tab(chromium, browser_log, base_url=f"http://localhost:{port}", service_workers="allow")
     yield tab
     context.close()
     # Offline, htmx logs each failed send itself, and Chromium each failed load; the test provoked those.

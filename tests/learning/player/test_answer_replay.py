@@ -5,15 +5,12 @@ Plain HTTP against the live server, the LRS read over its own xAPI: the replay g
 
 from __future__ import annotations
 
-import http.cookiejar
 import re
-import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
 
 import pytest
-from helpers import PASSWORD
+from helpers import http_learner_in_module, http_post
 
 from app import ROOT
 from learning.accounts.models import Role
@@ -30,34 +27,10 @@ def app_config(app_config):
     return {**app_config, "SESSION_COOKIE_SECURE": False}
 
 
-def form_token(opener: urllib.request.OpenerDirector, url: str) -> str:
-    page = opener.open(url).read().decode()
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    assert token, f"no form on {url}"
-    return token.group(1)
-
-
-def post(opener: urllib.request.OpenerDirector, url: str, data: dict[str, str | list[str]]) -> tuple[int, str]:
-    body = urllib.parse.urlencode(data, doseq=True).encode()
-    request = urllib.request.Request(url, data=body, headers={"HX-Request": "true"})  # noqa: S310 — loopback
-    try:
-        with opener.open(request) as response:
-            return int(response.status), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read().decode()
-
-
 @pytest.fixture
 def learner(live_server, make_user, content) -> tuple[urllib.request.OpenerDirector, str]:
     """A logged-in patient with the module started, and a fresh CSRF token."""
-    user = make_user(Role.PATIENT)
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    base = live_server.url
-    token = form_token(opener, f"{base}/login")
-    assert post(opener, f"{base}/login", {"email": user.email, "password": PASSWORD, "csrf_token": token})[0] < 400
-    token = form_token(opener, f"{base}/modules/{SLUG}/")
-    assert post(opener, f"{base}/modules/{SLUG}/start", {"csrf_token": token})[0] < 400
-    return opener, token
+    return http_learner_in_module(live_server.url, make_user(Role.PATIENT).email, SLUG)
 
 
 def first_quiz() -> Quiz:
@@ -77,8 +50,8 @@ def test_the_same_answer_id_sent_twice_is_one_statement_with_that_id(live_server
     answer_id = str(uuid.uuid4())
     data = {"csrf_token": token, "choice": [str(i) for i in quiz.correct_indexes], "answer_id": answer_id}
     url = f"{live_server.url}/modules/{SLUG}/item/{quiz.id}"
-    first = post(opener, url, data)
-    replay = post(opener, url, data)
+    first = http_post(opener, url, data)
+    replay = http_post(opener, url, data)
     assert first[0] == replay[0] == 200
     feedback = re.compile(r'<div class="feedback".*?</div>', re.S)
     assert feedback.search(first[1]).group(0) == feedback.search(replay[1]).group(0)  # type: ignore[union-attr]
@@ -89,6 +62,6 @@ def test_an_answer_id_that_is_not_a_uuid_is_refused(live_server, learner, conten
     opener, token = learner
     quiz = first_quiz()
     data = {"csrf_token": token, "choice": [str(quiz.correct_indexes[0])], "answer_id": "not-a-uuid"}
-    status, _body = post(opener, f"{live_server.url}/modules/{SLUG}/item/{quiz.id}", data)
+    status, _body = http_post(opener, f"{live_server.url}/modules/{SLUG}/item/{quiz.id}", data)
     assert status == 400
     assert answered_ids(live_server, lrs_auth) == []

@@ -3,15 +3,10 @@ sends it) is recorded once, and every request gets an answer, never a server err
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
-from helpers import PASSWORD
+from helpers import http_learner_in_module, http_post
 from sqlalchemy import func, select
 
 from app import ROOT
@@ -32,31 +27,9 @@ def app_config(app_config):
     return {**app_config, "SESSION_COOKIE_SECURE": False}
 
 
-def form_token(opener: urllib.request.OpenerDirector, url: str) -> str:
-    page = opener.open(url).read().decode()
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    assert token, f"no form on {url}"
-    return token.group(1)
-
-
-def post(opener: urllib.request.OpenerDirector, url: str, data: dict[str, str | list[str]]) -> int:
-    body = urllib.parse.urlencode(data, doseq=True).encode()
-    request = urllib.request.Request(url, data=body, headers={"HX-Request": "true"})  # noqa: S310 — loopback
-    try:
-        with opener.open(request) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-
-
 def test_a_first_answer_sent_eight_times_at_once_counts_once(live_server, make_user, content, lrs_auth):
-    user = make_user(Role.PATIENT)
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     base = live_server.url
-    token = form_token(opener, f"{base}/login")
-    assert post(opener, f"{base}/login", {"email": user.email, "password": PASSWORD, "csrf_token": token}) < 400
-    token = form_token(opener, f"{base}/modules/{SLUG}/")
-    assert post(opener, f"{base}/modules/{SLUG}/start", {"csrf_token": token}) < 400
+    opener, token = http_learner_in_module(base, make_user(Role.PATIENT).email, SLUG)
     document = load_module_folder(ROOT / "modules_content" / SLUG)["nl"]
     quizzes = [item for step in document.steps for item in step.items if isinstance(item, Quiz)]
     statuses: list[int] = []
@@ -66,7 +39,7 @@ def test_a_first_answer_sent_eight_times_at_once_counts_once(live_server, make_u
 
         def send(quiz_id: str = quiz.id, data: dict = answer, barrier: threading.Barrier = start) -> None:
             barrier.wait()
-            statuses.append(post(opener, f"{base}/modules/{SLUG}/item/{quiz_id}", data))
+            statuses.append(http_post(opener, f"{base}/modules/{SLUG}/item/{quiz_id}", data)[0])
 
         threads = [threading.Thread(target=send) for _ in range(AT_ONCE)]
         for thread in threads:
