@@ -33,7 +33,77 @@ class Likert:
     question: str
 
 
-Item = Quiz | Likert
+@dataclass(frozen=True)
+class Feedback:
+    """What the player says after a judged item that has no per-choice feedback: why it is right, or what to do."""
+
+    right: str
+    wrong: str
+
+
+@dataclass(frozen=True)
+class TrueFalse:
+    """A statement the learner marks as true or not true."""
+
+    id: str
+    question: str
+    answer: bool
+    feedback: Feedback
+
+
+@dataclass(frozen=True)
+class Sequencing:
+    """Steps to put in order; the author writes them in the right order, the player shows them mixed."""
+
+    id: str
+    question: str
+    steps: tuple[str, ...]
+    feedback: Feedback
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Each left text has one right text; the player offers the right texts mixed, one select per left text."""
+
+    id: str
+    question: str
+    pairs: tuple[Pair, ...]
+    feedback: Feedback
+
+
+@dataclass(frozen=True)
+class FillIn:
+    """A short typed answer, right when it matches one accepted variant (case, spaces and end marks ignored)."""
+
+    id: str
+    question: str
+    accepted: tuple[str, ...]
+    feedback: Feedback
+
+
+Judged = Quiz | TrueFalse | Sequencing | Matching | FillIn
+Item = Judged | Likert
+
+# The block name an author writes (```quiz```, ```true-false``` …) is the xAPI interaction type, except for quiz.
+INTERACTION_TYPES: dict[type, str] = {
+    Quiz: "choice",
+    TrueFalse: "true-false",
+    Sequencing: "sequencing",
+    Matching: "matching",
+    FillIn: "fill-in",
+    Likert: "likert",
+}
+
+
+def interaction_type(item: Item) -> str:
+    """The xAPI interactionType of an item (also the name of its player template)."""
+    return INTERACTION_TYPES[type(item)]
 
 
 @dataclass(frozen=True)
@@ -69,13 +139,14 @@ class ModuleDocument:
     media: tuple[str, ...] = field(default=())
 
     @property
-    def quizzes(self) -> tuple[Quiz, ...]:
-        return tuple(item for step in self.steps for item in step.items if isinstance(item, Quiz))
+    def quizzes(self) -> tuple[Judged, ...]:
+        """Every judged question (any type but likert): these make the score."""
+        return tuple(item for step in self.steps for item in step.items if not isinstance(item, Likert))
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for step in self.steps for item in step.items)
 
     def item(self, item_id: str) -> Item | None:
-        """Return the quiz or Likert item with this id, or None."""
+        """Return the item with this id, or None."""
         return next((i for step in self.steps for i in step.items if i.id == item_id), None)

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from learning.content.document import Choice, Item, Likert, ModuleDocument, Quiz, Source, Step
+from learning.content.document import Item, ModuleDocument, Source, Step
+from learning.content.items import ITEM_BLOCKS, ITEM_ID, parse_item, same_answers, yaml_problem
 from learning.content.markdown import CALLOUTS, make_markdown, sanitise
 from learning.content.survey import survey_problems
 from learning.content.video import parse_video, render_video
@@ -22,7 +23,6 @@ from learning.content.video import parse_video, render_video
 LANGUAGES = ("nl", "en")
 AUDIENCES = {"patient", "caregiver", "professional"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 MEDIA_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
 _MD = make_markdown()
@@ -61,13 +61,6 @@ class _Collector:
         return self.key_lines.get(key, 1)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> tuple[int, str]:
-    """(0-based line within the YAML text, one-line message without PyYAML's own relative positions)."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    text = getattr(exc, "problem", None) or getattr(exc, "context", None) or "cannot be read"
-    return (mark.line if mark else 0), str(text)
-
-
 def _remember_lines(yaml_text: str, report: _Collector) -> None:
     """Note the line of each front matter key and source entry (front matter YAML starts on line 2)."""
     root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
@@ -97,7 +90,7 @@ def split_front_matter(text: str, report: _Collector) -> tuple[dict[str, Any] | 
     try:
         meta = yaml.safe_load(yaml_text) or {}
     except yaml.YAMLError as exc:
-        line, problem = _yaml_problem(exc)
+        line, problem = yaml_problem(exc)
         report.add(2 + line, f"front matter is not valid YAML: {problem}")
         return None, "".join(lines[end + 1 :]), end + 2
     if not isinstance(meta, dict):
@@ -178,42 +171,6 @@ def _read_sources(meta: dict[str, Any], report: _Collector) -> tuple[Source, ...
     return tuple(sources)
 
 
-def _parse_quiz(data: dict[str, Any], line: int, report: _Collector) -> Quiz | None:
-    raw_choices = data.get("choices")
-    if not isinstance(data.get("question"), str) or not isinstance(raw_choices, list):
-        report.add(line, "a quiz needs a 'question' and a list of 'choices'")
-        return None
-    if not 2 <= len(raw_choices) <= 5:
-        report.add(line, "a quiz needs 2 to 5 choices")
-    choices = []
-    for choice in raw_choices:
-        if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
-            report.add(line, "each quiz choice needs a 'text'")
-            continue
-        choices.append(Choice(str(choice["text"]), choice.get("correct") is True, str(choice.get("feedback", ""))))
-    if choices and not any(c.correct for c in choices):
-        report.add(line, f"quiz '{data['id']}' has no correct answer: mark one choice with 'correct: true'")
-    return Quiz(id=data["id"], question=data["question"], choices=tuple(choices))
-
-
-def _parse_item(token: Token, line: int, report: _Collector) -> Item | None:
-    try:
-        data = yaml.safe_load(token.content)
-    except yaml.YAMLError as exc:
-        offset, problem = _yaml_problem(exc)
-        report.add(line + 1 + offset, f"the {token.info.strip()} block is not valid YAML: {problem}")
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not ITEM_ID.match(data["id"]):
-        report.add(line, "the block needs an 'id' of lower-case letters, digits and dashes")
-        return None
-    if token.info.strip() == "quiz":
-        return _parse_quiz(data, line, report)
-    if not isinstance(data.get("question"), str):
-        report.add(line, "a likert block needs a 'question'")
-        return None
-    return Likert(id=data["id"], question=data["question"])
-
-
 def _child_lines(token: Token, line: int) -> list[tuple[Token, int]]:
     """Each inline child with the line it starts on (an inline token spans every line of its paragraph)."""
     found = []
@@ -275,7 +232,7 @@ def _parse_video_block(
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as exc:
-        offset, problem = _yaml_problem(exc)
+        offset, problem = yaml_problem(exc)
         report.add(line + 1 + offset, f"the video block is not valid YAML: {problem}")
         return ""
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not ITEM_ID.match(data["id"]):
@@ -309,8 +266,8 @@ def _parse_steps(
             report.add(line, "text before the first step: start every step with a '## ' heading")
             steps.append(_StepBuilder(1, ""))
         step = steps[-1]
-        if token.type == "fence" and token.info.strip() in {"quiz", "likert"}:
-            item = _parse_item(token, line, report)
+        if token.type == "fence" and token.info.strip() in ITEM_BLOCKS:
+            item = parse_item(token, line, report.add)
             if item is not None:
                 if item.id in seen_ids:
                     report.add(line, f"block id '{item.id}' is used twice; ids must be unique within a module")
@@ -320,7 +277,8 @@ def _parse_steps(
         elif token.type == "fence" and token.info.strip() == "video":
             step.add_html(_parse_video_block(token, line, folder, env, report, media))
         elif token.type == "fence":
-            report.add(line, f"unknown block '```{token.info.strip()}': known blocks are quiz, likert and video")
+            known = ", ".join((*ITEM_BLOCKS, "video"))
+            report.add(line, f"unknown block '```{token.info.strip()}': known blocks are {known}")
         else:
             if token.type == "container_block_open" and token.info.strip().split()[0] not in CALLOUTS:
                 name = token.info.strip().split()[0]
@@ -408,7 +366,7 @@ def _compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> li
         if len(doc.steps) != len(base.steps):
             problems.append(Problem(path, 1, f"has {len(doc.steps)} steps but nl.md has {len(base.steps)}"))
         if doc.item_ids != base.item_ids:
-            problems.append(Problem(path, 1, "quiz/likert ids differ from nl.md (same ids, same order)"))
+            problems.append(Problem(path, 1, "question ids differ from nl.md (same ids, same order)"))
         else:
             problems.extend(_compare_items(path, doc, base, same_steps=len(doc.steps) == len(base.steps)))
         if set(doc.media) != set(base.media):
@@ -431,8 +389,8 @@ def _compare_items(path: str, doc: ModuleDocument, base: ModuleDocument, *, same
                 message = f"'{item.id}' is in step {steps[item.id]} but in step {step.number} in nl.md"
                 problems.append(Problem(path, 1, message))
             other = doc.item(item.id)
-            if isinstance(item, Quiz) and isinstance(other, Quiz) and other.correct_indexes != item.correct_indexes:
-                message = f"quiz '{item.id}' has its right answers at other positions than in nl.md"
+            if other is not None and not same_answers(item, other):
+                message = f"'{item.id}' has other right answers (or another number of parts) than in nl.md"
                 problems.append(Problem(path, 1, message))
     return problems
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from learning.content.dutch_words import is_rare, syllables
+from learning.content.items import ITEM_BLOCKS
 from learning.content.loader import Problem
 
 # Thresholds (docs/readability.md explains the calibration that chose them).
@@ -32,7 +33,9 @@ GATED_AUDIENCES = {"patient", "caregiver"}
 _WORD = re.compile(r"'[st]\b|[A-Za-zÀ-ÿ]+(?:['\u2019-][A-Za-zÀ-ÿ]+)*|\d+(?:[.,:]\d+)*")
 _ABBREVIATIONS = ("bijv.", "bv.", "o.a.", "enz.", "d.w.z.", "ca.", "nr.", "dr.", "mevr.", "dhr.", "t/m", "z.s.m.")
 _SENTENCE_END = re.compile(r"(?<=[.?!])[\"\u201d\u2019)]*\s+(?=[\"\u201c'\u2018(]?[A-Z0-9À-Ý'])")
-_READ_KEYS = ("question", "text", "feedback")  # the quiz and survey texts a patient reads
+# the question texts a patient reads (feedback right/wrong and matching left/right share the keys "right")
+_READ_KEYS = ("question", "text", "feedback", "right", "wrong", "left")
+_READ_LISTS = ("steps",)  # a sequencing block's steps
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
 
 def _sentences(lines: list[str], first_line: int) -> Iterator[Sentence]:
     """Sentences of Markdown lines: paragraphs, list items, headings and picture descriptions end a sentence;
-    fenced blocks are skipped except the quiz and survey texts that a patient reads."""
+    fenced blocks are skipped except the question texts that a patient reads."""
     paragraph: list[tuple[int, str]] = []
     fence: list[tuple[int, str]] | None = None
     for number, raw in enumerate(lines, start=first_line):
@@ -193,7 +196,7 @@ def _sentences(lines: list[str], first_line: int) -> Iterator[Sentence]:
         if line.startswith("```"):
             yield from _paragraph(paragraph)
             paragraph = []
-            fence = [] if line[3:].strip() in ("quiz", "likert") else [(0, "")]  # (0, "") marks "skip"
+            fence = [] if line[3:].strip() in ITEM_BLOCKS else [(0, "")]  # (0, "") marks "skip"
             continue
         starts_block = re.match(r"(#{1,6} |[-*+] |\d+[.)] |!\[|:::)", line)
         if not line or starts_block:
@@ -227,6 +230,8 @@ def _read_texts(data: object) -> Iterator[str]:
         for key, value in data.items():
             if key in _READ_KEYS and isinstance(value, str):
                 yield value
+            elif key in _READ_LISTS and isinstance(value, list):
+                yield from (entry for entry in value if isinstance(entry, str))
             elif isinstance(value, dict | list):
                 yield from _read_texts(value)
     elif isinstance(data, list):

@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from learning.content.document import Likert, ModuleDocument, Quiz
+from learning.content.document import Item, Likert, ModuleDocument
+from learning.content.judging import example_values, read_answer
 from learning.content.loader import ContentError, load_module_folder
 from learning.content.survey import CONFIDENCE, PRE, RELEVANCE
 from learning.db import db
 from learning.demo.clock import new_uuid
-from learning.tracking import outbox
+from learning.tracking import interactions, outbox
 from learning.tracking import statements as xapi
 
 PRE_PREFIX = PRE  # the confidence question asked before the first step: "pre-<confidence item id>"
@@ -146,29 +147,19 @@ def _with_session(ctx: xapi.LearningContext, session_id: str) -> xapi.LearningCo
     return xapi.LearningContext(**{**fields, "session_id": session_id})
 
 
-def _response(rng: random.Random, quiz: Quiz, right: bool) -> list[int]:
-    correct = list(quiz.correct_indexes)
-    if right:
-        return correct
-    wrong = [i for i in range(len(quiz.choices)) if i not in correct]
-    if len(correct) > 1 and rng.random() < 0.5:
-        return correct[:-1]  # forgot one of several right answers
-    return sorted({*correct[1:], rng.choice(wrong)}) if len(correct) > 1 else [rng.choice(wrong)]
-
-
-def _answer(session: Session, item: Quiz | Likert, plan: Plan) -> bool | None:
+def _answer(session: Session, item: Item, plan: Plan) -> bool | None:
     module, ctx = session.module, session.context
-    questions = module.per_language(lambda d: d.item(item.id).question)
     at = session.wait(15, 50)
     if isinstance(item, Likert):
+        questions = module.per_language(lambda d: d.item(item.id).question)
         value = _likert_value(session, item, plan)
         session.add(xapi.answered_likert(ctx, item.id, questions, value, timestamp=at))
         return None
     right = session.rng.random() < plan.ability
-    choices = module.per_language(lambda d: [c.text for c in d.item(item.id).choices])
-    response = _response(session.rng, item, right)
-    session.add(xapi.answered_choice(ctx, item.id, questions, choices, item.correct_indexes, response, timestamp=at))
-    return right
+    given = read_answer(item, example_values(item, right, session.rng))
+    items = module.per_language(lambda d: d.item(item.id))
+    session.add(interactions.answered(ctx, items, given.stored, given.correct, timestamp=at))
+    return bool(given.correct)
 
 
 def _likert_value(session: Session, item: Likert, plan: Plan) -> int:

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
-from learning.content.document import Likert, ModuleDocument, Quiz, Step
+from learning.content.document import Item, Judged, ModuleDocument, Quiz, Step
+from learning.content.judging import Given, read_answer
 from learning.content.models import Module
 from learning.content.services import get_document, get_module_text
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
-from learning.tracking import outbox
+from learning.tracking import interactions, outbox
 from learning.tracking import statements as xapi
 from learning.tracking.homes import learner_home
 
@@ -31,10 +32,24 @@ class PlayerError(Exception):
 
 @dataclass(frozen=True)
 class AnswerOutcome:
-    item: Quiz | Likert
-    chosen: tuple[int, ...]
-    correct: bool | None
+    item: Item
+    given: Given
     counted: AttemptAnswer
+
+    @property
+    def chosen(self) -> tuple[int, ...]:
+        return self.given.chosen
+
+    @property
+    def correct(self) -> bool | None:
+        return self.given.correct
+
+    @property
+    def missed(self) -> tuple[int, ...]:
+        """The right choices of a multiple-choice question that were not ticked: the feedback names them."""
+        if not isinstance(self.item, Quiz):
+            return ()
+        return tuple(index for index in self.item.correct_indexes if index not in self.chosen)
 
 
 def get_open_attempt(user: User, module: Module) -> Attempt | None:
@@ -153,19 +168,6 @@ def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
     return document.steps[number - 1]
 
 
-def _parse_response(item: Quiz | Likert, raw: list[str]) -> tuple[int, ...]:
-    try:
-        chosen = tuple(sorted({int(value) for value in raw}))
-    except ValueError:
-        raise PlayerError("answer is not a choice of this question") from None
-    limit = range(1, 6) if isinstance(item, Likert) else range(len(item.choices))
-    if not chosen or any(c not in limit for c in chosen) or (isinstance(item, Likert) and len(chosen) != 1):
-        raise PlayerError("choose an answer")
-    if isinstance(item, Quiz) and len(item.correct_indexes) == 1 and len(chosen) != 1:
-        raise PlayerError("choose one answer")
-    return chosen
-
-
 def answer_item(
     user: User, attempt: Attempt, item_id: str, raw: list[str], language: str, statement_id: str | None = None
 ) -> AnswerOutcome:
@@ -175,21 +177,21 @@ def answer_item(
     first answer's statement takes it as its xAPI id, and a replay of it finds the answer stored and reports
     nothing new, so an answer sent twice is one statement.
 
-    :raises PlayerError: for an unknown item or an answer that is not one of its choices.
+    :raises PlayerError: for an unknown item or a finished attempt.
+    :raises AnswerProblem: for an answer that cannot be judged (nothing chosen, a step placed twice …).
     """
     if attempt.is_finished:
         raise PlayerError("this attempt is finished")
     item = document_for(attempt, language).item(item_id)
     if item is None:
         raise PlayerError(f"unknown question {item_id}")
-    chosen = _parse_response(item, raw)
-    correct = tuple(chosen) == item.correct_indexes if isinstance(item, Quiz) else None
+    given = read_answer(item, raw)
     counted = attempt.answer_for(item_id)
     statements = []
     if counted is None:
         # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
-        statements.append(_answered_statement(user, attempt, item, chosen, language, statement_id))
-        counted = AttemptAnswer(item_id=item_id, response=",".join(map(str, chosen)), correct=correct)
+        statements.append(_answered_statement(user, attempt, item, given, language, statement_id))
+        counted = AttemptAnswer(item_id=item_id, response=given.stored, correct=given.correct)
         attempt.answers.append(counted)
     if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
         attempt.last_activity_at = utcnow()
@@ -203,7 +205,7 @@ def answer_item(
         if stored is None:
             raise
         counted = stored
-    return AnswerOutcome(item=item, chosen=chosen, correct=correct, counted=counted)
+    return AnswerOutcome(item=item, given=given, counted=counted)
 
 
 def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
@@ -213,22 +215,11 @@ def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
 
 
 def _answered_statement(
-    user: User,
-    attempt: Attempt,
-    item: Quiz | Likert,
-    chosen: tuple[int, ...],
-    language: str,
-    statement_id: str | None = None,
+    user: User, attempt: Attempt, item: Item, given: Given, language: str, statement_id: str | None = None
 ) -> dict[str, object]:
     ctx = _context(user, attempt, language)
-    documents = _documents(attempt)
-    questions = {lang: doc.item(item.id).question for lang, doc in documents.items()}  # type: ignore[union-attr]
-    if isinstance(item, Likert):
-        return xapi.answered_likert(ctx, item.id, questions, chosen[0], statement_id=statement_id)
-    choices = {lang: [c.text for c in doc.item(item.id).choices] for lang, doc in documents.items()}  # type: ignore[union-attr]
-    return xapi.answered_choice(
-        ctx, item.id, questions, choices, item.correct_indexes, list(chosen), statement_id=statement_id
-    )
+    items = {lang: doc.item(item.id) or item for lang, doc in _documents(attempt).items()}
+    return interactions.answered(ctx, items, given.stored, given.correct, statement_id=statement_id)
 
 
 def unanswered_items(attempt: Attempt, language: str) -> list[tuple[int, str]]:
@@ -267,7 +258,7 @@ def finish_attempt(user: User, attempt: Attempt, language: str) -> Attempt:
     return attempt
 
 
-def _first_answer_score(attempt: Attempt, quizzes: tuple[Quiz, ...]) -> float | None:
+def _first_answer_score(attempt: Attempt, quizzes: tuple[Judged, ...]) -> float | None:
     """Return the share of quizzes whose first answer was right, or None for a module without quizzes."""
     if not quizzes:
         return None

@@ -12,12 +12,36 @@ from werkzeug.wrappers import Response
 
 from learning.audit.recording import record_read
 from learning.catalog.services import get_visible_module
+from learning.content.document import Item, interaction_type
+from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
 from learning.player import services
 from learning.player.models import Attempt
 from learning.web import is_htmx_fragment_request
 
 bp = Blueprint("player", __name__, url_prefix="/modules/<slug>")
+
+
+@bp.app_template_filter("interaction_type")
+def _interaction_type(item: Item) -> str:
+    return interaction_type(item)
+
+
+@bp.app_template_filter("mixed_order")
+def _mixed_order(item_id: str, size: int) -> list[int]:
+    return mixed_order(item_id, size)
+
+
+def _problem_message(code: str) -> str:
+    """What the learner must do about an answer the player cannot judge (AnswerProblem.code)."""
+    messages = {
+        "choose-one": _("Choose one answer."),
+        "each-once": _("Use each step once: two places have the same step."),
+        "too-long": _("Your answer is too long. Type a short answer."),
+    }
+    if code in messages:
+        return messages[code]
+    return _("Choose an answer first.")
 
 
 def _language() -> str:
@@ -92,14 +116,16 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     """Record an answer and show its feedback in place."""
     module = _module(slug)
     attempt = _attempt(module)
+    values = request.form.getlist("choice")
     try:
-        outcome = services.answer_item(
-            current_user, attempt, item_id, request.form.getlist("choice"), _language(), statement_id=_answer_id()
-        )
-    except services.PlayerError:
+        outcome = services.answer_item(current_user, attempt, item_id, values, _language(), statement_id=_answer_id())
+    except (services.PlayerError, AnswerProblem) as problem:
         item = services.document_for(attempt, _language()).item(item_id) or abort(404)
-        error = _("Choose an answer first.")
-        return render_template("player/_item.html", module=module, attempt=attempt, item=item, error=error), 400
+        error = _problem_message(problem.code if isinstance(problem, AnswerProblem) else "")
+        page = render_template(
+            "player/_item.html", module=module, attempt=attempt, item=item, error=error, values=values
+        )
+        return page, 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
     html = render_template("player/_item.html", module=module, attempt=attempt, item=outcome.item, outcome=outcome)

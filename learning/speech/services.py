@@ -16,7 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from learning.content.document import ModuleDocument, Quiz, Step
+from learning.content.document import Item, Matching, ModuleDocument, Quiz, Sequencing, Step
+from learning.content.judging import mixed_order
 
 # espeak-ng voice per content language; the page's languages are the module languages.
 VOICES = {"nl": "nl", "en": "en-gb", "de": "de"}
@@ -66,13 +67,23 @@ def _html_text(html: str) -> list[str]:
     return [line for line in lines if line]
 
 
+def item_parts(item: Item) -> list[str]:
+    """What the player shows of an item besides its question, in page order (items/_<type>.html)."""
+    if isinstance(item, Quiz):
+        return [choice.text for choice in item.choices]
+    if isinstance(item, Sequencing):
+        return [item.steps[i] for i in mixed_order(item.id, len(item.steps))]
+    if isinstance(item, Matching):
+        return [pair.left for pair in item.pairs]
+    return []
+
+
 def spoken_text(step: Step) -> str:
     """Step title, text with alt texts, then each question and its options: the order of the page."""
     lines = [step.title, *_html_text(step.html)]
     for item in step.items:
         lines.append(item.question)
-        if isinstance(item, Quiz):
-            lines.extend(choice.text for choice in item.choices)
+        lines.extend(item_parts(item))
     # a full stop after each block makes espeak pause between a question and its options, as a reader would
     return "\n".join(line if line[-1] in ".?!:;" else f"{line}." for line in lines)
 

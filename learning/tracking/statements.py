@@ -166,35 +166,15 @@ def experienced_step(
     return _statement(ctx, "experienced", activity, _context(ctx, child=True), None, timestamp)
 
 
-def answered_choice(
+def answered_statement(
     ctx: LearningContext,
-    item_id: str,
-    questions: dict[str, str],
-    choices: dict[str, list[str]],
-    correct: tuple[int, ...],
-    response: list[int],
+    activity: dict[str, Any],
+    result: dict[str, Any],
+    *,
     timestamp: datetime | None = None,
     statement_id: str | None = None,
 ) -> dict[str, Any]:
-    """Return an `answered` statement for a quiz item; choices are named per language, ids are indexes."""
-    definition = {
-        "type": INTERACTION_TYPE,
-        "name": _lang_map(questions),
-        "interactionType": "choice",
-        "correctResponsesPattern": ["[,]".join(f"choice-{i}" for i in correct)],
-        "choices": [
-            {
-                "id": f"choice-{i}",
-                "description": {LANGUAGE_TAGS[lang]: texts[i] for lang, texts in choices.items()},
-            }
-            for i in range(len(next(iter(choices.values()))))
-        ],
-    }
-    activity = {"objectType": "Activity", "id": f"{ctx.module_iri}/item/{item_id}", "definition": definition}
-    result = {
-        "response": "[,]".join(f"choice-{i}" for i in response),
-        "success": sorted(response) == sorted(correct),
-    }
+    """Return an `answered` statement about an item of the module (learning/tracking/interactions.py)."""
     return _statement(ctx, "answered", activity, _context(ctx, child=True), result, timestamp, statement_id)
 
 

@@ -109,6 +109,14 @@
     form.insertBefore(box, button || null);
   }
 
+  // Something was entered: a tick, a select chosen, text typed. The server judges the rest (a step used twice,
+  // a select left open) and says what to do in its 400 answer.
+  function hasAnswer(form) {
+    if (form.querySelector("input[name=choice]:checked")) return true;
+    return Array.prototype.some.call(form.querySelectorAll("select[name=choice], input[type=text][name=choice]"),
+      function (field) { return field.value.trim() !== ""; });
+  }
+
   function isAnswerForm(element) { return element && element.matches && element.matches("form.item"); }
 
   function answerEntry(form) {
@@ -145,7 +153,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!isAnswerForm(form)) return;
-    if (!form.querySelector("input[name=choice]:checked")) {
+    if (!hasAnswer(form)) {
       event.preventDefault();
       showAlert(form, "noChoice");
       return;

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  var BLOCKS = "h1, h2, h3, h4, p, li, legend, figcaption, dt, dd, td, th, blockquote, summary, .choice > span, img[alt]";
+  var BLOCKS = "h1, h2, h3, h4, p, li, legend, figcaption, dt, dd, td, th, blockquote, summary, .choice > span, .pick > span, img[alt]";
   var SKIP = "button, [aria-hidden='true'], [hidden], [data-read-aloud-controls], .progress, nav, script, style, audio";
   var reading = null; // {blocks, marked} while speaking
 

@@ -101,7 +101,7 @@ def test_answer_gives_immediate_feedback_fragment(client, login, make_user, cont
     assert response.status_code == 200
     assert "<html" not in body
     assert response.mimetype == "text/html"
-    assert ("✓ Goed" in body) or ("✗ Niet goed" in body)
+    assert ("✓</span> Goed.</strong>" in body) or ("✗</span> Niet goed.</strong>" in body)
 
 
 def test_answer_without_choice_is_refused_with_message(client, login, make_user, content):

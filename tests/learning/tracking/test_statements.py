@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from learning.content.document import Choice, Feedback, FillIn, Matching, Pair, Quiz, Sequencing, TrueFalse
+from learning.tracking import interactions
 from learning.tracking import statements as xapi
 from lrs.xapi.statement import validate_statement
 
@@ -47,15 +49,53 @@ def test_experienced_step_has_module_as_parent():
     assert statement["context"]["contextActivities"]["parent"][0]["id"] == CTX.module_iri
 
 
+QUIZ = Quiz("when", "Wanneer?", (Choice("a", False, ""), Choice("b", True, ""), Choice("c", False, "")))
+QUIZ_EN = Quiz("when", "When?", (Choice("A", False, ""), Choice("B", True, ""), Choice("C", False, "")))
+FEEDBACK = Feedback("why", "what to do")
+
+
 def test_answered_choice_reports_pattern_response_and_success():
-    right = xapi.answered_choice(CTX, "when", {"nl": "Wanneer?"}, {"nl": ["a", "b", "c"]}, (1,), [1])
-    wrong = xapi.answered_choice(CTX, "when", {"nl": "Wanneer?"}, {"nl": ["a", "b", "c"]}, (1,), [2])
+    items = {"nl": QUIZ, "en": QUIZ_EN}
+    right = interactions.answered(CTX, items, "1", True)
+    wrong = interactions.answered(CTX, items, "2", False)
     for statement in (right, wrong):
         validate_statement(statement)
         assert statement["object"]["definition"]["interactionType"] == "choice"
         assert statement["object"]["definition"]["correctResponsesPattern"] == ["choice-1"]
+        assert statement["object"]["definition"]["choices"][1] == {
+            "id": "choice-1",
+            "description": {"nl-NL": "b", "en-US": "B"},
+        }
     assert right["result"] == {"response": "choice-1", "success": True}
     assert wrong["result"] == {"response": "choice-2", "success": False}
+
+
+@pytest.mark.parametrize(
+    ("item", "stored", "correct", "kind", "pattern", "response"),
+    [
+        (TrueFalse("tf", "Q", False, FEEDBACK), "true", False, "true-false", ["false"], "true"),
+        (
+            Sequencing("seq", "Q", ("a", "b", "c"), FEEDBACK), "2,0,1", False, "sequencing",
+            ["step-0[,]step-1[,]step-2"], "step-2[,]step-0[,]step-1",
+        ),
+        (
+            Matching("m", "Q", (Pair("a", "1"), Pair("b", "2")), FEEDBACK), "1,0", False, "matching",
+            ["left-0[.]right-0[,]left-1[.]right-1"], "left-0[.]right-1[,]left-1[.]right-0",
+        ),
+        (
+            FillIn("f", "Q", ("112", "Een een twee"), FEEDBACK), "112", True, "fill-in",
+            ["{case_matters=false}112", "{case_matters=false}Een een twee"], "112",
+        ),
+        (FillIn("f", "Q", ("112",), FEEDBACK), "mevrouw jansen", False, "fill-in", ["{case_matters=false}112"], ""),
+    ],
+)  # fmt: skip
+def test_every_interaction_type_is_valid_xapi_in_the_spec_format(item, stored, correct, kind, pattern, response):
+    statement = interactions.answered(CTX, {"nl": item}, stored, correct)
+    validate_statement(statement)
+    definition = statement["object"]["definition"]
+    assert definition["interactionType"] == kind
+    assert definition["correctResponsesPattern"] == pattern
+    assert statement["result"] == {"response": response, "success": correct}
 
 
 def test_answered_likert_sends_scale_point_not_text():
