@@ -179,7 +179,11 @@ def test_quizzes_are_well_formed(module):
     _, documents = module
     for document in documents.values():
         assert 0 < document.mastery_score <= 1
-        for quiz in document.quizzes:
+        for item in document.quizzes:
+            if not isinstance(item, Quiz):
+                assert item.feedback.right.strip() and item.feedback.wrong.strip(), item.id
+                continue
+            quiz = item
             assert 2 <= len(quiz.choices) <= 5
             assert quiz.correct_indexes, f"{quiz.id} has a right answer"
             assert all(choice.feedback.strip() for choice in quiz.choices), f"{quiz.id}: feedback on every choice"
