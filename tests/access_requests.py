@@ -208,6 +208,13 @@ def _result(ask: Ask) -> Request:
     return Request(f"/modules/{slug}/result/{attempt}")
 
 
+@route(LMS, "GET /modules/<slug>/read-again/<int:attempt_id>/step/<int:number>")
+def _read_again(ask: Ask) -> Request:
+    slug = own_module(ask.role)
+    attempt = ask.world.own_attempts[ask.role] if ask.own else ask.world.bystander_attempts[slug]
+    return Request(f"/modules/{slug}/read-again/{attempt}/step/1")
+
+
 # --- dashboards and assessments: X's environment/programme (own) or Y's (other)
 
 

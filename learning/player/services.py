@@ -67,13 +67,13 @@ def document_for(attempt: Attempt, language: str) -> ModuleDocument:
     return get_document(text)
 
 
-def _documents(attempt: Attempt) -> dict[str, ModuleDocument]:
+def documents_of(attempt: Attempt) -> dict[str, ModuleDocument]:
     texts = {t.language: t for t in attempt.module.texts if t.version == attempt.version}
     return {language: get_document(text) for language, text in texts.items()}
 
 
-def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContext:
-    documents = _documents(attempt)
+def learning_context(user: User, attempt: Attempt, language: str) -> xapi.LearningContext:
+    documents = documents_of(attempt)
     is_staff = user.role not in {Role.PATIENT, Role.CAREGIVER}
     return xapi.LearningContext(
         base_iri=current_app.config["XAPI_BASE_IRI"],
@@ -94,7 +94,7 @@ def _context(user: User, attempt: Attempt, language: str) -> xapi.LearningContex
     )
 
 
-def _commit_and_send(statements: list[dict[str, object]]) -> None:
+def commit_and_send(statements: list[dict[str, object]]) -> None:
     """Commit the change with its statements, then deliver them; with nothing to report, only commit.
 
     A view that changed nothing (a step seen again within the activity granularity) writes nothing: no commit,
@@ -127,11 +127,11 @@ def start_session(user: User, module: Module, language: str) -> Attempt:
         db.session.flush()
     elif attempt.session_id is not None:
         _close_session_time(attempt, attempt.last_activity_at or now)
-        statements.append(xapi.module_event(_context(user, attempt, language), "abandoned"))
+        statements.append(xapi.module_event(learning_context(user, attempt, language), "abandoned"))
     attempt.session_id, attempt.session_started_at, attempt.last_activity_at = str(uuid.uuid4()), now, now
-    ctx = _context(user, attempt, language)
+    ctx = learning_context(user, attempt, language)
     statements += [xapi.module_event(ctx, "launched"), xapi.module_event(ctx, "initialized")]
-    _commit_and_send(statements)
+    commit_and_send(statements)
     return attempt
 
 
@@ -162,9 +162,9 @@ def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
             attempt.last_activity_at = now
         if all(seen.step_number != number for seen in attempt.steps_seen):
             attempt.steps_seen.append(AttemptStep(step_number=number))
-            titles = {lang: doc.steps[number - 1].title for lang, doc in _documents(attempt).items()}
-            statements.append(xapi.experienced_step(_context(user, attempt, language), number, titles))
-    _commit_and_send(statements)
+            titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
+            statements.append(xapi.experienced_step(learning_context(user, attempt, language), number, titles))
+    commit_and_send(statements)
     return document.steps[number - 1]
 
 
@@ -196,7 +196,7 @@ def answer_item(
     if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
         attempt.last_activity_at = utcnow()
     try:
-        _commit_and_send(statements)
+        commit_and_send(statements)
     except IntegrityError:
         # The same first answer arrived twice at once (a double tap, an offline replay): the other request stored
         # it a moment earlier and reported it; this one only gives the feedback.
@@ -217,8 +217,8 @@ def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
 def _answered_statement(
     user: User, attempt: Attempt, item: Item, given: Given, language: str, statement_id: str | None = None
 ) -> dict[str, object]:
-    ctx = _context(user, attempt, language)
-    items = {lang: doc.item(item.id) or item for lang, doc in _documents(attempt).items()}
+    ctx = learning_context(user, attempt, language)
+    items = {lang: doc.item(item.id) or item for lang, doc in documents_of(attempt).items()}
     return interactions.answered(ctx, items, given.stored, given.correct, statement_id=statement_id)
 
 
@@ -248,13 +248,13 @@ def finish_attempt(user: User, attempt: Attempt, language: str) -> Attempt:
     quizzes = document.quizzes
     scaled = _first_answer_score(attempt, quizzes)
     now = utcnow()
-    ctx = _context(user, attempt, language)
+    ctx = learning_context(user, attempt, language)
     session_span = _close_session_time(attempt, now)
     statements = xapi.completion(ctx, scaled=scaled, duration=timedelta(seconds=attempt.active_seconds))
     statements.append(xapi.module_event(ctx, "terminated", result={"duration": xapi.format_duration(session_span)}))
     attempt.finished_at, attempt.score_scaled = now, scaled
     attempt.passed = None if scaled is None else scaled >= attempt.module.mastery_score
-    _commit_and_send(statements)
+    commit_and_send(statements)
     return attempt
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ from learning.catalog.services import get_visible_module
 from learning.content.document import Item, interaction_type
 from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
-from learning.player import services
+from learning.player import review, services
 from learning.player.models import Attempt
 from learning.web import is_htmx_fragment_request
 
@@ -152,14 +152,37 @@ def finish(slug: str) -> Response:
 @bp.get("/result/<int:attempt_id>")
 @login_required
 def result(slug: str, attempt_id: int) -> str:
-    """Show how the learner did."""
+    """Show how the learner did: every question with their first answer, the right answer and why."""
     module = _module(slug)
-    attempt = next((a for a in services.finished_attempts(current_user, module) if a.id == attempt_id), None)
-    if attempt is None:
-        abort(404)
+    attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
     record_read("result.view", f"user:{current_user.id}")
     document = services.document_for(attempt, _language())
-    return render_template("player/result.html", module=module, attempt=attempt, document=document)
+    rows = review.review_rows(attempt, document)
+    return render_template("player/result.html", module=module, attempt=attempt, document=document, rows=rows)
+
+
+@bp.get("/read-again/<int:attempt_id>/step/<int:number>")
+@login_required
+def reread(slug: str, attempt_id: int, number: int) -> Response:
+    """Read a finished module again, step by step, with the answers given; no new attempt is started."""
+    module = _module(slug)
+    attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
+    sessions = session.setdefault("reread", {})
+    session_id = review.reread_session(sessions, attempt)
+    seen = session.setdefault("reread_seen", [])
+    first = f"{attempt.id}/{number}" not in seen
+    try:
+        shown = review.reread_step(current_user, attempt, number, _language(), session_id, first=first)
+    except services.PlayerError:
+        abort(404)
+    if first:
+        session["reread_seen"] = [*seen[-200:], f"{attempt.id}/{number}"]
+    session.modified = True
+    document = services.document_for(attempt, _language())
+    rows = {row.item.id: row for row in review.review_rows(attempt, document)}
+    template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
+    context = {"module": module, "attempt": attempt, "document": document, "step": shown, "review_rows": rows}
+    return _vary(make_response(render_template(template, **context)))
 
 
 @bp.post("/again")

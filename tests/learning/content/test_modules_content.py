@@ -181,7 +181,8 @@ def test_quizzes_are_well_formed(module):
         assert 0 < document.mastery_score <= 1
         for item in document.quizzes:
             if not isinstance(item, Quiz):
-                assert item.feedback.right.strip() and item.feedback.wrong.strip(), item.id
+                assert item.feedback.right.strip(), item.id
+                assert item.feedback.wrong.strip(), item.id
                 continue
             quiz = item
             assert 2 <= len(quiz.choices) <= 5

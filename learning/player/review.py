@@ -1,0 +1,88 @@
+"""Looking back at a finished attempt: every question with the learner's first answer and why the right one is
+right (the result page), and reading the module again step by step without starting a new attempt.
+
+Re-reading reports `experienced` for each step seen, on the finished attempt's registration and in a session of
+its own, and nothing else: no `launched`, no new registration, no answer, so no metric counts it as an attempt.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.content.document import Judged, Likert, ModuleDocument, Quiz, Step
+from learning.content.judging import stored_values
+from learning.content.models import Module
+from learning.db import db
+from learning.player.models import Attempt
+from learning.player.services import PlayerError, commit_and_send, document_for, documents_of, learning_context
+from learning.tracking import statements as xapi
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One judged question of a finished attempt as the learner answered it first (the answer that counted)."""
+
+    step: int
+    item: Judged
+    values: tuple[str, ...]
+    correct: bool
+
+    @property
+    def explanation(self) -> str:
+        """Why the right answer is right: the feedback on the right choices, or the 'right' feedback."""
+        if isinstance(self.item, Quiz):
+            return " ".join(c.feedback for c in self.item.choices if c.correct and c.feedback)
+        return self.item.feedback.right
+
+
+def review_rows(attempt: Attempt, document: ModuleDocument) -> list[ReviewRow]:
+    """Every judged question of the module in page order, with the learner's counted answer."""
+    rows = []
+    for step in document.steps:
+        for item in step.items:
+            answer = attempt.answer_for(item.id)
+            if isinstance(item, Likert) or answer is None:
+                continue
+            rows.append(ReviewRow(step.number, item, stored_values(item, answer.response), bool(answer.correct)))
+    return rows
+
+
+def finished_attempt(user: User, module: Module, attempt_id: int) -> Attempt | None:
+    """The learner's own finished attempt with this id, or None (someone else's attempt does not exist)."""
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.id == attempt_id,
+            Attempt.user_id == user.id,
+            Attempt.module_id == module.id,
+            Attempt.finished_at.is_not(None),
+        )
+    )
+
+
+def reread_session(sessions: dict[str, str], attempt: Attempt) -> str:
+    """The session id of this re-reading, kept in the learner's browser session (`sessions`, changed in place)."""
+    key = str(attempt.id)
+    if key not in sessions:
+        sessions[key] = str(uuid.uuid4())
+    return sessions[key]
+
+
+def reread_step(user: User, attempt: Attempt, number: int, language: str, session_id: str, *, first: bool) -> Step:
+    """Show a step of a finished attempt again; the first view of it in this re-reading reports `experienced`.
+
+    :raises PlayerError: for a step the module does not have, or an attempt that is not finished.
+    """
+    if not attempt.is_finished:
+        raise PlayerError("this attempt is not finished")
+    document = document_for(attempt, language)
+    if not 1 <= number <= len(document.steps):
+        raise PlayerError(f"step {number} does not exist")
+    if first:
+        ctx = replace(learning_context(user, attempt, language), session_id=session_id)
+        titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
+        commit_and_send([xapi.experienced_step(ctx, number, titles)])
+    return document.steps[number - 1]
