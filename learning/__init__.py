@@ -15,6 +15,7 @@ from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
+from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
 from learning.db import db
 from learning.i18n import LANGUAGE_NAMES, select_locale
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
     pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
     for blueprint in pages:
         app.register_blueprint(blueprint)

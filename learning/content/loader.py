@@ -15,6 +15,7 @@ import yaml
 from markdown_it.token import Token
 
 from learning.content.document import Item, ModuleDocument, Source, Step
+from learning.content.hyphenation import hyphenate_html
 from learning.content.items import ITEM_BLOCKS, ITEM_ID, parse_item, same_answers, yaml_problem
 from learning.content.markdown import CALLOUTS, make_markdown, sanitise
 from learning.content.survey import survey_problems
@@ -222,7 +223,7 @@ class _StepBuilder:
             sanitise(_MD.renderer.render(part, _MD.options, env)) if isinstance(part, list) else part
             for part in self.parts
         )
-        return Step(self.number, self.title, html, tuple(self.items))
+        return Step(self.number, self.title, hyphenate_html(html, env["language"]), tuple(self.items))
 
 
 def _parse_video_block(

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 
 from learning.content.document import Item, Matching, ModuleDocument, Quiz, Sequencing, Step
+from learning.content.hyphenation import strip_soft_hyphens
 from learning.content.judging import mixed_order
 
 # espeak-ng voice per content language; the page's languages are the module languages.
@@ -56,7 +57,7 @@ class _TextAndAlts(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self.parts.append(data)
+            self.parts.append(strip_soft_hyphens(data))  # the step HTML has them for line breaks; speech must not
 
 
 def _html_text(html: str) -> list[str]:
