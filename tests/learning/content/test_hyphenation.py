@@ -46,8 +46,8 @@ def test_a_language_without_patterns_is_left_alone():
 
 
 def test_short_words_get_none():
-    text = "Meet je bloeddruk elke ochtend, ook als je je goed voelt."
-    assert max(len(word) for word in text.split()) < MIN_LETTERS
+    text = "Weeg je elke dag, ook als je je goed voelt."
+    assert max(len(word.strip(",.")) for word in text.split()) < MIN_LETTERS
     assert hyphenate_text(text, "nl") == text
 
 

@@ -1,0 +1,100 @@
+"""Every step of every module, in each of its languages, at 160 CSS px (a 320 px phone at 200 % zoom): nothing runs
+off the screen, and a word that does not fit on one line breaks only where a hyphen is drawn.
+
+Debian's Chromium has no hyphenation dictionaries, so this measures the soft hyphens the app puts in long words,
+not `hyphens: auto`. One context and one log-in for the whole walk keep it fast.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import PASSWORD
+from playwright.sync_api import Page
+
+from app import ROOT
+from learning.accounts.models import Role
+from learning.content.loader import iter_module_folders, load_module_folder
+
+pytestmark = pytest.mark.browser
+
+NARROW = {"width": 160, "height": 370}
+MODULES = {folder.name: load_module_folder(folder) for folder in iter_module_folders(ROOT / "modules_content")}
+LOG_IN = {"nl": ("E-mailadres", "Wachtwoord", "Inloggen")}
+
+# For each text node under <main>: every word (run of non-space characters) whose characters sit on more than one
+# line must break after a soft hyphen, a hyphen, a dash or a slash. Then every element must end inside the screen.
+MEASURE = r"""() => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  const top = (node, i) => {  // at a line start a one-letter range also yields an empty rect at the line above
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    const drawn = [...range.getClientRects()].filter((rect) => rect.width > 0);
+    return drawn.length ? drawn[drawn.length - 1].top : null;
+  };
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("script, style, option, [hidden]") || !parent.getClientRects().length) continue;
+    for (const word of node.data.matchAll(/\S+/g)) {
+      range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+      if (range.getClientRects().length < 2) continue;
+      let last = null, lastTop = null;
+      for (let i = 0; i < word[0].length; i++) {
+        if (word[0][i] === "\u00AD") continue;
+        const y = top(node, word.index + i);
+        if (y === null) continue;
+        if (lastTop !== null && y > lastTop + 1 && !/[\u00AD\-\u2010\u2013\u2014\/]/.test(word[0].slice(last, i))) {
+          const plain = (text) => text.replace(/\u00AD/g, "");
+          problems.push(`"${plain(word[0])}" breaks after "${plain(word[0].slice(0, i))}" without a hyphen`);
+        }
+        last = i; lastTop = y;
+      }
+    }
+  }
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.getBoundingClientRect().right > width + 0.5) {
+      problems.push(`runs off the screen: ${element.outerHTML.slice(0, 100)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def choose_language(page: Page, language: str) -> None:
+    """Switch the interface (and with it the module text) the way a learner does, with the header's button."""
+    if page.evaluate("document.documentElement.lang") != language:
+        page.locator(f'button[lang="{language}"]').first.click()
+        page.wait_for_function(f"document.documentElement.lang === '{language}'")
+
+
+def test_every_step_fits_160_css_px_and_breaks_words_only_at_a_hyphen(page: Page, make_user, content):
+    log_in(page, make_user(Role.AUTHOR).email)  # authors see every module, whatever its audience
+    problems: list[str] = []
+    walked = 0
+    for language in ("nl", "en"):
+        choose_language(page, language)
+        page.set_viewport_size(NARROW)
+        for slug, documents in MODULES.items():
+            document = documents.get(language)
+            if document is None:
+                continue
+            page.goto(f"/modules/{slug}/")
+            page.locator(f'form[action="/modules/{slug}/start"] button[type="submit"]').click()
+            page.wait_for_url(re.compile(r"/step/\d+$"))
+            for step in document.steps:
+                page.goto(f"/modules/{slug}/step/{step.number}")
+                problems += [f"{slug} {language} step {step.number}: {p}" for p in page.evaluate(MEASURE)]
+                walked += 1
+    assert walked >= 2 * len(MODULES) * 3  # each module in two languages, several steps each
+    assert not problems, "\n".join(problems)
