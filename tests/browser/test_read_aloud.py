@@ -98,7 +98,9 @@ def test_read_aloud_hands_over_text_alt_texts_questions_choices_and_feedback_nev
     page.wait_for_function("CSS.highlights.has('read-aloud')")
     sentence = page.evaluate("[...CSS.highlights.get('read-aloud')][0].toString().replace(/\\s+/g, ' ').trim()")
     assert sentence
-    assert sentence in [entry["text"] for entry in page.evaluate("window.__spoken")]
+    # the page's text has soft hyphens in long words (for line breaks); what is spoken has none
+    assert "\u00ad" not in text
+    assert sentence.replace("\u00ad", "") in [entry["text"] for entry in page.evaluate("window.__spoken")]
 
     number = quiz_step()
     page.goto(f"{MODULE}/step/{number}")
