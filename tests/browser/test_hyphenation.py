@@ -23,13 +23,13 @@ NARROW = {"width": 160, "height": 370}
 MODULES = {folder.name: load_module_folder(folder) for folder in iter_module_folders(ROOT / "modules_content")}
 LOG_IN = {"nl": ("E-mailadres", "Wachtwoord", "Inloggen")}
 
-# For each text node under <main>: every word (run of non-space characters) whose characters sit on more than one
+# For each text node of the page: every word (run of non-space characters) whose characters sit on more than one
 # line must break after a soft hyphen, a hyphen, a dash or a slash. Then every element must end inside the screen.
 MEASURE = r"""() => {
   const width = document.documentElement.clientWidth;
   const problems = [];
   const range = document.createRange();
-  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const top = (node, i) => {  // at a line start a one-letter range also yields an empty rect at the line above
     range.setStart(node, i); range.setEnd(node, i + 1);
     const drawn = [...range.getClientRects()].filter((rect) => rect.width > 0);
@@ -97,4 +97,27 @@ def test_every_step_fits_160_css_px_and_breaks_words_only_at_a_hyphen(page: Page
                 problems += [f"{slug} {language} step {step.number}: {p}" for p in page.evaluate(MEASURE)]
                 walked += 1
     assert walked >= 2 * len(MODULES) * 3  # each module in two languages, several steps each
+    assert not problems, "\n".join(problems)
+
+
+GERMAN_PAGES = ["/", "/progress", "/settings", "/help", "/account/password", "/modules/elke-dag-wegen-hartfalen/"]
+
+
+def test_the_german_interface_fits_320_px_and_a_step_160_css_px_breaking_words_only_at_a_hyphen(
+    page: Page, make_user, content
+):
+    """German has the longest interface words ("Einstellungen", "Lesegeschwindigkeit"); the content stays Dutch."""
+    log_in(page, make_user(Role.PATIENT).email)
+    choose_language(page, "de")
+    page.set_viewport_size({"width": 320, "height": 740})
+    problems: list[str] = []
+    for path in GERMAN_PAGES:
+        page.goto(path)
+        problems += [f"{path} at 320 px: {p}" for p in page.evaluate(MEASURE)]
+    page.locator('form[action$="/start"] button[type="submit"]').click()
+    page.wait_for_url(re.compile(r"/step/\d+$"))
+    page.set_viewport_size(NARROW)
+    for number in (1, 2):
+        page.goto(re.sub(r"\d+$", str(number), page.url))
+        problems += [f"step {number} at 160 CSS px: {p}" for p in page.evaluate(MEASURE)]
     assert not problems, "\n".join(problems)
