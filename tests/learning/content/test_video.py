@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import ROOT
+from learning.content.hyphenation import strip_soft_hyphens
 from learning.content.video import parse_video, render_video
 
 FOLDER = ROOT / "modules_content" / "elke-dag-wegen-hartfalen"
@@ -108,7 +109,7 @@ def test_the_loader_puts_the_video_where_the_author_wrote_it():
 
     for language, before in (("nl", "Pas daarna eet en drink je."), ("en", "Only then eat and drink.")):
         step = load_module_folder(FOLDER)[language].steps[1]
-        html = step.html
+        html = strip_soft_hyphens(step.html)  # long words carry soft hyphens for line breaks
         assert html.index(before) < html.index("<video") < html.index("callout-tip")
         assert f'srclang="{language}" label=' in html
         assert "/modules/elke-dag-wegen-hartfalen/media/wegen.webm" in html

@@ -13,6 +13,7 @@ from helpers import csrf_token
 from app import ROOT
 from learning.accounts.models import Role
 from learning.content.document import Likert, Quiz
+from learning.content.hyphenation import strip_soft_hyphens
 from learning.content.judging import example_values
 from learning.content.loader import load_module_folder
 from learning.db import db
@@ -41,7 +42,7 @@ def finish(client) -> str:
 
 
 def text_of(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return " ".join(strip_soft_hyphens(unescape(re.sub(r"<[^>]+>", " ", html))).split())
 
 
 def test_the_result_lists_each_question_with_the_answer_right_or_wrong_and_why(client, login, make_user, content):
