@@ -87,10 +87,14 @@ def hyphenate_html(html: str, language: str) -> str:
     return "".join(parts)
 
 
+# interface strings are few and short: cache them; a step's HTML is hyphenated once by the loader, uncached
+_hyphenate_short_html = functools.lru_cache(maxsize=2048)(hyphenate_html)
+
+
 def hyphenate_filter(value: object, language: str) -> str:
     """Jinja filter `hyphenate(lang)`: plain text gets soft hyphens and stays escaped; Markup stays Markup."""
     if isinstance(value, Markup):  # a translated string in an autoescaped template: touch only its text
-        return Markup(hyphenate_html(str(value), language))  # noqa: S704 — only U+00AD is added to safe markup
+        return Markup(_hyphenate_short_html(str(value), language))  # noqa: S704 — only U+00AD is added to safe markup
     return "" if value is None else hyphenate_text(str(value), language)
 
 
