@@ -41,8 +41,8 @@ def answer(client, slug: str, item_id: str, values: list[str]) -> str:
     return response.get_data(as_text=True)
 
 
-def shown(text: str) -> str:
-    return str(escape(hyphenate_text(text, "nl")))
+def shown(text: str, language: str = "nl") -> str:
+    return str(escape(hyphenate_text(text, language)))
 
 
 def test_question_choices_and_feedback_are_hyphenated_in_the_page(client, login, make_user, content):
@@ -57,3 +57,22 @@ def test_question_choices_and_feedback_are_hyphenated_in_the_page(client, login,
         assert f"<span>{shown(choice.text)}</span>" in page
     assert shown(quiz.choices[0].feedback) in feedback
     assert SOFT_HYPHEN in shown(quiz.question)
+
+
+def test_feedback_in_a_german_interface_is_hyphenated_as_the_english_text_it_is(client, login, make_user, content):
+    """A German interface gets the English text (German falls back to English): English patterns for it, not German.
+
+    The answer view must hand the text's language to the template; the interface language would be wrong here.
+    """
+    slug, number, quiz = long_worded_quiz()
+    english = load_module_folder(ROOT / "modules_content" / slug)["en"].item(quiz.id)
+    assert isinstance(english, Quiz)
+    feedback = english.choices[0].feedback
+    assert shown(feedback, "en") != shown(feedback, "de"), "pick a feedback the two languages hyphenate apart"
+    login(make_user(Role.PATIENT, locale="de"))
+
+    open_step(client, slug, number)
+    fragment = answer(client, slug, quiz.id, ["0"])
+
+    assert "Antwort prüfen" in fragment  # the interface is German
+    assert shown(feedback, "en") in fragment
