@@ -121,3 +121,40 @@ def test_the_german_interface_fits_320_px_and_a_step_160_css_px_breaking_words_o
         page.goto(re.sub(r"\d+$", str(number), page.url))
         problems += [f"step {number} at 160 CSS px: {p}" for p in page.evaluate(MEASURE)]
     assert not problems, "\n".join(problems)
+
+
+# Gives every question of the step an answer (the first choice, the places in order, any text) and sends it.
+ANSWER_ALL = """async () => {
+  for (const form of document.querySelectorAll("form.item")) {
+    const first = form.querySelector('input[type="radio"], input[type="checkbox"]');
+    if (first) first.checked = true;
+    form.querySelectorAll("select").forEach((select, index) => { select.selectedIndex = index + 1; });
+    form.querySelectorAll('input[type="text"]').forEach((input) => { input.value = "weet ik niet"; });
+    const body = new URLSearchParams(new FormData(form));
+    const response = await fetch(form.action, {method: "POST", body: body});
+    if (response.status >= 400) throw new Error(`${form.action}: ${response.status}`);
+  }
+}"""
+
+
+def test_the_result_and_reading_again_fit_160_css_px_and_break_words_only_at_a_hyphen(page: Page, make_user, content):
+    """The review rows repeat every question with its answers and explanation: the same rules hold there."""
+    slug = "bloeddruk-thuis-meten"
+    log_in(page, make_user(Role.PATIENT).email)
+    page.goto(f"/modules/{slug}/")
+    page.locator(f'form[action="/modules/{slug}/start"] button[type="submit"]').click()
+    page.wait_for_url(re.compile(r"/step/\d+$"))
+    for step in MODULES[slug]["nl"].steps:
+        page.goto(f"/modules/{slug}/step/{step.number}")
+        page.evaluate(ANSWER_ALL)
+    page.locator(f'form[action="/modules/{slug}/finish"] button').click()
+    page.wait_for_url(re.compile(r"/result/\d+$"))
+    page.set_viewport_size(NARROW)
+    problems = [f"result: {p}" for p in page.evaluate(MEASURE)]
+    assert page.locator(".review-row").count() >= 3
+    reread = page.locator('a[href*="/read-again/"]').get_attribute("href")
+    assert reread
+    for step in MODULES[slug]["nl"].steps:
+        page.goto(re.sub(r"\d+$", str(step.number), reread))
+        problems += [f"reading step {step.number} again: {p}" for p in page.evaluate(MEASURE)]
+    assert not problems, "\n".join(problems)
