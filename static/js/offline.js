@@ -181,9 +181,14 @@
       event.detail.shouldSwap = false;  // never the log-in page inside the question
       queueAnswer(form, "loggedOut", true);
     } else if (xhr.status === 400) {
-      event.detail.shouldSwap = false;  // keep the learner's choice on screen
-      if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) queueAnswer(form, "expired");
-      else showAlert(form, "noChoice");
+      if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) {
+        event.detail.shouldSwap = false;  // keep the learner's choice on screen
+        queueAnswer(form, "expired");
+      } else {
+        // The server's own form: it says what to do (a step used twice, an answer too long) and shows the
+        // learner's answer as they sent it.
+        event.detail.shouldSwap = true;
+      }
     } else if (xhr.status >= 500 || xhr.status === 0) {
       event.detail.shouldSwap = false;
       showAlert(form, "serverError");

@@ -81,3 +81,21 @@ def test_a_select_question_fits_320_px_and_200_percent_zoom(page: Page, make_use
     heights = selects.evaluate_all("all => all.map(s => s.getBoundingClientRect().height)")
     assert heights
     assert min(heights) >= 43.5, f"selects are a finger's size: {heights}"
+
+
+def test_a_step_used_twice_is_named_in_the_page_and_the_choices_stay(page: Page, browser_log, make_user, content):
+    log_in(page, make_user(Role.PATIENT).email)
+    item, slug = open_item(page, Sequencing)
+    browser_log.expect_http_error(f"/modules/{slug}/item/{item.id}", 400)  # the server's answer: shown in the page
+    assert isinstance(item, Sequencing)
+    form = page.locator(f"#item-{item.id}")
+    selects = form.locator("select")
+    chosen = ["0", "0", *[str(i) for i in range(2, len(item.steps))]]
+    for index, value in enumerate(chosen):
+        selects.nth(index).select_option(value)
+    form.get_by_role("button", name="Antwoord controleren").click()
+    alert = page.locator(f"#item-{item.id}").get_by_role("alert")
+    expect(alert).to_contain_text("Gebruik elke stap één keer")
+    for index, value in enumerate(chosen):
+        expect(page.locator(f"#item-{item.id} select").nth(index)).to_have_value(value)
+    expect(page.locator(f"#item-{item.id} .feedback")).to_be_focused()
