@@ -120,15 +120,20 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     try:
         outcome = services.answer_item(current_user, attempt, item_id, values, _language(), statement_id=_answer_id())
     except (services.PlayerError, AnswerProblem) as problem:
-        item = services.document_for(attempt, _language()).item(item_id) or abort(404)
+        document = services.document_for(attempt, _language())
+        item = document.item(item_id) or abort(404)
         error = _problem_message(problem.code if isinstance(problem, AnswerProblem) else "")
         page = render_template(
-            "player/_item.html", module=module, attempt=attempt, item=item, error=error, values=values
-        )
+            "player/_item.html", module=module, attempt=attempt, document=document, item=item, error=error,
+            values=values,
+        )  # fmt: skip
         return page, 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
-    html = render_template("player/_item.html", module=module, attempt=attempt, item=outcome.item, outcome=outcome)
+    document = services.document_for(attempt, _language())
+    html = render_template(
+        "player/_item.html", module=module, attempt=attempt, document=document, item=outcome.item, outcome=outcome
+    )
     return _vary(make_response(html))
 
 
