@@ -1,6 +1,7 @@
 // The VTC service worker: keeps the app's own files and the steps of the modules a learner opened, so a module can
 // be finished without a connection. Answers are not its business: offline.js queues them in IndexedDB and sends
 // them itself (Background Sync exists only in Chromium), here a "sync" event only asks open pages to send.
+// A step it serves from its copy is marked, so the page can queue it as read (a "seen" entry, see offline.js).
 "use strict";
 
 var VERSION = "vtc-v1";
