@@ -10,6 +10,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -192,3 +193,27 @@ def test_steps_read_offline_are_reported_once_when_back_online(
         attempt = db.session.scalar(select(Attempt))
         assert attempt is not None
         assert attempt.current_step == 2  # the bookmark is where the server last saw the learner
+
+
+def test_a_step_read_in_an_attempt_finished_meanwhile_is_dropped_from_the_queue(
+    offline_page: Page, live_server, make_user, content, lrs_auth, browser_log: BrowserLog
+):
+    page = offline_page
+    log_in(page, make_user(Role.PATIENT).email)
+    start_module(page)
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Volgende").click()
+    page.wait_for_url(re.compile(rf"{re.escape(MODULE)}/step/2$"))
+    assert [e["url"] for e in queued(page)] == [f"{MODULE}/seen/2"]
+    with live_server.app.app_context():  # finished on another device while this one was offline
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt is not None
+        attempt.finished_at = datetime.now(UTC)
+        db.session.commit()
+    browser_log.expect_http_error(f"{MODULE}/seen/2", 409)
+
+    page.context.set_offline(False)
+    wait_for_empty_queue(page)  # refused for good (409): dropped, not tried again and again
+    steps = [s["object"]["id"] for s in statements(live_server, lrs_auth) if s["verb"]["id"] == EXPERIENCED]
+    assert [step.rsplit("/step/", 1)[1] for step in steps] == ["1"]
