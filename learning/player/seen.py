@@ -31,7 +31,8 @@ from learning.tracking.models import OutboxStatement
 class SeenRefused(Exception):
     """A seen entry that can never be recorded; the device drops it from its queue.
 
-    `status` is 404 (no such attempt or step for this learner) or 409 (the attempt it was read in is finished).
+    `status` is 404 (no such attempt or step for this learner), 409 (the attempt it was read in is finished) or
+    400 (its id is already another statement's).
     """
 
     def __init__(self, status: int, reason: str) -> None:
@@ -91,7 +92,11 @@ def record_seen(user: User, module: Module, entry: SeenEntry, language: str) -> 
     if any(seen.step_number == entry.number for seen in attempt.steps_seen):
         return False
     if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == entry.seen_id)):
-        return False  # this id is already waiting for delivery: the same entry arrived twice at once
+        # A statement with this id waits for delivery: this entry, recorded a moment ago by another request, or
+        # something else under the same id, which this entry can never become.
+        if _step_recorded(attempt.id, entry.number):
+            return False
+        raise SeenRefused(400, "seen_id is already the id of another statement")
     if attempt.session_id is None:
         services.start_session(user, module, language)
     moment = clamp_seen_at(entry.seen_at, attempt, utcnow())
@@ -104,10 +109,11 @@ def record_seen(user: User, module: Module, entry: SeenEntry, language: str) -> 
         services.commit_and_send([statement])
     except IntegrityError:
         # The same step arrived twice at once (two pages flushing the queue): the other request recorded it.
+        # Otherwise the id was taken at that moment by another statement: the entry can never be recorded as is.
         db.session.rollback()
         if _step_recorded(attempt.id, entry.number):
             return False
-        raise
+        raise SeenRefused(400, "seen_id is already the id of another statement") from None
     return True
 
 

@@ -8,6 +8,7 @@ xAPI, the attempt from the database.
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from learning.player.models import Attempt, AttemptStep
 
 SLUG = "elke-dag-wegen-hartfalen"
 EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
+AT_ONCE = 6
 
 
 @pytest.fixture
@@ -173,3 +175,25 @@ def test_an_entry_of_a_finished_attempt_is_409_and_of_an_unknown_one_or_step_404
         assert (status, bool(json.loads(body)["error"])) == (expected, True)
     assert steps_recorded(live_server) == [1]
     assert [step_of(s) for s in experienced(live_server, lrs_auth)] == [1]
+
+
+def test_the_same_entry_sent_by_several_pages_at_once_is_one_statement(live_server, learner, content, lrs_auth):
+    """Two open tabs flush the same queue when the connection returns: one records, the others find it done."""
+    opener, token = learner
+    started_an_hour_ago(live_server)
+    data = {"csrf_token": token, "seen_id": str(uuid.uuid4()), "seen_at": datetime.now(UTC).isoformat()}
+    statuses: list[int] = []
+    barrier = threading.Barrier(AT_ONCE)
+
+    def send() -> None:
+        barrier.wait()
+        statuses.append(http_post(opener, seen_url(live_server, 5), data)[0])
+
+    threads = [threading.Thread(target=send) for _ in range(AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200] * (AT_ONCE - 1) + [201]
+    assert [s["id"] for s in experienced(live_server, lrs_auth) if step_of(s) == 5] == [data["seen_id"]]
+    assert steps_recorded(live_server) == [1, 5]
