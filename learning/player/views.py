@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,6 +18,7 @@ from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
 from learning.player import review, services
 from learning.player.models import Attempt
+from learning.player.seen import SeenEntry, SeenRefused, record_seen
 from learning.web import is_htmx_fragment_request
 
 bp = Blueprint("player", __name__, url_prefix="/modules/<slug>")
@@ -197,3 +199,52 @@ def again(slug: str) -> Response:
     module = _module(slug)
     services.restart(current_user, module)
     return redirect(url_for("catalog.detail", slug=slug))
+
+
+def _seen_entry(number: int) -> SeenEntry:
+    """Read a seen entry from a JSON body or a form; bad input is a 400 with the reason, nothing stored."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict) and data is not request.form:
+        abort(_json_refusal(400, "send a JSON object or a form"))
+    raw_id, raw_at, raw_registration = (
+        str(data.get(key) or "").strip() for key in ("seen_id", "seen_at", "registration")
+    )
+    try:
+        seen_id = str(uuid.UUID(raw_id))
+    except ValueError:
+        abort(_json_refusal(400, "seen_id must be a UUID"))
+    try:
+        seen_at = datetime.fromisoformat(raw_at)
+    except ValueError:
+        abort(_json_refusal(400, "seen_at must be an ISO 8601 time"))
+    if seen_at.tzinfo is None:
+        abort(_json_refusal(400, "seen_at must name its time zone (e.g. end in Z)"))
+    registration = None
+    if raw_registration:
+        try:
+            registration = str(uuid.UUID(raw_registration))
+        except ValueError:
+            abort(_json_refusal(400, "registration must be a UUID"))
+    return SeenEntry(number=number, seen_id=seen_id, seen_at=seen_at, registration=registration)
+
+
+def _json_refusal(status: int, reason: str) -> Response:
+    return make_response(jsonify(error=reason), status)
+
+
+@bp.post("/seen/<int:number>")
+@login_required
+def seen_offline(slug: str, number: int) -> Response:
+    """A step the learner read offline (from the service worker's copy): report it `experienced` once.
+
+    404 and 409 tell the device to drop the entry (no such attempt or step, or the attempt is finished).
+    """
+    module = get_visible_module(current_user, slug)
+    if module is None:
+        return _json_refusal(404, "no such module")
+    entry = _seen_entry(number)
+    try:
+        recorded = record_seen(current_user, module, entry, _language())
+    except SeenRefused as refused:
+        return _json_refusal(refused.status, refused.reason)
+    return make_response(jsonify(recorded=recorded), 201 if recorded else 200)
