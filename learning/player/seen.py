@@ -25,7 +25,6 @@ from learning.db import db, utcnow
 from learning.player import services
 from learning.player.models import Attempt, AttemptStep
 from learning.tracking import statements as xapi
-from learning.tracking.models import OutboxStatement
 
 
 class SeenRefused(Exception):
@@ -91,19 +90,13 @@ def record_seen(user: User, module: Module, entry: SeenEntry, language: str) -> 
         raise SeenRefused(404, f"step {entry.number} does not exist")
     if any(seen.step_number == entry.number for seen in attempt.steps_seen):
         return False
-    if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == entry.seen_id)):
-        # A statement with this id waits for delivery: this entry, recorded a moment ago by another request, or
-        # something else under the same id, which this entry can never become.
-        if _step_recorded(attempt.id, entry.number):
-            return False
-        raise SeenRefused(400, "seen_id is already the id of another statement")
     if attempt.session_id is None:
         services.start_session(user, module, language)
     moment = clamp_seen_at(entry.seen_at, attempt, utcnow())
     titles = {lang: doc.steps[entry.number - 1].title for lang, doc in services.documents_of(attempt).items()}
     ctx = services.learning_context(user, attempt, language)
-    statement = xapi.experienced_step(ctx, entry.number, titles, moment)
-    statement["id"] = entry.seen_id
+    # the statement id derives from the device's (xapi.device_statement_id): a replay is the same statement
+    statement = xapi.experienced_step(ctx, entry.number, titles, moment, statement_id=entry.seen_id)
     attempt.steps_seen.append(AttemptStep(step_number=entry.number, first_seen_at=moment))
     try:
         services.commit_and_send([statement])

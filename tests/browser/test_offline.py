@@ -21,6 +21,7 @@ from learning.accounts.models import Role
 from learning.content.document import Quiz
 from learning.db import db
 from learning.player.models import Attempt
+from learning.tracking.statements import device_statement_id
 from tests.browser.conftest import TIMEOUT_MS, BrowserLog, phone_tab
 from tests.browser.test_patient_journey import MODULE, document, log_in, start_module, statements
 
@@ -110,7 +111,10 @@ def test_answers_made_offline_arrive_once_after_a_reload_and_reconnecting(
     assert all(count == 1 for count in by_id.values()), by_id
     # One statement per question (the first answer of each), each with an id fixed on the device.
     assert sorted(s["object"]["id"].rsplit("/item/", 1)[1] for s in answered) == sorted([first.id, second.id])
-    assert set(by_id) <= set(waiting)
+    derived = {
+        device_statement_id(w, s["actor"]["account"]["name"], s["object"]["id"]) for w in waiting for s in answered
+    }
+    assert set(by_id) <= derived
 
 
 def test_a_module_finished_offline_is_sent_when_back_online(
@@ -187,8 +191,10 @@ def test_steps_read_offline_are_reported_once_when_back_online(
     sent = [s for s in statements(live_server, lrs_auth) if s["verb"]["id"] == EXPERIENCED]
     by_step = Counter(int(s["object"]["id"].rsplit("/step/", 1)[1]) for s in sent)
     assert by_step == {1: 1, 2: 1, 3: 1, 4: 1}
-    offline_ids = {int(s["object"]["id"].rsplit("/step/", 1)[1]): s["id"] for s in sent}
-    assert [offline_ids[3], offline_ids[4]] == [e["id"] for e in waiting]  # the ids fixed on the device
+    offline = {int(s["object"]["id"].rsplit("/step/", 1)[1]): s for s in sent}
+    device_ids = [device_statement_id(e["id"], offline[n]["actor"]["account"]["name"], offline[n]["object"]["id"])
+                  for e, n in zip(waiting, (3, 4), strict=True)]  # fmt: skip
+    assert [offline[3]["id"], offline[4]["id"]] == device_ids  # derived from the ids fixed on the device
     with live_server.app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt is not None
