@@ -13,7 +13,8 @@ an entry sent twice, or a step that was meanwhile viewed online, stores and repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -90,11 +91,14 @@ def record_seen(user: User, module: Module, entry: SeenEntry, language: str) -> 
         raise SeenRefused(404, f"step {entry.number} does not exist")
     if any(seen.step_number == entry.number for seen in attempt.steps_seen):
         return False
-    if attempt.session_id is None:
-        services.start_session(user, module, language)
     moment = clamp_seen_at(entry.seen_at, attempt, utcnow())
     titles = {lang: doc.steps[entry.number - 1].title for lang, doc in services.documents_of(attempt).items()}
     ctx = services.learning_context(user, attempt, language)
+    if attempt.session_id is None:
+        # No session is open now (the queue is sent from another page, or after the session ended): report the
+        # reading in a session of its own rather than opening one with a `launched` the learner never did.
+        offline = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.module_iri}/offline-reading/{attempt.registration}"))
+        ctx = replace(ctx, session_id=offline)
     # the statement id derives from the device's (xapi.device_statement_id): a replay is the same statement
     statement = xapi.experienced_step(ctx, entry.number, titles, moment, statement_id=entry.seen_id)
     attempt.steps_seen.append(AttemptStep(step_number=entry.number, first_seen_at=moment))

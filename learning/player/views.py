@@ -40,6 +40,7 @@ def _problem_message(code: str) -> str:
         "choose-one": _("Choose one answer."),
         "each-once": _("Use each step once: two places have the same step."),
         "too-long": _("Your answer is too long. Type a short answer."),
+        "type": _("Type an answer first."),
     }
     if code in messages:
         return messages[code]
@@ -119,17 +120,16 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     module = _module(slug)
     attempt = _attempt(module)
     values = request.form.getlist("choice")
+    sent_for = request.form.get("registration", "")
+    if sent_for and sent_for != attempt.registration:
+        # sent (or queued offline) in an earlier try of the module: it must not count for this one
+        error = _("This question belongs to an earlier try of the module. Reload the page to go on.")
+        return _refused(module, attempt, item_id, values, error), 409
     try:
         outcome = services.answer_item(current_user, attempt, item_id, values, _language(), statement_id=_answer_id())
     except (services.PlayerError, AnswerProblem) as problem:
-        document = services.document_for(attempt, _language())
-        item = document.item(item_id) or abort(404)
         error = _problem_message(problem.code if isinstance(problem, AnswerProblem) else "")
-        page = render_template(
-            "player/_item.html", module=module, attempt=attempt, document=document, item=item, error=error,
-            values=values,
-        )  # fmt: skip
-        return page, 400
+        return _refused(module, attempt, item_id, values, error), 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
     document = services.document_for(attempt, _language())
@@ -137,6 +137,15 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
         "player/_item.html", module=module, attempt=attempt, document=document, item=outcome.item, outcome=outcome
     )
     return _vary(make_response(html))
+
+
+def _refused(module: Module, attempt: Attempt, item_id: str, values: list[str], error: str) -> str:
+    """The question again, with what the learner sent and what to do about it."""
+    document = services.document_for(attempt, _language())
+    item = document.item(item_id) or abort(404)
+    return render_template(
+        "player/_item.html", module=module, attempt=attempt, document=document, item=item, error=error, values=values
+    )
 
 
 @bp.post("/finish")
@@ -174,17 +183,11 @@ def reread(slug: str, attempt_id: int, number: int) -> Response:
     """Read a finished module again, step by step, with the answers given; no new attempt is started."""
     module = _module(slug)
     attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
-    sessions = session.setdefault("reread", {})
-    session_id = review.reread_session(sessions, attempt)
-    seen = session.setdefault("reread_seen", [])
-    first = f"{attempt.id}/{number}" not in seen
     try:
-        shown = review.reread_step(current_user, attempt, number, _language(), session_id, first=first)
+        shown = review.reread_step(current_user, attempt, number, _language(), session)
     except services.PlayerError:
         abort(404)
-    if first:
-        session["reread_seen"] = [*seen[-200:], f"{attempt.id}/{number}"]
-    session.modified = True
+    record_read("result.reread", f"user:{current_user.id}")  # the page shows the learner's answers
     document = services.document_for(attempt, _language())
     rows = {row.item.id: row for row in review.review_rows(attempt, document)}
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"

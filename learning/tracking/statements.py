@@ -117,7 +117,9 @@ def _statement(
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {
         # A caller passes the id fixed on the learner's device, so a replayed offline answer is the same statement.
-        "id": device_statement_id(statement_id, ctx.actor_name, obj["id"]) if statement_id else str(uuid.uuid4()),
+        "id": device_statement_id(statement_id, ctx.actor_name, ctx.registration, obj["id"])
+        if statement_id
+        else str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": ctx.actor_home, "name": ctx.actor_name}},
         "verb": _verb(verb),
         "object": obj,
@@ -133,15 +135,15 @@ def _statement(
 DEVICE_IDS = uuid.UUID("6f1c3b52-7d1e-4a57-9a0c-2f8e41b0d7a3")
 
 
-def device_statement_id(device_id: str, actor_name: str, object_id: str) -> str:
+def device_statement_id(device_id: str, actor_name: str, registration: str, object_id: str) -> str:
     """The statement id of an event whose id the learner's device fixed before sending or queuing it.
 
-    Derived, never taken as is: the same device id replayed for the same question or step by the same learner is
-    the same statement (a replay is idempotent), while a device id reused, by a bug or on purpose, for another
-    question, step or learner is another statement. So a device can never make a statement collide with a stored
-    one, which the LRS would refuse and which would hold up the outbox behind it.
+    Derived, never taken as is: the same device id replayed for the same question or step of the same attempt by
+    the same learner is the same statement (a replay is idempotent), while a device id reused, by a bug or on
+    purpose, for another question, step, attempt or learner is another statement. So a device can never make a
+    statement collide with a stored one, which the LRS would refuse and which would hold up the outbox behind it.
     """
-    return str(uuid.uuid5(DEVICE_IDS, f"{actor_name}\n{object_id}\n{device_id}"))
+    return str(uuid.uuid5(DEVICE_IDS, f"{actor_name}\n{registration}\n{object_id}\n{device_id}"))
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -122,8 +122,12 @@
   // a select left open) and says what to do in its 400 answer.
   function hasAnswer(form) {
     if (form.querySelector("input[name=choice]:checked")) return true;
-    return Array.prototype.some.call(form.querySelectorAll("select[name=choice], input[type=text][name=choice]"),
-      function (field) { return field.value.trim() !== ""; });
+    var selects = form.querySelectorAll("select[name=choice]");
+    if (selects.length) {
+      return Array.prototype.every.call(selects, function (select) { return select.value !== ""; });
+    }
+    var text = form.querySelector("input[type=text][name=choice]");
+    return !!(text && text.value.trim() !== "");
   }
 
   function isAnswerForm(element) { return element && element.matches && element.matches("form.item"); }
@@ -189,6 +193,8 @@
     if (pointsToLogin(xhr) || xhr.getResponseHeader("X-VTC-Form-Error") === "logged-out") {
       event.detail.shouldSwap = false;  // never the log-in page inside the question
       queueAnswer(form, "loggedOut", true);
+    } else if (xhr.status === 409) {
+      event.detail.shouldSwap = true;  // an earlier try of the module: the form says to reload the page
     } else if (xhr.status === 400) {
       if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) {
         event.detail.shouldSwap = false;  // keep the learner's choice on screen
@@ -281,10 +287,12 @@
       if (new URL(response.url).pathname === say("login")) return { sent: false, stop: true, loggedOut: true };
       if (entry.kind === "seen") return seenOutcome(response);
       if (response.ok) return { sent: true, url: response.url };
+      // 409: the answer belongs to an attempt that was finished or restarted meanwhile; 404: no such question.
+      if (response.status === 409 || response.status === 404) return { sent: true, url: response.url };
       if (response.status === 400) {
-        // The question itself refused it (the attempt was closed meanwhile): sending again will not help.
+        // The question itself refused it (its form came back): sending again will not help.
         return response.text().then(function (html) {
-          if (html.indexOf('class="item"') !== -1) return { sent: true, url: response.url };
+          if (html.indexOf('id="item-') !== -1) return { sent: true, url: response.url };
           var loggedOut = response.headers.get("X-VTC-Form-Error") === "logged-out";
           return { sent: false, stop: true, loggedOut: loggedOut };
         });

@@ -112,7 +112,9 @@ def test_answers_made_offline_arrive_once_after_a_reload_and_reconnecting(
     # One statement per question (the first answer of each), each with an id fixed on the device.
     assert sorted(s["object"]["id"].rsplit("/item/", 1)[1] for s in answered) == sorted([first.id, second.id])
     derived = {
-        device_statement_id(w, s["actor"]["account"]["name"], s["object"]["id"]) for w in waiting for s in answered
+        device_statement_id(w, s["actor"]["account"]["name"], s["context"]["registration"], s["object"]["id"])
+        for w in waiting
+        for s in answered
     }
     assert set(by_id) <= derived
 
@@ -192,7 +194,8 @@ def test_steps_read_offline_are_reported_once_when_back_online(
     by_step = Counter(int(s["object"]["id"].rsplit("/step/", 1)[1]) for s in sent)
     assert by_step == {1: 1, 2: 1, 3: 1, 4: 1}
     offline = {int(s["object"]["id"].rsplit("/step/", 1)[1]): s for s in sent}
-    device_ids = [device_statement_id(e["id"], offline[n]["actor"]["account"]["name"], offline[n]["object"]["id"])
+    device_ids = [device_statement_id(e["id"], offline[n]["actor"]["account"]["name"],
+                                      offline[n]["context"]["registration"], offline[n]["object"]["id"])
                   for e, n in zip(waiting, (3, 4), strict=True)]  # fmt: skip
     assert [offline[3]["id"], offline[4]["id"]] == device_ids  # derived from the ids fixed on the device
     with live_server.app.app_context():

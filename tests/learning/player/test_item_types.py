@@ -162,7 +162,8 @@ def test_nothing_chosen_is_refused_with_a_message(kind, client, login, make_user
     response = answer(client, slug, item.id, empty)
 
     assert response.status_code == 400
-    assert "Kies eerst een antwoord." in response.get_data(as_text=True)
+    expected = "Typ eerst een antwoord." if isinstance(item, FillIn) else "Kies eerst een antwoord."
+    assert expected in response.get_data(as_text=True)
 
 
 def test_a_typed_answer_is_kept_on_a_mistake(client, login, make_user, content):

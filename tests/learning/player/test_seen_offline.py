@@ -79,7 +79,12 @@ def steps_recorded(live_server) -> list[int]:
 
 def derived(device_id: str, statement: dict) -> str:
     """The statement id the device's id becomes for this learner and this step (never the device's id itself)."""
-    statement_id = device_statement_id(device_id, statement["actor"]["account"]["name"], statement["object"]["id"])
+    statement_id = device_statement_id(
+        device_id,
+        statement["actor"]["account"]["name"],
+        statement["context"]["registration"],
+        statement["object"]["id"],
+    )
     assert statement_id != device_id
     return statement_id
 
