@@ -57,10 +57,11 @@ fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Everything: lint, then the whole suite on SQLite and on a throwaway PostgreSQL
+# The two suites share nothing (each test has its own database, files and loopback ports), so they run side by
+# side: a CI run takes the longer suite's time, not the sum. Each suite's output is printed whole when it ends.
+test: lint ## Everything: lint, then the whole suite on SQLite and on a throwaway PostgreSQL, side by side
 	scripts/system-packages.sh
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="

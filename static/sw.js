@@ -1,6 +1,7 @@
 // The VTC service worker: keeps the app's own files and the steps of the modules a learner opened, so a module can
 // be finished without a connection. Answers are not its business: offline.js queues them in IndexedDB and sends
 // them itself (Background Sync exists only in Chromium), here a "sync" event only asks open pages to send.
+// A step it serves from its copy is marked, so the page can queue it as read (a "seen" entry, see offline.js).
 "use strict";
 
 var VERSION = "vtc-v1";
@@ -64,6 +65,21 @@ self.addEventListener("message", function (event) {
   }));
 });
 
+// A step served from the copy was read without the server knowing: the page must say so, so that offline.js
+// queues a "seen" entry for it. htmx reads the header; a whole page cannot read its own headers, so its <html>
+// element carries the mark instead.
+function markedCopy(hit, fragment) {
+  var headers = new Headers(hit.headers);
+  headers.set("X-VTC-Offline-Copy", "1");
+  var init = { status: hit.status, statusText: hit.statusText, headers: headers };
+  if (fragment) return new Response(hit.body, init);
+  headers.delete("Content-Length");  // the body grows by the mark; it is already decoded
+  headers.delete("Content-Encoding");
+  return hit.text().then(function (html) {
+    return new Response(html.replace(/<html\b/i, "<html data-offline-copy"), init);
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
@@ -83,7 +99,8 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (STEP_PATH.test(url.pathname)) {
-    var key = cacheKey(url.origin + url.pathname, request.headers.get("HX-Request") === "true");
+    var fragment = request.headers.get("HX-Request") === "true";
+    var key = cacheKey(url.origin + url.pathname, fragment);
     event.respondWith(fetch(request).then(function (response) {
       if (response.ok && !response.redirected) {
         var copy = response.clone();
@@ -91,7 +108,9 @@ self.addEventListener("fetch", function (event) {
       }
       return response;
     }, function () {
-      return caches.match(key, { ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
+      return caches.match(key, { ignoreVary: true }).then(function (hit) {
+        return hit ? markedCopy(hit, fragment) : Response.error();
+      });
     }));
   }
 });

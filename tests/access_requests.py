@@ -195,6 +195,13 @@ def _answer(ask: Ask) -> Request:
     return Request(f"/modules/{ask.slug}/item/{item.id}", {"choice": choice})
 
 
+@route(LMS, "POST /modules/<slug>/seen/<int:number>")
+def _seen(ask: Ask) -> Request:
+    """A step read offline, as offline.js sends it from its queue."""
+    _open_attempt(ask)
+    return Request(f"/modules/{ask.slug}/seen/2", {"seen_id": str(uuid.uuid4()), "seen_at": "2026-01-01T10:00:00Z"})
+
+
 @route(LMS, "POST /modules/<slug>/finish")
 def _finish(ask: Ask) -> Request:
     _open_attempt(ask)

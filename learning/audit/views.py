@@ -20,6 +20,7 @@ ACTIONS = {
     "dashboard.export": _l("Dashboard exported"),
     "progress.view": _l("Own progress viewed"),
     "result.view": _l("Own result viewed"),
+    "result.reread": _l("Own finished module read again"),
     "assessments.view": _l("Assessments viewed"),
     "xapi.statements.read": _l("Statements read over xAPI"),
     "audit.read": _l("Access log viewed"),

@@ -63,6 +63,8 @@ class Sequencing:
 
 @dataclass(frozen=True)
 class Pair:
+    """A left text and the right text that belongs to it (a matching item)."""
+
     left: str
     right: str
 

@@ -45,12 +45,21 @@ def yaml_problem(exc: yaml.YAMLError) -> tuple[int, str]:
     return (mark.line if mark else 0), str(text)
 
 
-def split_verdict(text: str) -> tuple[bool | None, str]:
-    """Return (True for a leading "Goed." / False for "Nee." / None, the text without it)."""
+# In a true-false item these words judge the statement ("Nee. Je belt eerst je team."), not the learner's answer.
+_STATEMENT_WORDS = {"ja", "nee", "klopt", "yes", "no"}
+
+
+def split_verdict(text: str, *, statement: bool = False) -> tuple[bool | None, str]:
+    """Return (True for a leading "Goed." / False for "Nee." / None, the text without it).
+
+    With `statement` (true-false feedback) "Ja."/"Nee."/"Klopt." are kept: there they answer the statement.
+    """
     match = _VERDICT.match(text)
     if match is None:
         return None, text.strip()
     word = match.group(1).strip().lower()
+    if statement and word in _STATEMENT_WORDS:
+        return None, text.strip()
     if word in _RIGHT_WORDS:
         return True, text[match.end() :].strip()
     if word in _WRONG_WORDS:
@@ -58,29 +67,32 @@ def split_verdict(text: str) -> tuple[bool | None, str]:
     return None, text.strip()
 
 
-def _feedback_text(value: object, correct: bool, line: int, report: Report, where: str) -> str:
+def _feedback_text(
+    value: object, correct: bool, line: int, report: Report, where: str, *, statement: bool = False
+) -> str:
     text = str(value or "").strip()
-    verdict, rest = split_verdict(text)
+    verdict, rest = split_verdict(text, statement=statement)
     if verdict is not None and verdict != correct:
         said = "right" if verdict else "wrong"
         report(line, f"{where} starts by saying the answer is {said}, but it is not: fix the feedback or the answer")
     return rest
 
 
-def _feedback(data: dict[str, Any], line: int, report: Report) -> Feedback:
+def _feedback(data: dict[str, Any], line: int, report: Report, *, statement: bool = False) -> Feedback:
     raw = data.get("feedback")
     if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) and raw[k].strip() for k in ("right", "wrong")):
         report(line, f"'{data['id']}' needs feedback with 'right' and 'wrong' texts that say why")
         return Feedback("", "")
-    right = _feedback_text(raw["right"], True, line, report, "the 'right' feedback")
-    wrong = _feedback_text(raw["wrong"], False, line, report, "the 'wrong' feedback")
+    right = _feedback_text(raw["right"], True, line, report, "the 'right' feedback", statement=statement)
+    wrong = _feedback_text(raw["wrong"], False, line, report, "the 'wrong' feedback", statement=statement)
     return Feedback(right, wrong)
 
 
 def _texts(data: dict[str, Any], key: str, low: int, high: int, line: int, report: Report) -> tuple[str, ...]:
     value = data.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
-        report(line, f"'{data['id']}' needs '{key}': a list of texts")
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        # YAML reads an unquoted yes, no, on or 010 as true, false, true and 8: every text must be quoted
+        report(line, f"'{data['id']}' needs '{key}': a list of texts, each in quotes (\"112\", \"ja\")")
         return ()
     texts = tuple(str(v).strip() for v in value)
     if not low <= len(texts) <= high:
@@ -120,7 +132,7 @@ def _true_false(data: dict[str, Any], line: int, report: Report) -> TrueFalse | 
     if not isinstance(answer, bool):
         report(line, f"'{data['id']}' needs 'answer: true' or 'answer: false'")
         return None
-    return TrueFalse(data["id"], data["question"], answer, _feedback(data, line, report))
+    return TrueFalse(data["id"], data["question"], answer, _feedback(data, line, report, statement=True))
 
 
 def _sequencing(data: dict[str, Any], line: int, report: Report) -> Sequencing:

@@ -27,7 +27,7 @@ class AnswerProblem(ValueError):
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
-        self.code = code  # "choose", "choose-one", "each-once", "too-long"
+        self.code = code  # "choose", "choose-one", "each-once", "too-long", "type"
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,16 @@ def _read_matching(item: Matching, raw: list[str]) -> Given:
 
 
 def _read_fill_in(item: FillIn, raw: list[str]) -> Given:
+    """A right answer is stored as its normalised form; a wrong one as "" (what a learner types freely could name
+    a person or a condition, so it is shown back once and never kept: docs/privacy.md)."""
     typed = " ".join(raw).strip()
     if not normalise_answer(typed):
-        raise AnswerProblem("choose")
+        raise AnswerProblem("type")
     if len(typed) > TYPED_MAX:
         raise AnswerProblem("too-long")
-    stored = normalise_answer(typed)[:STORED_MAX]
-    return Given((typed,), stored, stored in {normalise_answer(v) for v in item.accepted})
+    normalised = normalise_answer(typed)
+    right = normalised in {normalise_answer(v) for v in item.accepted}
+    return Given((typed,), normalised[:STORED_MAX] if right else "", right)
 
 
 def read_answer(item: Item, raw: list[str]) -> Given:

@@ -8,7 +8,9 @@ its own, and nothing else: no `launched`, no new registration, no answer, so no 
 from __future__ import annotations
 
 import uuid
+from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select
 
@@ -63,16 +65,24 @@ def finished_attempt(user: User, module: Module, attempt_id: int) -> Attempt | N
     )
 
 
-def reread_session(sessions: dict[str, str], attempt: Attempt) -> str:
-    """The session id of this re-reading, kept in the learner's browser session (`sessions`, changed in place)."""
-    key = str(attempt.id)
-    if key not in sessions:
-        sessions[key] = str(uuid.uuid4())
-    return sessions[key]
+def _visit(store: MutableMapping[str, Any], attempt: Attempt, number: int) -> tuple[str, bool]:
+    """(the session id of this re-reading, whether the step is seen for the first time in it).
+
+    `store` is the learner's browser session, changed in place. Only the current re-reading is remembered, so the
+    cookie stays small however many modules a learner reads again.
+    """
+    current = store.get("reread")
+    if not isinstance(current, dict) or current.get("attempt") != attempt.id:
+        current = {"attempt": attempt.id, "session": str(uuid.uuid4()), "seen": []}
+    first = number not in current["seen"]
+    if first:
+        current = {**current, "seen": [*current["seen"], number]}
+    store["reread"] = current
+    return str(current["session"]), first
 
 
-def reread_step(user: User, attempt: Attempt, number: int, language: str, session_id: str, *, first: bool) -> Step:
-    """Show a step of a finished attempt again; the first view of it in this re-reading reports `experienced`.
+def reread_step(user: User, attempt: Attempt, number: int, language: str, store: MutableMapping[str, Any]) -> Step:
+    """Show a step of a finished attempt again; its first view in this re-reading reports `experienced`.
 
     :raises PlayerError: for a step the module does not have, or an attempt that is not finished.
     """
@@ -81,6 +91,7 @@ def reread_step(user: User, attempt: Attempt, number: int, language: str, sessio
     document = document_for(attempt, language)
     if not 1 <= number <= len(document.steps):
         raise PlayerError(f"step {number} does not exist")
+    session_id, first = _visit(store, attempt, number)
     if first:
         ctx = replace(learning_context(user, attempt, language), session_id=session_id)
         titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,6 +18,7 @@ from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
 from learning.player import review, services
 from learning.player.models import Attempt
+from learning.player.seen import SeenEntry, SeenRefused, record_seen
 from learning.web import is_htmx_fragment_request
 
 bp = Blueprint("player", __name__, url_prefix="/modules/<slug>")
@@ -38,6 +40,7 @@ def _problem_message(code: str) -> str:
         "choose-one": _("Choose one answer."),
         "each-once": _("Use each step once: two places have the same step."),
         "too-long": _("Your answer is too long. Type a short answer."),
+        "type": _("Type an answer first."),
     }
     if code in messages:
         return messages[code]
@@ -117,20 +120,32 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     module = _module(slug)
     attempt = _attempt(module)
     values = request.form.getlist("choice")
+    sent_for = request.form.get("registration", "")
+    if sent_for and sent_for != attempt.registration:
+        # sent (or queued offline) in an earlier try of the module: it must not count for this one
+        error = _("This question belongs to an earlier try of the module. Reload the page to go on.")
+        return _refused(module, attempt, item_id, values, error), 409
     try:
         outcome = services.answer_item(current_user, attempt, item_id, values, _language(), statement_id=_answer_id())
     except (services.PlayerError, AnswerProblem) as problem:
-        document = services.document_for(attempt, _language())
-        item = document.item(item_id) or abort(404)
         error = _problem_message(problem.code if isinstance(problem, AnswerProblem) else "")
-        context = {"module": module, "attempt": attempt, "document": document, "item": item, "values": values}
-        return render_template("player/_item.html", error=error, **context), 400
+        return _refused(module, attempt, item_id, values, error), 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
-    document = services.document_for(attempt, _language())  # cached: its language picks the hyphenation patterns
-    context = {"module": module, "attempt": attempt, "document": document, "item": outcome.item}
-    html = render_template("player/_item.html", outcome=outcome, **context)
+    document = services.document_for(attempt, _language())
+    html = render_template(
+        "player/_item.html", module=module, attempt=attempt, document=document, item=outcome.item, outcome=outcome
+    )
     return _vary(make_response(html))
+
+
+def _refused(module: Module, attempt: Attempt, item_id: str, values: list[str], error: str) -> str:
+    """The question again, with what the learner sent and what to do about it."""
+    document = services.document_for(attempt, _language())
+    item = document.item(item_id) or abort(404)
+    return render_template(
+        "player/_item.html", module=module, attempt=attempt, document=document, item=item, error=error, values=values
+    )
 
 
 @bp.post("/finish")
@@ -168,17 +183,11 @@ def reread(slug: str, attempt_id: int, number: int) -> Response:
     """Read a finished module again, step by step, with the answers given; no new attempt is started."""
     module = _module(slug)
     attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
-    sessions = session.setdefault("reread", {})
-    session_id = review.reread_session(sessions, attempt)
-    seen = session.setdefault("reread_seen", [])
-    first = f"{attempt.id}/{number}" not in seen
     try:
-        shown = review.reread_step(current_user, attempt, number, _language(), session_id, first=first)
+        shown = review.reread_step(current_user, attempt, number, _language(), session)
     except services.PlayerError:
         abort(404)
-    if first:
-        session["reread_seen"] = [*seen[-200:], f"{attempt.id}/{number}"]
-    session.modified = True
+    record_read("result.reread", f"user:{current_user.id}")  # the page shows the learner's answers
     document = services.document_for(attempt, _language())
     rows = {row.item.id: row for row in review.review_rows(attempt, document)}
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
@@ -193,3 +202,52 @@ def again(slug: str) -> Response:
     module = _module(slug)
     services.restart(current_user, module)
     return redirect(url_for("catalog.detail", slug=slug))
+
+
+def _seen_entry(number: int) -> SeenEntry:
+    """Read a seen entry from a JSON body or a form; bad input is a 400 with the reason, nothing stored."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict) and data is not request.form:
+        abort(_json_refusal(400, "send a JSON object or a form"))
+    raw_id, raw_at, raw_registration = (
+        str(data.get(key) or "").strip() for key in ("seen_id", "seen_at", "registration")
+    )
+    try:
+        seen_id = str(uuid.UUID(raw_id))
+    except ValueError:
+        abort(_json_refusal(400, "seen_id must be a UUID"))
+    try:
+        seen_at = datetime.fromisoformat(raw_at)
+    except ValueError:
+        abort(_json_refusal(400, "seen_at must be an ISO 8601 time"))
+    if seen_at.tzinfo is None:
+        abort(_json_refusal(400, "seen_at must name its time zone (e.g. end in Z)"))
+    registration = None
+    if raw_registration:
+        try:
+            registration = str(uuid.UUID(raw_registration))
+        except ValueError:
+            abort(_json_refusal(400, "registration must be a UUID"))
+    return SeenEntry(number=number, seen_id=seen_id, seen_at=seen_at, registration=registration)
+
+
+def _json_refusal(status: int, reason: str) -> Response:
+    return make_response(jsonify(error=reason), status)
+
+
+@bp.post("/seen/<int:number>")
+@login_required
+def seen_offline(slug: str, number: int) -> Response:
+    """A step the learner read offline (from the service worker's copy): report it `experienced` once.
+
+    404 and 409 tell the device to drop the entry (no such attempt or step, or the attempt is finished).
+    """
+    module = get_visible_module(current_user, slug)
+    if module is None:
+        return _json_refusal(404, "no such module")
+    entry = _seen_entry(number)
+    try:
+        recorded = record_seen(current_user, module, entry, _language())
+    except SeenRefused as refused:
+        return _json_refusal(refused.status, refused.reason)
+    return make_response(jsonify(recorded=recorded), 201 if recorded else 200)

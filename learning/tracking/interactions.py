@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from learning.content.document import FillIn, Item, Likert, Matching, Quiz, Sequencing, TrueFalse, interaction_type
+from learning.content.items import normalise_answer
 from learning.tracking import statements as xapi
 
 SEP, PAIR = "[,]", "[.]"
@@ -54,7 +55,8 @@ def definition(items: dict[str, Item]) -> dict[str, Any]:
         found["source"] = _components("left", {k: tuple(p.left for p in i.pairs) for k, i in items.items()})  # type: ignore[union-attr]
         found["target"] = _components("right", {k: tuple(p.right for p in i.pairs) for k, i in items.items()})  # type: ignore[union-attr]
     elif isinstance(first, FillIn):
-        variants = dict.fromkeys(v for item in items.values() for v in item.accepted)  # type: ignore[union-attr]
+        # normalised, as answers are judged: a consumer reading the pattern agrees with result.success
+        variants = dict.fromkeys(normalise_answer(v) for item in items.values() for v in item.accepted)  # type: ignore[union-attr]
         found["correctResponsesPattern"] = [f"{{case_matters=false}}{v}" for v in variants]
     return found
 
@@ -69,7 +71,7 @@ def response(item: Item, stored: str, correct: bool | None) -> str:
     if isinstance(item, Matching):
         return SEP.join(f"left-{i}{PAIR}right-{v}" for i, v in enumerate(values))
     if isinstance(item, FillIn):
-        return stored if correct else ""  # a right answer is an accepted one (normalised): the author's text
+        return stored if correct else ""  # right: an accepted answer, normalised; wrong answers are never kept
     return stored  # likert "1".."5", true-false "true"/"false"
 
 

@@ -117,7 +117,9 @@ def _statement(
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {
         # A caller passes the id fixed on the learner's device, so a replayed offline answer is the same statement.
-        "id": statement_id or str(uuid.uuid4()),
+        "id": device_statement_id(statement_id, ctx.actor_name, ctx.registration, obj["id"])
+        if statement_id
+        else str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": ctx.actor_home, "name": ctx.actor_name}},
         "verb": _verb(verb),
         "object": obj,
@@ -127,6 +129,21 @@ def _statement(
     if result is not None:
         statement["result"] = result
     return statement
+
+
+# The namespace of statement ids derived from ids a learner's device chose (offline answers and step views).
+DEVICE_IDS = uuid.UUID("6f1c3b52-7d1e-4a57-9a0c-2f8e41b0d7a3")
+
+
+def device_statement_id(device_id: str, actor_name: str, registration: str, object_id: str) -> str:
+    """The statement id of an event whose id the learner's device fixed before sending or queuing it.
+
+    Derived, never taken as is: the same device id replayed for the same question or step of the same attempt by
+    the same learner is the same statement (a replay is idempotent), while a device id reused, by a bug or on
+    purpose, for another question, step, attempt or learner is another statement. So a device can never make a
+    statement collide with a stored one, which the LRS would refuse and which would hold up the outbox behind it.
+    """
+    return str(uuid.uuid5(DEVICE_IDS, f"{actor_name}\n{registration}\n{object_id}\n{device_id}"))
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -155,15 +172,19 @@ def module_event(
 
 
 def experienced_step(
-    ctx: LearningContext, number: int, titles: dict[str, str], timestamp: datetime | None = None
+    ctx: LearningContext,
+    number: int,
+    titles: dict[str, str],
+    timestamp: datetime | None = None,
+    statement_id: str | None = None,
 ) -> dict[str, Any]:
-    """Return the statement that a learner saw one step (screen) of a module."""
+    """Return the statement that a learner saw one step (screen) of a module (`statement_id`: the device's)."""
     activity = {
         "objectType": "Activity",
         "id": f"{ctx.module_iri}/step/{number}",
         "definition": {"type": LESSON_TYPE, "name": _lang_map(titles)},
     }
-    return _statement(ctx, "experienced", activity, _context(ctx, child=True), None, timestamp)
+    return _statement(ctx, "experienced", activity, _context(ctx, child=True), None, timestamp, statement_id)
 
 
 def answered_statement(

@@ -1,6 +1,8 @@
 // Every failure of the player visible, and answers never lost: an answer that cannot be sent now (no connection,
 // logged out, an expired page) is kept in IndexedDB under an id fixed on this device and sent later, exactly once:
 // the server makes that id the statement's id and treats a second arrival as already done.
+// A step read from the service worker's copy is queued too, as a "seen" entry, so it is reported `experienced` once
+// back online; those entries are invisible to the learner (the count is about answers only).
 // All words come translated from the page (#vtc-offline-text); none are written here.
 (function () {
   "use strict";
@@ -8,6 +10,7 @@
   var DB_NAME = "vtc-offline";
   var STORE = "queue";
   var sending = false;
+  var STEP_PATH = /^(\/modules\/[^/]+)\/step\/(\d+)$/;
 
   function say(key) { return text[key] || key; }
 
@@ -61,14 +64,20 @@
   function enqueue(entry) {
     entry.user = text.user;
     return withStore("readwrite", function (store) {
-      // The same answer (same id) is kept once, however often it failed.
+      // The same answer (same id) is kept once, however often it failed; a step read twice offline, once.
       store.openCursor().onsuccess = function (event) {
         var cursor = event.target.result;
         if (!cursor) { store.add(entry); return; }
         if (entry.id && cursor.value.id === entry.id) { cursor.update(Object.assign({}, entry, { seq: cursor.value.seq })); return; }
+        if (sameStepSeen(cursor.value, entry)) return;
         cursor.continue();
       };
     }).then(showCount);
+  }
+
+  function sameStepSeen(kept, entry) {
+    return entry.kind === "seen" && kept.kind === "seen" && kept.user === entry.user && kept.url === entry.url &&
+      kept.registration === entry.registration;
   }
 
   function remove(seq) { return withStore("readwrite", function (store) { store.delete(seq); }); }
@@ -78,7 +87,7 @@
       var status = document.getElementById("offline-status");
       if (!status) return;
       var n = entries.filter(function (entry) { return entry.kind === "answer"; }).length;
-      var finishing = entries.length > n;
+      var finishing = entries.some(function (entry) { return entry.kind === "finish"; });
       status.textContent = n ? say(n === 1 ? "one" : "other").replace("{n}", String(n)) : finishing ? say("finishQueued") : "";
       status.hidden = !n && !finishing;
     });
@@ -113,8 +122,12 @@
   // a select left open) and says what to do in its 400 answer.
   function hasAnswer(form) {
     if (form.querySelector("input[name=choice]:checked")) return true;
-    return Array.prototype.some.call(form.querySelectorAll("select[name=choice], input[type=text][name=choice]"),
-      function (field) { return field.value.trim() !== ""; });
+    var selects = form.querySelectorAll("select[name=choice]");
+    if (selects.length) {
+      return Array.prototype.every.call(selects, function (select) { return select.value !== ""; });
+    }
+    var text = form.querySelector("input[type=text][name=choice]");
+    return !!(text && text.value.trim() !== "");
   }
 
   function isAnswerForm(element) { return element && element.matches && element.matches("form.item"); }
@@ -180,10 +193,17 @@
     if (pointsToLogin(xhr) || xhr.getResponseHeader("X-VTC-Form-Error") === "logged-out") {
       event.detail.shouldSwap = false;  // never the log-in page inside the question
       queueAnswer(form, "loggedOut", true);
+    } else if (xhr.status === 409) {
+      event.detail.shouldSwap = true;  // an earlier try of the module: the form says to reload the page
     } else if (xhr.status === 400) {
-      event.detail.shouldSwap = false;  // keep the learner's choice on screen
-      if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) queueAnswer(form, "expired");
-      else showAlert(form, "noChoice");
+      if (xhr.responseText.indexOf('id="' + form.id + '"') === -1) {
+        event.detail.shouldSwap = false;  // keep the learner's choice on screen
+        queueAnswer(form, "expired");
+      } else {
+        // The server's own form: it says what to do (a step used twice, an answer too long) and shows the
+        // learner's answer as they sent it.
+        event.detail.shouldSwap = true;
+      }
     } else if (xhr.status >= 500 || xhr.status === 0) {
       event.detail.shouldSwap = false;
       showAlert(form, "serverError");
@@ -226,6 +246,33 @@
     }, done);
   });
 
+  // --- steps read from the worker's copy: queued as "seen", reported `experienced` once back online ---
+  // The id is fixed here and becomes the statement's id; the time is this device's (the server keeps it within
+  // the attempt and never in the future).
+  function queueSeen(path, registration) {
+    var match = STEP_PATH.exec(path || "");
+    if (!match || !text.user) return;
+    var id = newId();
+    var fields = [["seen_id", id], ["seen_at", new Date().toISOString()]];
+    if (registration) fields.push(["registration", registration]);
+    enqueue({ kind: "seen", id: id, url: match[1] + "/seen/" + match[2], registration: registration || "", fields: fields })
+      .then(registerSync);
+  }
+
+  function shownRegistration() {
+    var player = document.getElementById("player");
+    return player ? player.getAttribute("data-registration") : null;
+  }
+
+  // "Next" offline: htmx got the step from the worker, which marks such answers with a header.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.getResponseHeader("X-VTC-Offline-Copy") !== "1") return;
+    var info = event.detail.pathInfo || {};
+    var path = info.requestPath || (event.detail.requestConfig && event.detail.requestConfig.path) || "";
+    queueSeen(new URL(path, location.href).pathname, shownRegistration());
+  });
+
   // --- sending the queue: on page load, when the connection returns, and when the worker's sync fires ---
   function send(entry) {
     var body = new URLSearchParams();
@@ -238,17 +285,30 @@
       headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
     }).then(function (response) {
       if (new URL(response.url).pathname === say("login")) return { sent: false, stop: true, loggedOut: true };
+      if (entry.kind === "seen") return seenOutcome(response);
       if (response.ok) return { sent: true, url: response.url };
+      // 409: the answer belongs to an attempt that was finished or restarted meanwhile; 404: no such question.
+      if (response.status === 409 || response.status === 404) return { sent: true, url: response.url };
       if (response.status === 400) {
-        // The question itself refused it (the attempt was closed meanwhile): sending again will not help.
+        // The question itself refused it (its form came back): sending again will not help.
         return response.text().then(function (html) {
-          if (html.indexOf('class="item"') !== -1) return { sent: true, url: response.url };
+          if (html.indexOf('id="item-') !== -1) return { sent: true, url: response.url };
           var loggedOut = response.headers.get("X-VTC-Form-Error") === "logged-out";
           return { sent: false, stop: true, loggedOut: loggedOut };
         });
       }
       return { sent: false, stop: true };
     });
+  }
+
+  // A seen entry the server refuses for good (404: no such attempt or step, 409: that attempt is finished, 400 with
+  // its JSON reason) is dropped; an expired form token or a logged-out session stops the run like an answer's.
+  function seenOutcome(response) {
+    var formError = response.headers.get("X-VTC-Form-Error");
+    if (response.ok || response.status === 404 || response.status === 409 || (response.status === 400 && !formError)) {
+      return { sent: true };
+    }
+    return { sent: false, stop: true, loggedOut: formError === "logged-out" };
   }
 
   function flush() {
@@ -309,7 +369,11 @@
     if (block) text = JSON.parse(block.textContent);
     var finish = document.querySelector("form[action$='/finish']");
     if (finish) finish.setAttribute("data-finish", "");
-    if ("indexedDB" in window) showCount().then(flush);
+    if ("indexedDB" in window) {
+      // A whole step page from the worker's copy (a reload offline): the worker marked it, see sw.js.
+      if (document.documentElement.hasAttribute("data-offline-copy")) queueSeen(location.pathname, shownRegistration());
+      showCount().then(flush);
+    }
     if (navigator.serviceWorker && text.worker) {
       navigator.serviceWorker.register(text.worker, { scope: "/" }).then(keepModule).catch(function () {});
       navigator.serviceWorker.addEventListener("message", function (event) {

@@ -10,6 +10,7 @@ from learning.accounts.models import Role
 from learning.content.document import FillIn, Item, Matching, Sequencing, TrueFalse
 from learning.content.judging import mixed_order
 from tests.browser.test_patient_journey import assert_no_axe_violations, log_in
+from tests.browser.test_read_aloud import RECORDER
 from tests.learning.player.test_item_types import find
 
 pytestmark = pytest.mark.browser
@@ -81,3 +82,41 @@ def test_a_select_question_fits_320_px_and_200_percent_zoom(page: Page, make_use
     heights = selects.evaluate_all("all => all.map(s => s.getBoundingClientRect().height)")
     assert heights
     assert min(heights) >= 43.5, f"selects are a finger's size: {heights}"
+
+
+def test_a_step_used_twice_is_named_in_the_page_and_the_choices_stay(page: Page, browser_log, make_user, content):
+    log_in(page, make_user(Role.PATIENT).email)
+    item, slug = open_item(page, Sequencing)
+    browser_log.expect_http_error(f"/modules/{slug}/item/{item.id}", 400)  # the server's answer: shown in the page
+    assert isinstance(item, Sequencing)
+    form = page.locator(f"#item-{item.id}")
+    selects = form.locator("select")
+    chosen = ["0", "0", *[str(i) for i in range(2, len(item.steps))]]
+    for index, value in enumerate(chosen):
+        selects.nth(index).select_option(value)
+    form.get_by_role("button", name="Antwoord controleren").click()
+    alert = page.locator(f"#item-{item.id}").get_by_role("alert")
+    expect(alert).to_contain_text("Gebruik elke stap één keer")
+    for index, value in enumerate(chosen):
+        expect(page.locator(f"#item-{item.id} select").nth(index)).to_have_value(value)
+    expect(page.locator(f"#item-{item.id} .feedback")).to_be_focused()
+
+
+@pytest.mark.parametrize("kind", [TrueFalse, Sequencing, Matching])
+def test_read_aloud_reads_the_question_and_what_there_is_to_choose(page: Page, make_user, content, kind):
+    page.add_init_script(RECORDER)
+    log_in(page, make_user(Role.PATIENT).email)
+    item, _slug = open_item(page, kind)
+    page.get_by_role("button", name="Voorlezen").click()
+    text = " ".join(entry["text"] for entry in page.evaluate("window.__spoken"))
+    assert item.question in text
+    if isinstance(item, TrueFalse):
+        expected = ["Klopt", "Klopt niet"]
+    elif isinstance(item, Sequencing):
+        expected = [*item.steps, "Stap 1"]
+    else:
+        assert isinstance(item, Matching)
+        expected = [pair.left for pair in item.pairs]
+    for part in expected:
+        assert part in text
+    assert "Antwoord controleren" not in text

@@ -85,13 +85,14 @@ def test_each_block_becomes_its_item(write_module, nl_text):
     [
         ("true-false", "answer: true", "answer: yes please", "needs 'answer: true' or 'answer: false'"),
         ("true-false", '  wrong: "Stuur alles door', '  wrung: "Stuur alles door', "needs feedback with 'right'"),
-        ("true-false", 'right: "Goed. Je team', 'right: "Nee. Je team', "starts by saying the answer is wrong"),
+        ("true-false", 'right: "Goed. Je team', 'right: "Fout. Je team', "starts by saying the answer is wrong"),
         ("sequencing", '["Plassen", "Wegen", "Opschrijven"]', '["Plassen"]', "needs 2 to 8 steps"),
         ("sequencing", '["Plassen", "Wegen", "Opschrijven"]', '["Wegen", "wegen"]', "same text twice"),
         ("matching", 'right: "Haal het eraf"', 'right: "Wrijf ze warm"', "same right text twice"),
         ("matching", '  - {left: "Nagellak"', '  - {lift: "Nagellak"', "needs 'pairs'"),
         ("fill-in", '["112", "een een twee"]', f'["{"x" * 41}"]', "at most 40 signs"),
         ("fill-in", 'question: "Welk', 'vraag: "Welk', "a fill-in block needs a 'question'"),
+        ("fill-in", '["112", "een een twee"]', "[112, yes]", "each in quotes"),  # YAML: yes is true
     ],
 )
 def test_block_mistakes_are_named_with_their_line(kind, old, new, message, write_module, nl_text, line_of):
@@ -137,7 +138,7 @@ FILL = FillIn("fill", "Q", ("112", "Een een twee"), FEEDBACK)
         (MATCH, ["0", "0", "2"], "0,0,2", False),  # a right text chosen twice is wrong, not a form mistake
         (FILL, [" 112! "], "112", True),
         (FILL, ["EEN  een Twee."], "een een twee", True),
-        (FILL, ["113"], "113", False),
+        (FILL, ["mevrouw Jansen"], "", False),  # a wrong typed answer is kept nowhere
     ],
 )
 def test_answers_are_stored_and_judged(item, values, stored, correct):
@@ -156,7 +157,7 @@ def test_answers_are_stored_and_judged(item, values, stored, correct):
         (SEQ, ["0", "0", "2"], "each-once"),
         (SEQ, ["0", "1", "7"], "choose"),
         (MATCH, ["0", "x", "2"], "choose"),
-        (FILL, ["  . "], "choose"),
+        (FILL, ["  . "], "type"),
         (FILL, ["1" * 61], "too-long"),
     ],
 )
@@ -183,3 +184,16 @@ def test_the_demo_gives_right_and_wrong_answers_of_every_type(item):
     rng = random.Random(7)
     assert read_answer(item, example_values(item, True, rng)).correct is True
     assert read_answer(item, example_values(item, False, rng)).correct is False
+
+
+def test_true_false_feedback_may_answer_the_statement_with_ja_or_nee(write_module, nl_text):
+    block = (
+        BLOCKS["true-false"]
+        .replace("answer: true", "answer: false")
+        .replace('right: "Goed. Je team wil alles zien."', 'right: "Nee. Je belt eerst je team."')
+        .replace('wrong: "Stuur alles door, ook een hoge waarde."', 'wrong: "Ja, dat denken veel mensen."')
+    )
+    document = parse_module_file(write_nl(write_module, with_block(nl_text, block)))
+    item = next(i for step in document.steps for i in step.items if i.id == "tf-test")
+    assert isinstance(item, TrueFalse)
+    assert item.feedback == Feedback("Nee. Je belt eerst je team.", "Ja, dat denken veel mensen.")

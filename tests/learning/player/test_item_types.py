@@ -119,12 +119,12 @@ def test_a_wrong_answer_teaches_the_right_one(kind, client, login, make_user, co
     assert item.feedback.wrong in body  # type: ignore[union-attr]
     if isinstance(item, Sequencing):
         assert "De goede volgorde:" in body
-        right_order = '<ol class="missed">' + "".join(f"<li>{text}</li>" for text in item.steps) + "</ol>"
+        right_order = '<ol class="missed" lang="nl">' + "".join(f"<li>{text}</li>" for text in item.steps) + "</ol>"
         assert right_order in body
     elif isinstance(item, Matching):
         assert "Dit hoort bij elkaar:" in body
     elif isinstance(item, FillIn):
-        assert f"Een goed antwoord is: {item.accepted[0]}" in body
+        assert f'Een goed antwoord is: <span lang="nl">{item.accepted[0]}</span>' in body
     statement = answered_statement(client, lrs_auth, slug, item.id)
     assert statement["result"]["success"] is False
     if isinstance(item, FillIn):
@@ -147,7 +147,7 @@ def test_a_step_placed_twice_is_refused_with_a_message_and_the_choices_kept(clie
     body = response.get_data(as_text=True)
     assert 'role="alert"' in body
     assert "Gebruik elke stap één keer" in body
-    selected = re.findall(r'<option value="(\d+)" selected>', body)
+    selected = re.findall(r'<option lang="nl" value="(\d+)" selected>', body)
     assert selected == values  # every select keeps what the learner chose
     query = {"verb": ANSWERED, "activity": f"https://vtc.test/xapi/module/{slug}/item/{item.id}"}
     assert client.get("/xapi/statements", query_string=query, headers=lrs_auth).json["statements"] == []
@@ -163,7 +163,8 @@ def test_nothing_chosen_is_refused_with_a_message(kind, client, login, make_user
     response = answer(client, slug, item.id, empty)
 
     assert response.status_code == 400
-    assert "Kies eerst een antwoord." in response.get_data(as_text=True)
+    expected = "Typ eerst een antwoord." if isinstance(item, FillIn) else "Kies eerst een antwoord."
+    assert expected in response.get_data(as_text=True)
 
 
 def test_a_typed_answer_is_kept_on_a_mistake(client, login, make_user, content):
@@ -177,3 +178,16 @@ def test_a_typed_answer_is_kept_on_a_mistake(client, login, make_user, content):
     body = response.get_data(as_text=True)
     assert "Je antwoord is te lang" in body
     assert 'value="' + "7" * 61 + '"' in body
+
+
+def test_in_a_german_interface_the_english_question_is_marked_english(client, login, make_user, content):
+    """German gets the English text: voices and screen readers must read it as English, the labels as German."""
+    slug, number, item = find(Sequencing)
+    login(make_user(Role.PATIENT))
+    open_step(client, slug, number)
+    client.post("/language/de", data={"csrf_token": csrf_token(client, "/"), "next": "/"})
+    html = client.get(f"/modules/{slug}/step/{number}").get_data(as_text=True)
+    assert '<html lang="de"' in html
+    assert f'<legend id="q-{item.id}" lang="en">' in html
+    assert '<ul class="parts" lang="en"' in html
+    assert "<span>Schritt 1</span>" in html  # a label of the interface: the page's language

@@ -84,7 +84,7 @@ def test_answered_choice_reports_pattern_response_and_success():
         ),
         (
             FillIn("f", "Q", ("112", "Een een twee"), FEEDBACK), "112", True, "fill-in",
-            ["{case_matters=false}112", "{case_matters=false}Een een twee"], "112",
+            ["{case_matters=false}112", "{case_matters=false}een een twee"], "112",
         ),
         (FillIn("f", "Q", ("112",), FEEDBACK), "mevrouw jansen", False, "fill-in", ["{case_matters=false}112"], ""),
     ],
