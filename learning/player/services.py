@@ -18,7 +18,7 @@ from learning.accounts.models import Role, User
 from learning.content.document import Item, Judged, ModuleDocument, Quiz, Step
 from learning.content.judging import Given, read_answer
 from learning.content.models import Module
-from learning.content.services import get_document, get_module_text
+from learning.content.services import get_document, get_module_text, published_texts
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.tracking import interactions, outbox
@@ -68,8 +68,8 @@ def document_for(attempt: Attempt, language: str) -> ModuleDocument:
 
 
 def documents_of(attempt: Attempt) -> dict[str, ModuleDocument]:
-    texts = {t.language: t for t in attempt.module.texts if t.version == attempt.version}
-    return {language: get_document(text) for language, text in texts.items()}
+    texts = published_texts(attempt.module)
+    return {language: get_document(text) for (version, language), text in texts.items() if version == attempt.version}
 
 
 def learning_context(user: User, attempt: Attempt, language: str) -> xapi.LearningContext:

@@ -89,3 +89,18 @@ def test_pages_that_show_modules_do_not_load_their_markdown(app, client, login, 
             assert client.get(path).status_code == 200, path
     loads_source = [s for s in sent if "module_text.source" in s]
     assert loads_source == []
+
+
+def test_pages_seen_again_do_not_read_module_texts(app, client, login, make_user, content):
+    """A worker keeps the texts of a module version (they never change under it): a page view reads the module row,
+    not its texts. Before, every step, answer and progress page queried module_text, and the catalogue loaded
+    every text of every module."""
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    paths = ("/", f"{MODULE}/", f"{MODULE}/step/1", "/progress")
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+    with statements_sent(app) as sent:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    assert [s for s in sent if "FROM module_text" in s] == []
