@@ -59,6 +59,22 @@ def get_open_attempt(user: User, module: Module) -> Attempt | None:
     )
 
 
+def module_and_open_attempt(user: User, slug: str) -> tuple[Module | None, Attempt | None]:
+    """Return the module with this slug and the learner's unfinished attempt at it (either may be None).
+
+    One query for what every step view and answer needs first: these pages are the ones a learner loads most.
+    """
+    row = db.session.execute(
+        select(Module, Attempt)
+        .outerjoin(
+            Attempt, (Attempt.module_id == Module.id) & (Attempt.user_id == user.id) & Attempt.finished_at.is_(None)
+        )
+        .where(Module.slug == slug)
+        .limit(1)
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def document_for(attempt: Attempt, language: str) -> ModuleDocument:
     """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
