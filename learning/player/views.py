@@ -57,7 +57,10 @@ def _module(slug: str) -> Module:
 
 def _module_and_attempt(slug: str) -> tuple[Module, Attempt]:
     """The module (404 unless this learner may open it) and the open attempt (else back to the module's page)."""
-    module, attempt = services.module_and_open_attempt(current_user, slug)
+    return _checked(*services.module_and_open_attempt(current_user, slug))
+
+
+def _checked(module: Module | None, attempt: Attempt | None) -> tuple[Module, Attempt]:
     if module is None or not can_open(current_user, module):
         abort(404)
     if attempt is None:
@@ -97,7 +100,8 @@ def start(slug: str) -> Response:
 @login_required
 def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
-    module, attempt = _module_and_attempt(slug)
+    module, attempt, seen = services.module_attempt_and_seen(current_user, slug, number)
+    module, attempt = _checked(module, attempt)
     document = services.document_for(attempt, _language())
     if request.headers.get("X-VTC-Prefetch") == "1":
         # The service worker keeps the module's steps for offline use: that is not the learner seeing them, so no
@@ -107,7 +111,7 @@ def step(slug: str, number: int) -> Response:
         shown = document.steps[number - 1]
     else:
         try:
-            shown = services.view_step(current_user, attempt, number, _language())
+            shown = services.view_step(current_user, attempt, number, _language(), seen=seen)
         except services.PlayerError:
             abort(404)
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
