@@ -10,7 +10,14 @@ the step and, the first time, records `experienced`), an answer POST (htmx; the 
 later ones only give feedback) and /progress. Goal (issue 9): each >= 25 % of the bare endpoint's requests/s and
 p95 <= 25 ms.
 
-    python bench/learner_pages.py [--database URL] [--seconds 10]
+    python bench/learner_pages.py [--database URL ...] [--seconds 10]
+
+Both databases in one run (a throwaway PostgreSQL server with durable settings; `--both` adds a fresh SQLite file
+and the server's VTC_TEST_DATABASE_URL, each run beside its own bare-endpoint yardstick):
+
+    VTC_PG_DURABLE=1 scripts/with-postgres.sh python bench/learner_pages.py --both
+
+bench/profile_pages.py says where the time of each page goes (SQL per request, a profile).
 """
 
 from __future__ import annotations
@@ -171,10 +178,21 @@ def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET",
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", help="default: a fresh SQLite file")
+    parser.add_argument("--database", action="append", default=[], help="default: a fresh SQLite file; repeatable")
+    parser.add_argument("--both", action="store_true", help="a fresh SQLite file and $VTC_TEST_DATABASE_URL")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    database = args.database or f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db"
+    databases = list(args.database)
+    if args.both:
+        if not os.environ.get("VTC_TEST_DATABASE_URL"):
+            parser.error("--both needs VTC_TEST_DATABASE_URL: run it under scripts/with-postgres.sh")
+        databases = [f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db", os.environ["VTC_TEST_DATABASE_URL"]]
+    for database in databases or [f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db"]:
+        run(database, args.seconds)
+
+
+def run(database: str, seconds: int) -> None:
+    """Serve the app on this database and the bare endpoint, load each page with wrk and print the ratios."""
     env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database, "LMS_SECRET_KEY": "bench",
            "LMS_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
     prepare(database, env)
@@ -191,26 +209,28 @@ def main() -> None:
         form = urllib.parse.urlencode({"csrf_token": token, "choice": value})
         post = {**htmx, "Content-Type": "application/x-www-form-urlencoded"}
         pages = [
-            ("catalogue /", lambda: wrk(f"{url}/", args.seconds, headers={"Cookie": cookie})),
-            (f"step {step} (htmx fragment)", lambda: wrk(f"{url}/modules/{MODULE}/step/{step}", args.seconds,
+            ("catalogue /", lambda: wrk(f"{url}/", seconds, headers={"Cookie": cookie})),
+            (f"step {step} (htmx fragment)", lambda: wrk(f"{url}/modules/{MODULE}/step/{step}", seconds,
                                                           headers=htmx)),
-            ("answer POST (htmx)", lambda: wrk(f"{url}/modules/{MODULE}/item/{item}", args.seconds, headers=post,
+            ("answer POST (htmx)", lambda: wrk(f"{url}/modules/{MODULE}/item/{item}", seconds, headers=post,
                                                method="POST", body=form)),
-            ("/progress", lambda: wrk(f"{url}/progress", args.seconds, headers={"Cookie": cookie})),
+            ("/progress", lambda: wrk(f"{url}/progress", seconds, headers={"Cookie": cookie})),
+            ("/help (floor: any logged-in page)", lambda: wrk(f"{url}/help", seconds, headers={"Cookie": cookie})),
         ]  # fmt: skip
         raw, packed, files = page_weight(url, f"/modules/{MODULE}/step/1", cookie)
         print(f"first load of step 1: {len(files)} files, {raw / 1024:.0f} KB, {packed / 1024:.0f} KB gzip-compressed"
               f" (goal <= 100 KB compressed)")  # fmt: skip
-        yardstick = wrk(f"{bare_url}/hello", args.seconds, headers={})
+        yardstick = wrk(f"{bare_url}/hello", seconds, headers={})
         print(f"database {database.split(':')[0]}, {durability(database)}")
         print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms")
-        print(f"{'page':32} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7}  goal")
+        print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7}  goal")
         for name, measure in pages:
             load = measure()
             ratio = load.requests_per_second / yardstick.requests_per_second
             met = ratio >= GOAL_RATIO and load.p95_ms <= GOAL_P95_MS and load.errors == 0
-            print(f"{name:32} {load.requests_per_second:8.0f} {ratio:7.2f} {load.p95_ms:7.1f} {load.errors:7d}"
-                  f"  {'met' if met else 'NOT met'}")  # fmt: skip
+            goal = "" if name.startswith("/help") else ("met" if met else "NOT met")
+            print(f"{name:34} {load.requests_per_second:8.0f} {ratio:7.2f} {load.p95_ms:7.1f} {load.errors:7d}"
+                  f"  {goal}")  # fmt: skip
     finally:
         for process in (bare, served):
             process.terminate()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from learning.accounts.models import User
-from learning.content.models import Module, ModuleText
-from learning.content.services import get_module, list_modules_for
+from learning.content.models import Module
+from learning.content.services import PublishedText, get_module, list_modules_for
 from learning.db import db
 from learning.player.models import Attempt
 
@@ -16,7 +16,7 @@ from learning.player.models import Attempt
 @dataclass(frozen=True)
 class CatalogEntry:
     module: Module
-    text: ModuleText
+    text: PublishedText
     status: str  # "new" | "started" | "passed" | "not-passed" | "finished" (no judged questions)
 
 

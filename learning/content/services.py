@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from learning.content.document import ModuleDocument
 from learning.content.loader import (
@@ -147,9 +146,9 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
     return True
 
 
-def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, ModuleText]]:
+def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, PublishedText]]:
     """Return modules for an audience (None: all) with their text in `language`, else the closest (get_module_text)."""
-    modules = db.session.scalars(select(Module).order_by(Module.slug).options(selectinload(Module.texts))).all()
+    modules = db.session.scalars(select(Module).order_by(Module.slug)).all()
     return [
         (module, text)
         for module in modules
@@ -158,7 +157,60 @@ def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, 
     ]
 
 
-def get_module_text(module: Module, version: str, language: str) -> ModuleText | None:
+@dataclass(frozen=True)
+class PublishedText:
+    """What pages read of one stored text (one language of one version), without its Markdown source.
+
+    Plain data, so a worker can keep it between requests: see published_texts.
+    """
+
+    id: int
+    module_id: int
+    slug: str
+    version: str
+    language: str
+    title: str
+    summary: str
+    content_hash: str
+
+    @property
+    def source(self) -> str:
+        """The stored Markdown, read from the database when asked (pages never need it: get_document keeps parses)."""
+        return db.session.scalar(select(ModuleText.source).where(ModuleText.id == self.id)) or ""
+
+
+def published_texts(module: Module) -> dict[tuple[str, str], PublishedText]:
+    """Return the module's texts by (version, language), read from the database once per worker and load.
+
+    A published text never changes under its version, and every `content load` of a module sets its updated_at,
+    also when it only adds a language: so (module id, updated_at) names one set of texts, and a page that has the
+    module row needs no query (and no ORM objects) for its texts. Before, every step, answer and progress page
+    loaded them, and the catalogue loaded every text of every module.
+    """
+    key = (module.id, module.updated_at)
+    texts = _TEXTS.get(key)
+    if texts is None:
+        rows = db.session.execute(
+            select(ModuleText.id, ModuleText.version, ModuleText.language, ModuleText.title, ModuleText.summary,
+                   ModuleText.content_hash).where(ModuleText.module_id == module.id)
+        )  # fmt: skip
+        texts = {
+            (row.version, row.language): PublishedText(
+                row.id, module.id, module.slug, row.version, row.language, row.title, row.summary, row.content_hash
+            )
+            for row in rows
+        }
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS[key] = texts
+    return texts
+
+
+_TEXTS: dict[tuple[int, object], dict[tuple[str, str], PublishedText]] = {}
+_TEXTS_KEPT = 1024
+
+
+def get_module_text(module: Module, version: str, language: str) -> PublishedText | None:
     """Return the text of a version in the language asked for, else in the closest language it exists in.
 
     German falls back to English before Dutch (see learning.i18n); the caller compares text.language with the
@@ -166,20 +218,21 @@ def get_module_text(module: Module, version: str, language: str) -> ModuleText |
     """
     from learning.i18n import CONTENT_FALLBACK
 
-    texts = {t.language: t for t in module.texts if t.version == version}
+    texts = published_texts(module)
     for candidate in CONTENT_FALLBACK.get(language, (language, "nl")):
-        if candidate in texts:
-            return texts[candidate]
-    return texts.get("nl")
+        if (version, candidate) in texts:
+            return texts[version, candidate]
+    return texts.get((version, "nl"))
 
 
-def get_document(text: ModuleText) -> ModuleDocument:
+def get_document(text: ModuleText | PublishedText) -> ModuleDocument:
     """Return the parsed module for a stored text, parsed once per process.
 
     A published text never changes under its version (a change needs a version bump), so the parse is keyed by the
     text's hash and the stored Markdown is loaded only on a miss: a page view costs no parse and no source column.
     """
-    key = (text.module.slug, text.language, text.content_hash)
+    slug = text.slug if isinstance(text, PublishedText) else text.module.slug
+    key = (slug, text.language, text.content_hash)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = parse_module_file(Path(key[0]) / f"{key[1]}.md", text=text.source)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
 from learning.content.document import Item, Judged, ModuleDocument, Quiz, Step
 from learning.content.judging import Given, read_answer
 from learning.content.models import Module
-from learning.content.services import get_document, get_module_text
+from learning.content.services import get_document, get_module_text, published_texts
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.tracking import interactions, outbox
@@ -59,6 +59,37 @@ def get_open_attempt(user: User, module: Module) -> Attempt | None:
     )
 
 
+# Built once: these run on every step view and answer, and building the expression cost as much as running it.
+_MODULE_AND_OPEN_ATTEMPT = (
+    select(Module, Attempt)
+    .outerjoin(
+        Attempt,
+        (Attempt.module_id == Module.id) & (Attempt.user_id == bindparam("user_id")) & Attempt.finished_at.is_(None),
+    )
+    .where(Module.slug == bindparam("slug"))
+    .limit(1)
+)
+_WITH_STEP_SEEN = _MODULE_AND_OPEN_ATTEMPT.add_columns(
+    exists().where(AttemptStep.attempt_id == Attempt.id, AttemptStep.step_number == bindparam("number"))
+)
+
+
+def module_and_open_attempt(user: User, slug: str) -> tuple[Module | None, Attempt | None]:
+    """Return the module with this slug and the learner's unfinished attempt at it (either may be None).
+
+    One query for what every step view and answer needs first: these pages are the ones a learner loads most.
+    """
+    row = db.session.execute(_MODULE_AND_OPEN_ATTEMPT, {"user_id": user.id, "slug": slug}).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module | None, Attempt | None, bool]:
+    """As module_and_open_attempt, and whether the attempt has shown step `number` already (for view_step's
+    `seen`): a step view then loads no list of steps seen."""
+    row = db.session.execute(_WITH_STEP_SEEN, {"user_id": user.id, "slug": slug, "number": number}).first()
+    return (None, None, False) if row is None else (row[0], row[1], bool(row[2]))
+
+
 def document_for(attempt: Attempt, language: str) -> ModuleDocument:
     """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
@@ -68,8 +99,8 @@ def document_for(attempt: Attempt, language: str) -> ModuleDocument:
 
 
 def documents_of(attempt: Attempt) -> dict[str, ModuleDocument]:
-    texts = {t.language: t for t in attempt.module.texts if t.version == attempt.version}
-    return {language: get_document(text) for language, text in texts.items()}
+    texts = published_texts(attempt.module)
+    return {language: get_document(text) for (version, language), text in texts.items() if version == attempt.version}
 
 
 def learning_context(user: User, attempt: Attempt, language: str) -> xapi.LearningContext:
@@ -143,8 +174,11 @@ def _close_session_time(attempt: Attempt, end: datetime) -> timedelta:
     return span
 
 
-def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
+def view_step(user: User, attempt: Attempt, number: int, language: str, *, seen: bool | None = None) -> Step:
     """Show a step: bookmark it, and report `experienced` the first time in this attempt.
+
+    `seen` is whether the attempt showed this step before, when the caller read it with the attempt
+    (module_attempt_and_seen); None reads the attempt's steps.
 
     :raises PlayerError: for a step the module does not have.
     """
@@ -160,8 +194,10 @@ def view_step(user: User, attempt: Attempt, number: int, language: str) -> Step:
             attempt.current_step = number
         if attempt.last_activity_at is None or now - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
             attempt.last_activity_at = now
-        if all(seen.step_number != number for seen in attempt.steps_seen):
-            attempt.steps_seen.append(AttemptStep(step_number=number))
+        if seen is None:
+            seen = any(shown.step_number == number for shown in attempt.steps_seen)
+        if not seen:
+            db.session.add(AttemptStep(attempt_id=attempt.id, step_number=number))  # the list stays unloaded
             titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
             statements.append(xapi.experienced_step(learning_context(user, attempt, language), number, titles))
     commit_and_send(statements)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from learning.audit.recording import record_read
-from learning.catalog.services import get_visible_module
+from learning.catalog.services import can_open, get_visible_module
 from learning.content.document import Item, interaction_type
 from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
@@ -55,11 +55,17 @@ def _module(slug: str) -> Module:
     return get_visible_module(current_user, slug) or abort(404)
 
 
-def _attempt(module: Module) -> Attempt:
-    attempt = services.get_open_attempt(current_user, module)
+def _module_and_attempt(slug: str) -> tuple[Module, Attempt]:
+    """The module (404 unless this learner may open it) and the open attempt (else back to the module's page)."""
+    return _checked(*services.module_and_open_attempt(current_user, slug))
+
+
+def _checked(module: Module | None, attempt: Attempt | None) -> tuple[Module, Attempt]:
+    if module is None or not can_open(current_user, module):
+        abort(404)
     if attempt is None:
         abort(redirect(url_for("catalog.detail", slug=module.slug)))
-    return attempt
+    return module, attempt
 
 
 def _answer_id() -> str | None:
@@ -94,8 +100,8 @@ def start(slug: str) -> Response:
 @login_required
 def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
-    module = _module(slug)
-    attempt = _attempt(module)
+    module, attempt, seen = services.module_attempt_and_seen(current_user, slug, number)
+    module, attempt = _checked(module, attempt)
     document = services.document_for(attempt, _language())
     if request.headers.get("X-VTC-Prefetch") == "1":
         # The service worker keeps the module's steps for offline use: that is not the learner seeing them, so no
@@ -105,7 +111,7 @@ def step(slug: str, number: int) -> Response:
         shown = document.steps[number - 1]
     else:
         try:
-            shown = services.view_step(current_user, attempt, number, _language())
+            shown = services.view_step(current_user, attempt, number, _language(), seen=seen)
         except services.PlayerError:
             abort(404)
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
@@ -117,8 +123,7 @@ def step(slug: str, number: int) -> Response:
 @login_required
 def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     """Record an answer and show its feedback in place."""
-    module = _module(slug)
-    attempt = _attempt(module)
+    module, attempt = _module_and_attempt(slug)
     values = request.form.getlist("choice")
     sent_for = request.form.get("registration", "")
     if sent_for and sent_for != attempt.registration:
@@ -152,8 +157,7 @@ def _refused(module: Module, attempt: Attempt, item_id: str, values: list[str], 
 @login_required
 def finish(slug: str) -> Response:
     """Close the attempt and show the result."""
-    module = _module(slug)
-    attempt = _attempt(module)
+    attempt = _module_and_attempt(slug)[1]
     missing = services.unanswered_items(attempt, _language())
     if missing:
         flash(

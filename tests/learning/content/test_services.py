@@ -273,3 +273,27 @@ def test_list_modules_falls_back_to_dutch(ctx, tmp_path, write_module, nl_text):
     assert {text.language for _, text in list_modules_for(None, "fr")} == {"nl"}
     german = {module.slug: text.language for module, text in list_modules_for(None, "de")}
     assert german == {"alleen-nederlands": "nl", "tweetalig": "en"}
+
+
+def test_a_language_added_to_a_published_version_is_found_by_a_running_app(ctx, content_root):
+    """Texts are kept per worker between requests (published_texts): a later `content load` must still be seen."""
+    slug = "elke-dag-wegen-hartfalen"
+    english = content_root / slug / "en.md"
+    saved = english.read_text(encoding="utf-8")
+    english.unlink()
+    load_content(content_root)
+    module = get_module(slug)
+    assert module is not None
+    before = get_module_text(module, module.current_version, "en")
+    assert before is not None
+    assert before.language == "nl"  # no English yet: the closest language
+
+    english.write_text(saved, encoding="utf-8")
+    load_content(content_root)
+
+    module = get_module(slug)
+    assert module is not None
+    after = get_module_text(module, module.current_version, "en")
+    assert after is not None
+    assert after.language == "en"
+    assert get_document(after).language == "en"

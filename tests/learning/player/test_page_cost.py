@@ -89,3 +89,30 @@ def test_pages_that_show_modules_do_not_load_their_markdown(app, client, login, 
             assert client.get(path).status_code == 200, path
     loads_source = [s for s in sent if "module_text.source" in s]
     assert loads_source == []
+
+
+def test_pages_seen_again_do_not_read_module_texts(app, client, login, make_user, content):
+    """A worker keeps the texts of a module version (they never change under it): a page view reads the module row,
+    not its texts. Before, every step, answer and progress page queried module_text, and the catalogue loaded
+    every text of every module."""
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    paths = ("/", f"{MODULE}/", f"{MODULE}/step/1", "/progress")
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+    with statements_sent(app) as sent:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    assert [s for s in sent if "FROM module_text" in s] == []
+
+
+def test_a_step_view_does_not_load_the_steps_seen(app, client, login, make_user, content):
+    """Whether the step was shown before is read with the module and the attempt (one query): a step view loads
+    no list of the attempt's steps, and the first view of a step is still recorded once."""
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    with statements_sent(app) as sent:
+        assert client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"}).status_code == 200
+        assert client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"}).status_code == 200
+    assert [s for s in sent if s.lstrip().upper().startswith("SELECT ATTEMPT_STEP.")] == []
+    assert len([s for s in writes(sent) if "INSERT INTO attempt_step" in s]) == 1
