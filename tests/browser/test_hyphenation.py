@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PASSWORD
 from playwright.sync_api import Page
 
 from app import ROOT
 from learning.accounts.models import Role
 from learning.content.loader import iter_module_folders, load_module_folder
+from tests.browser.test_patient_journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,14 +61,6 @@ MEASURE = r"""() => {
   }
   return problems;
 }"""
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def choose_language(page: Page, language: str) -> None:
