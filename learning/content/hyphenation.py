@@ -52,10 +52,16 @@ def hyphenate_word(word: str, language: str) -> str:
     return str(dictionary.inserted(word, hyphen=SOFT_HYPHEN))
 
 
+# A citation's volume and pages ("2021;39(7):1293-1302.") have no syllables; they may break after ; and :
+_CITATION = re.compile(r"[\d)][;:](?=\d)")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
 def _hyphenate_token(match: re.Match[str], language: str) -> str:
     token = match.group(0)
     if _MACHINE.search(token):
         return token
+    token = _CITATION.sub(lambda mark: mark.group(0) + ZERO_WIDTH_SPACE, token)
     return _LETTERS.sub(lambda word: hyphenate_word(word.group(0), language), token)
 
 
@@ -100,4 +106,4 @@ def hyphenate_filter(value: object, language: str) -> str:
 
 def strip_soft_hyphens(text: str) -> str:
     """Return text without soft hyphens, for speech and anything that compares or measures words."""
-    return text.replace(SOFT_HYPHEN, "")
+    return text.replace(SOFT_HYPHEN, "").replace(ZERO_WIDTH_SPACE, "")

@@ -37,7 +37,7 @@
       var pattern = /[^.!?]+[.!?]*["')\]]*\s*/g;
       var match;
       while ((match = pattern.exec(raw))) {
-        var text = match[0].replace(/\u00AD/g, "").replace(/\s+/g, " ").trim(); // soft hyphens are for line breaks only
+        var text = match[0].replace(/[\u00AD\u200B]/g, "").replace(/\s+/g, " ").trim(); // soft hyphens are for line breaks only
         if (!text) continue;
         var range = document.createRange();
         var start = locate(run, match.index), end = locate(run, match.index + match[0].length);

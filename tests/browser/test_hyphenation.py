@@ -24,7 +24,8 @@ MODULES = {folder.name: load_module_folder(folder) for folder in iter_module_fol
 LOG_IN = {"nl": ("E-mailadres", "Wachtwoord", "Inloggen")}
 
 # For each text node of the page: every word (run of non-space characters) whose characters sit on more than one
-# line must break after a soft hyphen, a hyphen, a dash or a slash. Then every element must end inside the screen.
+# line must break after a soft hyphen, a hyphen, a dash, a slash or (a citation's numbers) a zero-width
+# space. Then every element must end inside the screen.
 MEASURE = r"""() => {
   const width = document.documentElement.clientWidth;
   const problems = [];
@@ -46,7 +47,8 @@ MEASURE = r"""() => {
         if (word[0][i] === "\u00AD") continue;
         const y = top(node, word.index + i);
         if (y === null) continue;
-        if (lastTop !== null && y > lastTop + 1 && !/[\u00AD\-\u2010\u2013\u2014\/]/.test(word[0].slice(last, i))) {
+        const breakable = /[\u00AD\u200B\-\u2010\u2013\u2014\/]/.test(word[0].slice(last, i));
+        if (lastTop !== null && y > lastTop + 1 && !breakable) {
           const plain = (text) => text.replace(/\u00AD/g, "");
           problems.push(`"${plain(word[0])}" breaks after "${plain(word[0].slice(0, i))}" without a hyphen`);
         }
@@ -149,4 +151,21 @@ def test_the_result_and_reading_again_fit_160_css_px_and_break_words_only_at_a_h
     for step in MODULES[slug]["nl"].steps:
         page.goto(re.sub(r"\d+$", str(step.number), reread))
         problems += [f"reading step {step.number} again: {p}" for p in page.evaluate(MEASURE)]
+    assert not problems, "\n".join(problems)
+
+
+LEARNER_PAGES = ["/", "/progress", "/settings", "/help", "/account/password", "/modules/bloeddruk-thuis-meten/"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "de"])
+def test_the_learner_pages_around_the_player_fit_160_css_px_breaking_words_only_at_a_hyphen(
+    page: Page, make_user, content, language
+):
+    log_in(page, make_user(Role.PATIENT).email)
+    choose_language(page, language)
+    page.set_viewport_size(NARROW)
+    problems: list[str] = []
+    for path in LEARNER_PAGES:
+        page.goto(path)
+        problems += [f"{path} ({language}): {p}" for p in page.evaluate(MEASURE)]
     assert not problems, "\n".join(problems)

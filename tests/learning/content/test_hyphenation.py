@@ -157,3 +157,9 @@ def test_loaded_step_html_is_hyphenated_but_its_spoken_text_is_not(tmp_path):
     speech = spoken_text(step)
     assert SHY not in speech
     assert "Het thuismonitoringsprogramma meet je bloeddruk." in speech
+
+
+def test_a_citations_numbers_may_break_after_semicolon_and_colon_and_speech_never_sees_it():
+    text = hyphenate_text("Eur Heart J. 2018;39(33):3021-3104.", "en")
+    assert "2018;\u200b39(33):\u200b3021-3104." in text
+    assert strip_soft_hyphens(text) == "Eur Heart J. 2018;39(33):3021-3104."
