@@ -41,10 +41,7 @@ def definition(items: dict[str, Item]) -> dict[str, Any]:
         found["correctResponsesPattern"] = [SEP.join(f"choice-{i}" for i in first.correct_indexes)]
         found["choices"] = _components("choice", {k: tuple(c.text for c in i.choices) for k, i in items.items()})  # type: ignore[union-attr]
     elif isinstance(first, Likert):
-        found["scale"] = [
-            {"id": point, "description": {tag: labels[i] for tag, labels in xapi.LIKERT_LABELS.items()}}
-            for i, point in enumerate(xapi.LIKERT_SCALE)
-        ]
+        found["scale"] = xapi.likert_scale()
     elif isinstance(first, TrueFalse):
         found["correctResponsesPattern"] = ["true" if first.answer else "false"]
     elif isinstance(first, Sequencing):

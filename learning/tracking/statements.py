@@ -212,15 +212,18 @@ def answered_likert(
         "type": INTERACTION_TYPE,
         "name": _lang_map(questions),
         "interactionType": "likert",
-        "scale": [
-            {"id": point, "description": {tag: labels[i] for tag, labels in LIKERT_LABELS.items()}}
-            for i, point in enumerate(LIKERT_SCALE)
-        ],
+        "scale": likert_scale(),
     }
     activity = {"objectType": "Activity", "id": f"{ctx.module_iri}/item/{item_id}", "definition": definition}
-    return _statement(
-        ctx, "answered", activity, _context(ctx, child=True), {"response": str(value)}, timestamp, statement_id
-    )
+    return answered_statement(ctx, activity, {"response": str(value)}, timestamp=timestamp, statement_id=statement_id)
+
+
+def likert_scale() -> list[dict[str, Any]]:
+    """The five agreement points of a likert item, each described in Dutch and English."""
+    return [
+        {"id": point, "description": {tag: labels[i] for tag, labels in LIKERT_LABELS.items()}}
+        for i, point in enumerate(LIKERT_SCALE)
+    ]
 
 
 def completion(
