@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -33,15 +34,9 @@ def answer_step_over_http(page: Page, number: int, *, right: bool) -> None:
     for item in DOCUMENT.steps[number - 1].items:
         values = ["4"] if isinstance(item, Likert) else example_values(item, right, rng)
         form = {"csrf_token": token, "choice": values}
-        response = page.request.post(f"{MODULE}/item/{item.id}", multipart=None, form=None, data=_encode(form),
+        response = page.request.post(f"{MODULE}/item/{item.id}", data=urlencode(form, doseq=True),
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
         assert response.ok, response.status
-
-
-def _encode(form: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(form, doseq=True)
 
 
 @pytest.mark.parametrize("language", ["nl", "en", "de"])

@@ -4,6 +4,7 @@ response (xAPI 1.0.3 Data §2.4.4.1)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from learning.content.loader import load_module_folder
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 
 
+@functools.cache  # parsing every module for each of the many tests that ask would cost seconds
 def find(kind: type) -> tuple[str, int, Item]:
     """(module slug, step number, item) of the first item of this type in modules_content/."""
     for folder in sorted((ROOT / "modules_content").iterdir()):
