@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from learning.catalog.services import get_catalog, get_visible_module
 from learning.content.services import get_document, get_module_text
-from learning.player.services import finished_attempts, get_open_attempt
+from learning.player.services import get_open_attempt, latest_finished_attempt
 
 bp = Blueprint("catalog", __name__)
 
@@ -30,7 +30,7 @@ def detail(slug: str) -> str:
     module = get_visible_module(current_user, slug) or abort(404)
     text = get_module_text(module, module.current_version, str(get_locale())) or abort(404)
     attempt = get_open_attempt(current_user, module)
-    finished = next(iter(finished_attempts(current_user, module)), None)  # the newest, to read again
+    finished = latest_finished_attempt(current_user, module)
     return render_template(
         "catalog/detail.html", module=module, document=get_document(text), attempt=attempt, finished=finished
     )

@@ -312,12 +312,11 @@ def restart(user: User, module: Module) -> None:
         db.session.commit()
 
 
-def finished_attempts(user: User, module: Module) -> list[Attempt]:
-    """Return the learner's finished attempts at a module, newest first."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.module_id == module.id, Attempt.finished_at.is_not(None))
-            .order_by(Attempt.finished_at.desc())
-        )
+def latest_finished_attempt(user: User, module: Module) -> Attempt | None:
+    """Return the learner's most recently finished attempt at a module (to read again or see its result)."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.module_id == module.id, Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at.desc())
+        .limit(1)
     )
