@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +20,7 @@ from learning.content.judging import stored_values
 from learning.content.models import Module
 from learning.db import db
 from learning.player.models import Attempt
-from learning.player.services import PlayerError, commit_and_send, document_for, documents_of, learning_context
-from learning.tracking import statements as xapi
+from learning.player.services import PlayerError, commit_and_send, document_for, experienced_statement
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,5 @@ def reread_step(user: User, attempt: Attempt, number: int, language: str, store:
         raise PlayerError(f"step {number} does not exist")
     session_id, first = _visit(store, attempt, number)
     if first:
-        ctx = replace(learning_context(user, attempt, language), session_id=session_id)
-        titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
-        commit_and_send([xapi.experienced_step(ctx, number, titles)])
+        commit_and_send([experienced_statement(user, attempt, number, language, session_id=session_id)])
     return document.steps[number - 1]

@@ -14,7 +14,7 @@ an entry sent twice, or a step that was meanwhile viewed online, stores and repo
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,7 +25,6 @@ from learning.content.models import Module
 from learning.db import db, utcnow
 from learning.player import services
 from learning.player.models import Attempt, AttemptStep
-from learning.tracking import statements as xapi
 
 
 class SeenRefused(Exception):
@@ -92,15 +91,15 @@ def record_seen(user: User, module: Module, entry: SeenEntry, language: str) -> 
     if any(seen.step_number == entry.number for seen in attempt.steps_seen):
         return False
     moment = clamp_seen_at(entry.seen_at, attempt, utcnow())
-    titles = {lang: doc.steps[entry.number - 1].title for lang, doc in services.documents_of(attempt).items()}
-    ctx = services.learning_context(user, attempt, language)
+    offline_session = None
     if attempt.session_id is None:
         # No session is open now (the queue is sent from another page, or after the session ended): report the
         # reading in a session of its own rather than opening one with a `launched` the learner never did.
-        offline = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.module_iri}/offline-reading/{attempt.registration}"))
-        ctx = replace(ctx, session_id=offline)
+        offline_session = str(uuid.uuid5(uuid.NAMESPACE_URL, f"offline-reading/{attempt.registration}"))
     # the statement id derives from the device's (xapi.device_statement_id): a replay is the same statement
-    statement = xapi.experienced_step(ctx, entry.number, titles, moment, statement_id=entry.seen_id)
+    statement = services.experienced_statement(
+        user, attempt, entry.number, language, session_id=offline_session, timestamp=moment, statement_id=entry.seen_id
+    )
     attempt.steps_seen.append(AttemptStep(step_number=entry.number, first_seen_at=moment))
     try:
         services.commit_and_send([statement])

@@ -7,7 +7,7 @@ outbox), then delivered after commit.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -125,6 +125,25 @@ def learning_context(user: User, attempt: Attempt, language: str) -> xapi.Learni
     )
 
 
+def experienced_statement(
+    user: User,
+    attempt: Attempt,
+    number: int,
+    language: str,
+    *,
+    session_id: str | None = None,
+    timestamp: datetime | None = None,
+    statement_id: str | None = None,
+) -> dict[str, object]:
+    """The `experienced` statement of one step, its title in every language; `session_id` replaces the attempt's
+    (re-reading and steps read offline report in a session of their own)."""
+    ctx = learning_context(user, attempt, language)
+    if session_id is not None:
+        ctx = replace(ctx, session_id=session_id)
+    titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
+    return xapi.experienced_step(ctx, number, titles, timestamp, statement_id=statement_id)
+
+
 def commit_and_send(statements: list[dict[str, object]]) -> None:
     """Commit the change with its statements, then deliver them; with nothing to report, only commit.
 
@@ -198,8 +217,7 @@ def view_step(user: User, attempt: Attempt, number: int, language: str, *, seen:
             seen = any(shown.step_number == number for shown in attempt.steps_seen)
         if not seen:
             db.session.add(AttemptStep(attempt_id=attempt.id, step_number=number))  # the list stays unloaded
-            titles = {lang: doc.steps[number - 1].title for lang, doc in documents_of(attempt).items()}
-            statements.append(xapi.experienced_step(learning_context(user, attempt, language), number, titles))
+            statements.append(experienced_statement(user, attempt, number, language))
     commit_and_send(statements)
     return document.steps[number - 1]
 
