@@ -58,7 +58,12 @@ def expect_step(page: Page, number: int, language: str = "nl") -> None:
 
 
 def mark_document(page: Page) -> None:
-    """Set a property on window: it survives htmx swaps and pushState, and is gone after any full page load."""
+    """Set a property on window: it survives htmx swaps and pushState, and is gone after any full page load.
+
+    Waits for the page's load event first: htmx (a deferred script) wires links and forms on DOMContentLoaded, and a
+    click before that is an ordinary navigation — correct for a person, but not the swap these tests check.
+    """
+    page.wait_for_load_state("load")
     page.evaluate(f"{NO_RELOAD} = true")
 
 
