@@ -123,15 +123,16 @@ def _echo_set_aside_hint() -> None:
 @tracking_cli.command("status")
 def status_command() -> None:
     """Show what waits in the outbox, and every statement the LRS refused with its reason and time."""
-    click.echo(f"Queued: {outbox.pending_count()}.")
-    error = outbox.last_error()
-    if error:
-        click.echo(f"Last delivery error: {error}")
-    rows = outbox.set_aside()
-    for row in rows:
-        when = row.set_aside_at.isoformat(timespec="seconds") if row.set_aside_at else "?"
-        click.echo(f"set aside {row.statement_id} at {when} after {row.attempts} attempt(s): {row.last_error}")
-    click.echo(f"Set aside: {len(rows)}." + (" `flask tracking retry-set-aside` sends them again." if rows else ""))
+    state = outbox.summary()
+    oldest = f", oldest from {state.oldest.isoformat(timespec='seconds')}" if state.oldest else ""
+    click.echo(f"Queued: {state.queued}{oldest}.")
+    if state.last_error:
+        click.echo(f"Last delivery error: {state.last_error}")
+    for row in state.set_aside:
+        when = row.set_aside_at.isoformat(timespec="seconds")
+        click.echo(f"set aside {row.statement_id} at {when} after {row.attempts} attempt(s): {row.reason}")
+    hint = " `flask tracking retry-set-aside` sends them again." if state.set_aside else ""
+    click.echo(f"Set aside: {len(state.set_aside)}.{hint}")
 
 
 @tracking_cli.command("retry-set-aside")

@@ -12,10 +12,12 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask, current_app
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from learning.db import db, utcnow
 from learning.tracking.client import DeliveryError, StatementSink
@@ -129,16 +131,49 @@ def pending_count() -> int:
     return db.session.query(OutboxStatement).filter(OutboxStatement.set_aside_at.is_(None)).count()
 
 
-def last_error() -> str:
-    """Return why the oldest queued statement was not delivered yet ("" when it was never tried or all went)."""
-    query = select(OutboxStatement.last_error).where(OutboxStatement.set_aside_at.is_(None))
-    return db.session.scalars(query.order_by(OutboxStatement.id).limit(1)).first() or ""
+@dataclass(frozen=True)
+class SetAside:
+    """A statement the LRS refused, as an administrator needs to see it."""
+
+    statement_id: str
+    verb: str
+    object: str
+    set_aside_at: datetime
+    attempts: int
+    reason: str
 
 
-def set_aside() -> list[OutboxStatement]:
-    """Return the statements the LRS refused, oldest refusal first, with its reason in last_error."""
-    query = select(OutboxStatement).where(OutboxStatement.set_aside_at.is_not(None))
-    return list(db.session.scalars(query.order_by(OutboxStatement.set_aside_at, OutboxStatement.id)))
+@dataclass(frozen=True)
+class Summary:
+    """The outbox at a glance: what waits, since when and why, and what the LRS refused."""
+
+    queued: int
+    oldest: datetime | None
+    last_error: str
+    set_aside: list[SetAside]
+
+
+def summary() -> Summary:
+    """Return the queue's state and every set-aside statement, oldest refusal first."""
+    waiting = OutboxStatement.set_aside_at.is_(None)
+    queued, oldest = db.session.execute(select(func.count(), func.min(OutboxStatement.created_at)).where(waiting)).one()
+    first = select(OutboxStatement.last_error).where(waiting).order_by(OutboxStatement.id).limit(1)
+    refused = db.session.scalars(
+        select(OutboxStatement)
+        .where(OutboxStatement.set_aside_at.is_not(None))
+        .order_by(OutboxStatement.set_aside_at, OutboxStatement.id)
+    )
+    return Summary(queued, oldest, db.session.scalars(first).first() or "", [_set_aside(row) for row in refused])
+
+
+def _set_aside(row: OutboxStatement) -> SetAside:
+    statement = json.loads(row.payload)
+    verb = statement.get("verb") or {}
+    display = verb.get("display") or {}
+    name = display.get("en-US") or next(iter(display.values()), None) or verb.get("id", "")
+    assert row.set_aside_at is not None  # noqa: S101 - only set-aside rows come here
+    obj = statement.get("object") or {}
+    return SetAside(row.statement_id, str(name), str(obj.get("id", "")), row.set_aside_at, row.attempts, row.last_error)
 
 
 def set_aside_count() -> int:

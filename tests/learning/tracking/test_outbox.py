@@ -182,11 +182,11 @@ def test_a_refused_statement_is_set_aside_and_the_rest_of_its_batch_arrives_once
     assert stored_ids(client, lrs_auth) == {theirs["id"], first["id"], second["id"]}
     with lms.app_context():
         assert outbox.pending_count() == 0
-        refused = {row.statement_id: row for row in outbox.set_aside()}
+        refused = {row.statement_id: row for row in outbox.summary().set_aside}
         assert set(refused) == {bad["id"], conflicting["id"]}
-        assert "400" in refused[bad["id"]].last_error
-        assert "scaled" in refused[bad["id"]].last_error  # the LRS's own reason, for the administrator
-        assert "different statement" in refused[conflicting["id"]].last_error
+        assert "400" in refused[bad["id"]].reason
+        assert "scaled" in refused[bad["id"]].reason  # the LRS's own reason, for the administrator
+        assert "different statement" in refused[conflicting["id"]].reason
         assert all(row.set_aside_at is not None for row in refused.values())
     posts = gate.posts
     queue(lms, good())
@@ -204,7 +204,7 @@ def test_after_a_5xx_the_same_batch_is_delivered_on_the_next_run(app, lms, remot
     with lms.app_context():
         assert outbox.pending_count() == 3  # a 5xx is nobody's statement's fault: nothing is set aside
         assert outbox.set_aside_count() == 0
-        assert "503" in outbox.last_error()
+        assert "503" in outbox.summary().last_error
     gate.answer_status = None
     assert deliver(lms) == 3
     assert sorted(gate.accepted) == sorted(s["id"] for s in statements)
@@ -234,9 +234,9 @@ def test_the_built_in_lrs_refusing_a_statement_sets_only_that_one_aside(app, lrs
     assert deliver(app) == 2
     assert stored_ids(app.test_client(), lrs_auth) == {s["id"] for s in statements}
     with app.app_context():
-        [row] = outbox.set_aside()
+        [row] = outbox.summary().set_aside
         assert row.statement_id == bad["id"]
-        assert "scaled" in row.last_error
+        assert "scaled" in row.reason
 
 
 def test_an_administrator_sees_set_aside_statements_and_can_send_them_again(app, lrs_auth):
@@ -251,7 +251,7 @@ def test_an_administrator_sees_set_aside_statements_and_can_send_them_again(app,
     assert "scaled" in status
     assert "Set aside: 1." in status
     with app.app_context():  # the cause is fixed (here: the statement is corrected where it is kept)
-        row = outbox.set_aside()[0]
+        row = db.session.scalars(db.select(outbox.OutboxStatement)).one()
         row.payload = json.dumps({**bad, "result": {"score": {"scaled": 0.5}}})
         db.session.commit()
     assert "1 statement(s) back in the queue" in runner.invoke(args=["tracking", "retry-set-aside", bad["id"]]).output
