@@ -102,9 +102,11 @@ def _settle_refusal(
             reason = f"{reason}; {exc}"
         else:
             reason = f"the LRS holds a different statement with this id: {reason}"
-    row.attempts += 1
-    row.last_error = reason[:1000]
-    row.set_aside_at = utcnow()
+    db.session.execute(  # a statement, not the ORM row: another worker may have settled this row meanwhile
+        update(OutboxStatement)
+        .where(OutboxStatement.id == row.id)
+        .values(attempts=OutboxStatement.attempts + 1, last_error=reason[:1000], set_aside_at=utcnow())
+    )
     db.session.commit()
     log.warning("xAPI statement %s refused by the LRS and set aside: %s", row.statement_id, reason)
     return 0, True
