@@ -263,3 +263,24 @@ def test_a_paused_target_queues_nothing_new_and_sends_nothing(app, forwarding, t
     assert len(queue_rows(app)) == 1
     assert flush(app).delivered == 0
     assert target_lrs.recorder.posts == 0
+
+
+def test_a_409_that_cannot_be_read_back_is_a_rejection_with_the_reason(app, forwarding, target_lrs, runner):
+    """A target key that may only write: the 409 cannot be compared, so it is neither delivered nor lost."""
+    target_lrs.start()
+    made = target_lrs.app.test_cli_runner().invoke(
+        args=["lrs", "create-credential", "write only", "--regional", "--scope", "statements/write"]
+    )
+    key, secret = made.output.strip().splitlines()[-1].split(":", 1)
+    fix = ["lrs", "set-forwarding", forwarding.key, "--endpoint", target_lrs.endpoint, "--target-key", key,
+           "--target-secret", secret]  # fmt: skip
+    assert runner.invoke(args=fix).exit_code == 0
+    taken = str(uuid.uuid4())
+    theirs = make_statement(id=taken, verb={"id": "http://adlnet.gov/expapi/verbs/attempted"})
+    assert post(target_lrs.app.test_client(), target_lrs.headers(), theirs).status_code == 200
+    assert post(app.test_client(), forwarding.headers, make_statement(id=taken)).status_code == 200
+    report = flush(app)
+    assert (report.delivered, report.rejected, report.dead_lettered) == (0, 1, 0)
+    [row] = queue_rows(app)
+    assert row.attempts == 1
+    assert "reading it back to compare: HTTP 403" in row.last_error
