@@ -33,6 +33,13 @@ def record(statements: Sequence[dict[str, Any]]) -> None:
         db.session.add(OutboxStatement(statement_id=statement["id"], payload=json.dumps(statement)))
 
 
+@dataclass(frozen=True)
+class _Queued:
+    id: int
+    statement_id: str
+    payload: str
+
+
 def deliver_pending(sink: StatementSink, *, limit: int = 10_000) -> int:
     """Send what is queued, oldest first, in batches; return how many were delivered.
 
@@ -43,22 +50,25 @@ def deliver_pending(sink: StatementSink, *, limit: int = 10_000) -> int:
     """
     delivered = 0
     while delivered < limit:
-        rows = db.session.scalars(
-            select(OutboxStatement)
-            .where(OutboxStatement.set_aside_at.is_(None))
-            .order_by(OutboxStatement.id)
-            .limit(BATCH)
-        ).all()
+        rows = [
+            _Queued(*row)  # plain values: each settled row is committed, which would expire ORM objects
+            for row in db.session.execute(
+                select(OutboxStatement.id, OutboxStatement.statement_id, OutboxStatement.payload)
+                .where(OutboxStatement.set_aside_at.is_(None))
+                .order_by(OutboxStatement.id)
+                .limit(BATCH)
+            )
+        ]
         if not rows:
             break
-        sent, go_on = _send(sink, list(rows))
+        sent, go_on = _send(sink, rows)
         delivered += sent
         if not go_on:
             break
     return delivered
 
 
-def _send(sink: StatementSink, rows: list[OutboxStatement]) -> tuple[int, bool]:
+def _send(sink: StatementSink, rows: list[_Queued]) -> tuple[int, bool]:
     """Send rows and settle each one's fate; return how many were delivered and whether the LRS is still taking."""
     statements = [json.loads(row.payload) for row in rows]
     try:
@@ -74,7 +84,7 @@ def _send(sink: StatementSink, rows: list[OutboxStatement]) -> tuple[int, bool]:
     return len(rows), True
 
 
-def _one_by_one(sink: StatementSink, rows: list[OutboxStatement]) -> tuple[int, bool]:
+def _one_by_one(sink: StatementSink, rows: list[_Queued]) -> tuple[int, bool]:
     delivered = 0
     for row in rows:
         sent, go_on = _send(sink, [row])
@@ -85,7 +95,7 @@ def _one_by_one(sink: StatementSink, rows: list[OutboxStatement]) -> tuple[int, 
 
 
 def _settle_refusal(
-    sink: StatementSink, row: OutboxStatement, statement: dict[str, Any], refusal: DeliveryError
+    sink: StatementSink, row: _Queued, statement: dict[str, Any], refusal: DeliveryError
 ) -> tuple[int, bool]:
     """One statement refused: a 409 for the very statement we sent is a delivery (an answer lost earlier);
     anything else is set aside with the LRS's reason."""
@@ -102,7 +112,7 @@ def _settle_refusal(
             reason = f"{reason}; {exc}"
         else:
             reason = f"the LRS holds a different statement with this id: {reason}"
-    db.session.execute(  # a statement, not the ORM row: another worker may have settled this row meanwhile
+    db.session.execute(
         update(OutboxStatement)
         .where(OutboxStatement.id == row.id)
         .values(attempts=OutboxStatement.attempts + 1, last_error=reason[:1000], set_aside_at=utcnow())
@@ -112,7 +122,7 @@ def _settle_refusal(
     return 0, True
 
 
-def _keep(rows: list[OutboxStatement], exc: DeliveryError) -> None:
+def _keep(rows: list[_Queued], exc: DeliveryError) -> None:
     ids = [row.id for row in rows]
     db.session.execute(
         update(OutboxStatement)
@@ -123,7 +133,7 @@ def _keep(rows: list[OutboxStatement], exc: DeliveryError) -> None:
     log.warning("xAPI delivery failed, %d statements kept in the outbox: %s", len(ids), exc)
 
 
-def _remove(rows: list[OutboxStatement]) -> None:
+def _remove(rows: list[_Queued]) -> None:
     db.session.execute(delete(OutboxStatement).where(OutboxStatement.id.in_([row.id for row in rows])))
     db.session.commit()
 

@@ -126,8 +126,13 @@ def test_nothing_is_lost_while_remote_lrs_is_down(app, lms, remote_lrs, make_use
 def test_background_worker_delivers_after_the_request(app, lms, remote_lrs, make_user, content, lrs_auth):
     remote_lrs["start"]()
     take_first_step(lms, make_user(Role.PATIENT))
+
+    def settled() -> bool:  # the worker removes a row just after the LRS stored it: wait for both
+        with lms.app_context():
+            return statement_count(app.test_client(), lrs_auth) == 3 and outbox.pending_count() == 0
+
     deadline = time.monotonic() + 30  # generous: CI machines are shared and the worker runs beside the test
-    while statement_count(app.test_client(), lrs_auth) < 3 and time.monotonic() < deadline:
+    while not settled() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert statement_count(app.test_client(), lrs_auth) == 3
     with lms.app_context():
