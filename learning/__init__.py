@@ -22,6 +22,7 @@ from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
+from learning.tracking.admin import bp as outbox_admin_bp
 from learning.tracking.cli import xapi_cli
 from learning.tracking.views import bp as tracking_bp
 from learning.web import add_security_headers, refuse_nul_characters, render_csrf_error, render_error
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
     live.init_app(app)
     caregivers.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
+    app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field

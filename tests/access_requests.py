@@ -105,7 +105,8 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/dashboards/region/charts/environments.png", "/dashboards/region/charts/<key>.png"),
                      ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
                      ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
-                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding")):  # fmt: skip
+                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding"),
+                     ("/admin/outbox", "/admin/outbox")):  # fmt: skip
     LMS[f"GET {_rule}"] = _plain(_path)
 
 
@@ -327,6 +328,11 @@ def _save_forwarding(ask: Ask) -> Request:
 @route(LMS, "POST /admin/lrs/forwarding/<key>/active", "POST /admin/lrs/forwarding/<key>/retry-dead")
 def _forwarding_action(ask: Ask) -> Request:
     return Request(ask.cell.row.rule.replace("<key>", _forwarded_credential(ask)), {"active": "0"})
+
+
+@route(LMS, "POST /admin/outbox/retry")
+def _outbox_retry(ask: Ask) -> Request:
+    return Request("/admin/outbox/retry", {})  # all set-aside statements (there are none): changes nothing
 
 
 # --- xAPI: headers of a credential with only the actor's scope
