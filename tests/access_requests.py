@@ -298,10 +298,11 @@ def _create_credential(ask: Ask) -> Request:
     return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
 
 
-@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
+@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
     key, _secret = ask.make_credential("statements/write")
-    return Request(ask.cell.row.rule.replace("<key>", key), {})
+    path = ask.cell.row.rule.replace("<key>", key)
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 def _forwarded_credential(ask: Ask) -> str:
