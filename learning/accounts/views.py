@@ -8,7 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from learning.accounts import devices, services
-from learning.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm
+from learning.accounts.forms import PASSWORD_MESSAGES, LoginForm, PasswordChangeForm, RegisterForm
+from learning.accounts.passwords import PasswordProblem
 from learning.i18n import LANGUAGES, select_locale
 from learning.preferences.services import current_preferences, save_preferences
 from learning.web import safe_next_url
@@ -21,11 +22,11 @@ REGISTER_ERRORS = {
     ),
     "e-mail address already registered": lambda: _("This e-mail address already has an account. Log in instead."),
     "invalid e-mail address": lambda: _("Fill in a valid e-mail address."),
-    "password too short": lambda: _("Choose a longer password."),
+    **{problem.value: lambda problem=problem: str(PASSWORD_MESSAGES[problem]) for problem in PasswordProblem},
 }
 PASSWORD_ERRORS = {
     "current password wrong": lambda: _("Your current password is not right. Try again."),
-    "password too short": lambda: _("Choose a longer password."),
+    **{problem.value: lambda problem=problem: str(PASSWORD_MESSAGES[problem]) for problem in PasswordProblem},
 }
 
 
