@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,17 +18,22 @@ from learning.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
 
+
+def _password_message(problem: PasswordProblem) -> Callable[[], str]:
+    return lambda: str(PASSWORD_MESSAGES[problem])
+
+
 REGISTER_ERRORS = {
     "invitation code unknown, used up or expired": lambda: _(
         "This invitation code is unknown, already used or expired. Ask your care provider for a new code."
     ),
     "e-mail address already registered": lambda: _("This e-mail address already has an account. Log in instead."),
     "invalid e-mail address": lambda: _("Fill in a valid e-mail address."),
-    **{problem.value: lambda problem=problem: str(PASSWORD_MESSAGES[problem]) for problem in PasswordProblem},
+    **{problem.value: _password_message(problem) for problem in PasswordProblem},
 }
 PASSWORD_ERRORS = {
     "current password wrong": lambda: _("Your current password is not right. Try again."),
-    **{problem.value: lambda problem=problem: str(PASSWORD_MESSAGES[problem]) for problem in PasswordProblem},
+    **{problem.value: _password_message(problem) for problem in PasswordProblem},
 }
 
 
