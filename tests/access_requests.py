@@ -22,7 +22,9 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
-from learning.accounts.models import Organisation
+from learning.accounts.models import Organisation, Role
+from learning.accounts.reset import make_token
+from learning.accounts.services import create_user
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db
@@ -91,6 +93,7 @@ def _plain(path: str) -> Builder:
 
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
+                     ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
@@ -124,6 +127,22 @@ def _change_password(ask: Ask) -> Request:
 def _register(ask: Ask) -> Request:
     email = f"nieuw-{uuid.uuid4().hex[:8]}@example.org"
     return Request("/register", {"code": INVITATION, "email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+
+@route(LMS, "POST /password/forgot")
+def _forgot_password(ask: Ask) -> Request:
+    return Request("/password/forgot", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /password/reset/<token>", "POST /password/reset/<token>")
+def _reset_password(ask: Ask) -> Request:
+    """A reset link of a person of its own (it logs the browser in as her), for her own new password."""
+    with ask.app.app_context():
+        person = create_user(f"vergeten-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
+    new = "een heel nieuw wachtwoord"
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
 
 
 @route(LMS, "POST /language/<code>")
