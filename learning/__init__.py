@@ -18,6 +18,7 @@ from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
 from learning.db import db
+from learning.demo import plain_http
 from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
     app.before_request(refuse_nul_characters({bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit"}))
+    plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
