@@ -96,5 +96,9 @@ def _connect(settings: MailSettings) -> smtplib.SMTP:
         )
     smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
     if settings.security == "starttls":
-        smtp.starttls(context=ssl.create_default_context())
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except BaseException:
+            smtp.close()  # a server without TLS: never fall back to sending in clear
+            raise
     return smtp

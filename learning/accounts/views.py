@@ -180,6 +180,14 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
 
+@bp.after_request
+def keep_reset_pages_out_of_caches(response: Response) -> Response:
+    """A page whose address holds a reset link must not stay in a shared computer's browser cache."""
+    if request.endpoint == "accounts.reset_password":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> str | Response | tuple[str, int]:
     """Create an account with an invitation code from a care organisation."""

@@ -81,6 +81,8 @@ def init_app(app: Flask) -> None:
     if demo:
         with app.app_context():
             allowed = is_demo_database()
+            if not allowed:
+                db.engine.dispose()  # the app is not built: leave no pooled connection behind
         if not allowed:
             raise NotADemoDatabase(
                 "LMS_DEMO_PLAIN_HTTP is only for a demo database (made by `flask demo seed`), and "

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from helpers import PASSWORD
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from mail_sink import MailSink, link_in, running_sink
+from mail_sink import MailSink, free_port, link_in, running_sink
 
 from learning.accounts import reset, throttle
 from learning.accounts.models import Role, User
@@ -197,3 +197,15 @@ def test_an_address_gets_three_mails_an_hour_and_a_source_twenty_requests(ctx, m
         reset.request_reset("nog-iemand@example.org", "10.0.0.1", "k")
     assert reset.request_reset("nog-iemand@example.org", "10.0.0.2", "k") is None  # another source goes on
     assert throttle.wait_needed(throttle.Attempt.of(user.email, "10.0.0.1")).total_seconds() == 0  # log-in unaffected
+
+
+def test_a_mail_server_that_refuses_is_logged_and_the_answer_stays_neutral(app, make_app, make_user, caplog):
+    user = make_user(Role.PATIENT)
+    closed = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SECURITY="none")
+    client = closed.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/password/forgot").text)
+    response = client.post("/password/forgot", data={"email": user.email, "csrf_token": token.group(1)})
+    assert response.status_code == 200
+    assert "Kijk in je e-mail" in response.text
+    response.close()  # the mail goes out when the answer is done with
+    assert f"mail to {user.email} could not be sent through 127.0.0.1" in caplog.text
