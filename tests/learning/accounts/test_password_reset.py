@@ -209,3 +209,19 @@ def test_a_mail_server_that_refuses_is_logged_and_the_answer_stays_neutral(app, 
     assert "Kijk in je e-mail" in response.text
     response.close()  # the mail goes out when the answer is done with
     assert f"mail to {user.email} could not be sent through 127.0.0.1" in caplog.text
+
+
+def test_a_source_that_asks_too_often_is_told_to_wait_and_keeps_the_address(client):
+    def ask(email: str):
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/password/forgot").text)
+        return client.post("/password/forgot", data={"email": email, "csrf_token": token.group(1)})
+
+    for n in range(reset.REQUESTS_PER_SOURCE):
+        assert ask(f"iemand{n}@example.org").status_code == 200
+    response = ask("nog-iemand@example.org")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert re.search(
+        r'role="alert">Je vroeg veel e-mails aan in korte tijd. Probeer het over \d+ minuten', response.text
+    )
+    assert 'value="nog-iemand@example.org"' in response.text
