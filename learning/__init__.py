@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
 from learning import audit, cli, offline, preferences, rendering, rpm, speech
+from learning.accounts.mail import MailSettings
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -56,6 +57,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the LMS's database, log-in, translations, blueprints and CLI on the app."""
+    MailSettings.of(app.config)  # a mistyped LMS_MAIL_* setting stops the start, not a person's reset request
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

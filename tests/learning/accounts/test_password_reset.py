@@ -225,3 +225,8 @@ def test_a_source_that_asks_too_often_is_told_to_wait_and_keeps_the_address(clie
         r'role="alert">Je vroeg veel e-mails aan in korte tijd. Probeer het over \d+ minuten', response.text
     )
     assert 'value="nog-iemand@example.org"' in response.text
+
+
+def test_a_mistyped_mail_security_stops_the_start(make_app):
+    with pytest.raises(ValueError, match="MAIL_SECURITY must be one of starttls, ssl, none, not 'tls'"):
+        make_app(MAIL_SECURITY="tls")
