@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, preferences, rendering, rpm, speech
+from learning import audit, caregivers, cli, live, offline, preferences, rendering, rpm, speech
 from learning.accounts.mail import MailSettings
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
@@ -80,11 +80,14 @@ def init_app(app: Flask) -> None:
     audit.init_app(app)
     speech.init_app(app)
     preferences.init_app(app)
+    live.init_app(app)
+    caregivers.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
-    app.before_request(refuse_nul_characters({bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit"}))
+    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers"}
+    app.before_request(refuse_nul_characters(checked))
     plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):

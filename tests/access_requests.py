@@ -7,11 +7,13 @@ upload awaiting confirmation) before the test takes its snapshot of the database
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from access_matrix import Cell
@@ -25,9 +27,10 @@ from app import ROOT
 from learning.accounts.models import Organisation, Role
 from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
+from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
-from learning.db import db
+from learning.db import db, utcnow
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.tracking.profile import build_profile
@@ -95,6 +98,7 @@ def _plain(path: str) -> Builder:
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
                      ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
+                     ("/sharing", "/sharing"), ("/caregiving", "/caregiving"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
@@ -467,3 +471,54 @@ for _kind in Kind:
     RPM_API[f"POST /api/rpm/v1/{_kind.value}"] = lambda ask, kind=_kind.value: Request(
         ask.cell.row.rule, json={"records": _records(kind, ask.world.programme_x)}
     )
+
+
+# --- sharing progress with a caregiver: a link of the actor's own (X's patient with X's caregiver) or of others
+
+
+def _care_link(ask: Ask, *, accepted: bool = True) -> tuple[int, str]:
+    """A link, made directly in the tables; returns its id and its code (the code only matters while pending)."""
+    code = uuid.uuid4().hex[:8].upper()
+    with ask.app.app_context():
+        if ask.own and accepted:
+            patient_id, caregiver_id = ask.world.users["patient"].id, ask.world.users["caregiver"].id
+        else:
+            org = db.session.get(Organisation, ask.world.org_x)
+            label = uuid.uuid4().hex[:8]
+            patient = create_user(f"sharer-{label}@matrix.test", PASSWORD, Role.PATIENT, organisation=org)
+            caregiver = create_user(f"helper-{label}@matrix.test", PASSWORD, Role.CAREGIVER, organisation=org)
+            db.session.flush()
+            patient_id, caregiver_id = patient.id, caregiver.id if accepted else None
+        link = CareLink(
+            patient_id=patient_id,
+            caregiver_id=caregiver_id,
+            code_hash=hashlib.sha256(code.encode()).hexdigest(),
+            code_expires_at=utcnow() + timedelta(days=7),
+            accepted_at=utcnow() if accepted else None,
+        )
+        db.session.add(link)
+        db.session.commit()
+        return link.id, code
+
+
+@route(LMS, "POST /sharing")
+def _share(ask: Ask) -> Request:
+    return Request("/sharing", {})
+
+
+@route(LMS, "POST /sharing/<int:link_id>/end")
+def _end_sharing(ask: Ask) -> Request:
+    link_id, _code = _care_link(ask)
+    return Request(f"/sharing/{link_id}/end", {})
+
+
+@route(LMS, "POST /caregiving")
+def _accept_code(ask: Ask) -> Request:
+    _link_id, code = _care_link(ask, accepted=False)
+    return Request("/caregiving", {"code": code})
+
+
+@route(LMS, "GET /caregiving/<int:link_id>")
+def _patient_progress(ask: Ask) -> Request:
+    link_id, _code = _care_link(ask)
+    return Request(f"/caregiving/{link_id}")
