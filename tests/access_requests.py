@@ -25,6 +25,7 @@ from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
 from learning.accounts.models import Organisation, Role
+from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
 from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
@@ -95,6 +96,7 @@ def _plain(path: str) -> Builder:
 
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
+                     ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
                      ("/sharing", "/sharing"), ("/caregiving", "/caregiving"),
                      ("/dashboards/", "/dashboards/"),
@@ -130,6 +132,22 @@ def _change_password(ask: Ask) -> Request:
 def _register(ask: Ask) -> Request:
     email = f"nieuw-{uuid.uuid4().hex[:8]}@example.org"
     return Request("/register", {"code": INVITATION, "email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+
+@route(LMS, "POST /password/forgot")
+def _forgot_password(ask: Ask) -> Request:
+    return Request("/password/forgot", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /password/reset/<token>", "POST /password/reset/<token>")
+def _reset_password(ask: Ask) -> Request:
+    """A reset link of a person of its own (it logs the browser in as her), for her own new password."""
+    with ask.app.app_context():
+        person = create_user(f"vergeten-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
+    new = "een heel nieuw wachtwoord"
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
 
 
 @route(LMS, "POST /language/<code>")
@@ -304,10 +322,11 @@ def _create_credential(ask: Ask) -> Request:
     return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
 
 
-@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
+@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
     key, _secret = ask.make_credential("statements/write")
-    return Request(ask.cell.row.rule.replace("<key>", key), {})
+    path = ask.cell.row.rule.replace("<key>", key)
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 def _forwarded_credential(ask: Ask) -> str:
