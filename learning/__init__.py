@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, preferences, rendering, rpm, speech
+from learning import audit, backup, cli, offline, preferences, rendering, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
     metrics_cli.init_app(app)
     rpm.init_app(app)
     audit.init_app(app)
+    backup.init_app(app)
     speech.init_app(app)
     preferences.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
