@@ -17,14 +17,20 @@ from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
-from learning.db import db
+from learning.db import DATABASE_UNAVAILABLE, db
 from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
 from learning.tracking.cli import xapi_cli
 from learning.tracking.views import bp as tracking_bp
-from learning.web import add_security_headers, refuse_nul_characters, render_csrf_error, render_error
+from learning.web import (
+    add_security_headers,
+    refuse_nul_characters,
+    render_csrf_error,
+    render_database_unavailable,
+    render_error,
+)
 
 login_manager = LoginManager()
 babel = Babel()
@@ -86,3 +92,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    for unavailable in DATABASE_UNAVAILABLE:  # the APIs' blueprints answer these in JSON themselves (checked first)
+        app.register_error_handler(unavailable, render_database_unavailable)
