@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, backup, cli, offline, preferences, rendering, rpm, speech
+from learning import audit, backup, cli, offline, personal_data, preferences, rendering, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     backup.init_app(app)
     speech.init_app(app)
     preferences.init_app(app)
+    personal_data.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)

@@ -92,6 +92,8 @@ def _plain(path: str) -> Builder:
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
+                     ("/account/data", "/account/data"), ("/account/data/my-data.json", "/account/data/my-data.json"),
+                     ("/account/data/summary", "/account/data/summary"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
