@@ -61,6 +61,10 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the LMS's database, log-in, translations, blueprints and CLI on the app."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A pooled connection that died with a database restart is noticed before use, so the first request after
+        # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

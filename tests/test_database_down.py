@@ -184,3 +184,8 @@ def test_a_database_that_goes_down_is_503_and_service_resumes_when_it_is_back(ma
     assert status == 200
     assert len(client.get("/xapi/statements", headers=headers).json["statements"]) == 1  # nothing lost, nothing added
     assert learner.get("/progress").status_code == 200  # still logged in: the session outlived the outage
+
+    stop()  # a restart between two requests: no request sees the outage, and the next one must not fail either
+    start()
+    assert learner.get("/progress").status_code == 200
+    assert client.get("/xapi/statements", headers=headers).status_code == 200
