@@ -7,14 +7,17 @@ import base64
 import json
 import re
 import uuid
+from datetime import date
 
 import pytest
+from dashboard_helpers import make_region
 from helpers import PASSWORD, csrf_token, learner_home
 from sqlalchemy import select
 
 from learning.accounts.models import Role
 from learning.audit.models import AccessLogEntry
 from learning.db import db
+from learning.environments.models import PatientLink, Programme, StaffMember, StaffMembership, StaffRole
 from learning.tracking.client import RemoteReader
 
 MODULE = "/modules/elke-dag-wegen-hartfalen"
@@ -136,3 +139,26 @@ def test_a_remote_lrs_is_read_over_xapi_for_the_export(app, client, lrs_auth, tw
     assert {s["id"] for s in records.statements} == statements_about(client, lrs_auth, agent_of(app, me))
     ids = {d.get("stateId") or d.get("profileId") for d in records.documents}
     assert ids == {f"bookmark-{me.id}", f"goals-{me.id}"}
+
+
+def test_a_staff_members_roster_entries_and_a_patients_programme_link_are_in_the_export(
+    app, client, login, make_user, lrs_auth
+):
+    nurse, patient = make_user(Role.PROFESSIONAL), make_user(Role.PATIENT)
+    with app.app_context():
+        region = make_region()
+        db.session.add(StaffRole(code="hf_nurse", label_nl="Hartfalenverpleegkundige", label_en="Heart failure nurse"))
+        staff = StaffMember(organisation_id=region.hospital, pid="hr-77", user_id=nurse.id)
+        staff.memberships.append(StaffMembership(team_id=region.ward, role_code="hf_nurse", start=date(2026, 1, 1)))
+        db.session.add_all([staff, PatientLink(programme_id=region.programme, patient_pid="p-9", user_id=patient.id)])
+        db.session.commit()
+        programme = db.session.get(Programme, region.programme).name
+    login(nurse)
+    links = client.get("/account/data/my-data.json").json["care_programmes"]
+    assert [(link["kind"], link["teams"][0]["role"], link["teams"][0]["start"]) for link in links] == [
+        ("staff roster", "hf_nurse", "2026-01-01")
+    ]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(patient)
+    links = client.get("/account/data/my-data.json").json["care_programmes"]
+    assert [(link["kind"], link["programme"]) for link in links] == [("patient", programme)]
