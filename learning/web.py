@@ -91,7 +91,8 @@ def render_database_unavailable(error: Exception) -> tuple[str, int, dict[str, s
     person's own menu would need the database that just failed."""
     problem = storage_problem(error)
     level = logging.WARNING if problem == "unreachable" else logging.ERROR  # a full or read-only disk needs a person
-    log.log(level, "database %s on %s: %s", problem, request.path, type(error).__name__, exc_info=error)
+    reason = str(getattr(error, "orig", error)).split("\n", 1)[0]  # no traceback per request while it is away
+    log.log(level, "database %s on %s: %s", problem, request.path, reason)
     g._login_user = AnonymousUserMixin()  # Flask-Login's cache: the menu must not load the account again
     messages = {
         "unreachable": _("We cannot reach our database right now. What you just sent has not been saved. "

@@ -60,7 +60,9 @@ def handle_database_unavailable(error: Exception) -> Response:
     not a 500 (the request itself was fine)."""
     problem = storage_problem(error)
     level = logging.WARNING if problem == "unreachable" else logging.ERROR  # a full disk needs a person
-    log.log(level, "database %s: %s", problem, type(error).__name__, exc_info=error)
+    # the driver's first line says it all (refused, timed out, full); a traceback per refused request would flood
+    # the log for as long as the database is away
+    log.log(level, "database %s: %s", problem, str(getattr(error, "orig", error)).split("\n", 1)[0])
     status, message = UNAVAILABLE[problem]
     response = xapi_error_response(status, message)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
