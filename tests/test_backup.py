@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,3 +146,48 @@ def test_a_backup_never_overwrites_another(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "not empty" in result.output
     assert (tmp_path / "backup" / "keep.txt").read_text() == "an older backup"
+
+
+def test_a_backup_taken_while_statements_arrive_is_one_consistent_moment(
+    app, runner, lrs_auth, live_server, make_app, database_url, empty_database, tmp_path
+):
+    stop = threading.Event()
+    acknowledged: list[str] = []
+
+    def send() -> None:  # a client that keeps sending over real HTTP while the backup runs
+        while not stop.is_set():
+            batch = [make_statement(id=str(uuid.uuid4())) for _ in range(20)]
+            request = urllib.request.Request(  # noqa: S310 — the live server on 127.0.0.1
+                f"{live_server.url}/xapi/statements", data=json.dumps(batch).encode(),
+                headers={**lrs_auth, "Content-Type": "application/json"},
+            )  # fmt: skip
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                assert response.status == 200
+            acknowledged.extend(s["id"] for s in batch)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        while len(acknowledged) < 100:  # the backup starts in the middle of the stream
+            stop.wait(0.01)
+        backed_up = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    finally:
+        stop.set()
+        sender.join(timeout=30)
+    assert backed_up.exit_code == 0, backed_up.output
+    restoring = make_app(SQLALCHEMY_DATABASE_URI=empty_database, LRS_DATABASE_URI=empty_database,
+                         LRS_FORWARD_BACKGROUND=False)  # fmt: skip
+    restored = restoring.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert restored.exit_code == 0, restored.output
+
+    def statement_ids(url: str) -> list[str]:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            ids = [row[0] for row in conn.execute(text("SELECT id FROM lrs_statement ORDER BY seq"))]
+        engine.dispose()
+        return ids
+
+    live, copy = statement_ids(database_url), statement_ids(empty_database)
+    assert len(copy) >= 100
+    assert copy == live[: len(copy)]  # a prefix of what arrived: one moment, nothing torn, nothing invented
+    assert set(live) == set(acknowledged)
