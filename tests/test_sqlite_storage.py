@@ -41,14 +41,18 @@ def unavailable(reason: str) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """An 8 MB tmpfs of the test's own, unmounted afterwards."""
+    """An 8 MB tmpfs of the test's own, unmounted afterwards.
+
+    Where mounting is not allowed (not root, or a container without CAP_SYS_ADMIN) this test is skipped, loudly;
+    the file-size-limit test below runs everywhere, so a full disk is never untested.
+    """
     if os.geteuid() != 0:
-        unavailable("mounting a small tmpfs needs root")
+        pytest.skip("mounting a small tmpfs needs root (the RLIMIT_FSIZE test covers a full disk here)")
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
-        unavailable(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}); the RLIMIT_FSIZE test runs")
     try:
         yield mount
     finally:
@@ -138,6 +142,63 @@ def test_a_full_disk_is_507_with_a_message_loses_nothing_acknowledged_and_recove
         db.engine.dispose()
     assert integrity(database) == ["ok"]
     print(f"full disk: {len(acknowledged)} statements acknowledged, {len(stored)} stored, integrity ok")
+
+
+FILE_LIMIT_RUN = """
+import base64, json, resource, signal, sys, uuid
+from pathlib import Path
+from app import create_app
+url, key_secret, database = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LRS_DATABASE_URI": url, "SECRET_KEY": "test-secret-key",
+                  "LRS_FORWARD_BACKGROUND": False, "SPEECH_ON_LOAD": False})
+client = app.test_client()
+headers = {"Authorization": "Basic " + base64.b64encode(key_secret.encode()).decode(),
+           "X-Experience-API-Version": "1.0.3"}
+def batch():
+    return [{"id": str(uuid.uuid4()), "actor": {"mbox": "mailto:a@example.test"}, "verb": {"id": "http://x.test/v"},
+             "object": {"id": "http://x.test/o"}, "context": {"extensions": {"https://x.test/pad": "x" * 2000}}}
+            for _ in range(20)]
+sent = batch()
+assert client.post("/xapi/statements", json=sent, headers=headers).status_code == 200
+acknowledged = [s["id"] for s in sent]
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing us
+largest = max(p.stat().st_size for p in database.parent.glob(database.name + "*"))
+resource.setrlimit(resource.RLIMIT_FSIZE, (largest + 200_000, largest + 200_000))
+statuses, answer = [], None
+for _ in range(200):
+    sent = batch()
+    response = client.post("/xapi/statements", json=sent, headers=headers)
+    statuses.append(response.status_code)
+    if response.status_code != 200:
+        answer = [response.get_json(), response.headers.get("Retry-After")]
+        break
+    acknowledged += [s["id"] for s in sent]
+app.extensions["lrs"].engine.dispose()
+print(json.dumps({"statuses": statuses, "answer": answer, "acknowledged": acknowledged}))
+"""
+
+
+def test_a_file_size_limit_is_a_503_or_507_with_a_message_and_loses_nothing_acknowledged(make_app, tmp_path):
+    database = tmp_path / "vtc.db"
+    url = f"sqlite:///{database}"
+    upgrade_lms(url)
+    lrs.upgrade_database(url)
+    app = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url, TESTING=False, LRS_FORWARD_BACKGROUND=False)
+    key_secret = base64.b64decode(basic(app)["Authorization"].split()[1]).decode()
+    app.extensions["lrs"].engine.dispose()
+    run = subprocess.run([sys.executable, "-c", FILE_LIMIT_RUN, url, key_secret, str(database)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["statuses"][-1] in (503, 507), result["statuses"]  # SQLite reports EFBIG as an I/O error: 503
+    assert set(result["statuses"]) <= {200, 503, 507}
+    body, retry = result["answer"]
+    assert "nothing was stored" in body["error"]["message"]
+    assert int(retry) > 0
+    with sqlite3.connect(database) as conn:
+        stored = {row[0] for row in conn.execute("SELECT id FROM lrs_statement")}
+    assert stored == set(result["acknowledged"])  # nothing acknowledged lost, nothing refused stored
+    assert integrity(database) == ["ok"]
 
 
 READ_ONLY_RUN = """
