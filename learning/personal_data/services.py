@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from learning.accounts.models import User
 from learning.audit.models import AccessLogEntry
+from learning.content.document import Quiz
 from learning.content.services import get_document, get_module_text
 from learning.db import db, utcnow
 from learning.environments.models import PatientLink, Programme, StaffMember
@@ -34,6 +35,7 @@ class Title:
 
     text: str
     steps: int
+    items: dict[str, Any]  # item id -> the question as the content defines it
 
 
 def xapi_agent(user: User) -> dict[str, Any]:
@@ -103,9 +105,10 @@ def _attempts(user: User, language: str) -> list[dict[str, Any]]:
 def _title(attempt: Attempt, language: str) -> Title:
     text = get_module_text(attempt.module, attempt.version, language)
     if text is None:
-        return Title(attempt.module.slug, 0)
+        return Title(attempt.module.slug, 0, {})
     document = get_document(text)
-    return Title(document.title, len(document.steps))
+    items = {item.id: item for step in document.steps for item in step.items if hasattr(item, "id")}
+    return Title(document.title, len(document.steps), items)
 
 
 def _attempt(attempt: Attempt, title: Title) -> dict[str, Any]:
@@ -122,10 +125,27 @@ def _attempt(attempt: Attempt, title: Title) -> dict[str, Any]:
         "score_scaled": attempt.score_scaled,
         "passed": attempt.passed,
         "answers": [
-            {"item": a.item_id, "response": a.response, "correct": a.correct, "answered_at": _iso(a.answered_at)}
+            {
+                "item": a.item_id,
+                "question": getattr(title.items.get(a.item_id), "question", None),
+                "response": a.response,
+                "response_text": _response_text(title.items.get(a.item_id), a.response),
+                "correct": a.correct,
+                "answered_at": _iso(a.answered_at),
+            }
             for a in attempt.answers
         ],
     }
+
+
+def _response_text(item: Any, response: str) -> str | None:
+    """The chosen options' texts for a multiple-choice answer (stored as their numbers); None for other kinds."""
+    if not isinstance(item, Quiz):
+        return None
+    try:
+        return "; ".join(item.choices[int(index)].text for index in response.split(",") if index.strip())
+    except (ValueError, IndexError):
+        return None
 
 
 def _progress(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
