@@ -16,7 +16,9 @@ from helpers import csrf_token
 from sqlalchemy import create_engine, inspect, make_url, text
 from xapi_helpers import make_statement
 
+import lrs
 from learning.accounts.models import Role
+from learning.db import upgrade_database as upgrade_lms
 
 MODULE = "/modules/elke-dag-wegen-hartfalen"
 
@@ -191,3 +193,30 @@ def test_a_backup_taken_while_statements_arrive_is_one_consistent_moment(
     assert len(copy) >= 100
     assert copy == live[: len(copy)]  # a prefix of what arrived: one moment, nothing torn, nothing invented
     assert set(live) == set(acknowledged)
+
+
+def test_separate_lms_and_lrs_databases_are_backed_up_and_restored_each_to_its_own(make_app, tmp_path):
+    lms, lrs_url = f"sqlite:///{tmp_path / 'lms.db'}", f"sqlite:///{tmp_path / 'lrs.db'}"
+    upgrade_lms(lms)
+    lrs.upgrade_database(lrs_url)
+    source = make_app(SQLALCHEMY_DATABASE_URI=lms, LRS_DATABASE_URI=lrs_url, LRS_FORWARD_BACKGROUND=False)
+    assert source.test_cli_runner().invoke(args=["lrs", "create-credential", "t", "--regional"]).exit_code == 0
+    backed_up = source.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
+    assert backed_up.exit_code == 0, backed_up.output
+    assert "the LMS database" in backed_up.output
+    assert "the LRS database" in backed_up.output
+
+    shared = f"sqlite:///{tmp_path / 'one.db'}"  # the same backup into a configuration with one database: refused
+    one = make_app(SQLALCHEMY_DATABASE_URI=shared, LRS_DATABASE_URI=shared, LRS_FORWARD_BACKGROUND=False)
+    refused = one.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert refused.exit_code == 1
+    assert "LMS_LRS_DATABASE_URI" in refused.output
+
+    new_lms, new_lrs = f"sqlite:///{tmp_path / 'new' / 'lms.db'}", f"sqlite:///{tmp_path / 'new' / 'lrs.db'}"
+    target = make_app(SQLALCHEMY_DATABASE_URI=new_lms, LRS_DATABASE_URI=new_lrs, LRS_FORWARD_BACKGROUND=False)
+    restored = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert restored.exit_code == 0, restored.output
+    assert all_rows(new_lms) == all_rows(lms)
+    assert all_rows(new_lrs) == all_rows(lrs_url)
+    assert all_rows(new_lrs)["lrs_credential"]  # the credential went to the LRS's database, not the LMS's
+    assert "lrs_credential" not in all_rows(new_lms)
