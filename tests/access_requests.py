@@ -99,6 +99,8 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
                      ("/sharing", "/sharing"), ("/caregiving", "/caregiving"),
+                     ("/account/data", "/account/data"), ("/account/data/my-data.json", "/account/data/my-data.json"),
+                     ("/account/data/summary", "/account/data/summary"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),

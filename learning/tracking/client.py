@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode, urlparse
 
 from tincan import HTTPRequest, LRSResponse, RemoteLRS, Statement, StatementList, Verb
 
-from learning.tracking.reader import PAGE, ReadError, statement_params
+from learning.tracking.reader import PAGE, AgentRecords, ReadError, agent_params, statement_params
 
 StoreFunction = Callable[[list[dict[str, Any]]], object]
 
@@ -221,6 +221,43 @@ class RemoteReader:
             if not page.get("more"):
                 return
             page = self._more(str(page["more"]))
+
+    def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords:
+        """Return everything the outside LRS lets our credential read about one person, over xAPI: the statements
+        they appear in, their Agent Profile documents, and their State documents of every activity in those."""
+        statements, page = [], self._document("statements", agent_params(agent))
+        while True:
+            statements += page["statements"]
+            if not page.get("more"):
+                break
+            more = urlparse(str(page["more"]))  # as in _more: tincan prefixes the server root itself
+            page = self._document(self._root() + more.path + (f"?{more.query}" if more.query else ""), {})
+        who = {"agent": json.dumps(agent)}
+        documents = [
+            {"resource": "agents/profile", "agent": dict(agent), "profileId": profile_id,
+             "content": self._document("agents/profile", {**who, "profileId": profile_id})}
+            for profile_id in self._document("agents/profile", who)
+        ]  # fmt: skip
+        for activity in sorted({s["object"]["id"] for s in statements if "id" in s.get("object", {})}):
+            where = {**who, "activityId": activity}
+            documents += [
+                {"resource": "activities/state", "agent": dict(agent), "activityId": activity, "stateId": state_id,
+                 "content": self._document("activities/state", {**where, "stateId": state_id})}
+                for state_id in self._document("activities/state", where)
+            ]  # fmt: skip
+        return AgentRecords(statements, documents)
+
+    def _document(self, resource: str, params: dict[str, str]) -> Any:
+        try:
+            response = self._lrs.get_json(resource, params)
+        except OSError as exc:
+            raise ReadError(f"LRS unreachable: {exc}") from exc
+        if not response.success:
+            raise ReadError(f"LRS answered {getattr(response.response, 'status', '?')} to GET {resource}")
+        try:
+            return json.loads(response.data)
+        except ValueError:
+            return {"contentText": str(response.data)}  # a document need not be JSON
 
     def _first_page(self, params: dict[str, str]) -> dict[str, Any]:
         query: dict[str, Any] = {**params, "verb": Verb(id=params["verb"])} if "verb" in params else dict(params)
