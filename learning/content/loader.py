@@ -315,6 +315,19 @@ def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
 
     With `text`, parse that as if it were the file (a stored revision): media are then not looked up on disk.
     """
+    source = path.read_text(encoding="utf-8") if text is None else text
+    document, problems = parse_module_text(path, source, folder=path.parent if text is None else None)
+    if problems:
+        raise ContentError(problems)
+    return document
+
+
+def parse_module_text(path: Path, source: str, *, folder: Path | None) -> tuple[ModuleDocument, list[Problem]]:
+    """Parse a module text and return what could be read together with every problem, without raising.
+
+    The web editor previews a text while it is being typed, so it needs the steps that do parse even when a
+    block further down is still half written. `folder` is where media are looked up (None: not checked).
+    """
     report = _Collector(str(path))
     slug = path.parent.name
     language = path.stem
@@ -322,20 +335,16 @@ def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
         report.add(1, f"file name must be a language code: {', '.join(f'{lang}.md' for lang in LANGUAGES)}")
     if not SLUG.match(slug):
         report.add(1, f"folder name '{slug}' must be lower-case words joined by dashes")
-    source = path.read_text(encoding="utf-8") if text is None else text
     meta, body, first_line = split_front_matter(source, report)
     # front matter that cannot be read is one problem, not a "required" problem for every key in it
     fields = _read_meta(meta or {}, report if meta is not None else _Collector(str(path)))
-    folder = path.parent if text is None else None
     steps, media = _parse_steps(body, first_line, folder, slug, language, report)
     if not steps:
         report.add(first_line, "a module needs at least one step ('## ' heading)")
     document = ModuleDocument(slug=slug, language=language, steps=tuple(steps), media=tuple(sorted(media)), **fields)
     if document.quizzes == () and meta and "mastery_score" in meta:
         report.add(report.at("mastery_score"), "'mastery_score' is set but the module has no quiz")
-    if report.problems:
-        raise ContentError(report.problems)
-    return document
+    return document, report.problems
 
 
 def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
@@ -350,13 +359,13 @@ def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
             documents[file.stem] = parse_module_file(file)
         except ContentError as exc:
             problems.extend(exc.problems)
-    problems.extend(_compare_languages(documents, folder))
+    problems.extend(compare_languages(documents, folder))
     if problems:
         raise ContentError(problems)
     return documents
 
 
-def _compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> list[Problem]:
+def compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> list[Problem]:
     """Language versions share steps, item ids (in the same steps), right answers, pictures and version."""
     base = documents.get("nl")
     problems = []

@@ -132,9 +132,9 @@ def measure_text(text: str, first_line: int = 1) -> Figures:
     return Figures(list(_sentences(text.splitlines(), first_line)))
 
 
-def measure_module(path: Path) -> ModuleReadability:
-    """Figures per step (a '## ' heading starts a step) for one module file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+def measure_module(path: Path, text: str | None = None) -> ModuleReadability:
+    """Figures per step (a '## ' heading starts a step) for one module file (or `text`, read as that file)."""
+    lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
     meta, body_start = _front_matter(lines)
     glossary = frozenset(str(term).lower() for term in meta.get("glossary") or [])
     audiences = meta.get("audience") or []
@@ -272,9 +272,11 @@ def passes(figures: Figures, glossary: frozenset[str] = frozenset()) -> bool:
     )
 
 
-def readability_problems(path: Path) -> list[Problem]:
-    """What stops a patient or caregiver module from being B1, each with line and what to do; [] otherwise."""
-    module = measure_module(path)
+def readability_problems(path: Path, text: str | None = None) -> list[Problem]:
+    """What stops a patient or caregiver module from being B1, each with line and what to do; [] otherwise.
+
+    With `text`, judge that as if it were the file (the web editor checks the text being typed)."""
+    module = measure_module(path, text)
     if not module.gated:
         return []
     figures = module.figures
