@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from learning.content.dutch_words import is_rare, syllables
-from learning.content.items import ITEM_BLOCKS
+from learning.content.items import ITEM_BLOCKS, load_yaml
 from learning.content.loader import Problem
 
 # Thresholds (docs/readability.md explains the calibration that chose them).
@@ -173,7 +173,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
         return {}, 1
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = load_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError:
         meta = {}  # the loader reports broken front matter; the gate only needs audience and glossary
     return (meta if isinstance(meta, dict) else {}), end + 2
@@ -217,7 +217,7 @@ def _fenced(block: list[tuple[int, str]]) -> Iterator[Sentence]:
     if block and block[0] == (0, ""):
         return
     try:
-        data = yaml.safe_load("\n".join(raw for _, raw in block))
+        data = load_yaml("\n".join(raw for _, raw in block))
     except yaml.YAMLError:
         return  # the loader reports it
     for text in _read_texts(data):

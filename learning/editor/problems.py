@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from learning.content.document import ModuleDocument
 from learning.content.loader import LANGUAGES, Problem, compare_languages, parse_module_text
+from learning.content.readability import GATED_AUDIENCES as GATED
 from learning.content.readability import readability_problems
 
 
@@ -175,7 +176,7 @@ def check_text(
     document, found = _parsed(slug, language, source, folder_key)
     file = f"{language}.md"
     problems = [EditorProblem(p.line, teacher_message(p.message), file) for p in found]
-    if language == "nl":
+    if language == "nl" and GATED & set(document.audiences):  # the B1 gate: Dutch text for patients and carers
         readability = readability_problems(Path(slug) / file, source)
         problems.extend(EditorProblem(p.line, teacher_message(p.message), file) for p in readability)
     documents = {language: document}

@@ -114,3 +114,20 @@ def test_the_preview_shows_only_the_step_at_the_cursor_when_asked(rq):
     assert [s.number for s in preview.steps] == [1]
     everything = build_preview(slug=SLUG, language="nl", source=source, folder=BUNDLED / SLUG)
     assert len(everything.steps) == len(everything.checked.document.steps) > 1
+
+
+def test_the_remembered_yaml_is_a_fresh_copy_and_errors_keep_their_wording():
+    """The preview's YAML cache must not let one parse change the next, nor change what a teacher is told."""
+    import yaml
+
+    from learning.content.items import load_yaml, yaml_problem
+
+    first = load_yaml("choices:\n  - text: a\n")
+    first["choices"].append("changed")
+    assert load_yaml("choices:\n  - text: a\n") == {"choices": [{"text": "a"}]}
+    broken = 'question: "open\nchoices: [\n'
+    with pytest.raises(yaml.YAMLError) as ours:
+        load_yaml(broken)
+    with pytest.raises(yaml.YAMLError) as pyyaml:
+        yaml.safe_load(broken)
+    assert yaml_problem(ours.value) == yaml_problem(pyyaml.value)
