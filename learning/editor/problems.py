@@ -136,6 +136,60 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[dict[str, str]], str]]]
             lambda v: _("'%(word)s' is a hard word. Explain or replace it (or add it to the 'glossary').", **v),
         ),
         (
+            r"(?P<where>.*) starts by saying the answer is (?P<said>right|wrong), but it is not: .*",
+            lambda v: _(
+                "The feedback starts with a verdict that contradicts the answer. Fix the feedback or the "
+                "answer: %(where)s",
+                **v,
+            ),
+        ),
+        (r"each quiz choice needs a 'text'", lambda v: _("Each choice needs a 'text'.")),
+        (
+            r"'(?P<id>.*)' needs 'answer: true' or 'answer: false'",
+            lambda v: _("Statement '%(id)s' needs 'answer: true' or 'answer: false'.", **v),
+        ),
+        (
+            r"'(?P<id>.*)' needs '(?P<key>[a-z]+)': a list of texts, each in quotes .*",
+            lambda v: _("Question '%(id)s' needs '%(key)s': a list of texts, each between quotes.", **v),
+        ),
+        (
+            r"'(?P<id>.*)' needs (?P<low>\d+) to (?P<high>\d+) (?P<key>[a-z]+)",
+            lambda v: _("Question '%(id)s' needs %(low)s to %(high)s %(key)s.", **v),
+        ),
+        (
+            r"'(?P<id>.*)' has the same text twice in '(?P<key>[a-z]+)'",
+            lambda v: _("Question '%(id)s' has the same text twice in '%(key)s'.", **v),
+        ),
+        (
+            r"'(?P<id>.*)' needs 'pairs': a list of 'left' and 'right' texts",
+            lambda v: _("Question '%(id)s' needs 'pairs': each with a 'left' and a 'right' text.", **v),
+        ),
+        (r"a video needs a 'title'", lambda v: _("A video needs a 'title'.")),
+        (
+            r"a video needs 'sources': a list of .webm and/or .mp4 files",
+            lambda v: _("A video needs 'sources': the .webm and/or .mp4 files of the film."),
+        ),
+        (
+            r"video (?P<what>.+) '(?P<name>.*)' does not exist in the module folder",
+            lambda v: _("The video file %(name)s is not in the module yet. Upload it, or check the name.", **v),
+        ),
+        (
+            r"captions '(?P<name>.*)' are not WebVTT: .*",
+            lambda v: _("Captions %(name)s are not WebVTT: start with WEBVTT and give times with '-->'.", **v),
+        ),
+        (
+            r"front matter 'minutes' must be a whole number from 1 to 30",
+            lambda v: _("'minutes' in the module details must be a whole number from 1 to 30."),
+        ),
+        (
+            r"front matter 'version' must be a version like 1.0.0",
+            lambda v: _("'version' in the module details must look like 1.0.0."),
+        ),
+        (
+            r"front matter 'audience' must be a list of: .*",
+            lambda v: _("'audience' in the module details must list: patient, caregiver and/or professional."),
+        ),
+        (
             r"has (?P<n>\d+) steps but nl.md has (?P<base>\d+)",
             lambda v: _("Has %(n)s steps, but the Dutch text has %(base)s. Both need the same steps.", **v),
         ),

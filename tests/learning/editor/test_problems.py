@@ -131,3 +131,28 @@ def test_the_remembered_yaml_is_a_fresh_copy_and_errors_keep_their_wording():
     with pytest.raises(yaml.YAMLError) as pyyaml:
         yaml.safe_load(broken)
     assert yaml_problem(ours.value) == yaml_problem(pyyaml.value)
+
+
+BROKEN_BLOCKS = [
+    '```quiz\nid: q1\nquestion: "V"\nchoices:\n  - text: "a"\n    feedback: "x"\n  - text: "b"\n    feedback: "y"\n```',
+    '```true-false\nid: tf1\nquestion: "S"\nfeedback: {right: "r", wrong: "w"}\n```',
+    '```sequencing\nid: s1\nquestion: "Q"\nsteps: ["een"]\nfeedback: {right: "r", wrong: "w"}\n```',
+    '```matching\nid: m1\nquestion: "Q"\nfeedback: {right: "r", wrong: "w"}\n```',
+    '```fill-in\nid: f1\nquestion: "Q"\naccepted: ["72", "72"]\nfeedback: {right: "Nee. r", wrong: "w"}\n```',
+    "```video\nid: v1\ncaptions: {nl: geen.vtt, en: wegen.en.vtt}\nsources: [weg.webm]\n```",
+    "```quiz\nid: q2\nchoices: [\n```",
+    "```tabel\nx\n```",
+]
+
+
+@pytest.mark.parametrize("block", BROKEN_BLOCKS)
+def test_block_mistakes_are_told_in_dutch(rq, block):
+    source = text("nl").replace("## ", f"## Fout\n\n{block}\n\n## ", 1)
+    with force_locale("en"):
+        english = check_text(SLUG, "nl", source, folder=BUNDLED / SLUG).problems
+    with force_locale("nl"):
+        dutch = check_text(SLUG, "nl", source, folder=BUNDLED / SLUG).problems
+    assert english, block
+    assert [p.line for p in dutch] == [p.line for p in english]
+    untranslated = [p.message for p, e in zip(dutch, english, strict=True) if p.message == e.message]
+    assert not untranslated, untranslated
