@@ -177,18 +177,58 @@
     if (jump) goToLine(sourceOf(editorOf(jump)), parseInt(jump.getAttribute("data-editor-line"), 10));
   });
 
+  // A picture chosen in the form goes to the upload check first (alt text included: it is required there too);
+  // the cleaned file's name comes back, or the reason it was refused, shown in the form. The page that includes the
+  // editor may point data-upload-url at an endpoint that also stores the file and answers the same JSON.
+  function upload(dialog, input, done) {
+    var status = dialog.querySelector("[data-upload-status]");
+    var data = new FormData();
+    data.append("kind", input.getAttribute("data-upload"));
+    data.append("file", input.files[0]);
+    data.append("alt", dialog.querySelector('[data-field="alt"]').value);
+    var slug = document.getElementById(dialog.getAttribute("data-editor")).querySelector('input[name="slug"]');
+    if (slug) data.append("slug", slug.value);
+    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    fetch(input.getAttribute("data-upload-url"), { method: "POST", body: data, headers: { "X-CSRFToken": token },
+      credentials: "same-origin" })
+      .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+      .then(function (answer) {
+        if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
+        var file = answer[1].files[0];
+        dialog.querySelector('[data-field="file"]').value = file.filename;
+        status.textContent = [file.filename].concat(file.notes || []).join(" ");
+        input.value = "";
+        done();
+      })
+      .catch(function () { showError(dialog, input.getAttribute("data-upload-failed"), input); });
+  }
+
+  function finish(dialog, form) {
+    var markdown = read(dialog);
+    if (markdown === null) return;
+    var textarea = sourceOf(document.getElementById(dialog.getAttribute("data-editor")));
+    dialog.close();
+    form.reset();
+    var status = dialog.querySelector("[data-upload-status]");
+    if (status) status.textContent = "";
+    insert(textarea, markdown);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.closest("[data-preview]")) { event.preventDefault(); return; }  // the preview answers nothing
     var dialog = form.closest("[data-editor-dialog]");
     if (!dialog) return;
     event.preventDefault();
-    var markdown = read(dialog);
-    if (markdown === null) return;
-    var textarea = sourceOf(document.getElementById(dialog.getAttribute("data-editor")));
-    dialog.close();
-    form.reset();
-    insert(textarea, markdown);
+    var chosen = dialog.querySelector("input[type=file][data-upload]");
+    if (chosen && chosen.files.length) {
+      var alt = dialog.querySelector('[data-field="alt"]');
+      if (!alt.value.trim()) { showError(dialog, alt.getAttribute("data-required"), alt); return; }
+      dialog.querySelector("[data-dialog-error]").textContent = "";
+      upload(dialog, chosen, function () { finish(dialog, form); });
+      return;
+    }
+    finish(dialog, form);
   });
 
   document.addEventListener("close", function (event) {

@@ -3,14 +3,23 @@ the keyboard alone, problems jump to their line; axe finds nothing. And author t
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 
 pytestmark = pytest.mark.browser
 SLUG = "elke-dag-wegen-hartfalen"
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (31, 58, 95)).save(out, "PNG")
+    return out.getvalue()
 
 
 def preview(page: Page):
@@ -68,6 +77,22 @@ def test_an_author_types_sees_the_preview_and_inserts_a_question_with_the_keyboa
     expect(source).to_be_focused()
     assert "```true-false\nid: je-weegt-je-elke-ochtend\n" in source.input_value()
     expect(preview(page).get_by_role("group", name="Je weegt je elke ochtend op dezelfde manier.")).to_be_visible()
+    # a picture upload: the description is asked first, then the cleaned file's name goes into the Markdown
+    toolbar.get_by_role("button", name="Plaatje").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Een plaatje invoegen")
+    dialog.get_by_label("Upload een plaatje (PNG, JPEG, WebP of SVG)").set_input_files(
+        {"name": "Foto van mij.PNG", "mimeType": "image/png", "buffer": png()}
+    )
+    dialog.get_by_role("button", name="Invoegen").focus()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("alert")).to_contain_text("Beschrijf wat het plaatje laat zien")
+    expect(dialog.get_by_label("Wat laat het plaatje zien?")).to_be_focused()
+    page.keyboard.type("Een weegschaal op de vloer")
+    dialog.get_by_role("button", name="Invoegen").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    assert "![Een weegschaal op de vloer](foto-van-mij.png)" in source.input_value()
     assert page.evaluate("window.__sameDocument") is True
     assert_no_axe_violations(page, "the editor with a problem listed")
     assert_no_sideways_scroll(page, "the editor with a problem listed")
