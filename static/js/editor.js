@@ -261,6 +261,16 @@
     box.textContent = failed ? box.getAttribute("data-message") : "";
   });
 
+  // Say the number of problems when it changes (not after every preview: that would talk over the typing).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var editor = editorOf(event.detail.target);
+    var count = editor && event.detail.target.querySelector("[data-editor-count]");
+    if (!count) return;
+    var region = editor.querySelector("[data-editor-announce]");
+    var text = count.textContent.replace(/\s+/g, " ").trim();
+    if (region.getAttribute("data-said") !== text) { region.textContent = text; region.setAttribute("data-said", text); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-editor-source]").forEach(updatePosition);
   });

@@ -4,6 +4,7 @@ the keyboard alone, problems jump to their line; axe finds nothing. And author t
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
@@ -45,6 +46,7 @@ def test_an_author_types_sees_the_preview_and_inserts_a_question_with_the_keyboa
     page.keyboard.type("\n![](ochtend.svg)\n")
     problem = preview(page).get_by_role("button", name="Regel")
     expect(problem).to_have_count(1)
+    expect(page.locator("[data-editor-announce]")).to_have_text(re.compile(r"^\d+ problemen om op te lossen"))
     problem.focus()
     page.keyboard.press("Enter")
     expect(source).to_be_focused()
