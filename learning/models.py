@@ -2,6 +2,7 @@
 
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
 from learning.audit.models import AccessLogEntry
+from learning.caregivers.models import CareLink
 from learning.content.models import Module, ModuleText
 from learning.environments.models import (
     Assessment,
@@ -27,6 +28,7 @@ __all__ = [
     "Attempt",
     "AttemptAnswer",
     "AttemptStep",
+    "CareLink",
     "Curriculum",
     "DailyMeasurement",
     "EligibleCount",
