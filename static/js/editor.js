@@ -183,9 +183,14 @@
   function upload(dialog, input, done) {
     var status = dialog.querySelector("[data-upload-status]");
     var data = new FormData();
-    data.append("kind", input.getAttribute("data-upload"));
+    var kind = input.getAttribute("data-upload");
+    data.append("kind", kind);
     data.append("file", input.files[0]);
-    data.append("alt", dialog.querySelector('[data-field="alt"]').value);
+    var alt = dialog.querySelector('[data-field="alt"]');
+    if (alt) data.append("alt", alt.value);
+    dialog.querySelectorAll("input[type=file][data-upload-part]").forEach(function (part) {
+      if (part.files.length) data.append(part.getAttribute("data-upload-part"), part.files[0]);
+    });
     var slug = document.getElementById(dialog.getAttribute("data-editor")).querySelector('input[name="slug"]');
     if (slug) data.append("slug", slug.value);
     var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
@@ -194,10 +199,16 @@
       .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
       .then(function (answer) {
         if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
-        var file = answer[1].files[0];
-        dialog.querySelector('[data-field="file"]').value = file.filename;
-        status.textContent = [file.filename].concat(file.notes || []).join(" ");
-        input.value = "";
+        var files = answer[1].files, file = files[0];
+        if (kind === "video") {  // the film, then its Dutch and English captions
+          dialog.querySelector('[data-field="sources"]').value = file.filename;
+          dialog.querySelector('[data-field="captions_nl"]').value = files[1].filename;
+          dialog.querySelector('[data-field="captions_en"]').value = files[2].filename;
+        } else {
+          dialog.querySelector('[data-field="file"]').value = file.filename;
+        }
+        status.textContent = files.map(function (f) { return [f.filename].concat(f.notes || []).join(" "); }).join("; ");
+        dialog.querySelectorAll("input[type=file]").forEach(function (f) { f.value = ""; });
         done();
       })
       .catch(function () { showError(dialog, input.getAttribute("data-upload-failed"), input); });
@@ -223,7 +234,11 @@
     var chosen = dialog.querySelector("input[type=file][data-upload]");
     if (chosen && chosen.files.length) {
       var alt = dialog.querySelector('[data-field="alt"]');
-      if (!alt.value.trim()) { showError(dialog, alt.getAttribute("data-required"), alt); return; }
+      if (alt && !alt.value.trim()) { showError(dialog, alt.getAttribute("data-required"), alt); return; }
+      var parts = dialog.querySelectorAll("input[type=file][data-upload-part]");
+      for (var i = 0; i < parts.length; i++) {
+        if (!parts[i].files.length) { showError(dialog, parts[i].getAttribute("data-required"), parts[i]); return; }
+      }
       dialog.querySelector("[data-dialog-error]").textContent = "";
       upload(dialog, chosen, function () { finish(dialog, form); });
       return;

@@ -11,6 +11,7 @@ from browser.test_patient_journey import assert_no_axe_violations, assert_no_sid
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from app import ROOT
 from learning.accounts.models import Role
 
 pytestmark = pytest.mark.browser
@@ -95,6 +96,27 @@ def test_an_author_types_sees_the_preview_and_inserts_a_question_with_the_keyboa
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     assert "![Een weegschaal op de vloer](foto-van-mij.png)" in source.input_value()
+
+    # a film with its captions: both languages' captions are asked for before anything is sent
+    folder = ROOT / "modules_content" / SLUG
+    toolbar.get_by_role("button", name="Video").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Een video invoegen")
+    assert_no_axe_violations(page, "the video form")
+    dialog.get_by_label("Titel", exact=True).focus()
+    page.keyboard.type("Zo weeg je jezelf")
+    dialog.get_by_label("Film (.webm of .mp4, hoogstens 15 MB)").set_input_files(str(folder / "wegen.webm"))
+    dialog.get_by_label("Nederlandse ondertitels (.vtt)", exact=True).set_input_files(str(folder / "wegen.nl.vtt"))
+    dialog.get_by_label("Uitgeschreven tekst: alles wat de video laat zien en zegt").fill("Ga op de weegschaal staan.")
+    dialog.get_by_role("button", name="Invoegen").focus()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("alert")).to_contain_text("Kies ook de Engelse ondertitels")
+    expect(dialog.get_by_label("Engelse ondertitels (.vtt)", exact=True)).to_be_focused()
+    dialog.get_by_label("Engelse ondertitels (.vtt)", exact=True).set_input_files(str(folder / "wegen.en.vtt"))
+    dialog.get_by_role("button", name="Invoegen").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    assert 'sources: ["wegen.webm"]\ncaptions: {nl: "wegen.nl.vtt", en: "wegen.en.vtt"}' in source.input_value()
     assert page.evaluate("window.__sameDocument") is True
     assert_no_axe_violations(page, "the editor with a problem listed")
     assert_no_sideways_scroll(page, "the editor with a problem listed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 from helpers import csrf_token
 from sqlalchemy import func, select
@@ -122,3 +123,14 @@ def test_the_try_page_holds_the_module_text_and_every_block_button(app, make_use
     for kind in ("quiz", "true-false", "sequencing", "matching", "fill-in", "likert", "video", "callout", "picture"):
         assert f'data-editor-open="editor-en-{kind}"' in html
     assert 'name="other_nl"' in html
+
+
+def test_every_id_on_the_try_page_is_unique(app, make_user, login):
+    """A label points at its field by id: a second element with that id (a dialog heading) took the label away."""
+    client = login(make_user(Role.AUTHOR))
+    html = client.get(f"/editor/try?slug={SLUG}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) > 50
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for target in re.findall(r'\sfor="([^"]+)"', html):
+        assert target in ids, target
