@@ -316,6 +316,26 @@ def _confirm(ask: Ask) -> Request:
     return Request("/rpm/upload/confirm", {"token": token})
 
 
+# --- the module editor (authors, reviewers, admins): it stores nothing, so an allowed request changes no table
+
+
+@route(LMS, "GET /editor/try")
+def _editor_try(ask: Ask) -> Request:
+    return Request("/editor/try", query={"slug": ask.slug})
+
+
+@route(LMS, "POST /editor/preview")
+def _editor_preview(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / ask.slug / "nl.md").read_text(encoding="utf-8")
+    return Request("/editor/preview", {"slug": ask.slug, "language": "nl", "source": source, "width": "phone"})
+
+
+@route(LMS, "POST /editor/upload-check")
+def _editor_upload_check(ask: Ask) -> Request:
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHallo\n"
+    return Request("/editor/upload-check", {"kind": "captions", "file": (io.BytesIO(vtt), "hallo.nl.vtt")})
+
+
 # --- the LRS administration (admins only)
 
 
