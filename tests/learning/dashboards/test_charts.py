@@ -316,8 +316,14 @@ def test_missing_values_say_why(unit):
 def test_unknown_unit_or_language_is_refused():
     with pytest.raises(ValueError, match="unit"):
         format_value(1.0, "furlongs", "en")
-    with pytest.raises(ValueError, match="nl and en"):
-        format_value(1.0, "count", "de")
+    with pytest.raises(ValueError, match="nl, en and de"):
+        format_value(1.0, "count", "fr")
+
+
+def test_german_reads_its_own_signs_and_words():
+    assert format_value(0.75, "ratio", "de") == "75\u00a0%"
+    assert format_value(2.25, "per_100_patient_days", "de") == "2,3"
+    assert format_value(None, "ratio", "de", "suppressed") == "verborgen (kleine Gruppe)"
 
 
 def test_a_suppressed_point_cannot_carry_its_value():
