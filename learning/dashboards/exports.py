@@ -21,6 +21,7 @@ import csv
 import io
 from collections.abc import Iterable
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import get_decimal_symbol
@@ -40,7 +41,7 @@ Format = Literal["shown", "raw"]
 FORMATS: tuple[Format, ...] = ("shown", "raw")
 HEADER = ("metric_code", "metric", "definition_version", "scope_type", "scope_id", "scope", "month", "numerator",
           "denominator", "value", "suppressed", "computed_at")  # fmt: skip
-LOCAL_ZONE = "Europe/Amsterdam"
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")  # the time a reader in Twente sees on the page
 
 
 NAMED: dict[str, type[Team] | type[Organisation] | type[Programme] | type[Environment]] = {
