@@ -6,7 +6,7 @@ manager named as `line_manager_user_id` on the roster; every other viewer sees t
 aggregated and suppressed like every metric. The list reads the same training events the metrics read
 (TrainingEvent, synced from the LRS through xAPI): a module never done is what keeps someone out of TRN_COVERAGE.
 A refresher that has lapsed (the curriculum's refresher interval since the last time the module was done) is listed
-apart, with its own due date: TRN_COVERAGE counts training once done (metrics.md §1.9), the refresher is the line
+apart, with its own due date: TRN_COVERAGE counts training once done (docs/metrics.md), the refresher is the line
 manager's reminder.
 """
 
