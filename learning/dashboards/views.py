@@ -101,8 +101,10 @@ def index() -> str:
     if not ids and not access.may_view_region(current_user):
         abort(403)
     environments = [e for e in all_environments() if e.id in ids]
+    month, _months = _month()
     return render_template("dashboards/index.html", environments=environments,
-                           region=access.may_view_region(current_user))  # fmt: skip
+                           region=access.may_view_region(current_user), month=month,
+                           may_upload=current_user.is_admin or current_user.organisation_id is not None)  # fmt: skip
 
 
 @bp.get("/environments/<int:environment_id>")
