@@ -79,3 +79,5 @@ def register(bp: Blueprint) -> None:
     }
     for name, function in filters.items():
         bp.add_app_template_filter(function, name)
+    # "%-punt" cannot go through the template's gettext, which %-formats every message
+    bp.add_app_template_global(lambda: str(PERCENTAGE_POINTS), "percentage_points")

@@ -70,9 +70,9 @@ TERMS: dict[str, Texts] = {
         "die vereinbarte Zeit für eine erste Reaktion auf eine Meldung (Service Level Agreement)",
     ),
     "pp": (
-        "procentpunt: het verschil tussen twee percentages (van 50% naar 63% is +13 pp)",
+        "procentpunt: het verschil tussen twee percentages (van 50% naar 63% is +13 %-punt)",
         "percentage point: the difference between two percentages (from 50% to 63% is +13 pp)",
-        "Prozentpunkt: der Unterschied zwischen zwei Prozentwerten (von 50 % auf 63 % sind +13 pp)",
+        "Prozentpunkt: der Unterschied zwischen zwei Prozentwerten (von 50 % auf 63 % sind +13 Pp.)",
     ),
 }
 
