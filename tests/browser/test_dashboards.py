@@ -61,13 +61,18 @@ def test_manager_reads_the_environment_dashboard(page: Page, manager_email, brow
     assert_phone_ready(page, "the environment dashboard")
     assert page.evaluate(CHART_TEXT_PX), "the environment page draws charts"
 
+    tables = page.get_by_text("De cijfers van deze grafiek als tabel")  # folded under each chart
+    expect(tables.first).to_be_visible()
+    tables.first.click()
     readiness = page.get_by_role("region", name="Cijfers van: Opleiding en gebruik per team", exact=False)
+    assert_phone_ready(page, "the environment dashboard with a chart's table open")
     expect(readiness).to_contain_text("80%")  # the ward's October coverage: 8 of 10
     expect(readiness).to_contain_text("verborgen")  # the district team's small group
     expect(page.locator("figure svg[role=img]").first).to_be_visible()
 
     page.get_by_label("Maand", exact=True).select_option("2026-09")
     page.get_by_role("button", name="Tonen").click()
+    tables.first.click()
     expect(readiness).to_contain_text("60%")
 
     with page.expect_download() as download_info:
