@@ -211,3 +211,19 @@ def test_an_environment_without_teams_has_no_picture_to_export(
     response = client.get(f"/dashboards/environments/{empty}/charts/readiness.png")
     assert response.status_code == 404
     assert "nothing to draw" in response.get_data(as_text=True) or "niets" in response.get_data(as_text=True)
+
+
+def test_the_page_says_when_its_figures_were_last_brought_up_to_date(
+    app: Flask, login: Login, hospital_manager: Any, region: Region, stored_cells: None
+) -> None:
+    from learning.live import run_once
+
+    client = login(hospital_manager)
+    url = f"/dashboards/environments/{region.environment}"
+    before = client.get(url).get_data(as_text=True)
+    assert "Bijgewerkt op" in before  # not yet synced live: the time the figures were computed (stored_cells)
+    with app.app_context():
+        assert run_once() is not None
+        db.session.remove()
+    after = client.get(url).get_data(as_text=True)
+    assert re.search(r"Bijgewerkt om \d\d:\d\d", after), "a live run today shows its time of day"
