@@ -21,8 +21,9 @@ metrics' month-to-month changes are not a sum of other shown cells):
   than the integer ones.
 
 The protection rule: a cell hidden by the primary rule (a small cell) is *sensitive*. For each side of it that is a
-count (its denominator unless that is scaled, as ALERT_RATE's patient-days per 100; its numerator for a ratio), the
-attacker's interval [low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events). The
+small count (a denominator or a ratio's numerator below min_cell; every count of a cell with fewer people than
+min_cell; never a scaled denominator such as ALERT_RATE's patient-days per 100), the attacker's interval
+[low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events). The
 attacker then cannot tell a small count from a count at the threshold, nor tell 0 from min_cell, which is what the
 threshold protects. A cell that misses this is *recoverable*. An empty hidden cell (nobody in it) is not
 sensitive: its zero describes no one. Cells hidden only to protect others (complementary
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -50,7 +52,19 @@ from learning.metrics.suppression import DEN, LINKED_GROUPS, NUM, MetricMonth, i
 NOT_SHARES = frozenset({"PT_REACH", "ALERT_RATE"})  # ratios whose numerator may exceed the denominator
 MEAN_SPAN = 4.0  # CONF_GAIN: a difference of two answers on a 1-5 scale
 TOLERANCE = 1e-6
+CAP = 1e7  # an upper bound on every unknown, far above any count, so that every problem has a solution point
 Var = tuple[str, str, BaseCell]  # (metric code, side, base cell)
+# The counts that two metrics share (suppression.LINKED_GROUPS says why): each pair is one count of one population.
+SHARED_COUNTS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("TRN_REACH", DEN), ("TRN_COVERAGE", DEN)),
+    (("TRN_COVERAGE", NUM), ("STAFF_APPLIED", DEN)),
+    (("PT_ACTIVE", DEN), ("PT_REACH", NUM)),
+    (("PT_ACTIVATION", DEN), ("ONBOARD_FIDELITY", DEN)),
+    (("ALERT_RATE", NUM), ("ALERT_ACTIONABLE", DEN)),
+    (("ALERT_RATE", NUM), ("ALERT_SLA", DEN)),
+    (("ALERT_ACTIONABLE", DEN), ("ALERT_SLA", DEN)),
+    (("ALERT_SLA_MEDIAN", DEN), ("ALERT_SLA_P90", DEN)),
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class Finding:
     low: float
     high: float
     required: float
+
+    @property
+    def target(self) -> tuple[str, Scope, str]:
+        return (self.metric, self.scope, self.side)
 
     @property
     def width(self) -> float:
@@ -93,12 +111,17 @@ class AuditReport:
 
 
 def protected_sides(spec: MetricSpec, cell: Cell) -> tuple[str, ...]:
-    """Return the sides of a hidden cell that need protection: none unless it is small by the primary rule and
-    someone is in it (an empty cell, 0 of 0, tells nothing about anyone: a programme that has not started)."""
+    """Return the sides of a hidden cell that need protection: the small counts of a cell the primary rule hides.
+
+    A side is small when it is a count below min_cell; when the cell has fewer people than min_cell, every count of
+    it is protected (events of few people). An empty cell (0 of 0) tells nothing about anyone: no side."""
     if not is_small(spec, cell.num, cell.den, cell.people) or (cell.den == 0 and not cell.num and not cell.people):
         return ()
-    sides: tuple[str, ...] = (DEN,) if spec.per == 1 else ()
-    if spec.counts_numerator and cell.num is not None:
+    few = cell.people is not None and cell.people < spec.min_cell
+    sides: tuple[str, ...] = ()
+    if spec.per == 1 and (few or cell.den < spec.min_cell):
+        sides += (DEN,)
+    if spec.counts_numerator and cell.num is not None and (few or cell.num < spec.min_cell):
         sides += (NUM,)
     return sides
 
@@ -196,23 +219,23 @@ class _Part:
         self._link_bases(unknowns, group)
         self.columns = unknowns.index()
         self.size = max(self.columns.values(), default=-1) + 1
-        self.eq_rows: list[dict[int, float]] = []
-        self.eq_rhs: list[float] = []
+        self.shown: dict[tuple[str, Scope], list[tuple[dict[int, float], float]]] = {}
+        self.linked: list[tuple[dict[int, float], float]] = []
         self.ub_rows: list[dict[int, float]] = []
         self.lower = np.zeros(self.size)
+        self._system: tuple[Any, ...] | None = None
+        self.solved = 0
         self._shown_sums()
         self._linked_sums(group)
         self._cell_rules()
 
     def _link_bases(self, unknowns: _Unknowns, group: dict[str, frozenset[str]]) -> None:
-        shared = [(code, side) for code, sides in sorted(group.items()) if code in self.month for side in sorted(sides)]
-        for i, (code_a, side_a) in enumerate(shared):
-            for code_b, side_b in shared[i + 1 :]:
-                a, b = self.month[code_a], self.month[code_b]
-                for base in a.sizes.keys() & b.sizes.keys():
-                    if _base_value(a, base, side_a) == _base_value(b, base, side_b):
-                        unknowns.merge((code_a, side_a, base), (code_b, side_b, base))
-        self.shared = shared
+        self.shared = [(a, b) for a, b in SHARED_COUNTS if a[0] in self.month and b[0] in self.month]
+        for (code_a, side_a), (code_b, side_b) in self.shared:
+            a, b = self.month[code_a], self.month[code_b]
+            for base in a.sizes.keys() & b.sizes.keys():
+                if _base_value(a, base, side_a) == _base_value(b, base, side_b):
+                    unknowns.merge((code_a, side_a, base), (code_b, side_b, base))
 
     def row(self, code: str, side: str, scope: Scope) -> dict[int, float]:
         """Return the cell's number as a sum of unknowns (several may be the same merged unknown)."""
@@ -227,28 +250,37 @@ class _Part:
             for scope, cell in m.cells.items():
                 if cell.suppressed or scope not in m.members:
                     continue
-                for side in _sides(m):
-                    value = _side_value(cell, side)
-                    if value is not None:
-                        self.eq_rows.append(self.row(code, side, scope))
-                        self.eq_rhs.append(value)
+                self.shown[(code, scope)] = [
+                    (self.row(code, side, scope), value)
+                    for side in _sides(m)
+                    if (value := _side_value(cell, side)) is not None
+                ]
+
+    def hide(self, code: str, scope: Scope) -> list[tuple[dict[int, float], float]]:
+        """Take a shown cell's facts out of the system (as if it were hidden); return them for `show`."""
+        self._system = None
+        return self.shown.pop((code, scope), [])
+
+    def show(self, code: str, scope: Scope, rows: list[tuple[dict[int, float], float]]) -> None:
+        self._system = None
+        if rows:
+            self.shown[(code, scope)] = rows
 
     def _linked_sums(self, group: dict[str, frozenset[str]]) -> None:
-        """Two shared counts whose scope sums are equal are known to be equal there, shown or not."""
-        for i, (code_a, side_a) in enumerate(self.shared):
-            for code_b, side_b in self.shared[i + 1 :]:
-                a, b = self.month[code_a], self.month[code_b]
-                for scope in a.members.keys() & b.members.keys():
-                    cell_a, cell_b = a.cells.get(scope), b.cells.get(scope)
-                    if cell_a is None or cell_b is None or not (cell_a.suppressed or cell_b.suppressed):
-                        continue
-                    if _side_value(cell_a, side_a) != _side_value(cell_b, side_b):
-                        continue
-                    row = self.row(code_a, side_a, scope)
-                    for column, coef in self.row(code_b, side_b, scope).items():
-                        row[column] = row.get(column, 0.0) - coef
-                    self.eq_rows.append(row)
-                    self.eq_rhs.append(0.0)
+        """Two shared counts whose scope sums are equal are known to be equal there, shown or not (for two shown
+        cells the fact is implied, so it stays when a cell is hidden later)."""
+        for (code_a, side_a), (code_b, side_b) in self.shared:
+            a, b = self.month[code_a], self.month[code_b]
+            for scope in a.members.keys() & b.members.keys():
+                cell_a, cell_b = a.cells.get(scope), b.cells.get(scope)
+                if cell_a is None or cell_b is None:
+                    continue
+                if _side_value(cell_a, side_a) != _side_value(cell_b, side_b):
+                    continue
+                row = self.row(code_a, side_a, scope)
+                for column, coef in self.row(code_b, side_b, scope).items():
+                    row[column] = row.get(column, 0.0) - coef
+                self.linked.append((row, 0.0))
 
     def _cell_rules(self) -> None:
         for code, m in self.month.items():
@@ -276,25 +308,83 @@ class _Part:
             ptr.append(len(cols))
         return csr_matrix((data, cols, ptr), shape=(len(rows), self.size))
 
-    def bounds(self, objective: dict[int, float]) -> tuple[float, float, int]:
-        """Return the min and max of a sum of unknowns under everything known, and the number of LPs solved."""
-        a_eq, a_ub = self._matrix(self.eq_rows), self._matrix(self.ub_rows)
-        b_eq = np.array(self.eq_rhs) if a_eq is not None else None
-        b_ub = np.zeros(len(self.ub_rows)) if a_ub is not None else None
+    def _solve(self, objective: dict[int, float], sign: float) -> np.ndarray:
+        """Return a point of the attacker's system that minimises sign * objective (every unknown capped at CAP)."""
+        if self._system is None:
+            equalities = [fact for facts in self.shown.values() for fact in facts] + self.linked
+            a_eq, a_ub = self._matrix([row for row, _ in equalities]), self._matrix(self.ub_rows)
+            self._system = (
+                a_ub, None if a_ub is None else np.zeros(len(self.ub_rows)),
+                a_eq, None if a_eq is None else np.array([rhs for _, rhs in equalities]),
+                [(None if low == -np.inf else low, CAP) for low in self.lower],
+            )  # fmt: skip
+        a_ub, b_ub, a_eq, b_eq, limits = self._system
         c = np.zeros(self.size)
         for column, coef in objective.items():
-            c[column] = coef
-        limits = list(zip(self.lower, [None] * self.size, strict=True))
-        found = []
-        for sign in (1.0, -1.0):
-            result = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=limits, method="highs")
-            if result.status == 3:  # unbounded
-                found.append(sign * -np.inf)
-            elif result.status != 0:
-                raise RuntimeError(f"disclosure audit: the system of shown cells is inconsistent ({result.message})")
-            else:
-                found.append(sign * result.fun)
-        return found[0], found[1], 2
+            c[column] += sign * coef
+        result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=limits, method="highs")
+        self.solved += 1
+        if result.status != 0:
+            raise RuntimeError(f"disclosure audit: the system of shown cells is inconsistent ({result.message})")
+        return np.asarray(result.x)
+
+    def _value(self, row: dict[int, float], point: np.ndarray) -> float:
+        return float(sum(coef * point[column] for column, coef in row.items()))
+
+    def findings(self, targets: list[tuple[str, Scope, str]]) -> list[Finding]:
+        """Return what the attacker can derive about each target side (code, scope, side).
+
+        Every point the solver returns is a way the hidden numbers could be, so it widens the known range of every
+        target at once. First all targets are pushed up together and down together; a target whose range is then
+        min_cell wide is safe without a problem of its own. Only the others get their own max and min, which are
+        exact. For a safe target `low`/`high` are the widest values seen, not necessarily the extremes."""
+        rows = {t: self.row(t[0], t[2], t[1]) for t in targets}
+        seen = {t: [self._true(t), self._true(t)] for t in targets}
+
+        def note(point: np.ndarray) -> None:
+            for t, row in rows.items():
+                value = self._value(row, point)
+                seen[t][0], seen[t][1] = min(seen[t][0], value), max(seen[t][1], value)
+
+        def open_targets() -> list[tuple[str, Scope, str]]:
+            return [t for t in targets if seen[t][1] - seen[t][0] + TOLERANCE < self._required(t)]
+
+        for sign in (-1.0, 1.0):
+            left = open_targets()
+            if len(left) > 1:
+                combined: dict[int, float] = {}
+                for t in left:
+                    for column, coef in rows[t].items():
+                        combined[column] = combined.get(column, 0.0) + coef
+                note(self._solve(combined, sign))
+        for t in open_targets():
+            for sign in (-1.0, 1.0):
+                if seen[t][1] - seen[t][0] + TOLERANCE >= self._required(t):
+                    break
+                note(self._solve(rows[t], sign))
+        return [Finding(*t, self._true(t), seen[t][0], seen[t][1], self._required(t)) for t in targets]
+
+    def finding(self, code: str, scope: Scope, side: str) -> Finding:
+        return self.findings([(code, scope, side)])[0]
+
+    def _true(self, target: tuple[str, Scope, str]) -> float:
+        code, scope, side = target
+        return _side_value(self.month[code].cells[scope], side) or 0.0
+
+    def _required(self, target: tuple[str, Scope, str]) -> float:
+        return float(self.month[target[0]].spec.min_cell)
+
+
+def sensitive_targets(month: dict[str, MetricMonth], codes: set[str]) -> tuple[list[tuple[str, Scope, str]], int]:
+    """Return the sides of the part's sensitive hidden cells, and how many cells are hidden in all."""
+    targets, hidden = [], 0
+    for code in sorted(codes):
+        m = month[code]
+        for scope, cell in m.cells.items():
+            if cell.suppressed:
+                hidden += 1
+                targets += [(code, scope, side) for side in protected_sides(m.spec, cell)]
+    return targets, hidden
 
 
 def audit_month(
@@ -318,24 +408,16 @@ def audit_month(
 def audit_part(month: dict[str, MetricMonth], codes: set[str], group: dict[str, frozenset[str]]) -> AuditReport:
     """Audit the cells of one independent part (one metric, or one linked group) of one month."""
     report = AuditReport()
-    targets: list[tuple[str, Scope, Cell, tuple[str, ...]]] = []
-    for code in sorted(codes):
-        m = month[code]
-        for scope, cell in m.cells.items():
-            if not cell.suppressed:
-                continue
-            report.hidden += 1
-            sides = protected_sides(m.spec, cell)
-            if sides:
-                report.sensitive += 1
-                targets.append((code, scope, cell, sides))
+    targets, report.hidden = sensitive_targets(month, codes)
+    report.sensitive = len({(code, scope) for code, scope, _side in targets})
     if not targets:
         return report
     part = _Part(month, codes, group)
-    for code, scope, cell, sides in targets:
-        for side in sides:
-            low, high, solved = part.bounds(part.row(code, side, scope))
-            report.problems += solved
-            true = _side_value(cell, side) or 0.0
-            report.findings.append(Finding(code, scope, side, true, low, high, float(month[code].spec.min_cell)))
+    report.findings = part.findings(targets)
+    report.problems = part.solved
     return report
+
+
+def part_of(month: dict[str, MetricMonth], codes: set[str], group: dict[str, frozenset[str]]) -> _Part:
+    """Return the linear system of one part as the cells' flags stand now (suppression_protect rebuilds it)."""
+    return _Part(month, codes, group)

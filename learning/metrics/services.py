@@ -43,6 +43,7 @@ from learning.metrics.periods import Period, dialect_name, months_between
 from learning.metrics.rollup import Accumulator, roll_up
 from learning.metrics.scopes import Structure
 from learning.metrics.suppression import Equation, MetricMonth, suppress, suppress_linked
+from learning.metrics.suppression_protect import protect
 
 CELL_KEY = ["metric_code", "definition_version", "scope_type", "scope_id", "period_start"]
 UPDATED = ("period_end", "numerator", "denominator", "value", "suppressed", "computed_at")
@@ -109,15 +110,21 @@ def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
     return RunReport(tuple(periods), len(rows), time.perf_counter() - began)
 
 
-def month_cells(period: Period, inputs: Inputs, cache: dict[Any, list[Equation]]) -> dict[str, MetricMonth]:
+def month_cells(
+    period: Period, inputs: Inputs, cache: dict[Any, list[Equation]], *, audit: bool = True
+) -> dict[str, MetricMonth]:
     """Compute one month, roll every metric up and suppress small cells (each metric, then linked metrics jointly).
 
     Returned with the base cells behind every scope, which the disclosure audit needs besides the cells."""
-    return build_month(compute_month(period, inputs), inputs.structure, cache)
+    return build_month(compute_month(period, inputs), inputs.structure, cache, audit=audit)
 
 
-def build_month(acc: Accumulator, structure: Structure, cache: dict[Any, list[Equation]]) -> dict[str, MetricMonth]:
-    """Roll one month's contributions up to every scope and suppress what may not be shown."""
+def build_month(
+    acc: Accumulator, structure: Structure, cache: dict[Any, list[Equation]], *, audit: bool = True
+) -> dict[str, MetricMonth]:
+    """Roll one month's contributions up to every scope and suppress what may not be shown: rules 1-3 of
+    suppression.py, then complements chosen by the disclosure audit wherever a small cell is still recoverable
+    (suppression_protect.py). `audit=False` stops after the rules (tests and bench/suppression.py compare)."""
     month: dict[str, MetricMonth] = {}
     for spec in DEFINITIONS:
         cells = roll_up(spec, acc, structure)
@@ -131,6 +138,8 @@ def build_month(acc: Accumulator, structure: Structure, cache: dict[Any, list[Eq
         suppress(spec, cells, frozen, sizes, cache, people)
         month[spec.code] = MetricMonth(spec, cells, frozen, sizes, people)
     suppress_linked(month, cache)  # every metric's cells of the month exist: the joint pass over linked metrics
+    if audit:
+        protect(month, structure, cache)  # what the sum rules leave recoverable, the audit's complements close
     return month
 
 

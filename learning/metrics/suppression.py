@@ -145,11 +145,15 @@ def suppress(
     sizes: Sizes,
     equations_cache: dict[frozenset[BaseCell], list[Equation]],
     people: People | None = None,
+    *,
+    complementary: bool = True,
 ) -> None:
-    """Set `suppressed` on every cell of one metric-month: primary first, then complementary to a fixpoint."""
+    """Set `suppressed` on every cell of one metric-month: primary first, then (unless told not to) the sum rule
+    of rule 2 to a fixpoint. Recomputes use the primary rule only and protect the result with the audit-driven
+    complement (suppression_protect.py); rules 2-3 stay for comparison and for the audit's tests."""
     for cell in cells.values():
         cell.suppressed = is_small(spec, cell.num, cell.den, cell.people)
-    if spec.min_cell == 0:
+    if spec.min_cell == 0 or not complementary:
         return
     complete(spec, cells, _equations(cells, members, sizes, equations_cache), sizes, people)
 
@@ -225,7 +229,7 @@ def _hidden_for_own_count(m: MetricMonth, cell: Cell, shared: frozenset[str]) ->
     return not ((DEN in shared and small_den) or (NUM in shared and small_num))
 
 
-def _hide_partial_reach(
+def hide_partial_reach(
     month: dict[str, MetricMonth], equations_cache: dict[frozenset[BaseCell], list[Equation]]
 ) -> set[tuple[str, Scope]]:
     """Hide PT_REACH where its numerator is not PT_ACTIVE's denominator; return those cells.
@@ -268,7 +272,7 @@ def suppress_linked(
     they show nothing of that count. A scope where a member has no data (PT_REACH without an eligible count) shares
     no count with the others either.
     """
-    exempt = _hide_partial_reach(month, equations_cache)
+    exempt = hide_partial_reach(month, equations_cache)
     changed = True
     while changed:
         changed = False
