@@ -12,9 +12,10 @@ metrics' month-to-month changes are not a sum of other shown cells):
 - which base cells can hold data: every team for a staff metric; a programme's teams and monitoring centre (or the
   programme itself when it has no centre) for a patient metric; programmes for PT_REACH; and any other base cell
   that has data. An empty cell is hidden like any small cell (0 < min_cell), so its zero is an unknown ≥ 0 too;
-- linked metrics (LINKED_GROUPS): a count that two metrics share is one unknown wherever their base cells hold the
-  same number, and the two scope sums are equal wherever their true values are (PT_REACH counts a programme's
-  patients under other base cells than PT_ACTIVE). Adding only facts that are true errs on the attacker's side;
+- linked metrics (SHARED_COUNTS, the exact pairs behind suppression.LINKED_GROUPS): a count that two metrics share
+  is one unknown wherever their base cells hold the same number, and the two scope sums are equal wherever their
+  true values are (PT_REACH counts a programme's patients under other base cells than PT_ACTIVE). Adding only
+  facts that are true errs on the attacker's side;
 - counts are ≥ 0; a share's numerator is ≤ its denominator (every ratio metric but PT_REACH and ALERT_RATE); a
   mean's numerator lies within ±4 n (CONF_GAIN's gain on a 1-5 scale);
 - integrality is ignored (the LP relaxation, the standard method): the intervals are at most a rounding wider
@@ -206,7 +207,7 @@ def widen(m: MetricMonth, structure: Structure) -> MetricMonth:
     return MetricMonth(m.spec, m.cells, {s: frozenset(b) for s, b in members.items()}, sizes, m.people)
 
 
-class _Part:
+class Part:
     """The linear system of one part: equalities for what is shown, inequalities for what every count obeys."""
 
     def __init__(self, month: dict[str, MetricMonth], codes: set[str], group: dict[str, frozenset[str]]) -> None:
@@ -412,12 +413,12 @@ def audit_part(month: dict[str, MetricMonth], codes: set[str], group: dict[str, 
     report.sensitive = len({(code, scope) for code, scope, _side in targets})
     if not targets:
         return report
-    part = _Part(month, codes, group)
+    part = Part(month, codes, group)
     report.findings = part.findings(targets)
     report.problems = part.solved
     return report
 
 
-def part_of(month: dict[str, MetricMonth], codes: set[str], group: dict[str, frozenset[str]]) -> _Part:
+def part_of(month: dict[str, MetricMonth], codes: set[str], group: dict[str, frozenset[str]]) -> Part:
     """Return the linear system of one part as the cells' flags stand now (suppression_protect rebuilds it)."""
-    return _Part(month, codes, group)
+    return Part(month, codes, group)

@@ -8,7 +8,8 @@ safe:
 - candidates are the shown cells that a sum ties to the small cell's scope (its parents and siblings in every
   'parent = Σ children', suppression.find_equations) in every metric of the part, and the same scope's cells of
   the linked metrics (they show the shared count); when none of those is left, any shown cell of the part whose
-  base cells overlap the small cell's;
+  base cells overlap the small cell's, and then any shown cell of the part (so the search always ends: with
+  nothing shown, nothing can be derived);
 - each candidate has a cost: the count it would hide (its denominator), three times that for a team's cell (the
   cells a manager reads on the main chart; a total is repeated elsewhere and a team is not);
 - candidates are tried cheapest first: the first one that alone makes the side safe is kept; when none does, the
@@ -20,9 +21,9 @@ programme per part would be slower than a recompute may take, and the audit prov
 
 from __future__ import annotations
 
-from learning.metrics.disclosure_audit import _Part, components, part_of, sensitive_targets, widen
+from learning.metrics.disclosure_audit import Part, components, part_of, sensitive_targets, widen
 from learning.metrics.scopes import BaseCell, Scope, Structure
-from learning.metrics.suppression import LINKED_GROUPS, Equation, MetricMonth, _equations
+from learning.metrics.suppression import LINKED_GROUPS, Equation, MetricMonth, equations_for
 
 TEAM_COST = 3.0
 TRIALS = 8  # candidates tried alone before the cheapest is taken anyway
@@ -52,6 +53,8 @@ def _candidates(
         for code in codes:
             under = month[code].members.get(scope, frozenset())
             found |= {(code, s) for s, bases in month[code].members.items() if bases & under}
+    if not _shown(month, found):  # last resort: any shown cell of the part (with none shown, every cell is safe)
+        found = {(code, s) for code in codes for s in month[code].cells}
     return sorted(_shown(month, found), key=lambda c: (_cost(month[c[0]], c[1]), c))
 
 
@@ -59,7 +62,7 @@ def _shown(month: dict[str, MetricMonth], candidates: set[Candidate]) -> set[Can
     return {(code, scope) for code, scope in candidates if not month[code].cells[scope].suppressed}
 
 
-def _safe(part: _Part, target: tuple[str, Scope, str]) -> bool:
+def _safe(part: Part, target: tuple[str, Scope, str]) -> bool:
     return not part.finding(*target).recoverable
 
 
@@ -72,7 +75,7 @@ def protect(
     """Hide complements until the audit finds no recoverable cell in the month; return how many were hidden."""
     by_code = {code: group for group in groups for code in group}
     audited = {c: widen(m, structure) for c, m in month.items() if m.spec.min_cell > 0}
-    equations = {c: _equations(m.cells, m.members, m.sizes, equations_cache) for c, m in month.items()}
+    equations = {c: equations_for(m.cells, m.members, m.sizes, equations_cache) for c, m in month.items()}
     added = 0
     for codes in components(audited, groups):
         group = by_code.get(next(iter(codes)), {})
@@ -89,7 +92,7 @@ def protect(
 def _hide_one(
     month: dict[str, MetricMonth],
     codes: set[str],
-    part: _Part,
+    part: Part,
     target: tuple[str, Scope, str],
     equations: dict[str, list[Equation]],
 ) -> int:
