@@ -64,31 +64,32 @@ def chart_counts(month: dict[str, MetricMonth], teams: dict[int, set[int]], coun
 def measure() -> None:
     span = data_range()
     if span is None:
-        raise SystemExit("no data: seed the demo region first (--seed)")
+        raise SystemExit("no data: seed the demo region first")
     periods = months_between(*span)
     began = time.perf_counter()
     inputs = load_inputs(periods[0], periods[-1])
     teams = environment_teams(inputs)
     took = time.perf_counter() - began
     print(f"{len(periods)} months, {len(inputs.structure.teams)} teams; inputs read in {took:.1f} s")
-    counts: Counter[str] = Counter()
-    audit, compute_s, audit_s, cache = AuditReport(), 0.0, 0.0, {}
-    for period in periods:
-        started = time.perf_counter()
-        month = month_cells(period, inputs, cache)
-        compute_s += time.perf_counter() - started
-        chart_counts(month, teams, counts)
-        started = time.perf_counter()
-        audit.add(audit_month(month, inputs.structure))
-        audit_s += time.perf_counter() - started
-    share = counts["hidden"] / counts["with data"] if counts["with data"] else 0.0
-    print(f"main chart: {counts['hidden']} of {counts['with data']} team-month cells with data hidden ({share:.1%});"
-          f" {counts['empty']} without data")  # fmt: skip
-    print(f"compute + suppression: {compute_s:.1f} s over {len(periods)} months")
-    print(f"audit: {audit.hidden} hidden cells with data, {audit.sensitive} sensitive, {len(audit.recoverable)} "
-          f"recoverable sides, {audit.problems} LPs in {audit_s:.1f} s")  # fmt: skip
-    for finding in audit.recoverable[:20]:
-        print(f"  recoverable: {finding}")
+    for audit_step, label in ((False, "rules 1-3 (sum rules only)"), (True, "rules 1-4 (with audit complements)")):
+        counts: Counter[str] = Counter()
+        audit, compute_s, audit_s = AuditReport(), 0.0, 0.0
+        cache: dict[Any, Any] = {}
+        for period in periods:
+            started = time.perf_counter()
+            month = month_cells(period, inputs, cache, audit=audit_step)
+            compute_s += time.perf_counter() - started
+            chart_counts(month, teams, counts)
+            started = time.perf_counter()
+            audit.add(audit_month(month, inputs.structure))
+            audit_s += time.perf_counter() - started
+        share = counts["hidden"] / counts["with data"] if counts["with data"] else 0.0
+        print(f"{label}:")
+        print(f"  main chart: {counts['hidden']} of {counts['with data']} team-month cells with data hidden "
+              f"({share:.1%}); {counts['empty']} without data")  # fmt: skip
+        print(f"  compute + suppression: {compute_s:.1f} s over {len(periods)} months")
+        print(f"  audit: {audit.hidden} hidden cells, {audit.sensitive} sensitive, {len(audit.recoverable)} "
+              f"recoverable sides, {audit.problems} LPs in {audit_s:.1f} s")  # fmt: skip
 
 
 def main() -> None:
