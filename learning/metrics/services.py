@@ -40,8 +40,10 @@ from learning.metrics.compute import Inputs, compute_month, load_inputs
 from learning.metrics.definitions import DEFINITIONS, sync_definitions
 from learning.metrics.models import MetricValue
 from learning.metrics.periods import Period, dialect_name, months_between
-from learning.metrics.rollup import roll_up
+from learning.metrics.rollup import Accumulator, roll_up
+from learning.metrics.scopes import Structure
 from learning.metrics.suppression import Equation, MetricMonth, suppress, suppress_linked
+from learning.metrics.suppression_protect import protect
 
 CELL_KEY = ["metric_code", "definition_version", "scope_type", "scope_id", "period_start"]
 UPDATED = ("period_end", "numerator", "denominator", "value", "suppressed", "computed_at")
@@ -108,25 +110,44 @@ def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
     return RunReport(tuple(periods), len(rows), time.perf_counter() - began)
 
 
-def _rows_for(
-    period: Period, inputs: Inputs, versions: dict[str, int], run_at: datetime, cache: dict[Any, list[Equation]]
-) -> list[dict[str, Any]]:
-    """Compute one month, roll every metric up, suppress small cells (each metric, then linked metrics jointly) and
-    return the rows to upsert."""
-    acc = compute_month(period, inputs)
+def month_cells(
+    period: Period, inputs: Inputs, cache: dict[Any, list[Equation]], *, audit: bool = True
+) -> dict[str, MetricMonth]:
+    """Compute one month, roll every metric up and suppress small cells (each metric, then linked metrics jointly).
+
+    Returned with the base cells behind every scope, which the disclosure audit needs besides the cells."""
+    return build_month(compute_month(period, inputs), inputs.structure, cache, audit=audit)
+
+
+def build_month(
+    acc: Accumulator, structure: Structure, cache: dict[Any, list[Equation]], *, audit: bool = True
+) -> dict[str, MetricMonth]:
+    """Roll one month's contributions up to every scope and suppress what may not be shown: rules 1-3 of
+    suppression.py, then complements chosen by the disclosure audit wherever a small cell is still recoverable
+    (suppression_protect.py). `audit=False` stops after the rules (tests and bench/suppression.py compare)."""
     month: dict[str, MetricMonth] = {}
     for spec in DEFINITIONS:
-        cells = roll_up(spec, acc, inputs.structure)
+        cells = roll_up(spec, acc, structure)
         sizes = acc.size(spec)
         members: dict[tuple[str, int], set[Any]] = {}
         for base in sizes:
-            for scope in inputs.structure.scopes_of(base):
+            for scope in structure.scopes_of(base):
                 members.setdefault(scope, set()).add(base)
         frozen = {s: frozenset(m) for s, m in members.items()}
         people = acc.people_of(spec)
         suppress(spec, cells, frozen, sizes, cache, people)
         month[spec.code] = MetricMonth(spec, cells, frozen, sizes, people)
     suppress_linked(month, cache)  # every metric's cells of the month exist: the joint pass over linked metrics
+    if audit:
+        protect(month, structure, cache)  # what the sum rules leave recoverable, the audit's complements close
+    return month
+
+
+def _rows_for(
+    period: Period, inputs: Inputs, versions: dict[str, int], run_at: datetime, cache: dict[Any, list[Equation]]
+) -> list[dict[str, Any]]:
+    """Return the rows to upsert for one month."""
+    month = month_cells(period, inputs, cache)
     rows = []
     for spec in DEFINITIONS:
         fixed = {"metric_code": spec.code, "definition_version": versions[spec.code], "period_start": period.start,

@@ -38,7 +38,12 @@ Rules (applied per metric and month when values are computed; the result is the 
    time), PT_DROPOUT (enrolled on the first day; drop-out disenrolments), PT_RET180 (day-180 cohort),
    PT_ADHERENCE/PT_ADHERENCE_SHARE (days; patients with expected days), the module and survey metrics (pairs and
    answers of their own), TT_FIRST_USE (first uses in the month).
-4. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
+4. Audit-driven complements (suppression_protect.py, after rules 1-3 for the whole month): rules 2-3 look at one
+   sum at a time, a reader combines them all, with counts ≥ 0 and numerators ≤ denominators. The disclosure audit
+   (disclosure_audit.py, a linear programme per month part) finds every small count still narrower than min_cell
+   and one more cell is hidden for each: the cheapest shown cell tied to it that alone makes it safe. See
+   docs/metrics-suppression.md.
+5. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
    every view and export reads them through `visible_values()`, which blanks numerator, denominator and value.
 """
 
@@ -145,16 +150,20 @@ def suppress(
     sizes: Sizes,
     equations_cache: dict[frozenset[BaseCell], list[Equation]],
     people: People | None = None,
+    *,
+    complementary: bool = True,
 ) -> None:
-    """Set `suppressed` on every cell of one metric-month: primary first, then complementary to a fixpoint."""
+    """Set `suppressed` on every cell of one metric-month: primary first, then (unless told not to) the sum rule
+    of rule 2 to a fixpoint. Recomputes use the primary rule only and protect the result with the audit-driven
+    complement (suppression_protect.py); rules 2-3 stay for comparison and for the audit's tests."""
     for cell in cells.values():
         cell.suppressed = is_small(spec, cell.num, cell.den, cell.people)
-    if spec.min_cell == 0:
+    if spec.min_cell == 0 or not complementary:
         return
-    complete(spec, cells, _equations(cells, members, sizes, equations_cache), sizes, people)
+    complete(spec, cells, equations_for(cells, members, sizes, equations_cache), sizes, people)
 
 
-def _equations(
+def equations_for(
     cells: dict[Scope, Cell],
     members: dict[Scope, frozenset[BaseCell]],
     sizes: Sizes,
@@ -225,7 +234,7 @@ def _hidden_for_own_count(m: MetricMonth, cell: Cell, shared: frozenset[str]) ->
     return not ((DEN in shared and small_den) or (NUM in shared and small_num))
 
 
-def _hide_partial_reach(
+def hide_partial_reach(
     month: dict[str, MetricMonth], equations_cache: dict[frozenset[BaseCell], list[Equation]]
 ) -> set[tuple[str, Scope]]:
     """Hide PT_REACH where its numerator is not PT_ACTIVE's denominator; return those cells.
@@ -251,7 +260,7 @@ def _hide_partial_reach(
             cell.suppressed = True
             hidden.add((reach.spec.code, scope))
     if hidden:
-        complete(reach.spec, reach.cells, _equations(reach.cells, reach.members, reach.sizes, equations_cache),
+        complete(reach.spec, reach.cells, equations_for(reach.cells, reach.members, reach.sizes, equations_cache),
                  reach.sizes, reach.people)  # fmt: skip
     return hidden
 
@@ -268,7 +277,7 @@ def suppress_linked(
     they show nothing of that count. A scope where a member has no data (PT_REACH without an eligible count) shares
     no count with the others either.
     """
-    exempt = _hide_partial_reach(month, equations_cache)
+    exempt = hide_partial_reach(month, equations_cache)
     changed = True
     while changed:
         changed = False
@@ -292,7 +301,7 @@ def suppress_linked(
                         affected.add(m.spec.code)
         for code in sorted(affected):
             m = month[code]
-            equations = _equations(m.cells, m.members, m.sizes, equations_cache)
+            equations = equations_for(m.cells, m.members, m.sizes, equations_cache)
             complete(m.spec, m.cells, equations, m.sizes, m.people)
             changed = True
 

@@ -41,8 +41,15 @@ from learning.environments.models import (
     StaffMember,
     StaffMembership,
 )
+from learning.metrics.changes import data_range
+from learning.metrics.compute import load_inputs
+from learning.metrics.disclosure_audit import AuditReport, audit_month
+from learning.metrics.periods import months_between
+from learning.metrics.services import month_cells
 from learning.rpm.models import Alert, DailyMeasurement, Enrolment, StaffActivity
 from learning.rpm.vocabulary import ACTION_TYPES, DISENROL_REASONS, DROPOUT_REASONS, OUTCOMES, STAFF_ACTIONS
+from learning.tracking.reader import current_reader
+from learning.tracking.sync import sync
 
 TODAY = date(2026, 3, 15)  # the demo year is 2025-03-01 .. 2026-03-14
 BASE_IRI = "https://vtc.test"
@@ -361,6 +368,21 @@ class TestRegionAtScaleOne:
         in_time = [actor in done and done[actor] <= enrolled + timedelta(days=7) for actor, enrolled in links]
         assert len(links) >= 100
         assert 0.4 <= _share(in_time) <= 0.8
+
+    def test_no_hidden_cell_of_the_region_can_be_worked_out(self, region_ctx: Flask) -> None:
+        """The disclosure audit over every month: no small cell's count is pinned narrower than min_cell.
+
+        Last in the class: it reads the statements into the LMS (xAPI sync, no recompute) as `make setup` does."""
+        sync(current_reader(), recompute=False)
+        span = data_range()
+        assert span is not None
+        periods = months_between(*span)
+        inputs = load_inputs(periods[0], periods[-1])
+        report, cache = AuditReport(), {}
+        for period in periods:
+            report.add(audit_month(month_cells(period, inputs, cache), inputs.structure))
+        assert report.sensitive > 500  # the region has many small cells to protect
+        assert report.recoverable == []
 
 
 def test_seed_command_creates_the_region_once(runner) -> None:
