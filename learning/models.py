@@ -2,7 +2,8 @@
 
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
 from learning.audit.models import AccessLogEntry
-from learning.content.models import Module, ModuleText
+from learning.authoring.models import Draft, DraftEvent, DraftFile
+from learning.content.models import Module, ModuleApproval, ModuleFile, ModuleText
 from learning.environments.models import (
     Assessment,
     Curriculum,
@@ -29,6 +30,9 @@ __all__ = [
     "AttemptStep",
     "Curriculum",
     "DailyMeasurement",
+    "Draft",
+    "DraftEvent",
+    "DraftFile",
     "EligibleCount",
     "Enrolment",
     "Environment",
@@ -37,6 +41,8 @@ __all__ = [
     "MetricDefinition",
     "MetricValue",
     "Module",
+    "ModuleApproval",
+    "ModuleFile",
     "ModuleText",
     "Organisation",
     "OutboxStatement",
