@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, preferences, rendering, rpm, speech
+from learning import audit, authoring, cli, offline, preferences, rendering, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -77,11 +77,13 @@ def init_app(app: Flask) -> None:
     audit.init_app(app)
     speech.init_app(app)
     preferences.init_app(app)
+    authoring.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
-    app.before_request(refuse_nul_characters({bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit"}))
+    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "authoring", "review"}
+    app.before_request(refuse_nul_characters(checked))
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

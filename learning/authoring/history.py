@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -76,10 +77,17 @@ def _table(a: list[str], b: list[str]) -> Markup:
             continue
         kind = {"@": "hunk", "+": "added", "-": "removed"}.get(line[:1], "same")
         sign = {"added": "+", "removed": "-", "hunk": "…", "same": ""}[kind]
+        said = {"added": _("added:"), "removed": _("removed:"), "hunk": "", "same": ""}[kind]
         text = line if kind == "hunk" else line[1:]
-        rows.append(Markup('<tr class="diff-{}"><td aria-hidden="true">{}</td><td><code>{}</code></td></tr>').format(
-            kind, sign, text if text else "\u00a0"))  # fmt: skip
-    return Markup('<table class="diff"><tbody>{}</tbody></table>').format(Markup("").join(rows)) if rows else Markup("")
+        row = Markup('<tr class="diff-{}"><td><span aria-hidden="true">{}</span><span class="visually-hidden">{}'
+                     "</span></td><td><code>{}</code></td></tr>")  # fmt: skip
+        rows.append(row.format(kind, sign, said, text or "\u00a0"))
+    if not rows:
+        return Markup("")
+    head = Markup('<thead><tr><th scope="col"><span class="visually-hidden">{}</span></th><th scope="col">'
+                  '<span class="visually-hidden">{}</span></th></tr></thead>')  # fmt: skip
+    head = head.format(_("Change"), _("Line"))
+    return Markup('<table class="diff">{}<tbody>{}</tbody></table>').format(head, Markup("").join(rows))
 
 
 __all__ = ["FileDiff", "VersionRow", "diff", "escape", "files_of", "module_drafts", "module_versions"]
