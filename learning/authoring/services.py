@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -28,15 +27,28 @@ REVIEWERS = {Role.REVIEWER, Role.ADMIN}
 # A file name inside a module folder: lower-case words, one optional sub-folder (media/), a known suffix.
 SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]{0,80}/)?[a-z0-9][a-z0-9._-]{0,80}$")
 ALLOWED_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".vtt", ".mp4", ".webm"}
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MB = 1024 * 1024
+MAX_FILE_BYTES = 8 * MB
+
+
+def _l(message: str) -> str:
+    """Mark a message for translation (babel extracts `_l`); views translate it when they show it.
+
+    Services run in the CLI and in tests too, where no request says which language to use.
+    """
+    return message
 
 
 class AuthoringError(Exception):
-    """An action that is not allowed now; the message says what to do (shown in the page, role="alert")."""
+    """An action that is not allowed now; the message says what to do (shown in the page, role="alert").
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
+    `message` is the English msgid with %(name)s placeholders filled from `params` (see views.say).
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, **params: object) -> None:
+        super().__init__(message % params if params else message)
         self.message = message
+        self.params = params
         self.problems = problems or []
 
 
@@ -44,18 +56,12 @@ class NotAllowed(AuthoringError):
     """The person's role may not do this (the page answers 403)."""
 
 
-@dataclass
 class StaleSave(AuthoringError):
     """Someone saved the draft after this editor opened it: nothing was overwritten, both texts are kept."""
 
-    message: str
-    theirs: str
-    yours: str
-    revision: int
-    problems: list[Problem] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        Exception.__init__(self, self.message)
+    def __init__(self, message: str, *, theirs: str, yours: str, revision: int) -> None:
+        super().__init__(message)
+        self.theirs, self.yours, self.revision = theirs, yours, revision
 
 
 def can_author(user: User) -> bool:
@@ -130,12 +136,16 @@ def contributors(draft: Draft) -> set[int]:
     return {e.user_id for e in draft.events if e.kind in {"created", "edited"}}
 
 
-def check_path(path: str) -> str | None:
+def check_path(path: str) -> AuthoringError | None:
     """Return why a file name cannot be part of a module folder, or None when it can."""
     if not SAFE_PATH.match(path) or ".." in path:
-        return "file names may hold only lower-case letters, digits, '-', '_' and '.', in at most one folder"
+        message = _l(
+            "%(name)s: file names may hold only lower-case letters, digits, '-', '_' and '.', in at most one folder."
+        )
+        return AuthoringError(message, name=path)
     if Path(path).suffix not in ALLOWED_SUFFIXES:
-        return f"'{path}' is not a file a module can hold (allowed: {', '.join(sorted(ALLOWED_SUFFIXES))})"
+        message = _l("%(name)s is not a file a module can hold. Allowed: %(allowed)s.")
+        return AuthoringError(message, name=path, allowed=", ".join(sorted(ALLOWED_SUFFIXES)))
     return None
 
 
@@ -143,10 +153,10 @@ def check_path(path: str) -> str | None:
 
 
 def _new_draft(slug: str, files: dict[str, bytes], user: User, base_version: str | None, how: str) -> Draft:
-    _require(can_author(user), "Only authors can write drafts.")
+    _require(can_author(user), _l("Only authors can write drafts."))
     if not SLUG.match(slug):
         raise AuthoringError(
-            "The short name may hold only lower-case letters, digits and dashes, like bloeddruk-meten."
+            _l("The short name may hold only lower-case letters, digits and dashes, like bloeddruk-meten.")
         )
     draft = Draft(slug=slug, base_version=base_version, status=DraftStatus.EDITING, revision=1, created_by_id=user.id,
                   created_at=utcnow(), updated_at=utcnow())  # fmt: skip
@@ -176,10 +186,10 @@ def create_from_published(slug: str, user: User, version: str | None = None) -> 
     """Start a draft from a stored version (the shown one, else the newest stored); also 'restore' an old one."""
     module = db.session.scalar(select(Module).where(Module.slug == slug))
     if module is None:
-        raise AuthoringError("There is no module with this short name.")
+        raise AuthoringError(_l("There is no module with this short name."))
     version = version or module.current_version or newest_version(module)
     if version not in {t.version for t in module.texts}:
-        raise AuthoringError("This version does not exist.")
+        raise AuthoringError(_l("This version does not exist."))
     how = f"restored {version}" if version != (module.current_version or version) else f"from {version}"
     return _new_draft(slug, published_files(module, version), user, version, how)
 
@@ -189,7 +199,7 @@ def create_from_template(slug: str, audience: str, user: User) -> Draft:
     from learning.authoring.starters import starter_files
 
     if db.session.scalar(select(Module.id).where(Module.slug == slug)) is not None:
-        raise AuthoringError("A module with this short name exists already: open it from the list and edit it.")
+        raise AuthoringError(_l("A module with this short name exists already: open it from the list and edit it."))
     return _new_draft(slug, starter_files(audience), user, None, f"template {audience}")
 
 
@@ -202,14 +212,14 @@ def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user
     The revision check is one UPDATE … WHERE revision = expected, so two saves at the same moment cannot both win.
     An edit after a submission or approval withdraws it: a reviewer approves exactly one content.
     """
-    _require(can_author(user), "Only authors can change drafts.")
+    _require(can_author(user), _l("Only authors can change drafts."))
     if draft.status is DraftStatus.PUBLISHED:
-        raise AuthoringError("This draft is published and cannot change. Start a new draft from the module.")
+        raise AuthoringError(_l("This draft is published and cannot change. Start a new draft from the module."))
     problem = check_path(path)
     if problem:
-        raise AuthoringError(problem)
+        raise problem
     if len(data) > MAX_FILE_BYTES:
-        raise AuthoringError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise AuthoringError(_l("The file is larger than %(mb)d MB."), mb=MAX_FILE_BYTES // MB)
     won = db.session.execute(
         update(Draft)
         .where(Draft.id == draft.id, Draft.revision == expected_revision)
@@ -220,8 +230,9 @@ def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user
         db.session.refresh(draft)
         theirs = next((f.data for f in draft.files if f.path == path), b"")
         raise StaleSave(
-            "Someone else saved this draft after you opened it. Nothing was overwritten: compare both texts, "
-            "then save again.",
+            _l(
+                "Someone else saved this draft after you opened it. Nothing was overwritten. Compare both texts, save again."
+            ),
             theirs=theirs.decode("utf-8", "replace"),
             yours=data.decode("utf-8", "replace"),
             revision=draft.revision,
@@ -246,9 +257,9 @@ def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user
 
 def delete_file(draft: Draft, path: str, expected_revision: int, user: User) -> Draft:
     """Remove a picture or caption (never a language's text) under the same revision check as a save."""
-    _require(can_author(user), "Only authors can change drafts.")
+    _require(can_author(user), _l("Only authors can change drafts."))
     if path in {f"{language}.md" for language in LANGUAGES}:
-        raise AuthoringError("A language's text cannot be removed; empty it instead.")
+        raise AuthoringError(_l("A language's text cannot be removed; empty it instead."))
     save_file(draft, path, b"", expected_revision, user)
     draft.files = [f for f in draft.files if f.path != path]
     db.session.commit()

@@ -42,6 +42,11 @@ author_bp = Blueprint("authoring", __name__, url_prefix="/author")
 review_bp = Blueprint("review", __name__, url_prefix="/review")
 
 
+def say(exc: AuthoringError) -> str:
+    """The refusal in the reader's language (services keep the English msgid and its values)."""
+    return _(exc.message, **exc.params)  # type: ignore[arg-type]
+
+
 def _authors_only() -> None:
     if not can_author(current_user):
         abort(403)
@@ -90,7 +95,7 @@ def new_draft() -> Any:
     try:
         draft = create_from_template(slug, audience, current_user)
     except AuthoringError as exc:
-        return workspace(exc.message, 400, slug=slug, audience=audience)
+        return workspace(say(exc), 400, slug=slug, audience=audience)
     return redirect(url_for(".editor", draft_id=draft.id, language="nl"))
 
 
@@ -102,7 +107,7 @@ def draft_of_module(slug: str) -> Any:
     try:
         draft = create_from_published(slug, current_user, request.form.get("version") or None)
     except AuthoringError as exc:
-        return workspace(exc.message, 400)
+        return workspace(say(exc), 400)
     return redirect(url_for(".editor", draft_id=draft.id, language="nl"))
 
 
@@ -117,7 +122,7 @@ def import_draft() -> Any:
     try:
         draft = import_zip(upload.read(), current_user)
     except AuthoringError as exc:
-        return workspace(exc.message, 400)
+        return workspace(say(exc), 400)
     return redirect(url_for(".editor", draft_id=draft.id, language="nl"))
 
 
@@ -140,7 +145,8 @@ def _render_editor(draft: Draft, language: str, *, source: str | None = None, co
         "authoring/editor.html", draft=draft, language=language, languages=LANGUAGES,
         source=sources.get(language, "") if source is None else source,
         save_url=url_for(".save", draft_id=draft.id, language=language), preview_url=_preview_url(draft, language),
-        conflict=conflict, problem=problem, comments=comments, files=draft_files(draft),
+        conflict=conflict, problem=problem, problem_text=say(problem) if problem else None, comments=comments,
+        files=draft_files(draft),
         editable=draft.status is not DraftStatus.PUBLISHED and can_author(current_user),
     )  # fmt: skip
     return html, status
@@ -175,11 +181,11 @@ def save(draft_id: int, language: str) -> Any:
         save_file(draft, f"{language}.md", source.replace("\r\n", "\n").encode("utf-8"), int(revision), current_user)
     except StaleSave as exc:
         if wants_json:
-            return jsonify(error=_(exc.message), revision=exc.revision, theirs=exc.theirs, yours=exc.yours), 409
+            return jsonify(error=say(exc), revision=exc.revision, theirs=exc.theirs, yours=exc.yours), 409
         return _render_editor(draft, language, source=source, conflict=exc, status=409)
     except AuthoringError as exc:
         if wants_json:
-            return jsonify(error=exc.message), 400
+            return jsonify(error=say(exc)), 400
         return _render_editor(draft, language, source=source, problem=exc, status=400)
     if wants_json:
         return jsonify(revision=draft.revision, saved_at=draft.updated_at.isoformat())
@@ -337,7 +343,7 @@ def comment(draft_id: int, language: str, number: int) -> Any:
     try:
         workflow.comment(draft, current_user, language, number, message)
     except AuthoringError as exc:
-        return _render_review(draft, language, number, problem=exc.message, kept=message, status=400)
+        return _render_review(draft, language, number, problem=say(exc), kept=message, status=400)
     flash(_("Comment saved."), "success")
     return redirect(url_for(".review_step", draft_id=draft.id, language=language, number=number))
 
@@ -359,5 +365,5 @@ def decide(draft_id: int) -> Any:
     except NotAllowed:
         abort(403)
     except AuthoringError as exc:
-        return _render_review(draft, "nl", 1, problem=exc.message, kept=message, status=400)
+        return _render_review(draft, "nl", 1, problem=say(exc), kept=message, status=400)
     return redirect(url_for(".queue"))

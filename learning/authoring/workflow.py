@@ -18,6 +18,7 @@ from learning.authoring.models import Draft, DraftEvent, DraftStatus
 from learning.authoring.services import (
     AuthoringError,
     _event,
+    _l,
     _require,
     approver_for,
     can_author,
@@ -56,12 +57,12 @@ def check_draft(draft: Draft) -> list[Problem]:
 
 def submit(draft: Draft, user: User) -> Draft:
     """Send the draft for review: only a draft without problems; the submission is its content hash."""
-    _require(can_author(user), "Only authors can send a draft for review.")
+    _require(can_author(user), _l("Only authors can send a draft for review."))
     if draft.status is not DraftStatus.EDITING:
-        raise AuthoringError("This draft was sent for review already.")
+        raise AuthoringError(_l("This draft was sent for review already."))
     problems = check_draft(draft)
     if problems:
-        raise AuthoringError("Fix the problems below before you send the draft for review.", problems)
+        raise AuthoringError(_l("Fix the problems below before you send the draft for review."), problems)
     draft.status, draft.submitted_hash = DraftStatus.SUBMITTED, draft_hash(draft)
     _event(draft, "submitted", user, content_hash=draft.submitted_hash)
     db.session.commit()
@@ -70,12 +71,12 @@ def submit(draft: Draft, user: User) -> Draft:
 
 def comment(draft: Draft, user: User, language: str, step: int | None, message: str) -> DraftEvent:
     """A reviewer's (or author's) remark on one step of one language, kept with the content it was made on."""
-    _require(can_review(user) or can_author(user), "Only reviewers and authors can comment on drafts.")
+    _require(can_review(user) or can_author(user), _l("Only reviewers and authors can comment on drafts."))
     message = message.strip()
     if not message:
-        raise AuthoringError("Write a comment first.")
+        raise AuthoringError(_l("Write a comment first."))
     if len(message) > 4000:
-        raise AuthoringError("The comment is too long: keep it under 4,000 characters.")
+        raise AuthoringError(_l("The comment is too long: keep it under 4,000 characters."))
     event = _event(draft, "comment", user, content_hash=draft_hash(draft), language=language, step=step,
                    message=message)  # fmt: skip
     db.session.commit()
@@ -83,13 +84,13 @@ def comment(draft: Draft, user: User, language: str, step: int | None, message: 
 
 
 def _check_reviewable(draft: Draft, user: User) -> None:
-    _require(can_review(user), "Only reviewers can approve or send back drafts.")
+    _require(can_review(user), _l("Only reviewers can approve or send back drafts."))
     if user.id in contributors(draft):
-        raise AuthoringError("You wrote or changed this draft: another reviewer must check it.")
+        raise AuthoringError(_l("You wrote or changed this draft: another reviewer must check it."))
     if draft.status is not DraftStatus.SUBMITTED:
-        raise AuthoringError("This draft is not waiting for a review.")
+        raise AuthoringError(_l("This draft is not waiting for a review."))
     if draft_hash(draft) != draft.submitted_hash:
-        raise AuthoringError("The draft changed after it was sent for review; wait until it is sent again.")
+        raise AuthoringError(_l("The draft changed after it was sent for review; wait until it is sent again."))
 
 
 def approve(draft: Draft, user: User, message: str = "") -> Draft:
@@ -105,7 +106,7 @@ def send_back(draft: Draft, user: User, message: str) -> Draft:
     """Return the draft to its authors with a reason; they see it beside the text with the step comments."""
     _check_reviewable(draft, user)
     if not message.strip():
-        raise AuthoringError("Say what the author should change before you send the draft back.")
+        raise AuthoringError(_l("Say what the author should change before you send the draft back."))
     draft.status, draft.submitted_hash = DraftStatus.EDITING, None
     _event(draft, "sent_back", user, content_hash=draft_hash(draft), message=message.strip())
     db.session.commit()
@@ -131,7 +132,7 @@ def stamp(text: str, values: dict[str, str]) -> str:
     lines = text.splitlines(keepends=True)
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if not lines or lines[0].strip() != "---" or end is None:
-        raise AuthoringError("The text must start with front matter between two '---' lines.")
+        raise AuthoringError(_l("The text must start with front matter between two '---' lines."))
     newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
     todo = dict(values)
     for i in range(1, end):
@@ -151,13 +152,13 @@ def publish(draft: Draft, user: User, *, today: date | None = None) -> str:
 
     Refused unless a reviewer approved exactly the current content (an edit after the approval needs a new one).
     """
-    _require(can_author(user) or can_review(user), "Only authors and reviewers can publish.")
+    _require(can_author(user) or can_review(user), _l("Only authors and reviewers can publish."))
     if draft.status is not DraftStatus.APPROVED or draft.approved_hash != draft_hash(draft):
-        raise AuthoringError("Only an approved draft can be published: send it for review first.")
+        raise AuthoringError(_l("Only an approved draft can be published: send it for review first."))
     approval = _approval_of(draft)
     reviewer = db.session.get(User, approval.user_id)
     if reviewer is None:  # events keep their account (accounts are deactivated, never deleted)
-        raise AuthoringError("The reviewer's account no longer exists: send the draft for review again.")
+        raise AuthoringError(_l("The reviewer's account no longer exists: send the draft for review again."))
     approver: Approver = approver_for(reviewer)
     files = draft_files(draft)
     module = get_module(draft.slug)
@@ -173,12 +174,12 @@ def publish(draft: Draft, user: User, *, today: date | None = None) -> str:
         folder = write_folder(Path(tmp), draft.slug, files)
         problems = check_content(folder)
         if problems:
-            raise AuthoringError("The draft cannot be published: fix these problems.", problems)
+            raise AuthoringError(_l("The draft cannot be published: fix these problems."), problems)
         try:
             stored = store_module(folder)
         except ContentError as exc:
             db.session.rollback()
-            raise AuthoringError("The draft cannot be published: fix these problems.", exc.problems) from None
+            raise AuthoringError(_l("The draft cannot be published: fix these problems."), exc.problems) from None
     approve_version(stored, version, version_hash(files), approver)
     draft.status, draft.published_version = DraftStatus.PUBLISHED, version
     _event(draft, "published", user, content_hash=version_hash(files), message=version)
