@@ -22,14 +22,6 @@ from learning.content.publishing import Approver, folder_files, version_files, v
 from learning.db import db, utcnow
 from learning.demo.accounts import DEMO_ACCOUNTS
 
-AUTHORS = {Role.AUTHOR, Role.ADMIN}
-REVIEWERS = {Role.REVIEWER, Role.ADMIN}
-# A file name inside a module folder: lower-case words, one optional sub-folder (media/), a known suffix.
-SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]{0,80}/)?[a-z0-9][a-z0-9._-]{0,80}$")
-ALLOWED_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".vtt", ".mp4", ".webm"}
-MB = 1024 * 1024
-MAX_FILE_BYTES = 8 * MB
-
 
 def _l(message: str) -> str:
     """Mark a message for translation (babel extracts `_l`); views translate it when they show it.
@@ -37,6 +29,16 @@ def _l(message: str) -> str:
     Services run in the CLI and in tests too, where no request says which language to use.
     """
     return message
+
+
+AUTHORS = {Role.AUTHOR, Role.ADMIN}
+REVIEWERS = {Role.REVIEWER, Role.ADMIN}
+# A file name inside a module folder: lower-case words, one optional sub-folder (media/), a known suffix.
+SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]{0,80}/)?[a-z0-9][a-z0-9._-]{0,80}$")
+ALLOWED_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".vtt", ".mp4", ".webm"}
+STALE = _l("Someone else saved this draft after you opened it. Nothing was overwritten. Compare both texts.")
+MB = 1024 * 1024
+MAX_FILE_BYTES = 8 * MB
 
 
 class AuthoringError(Exception):
@@ -230,9 +232,7 @@ def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user
         db.session.refresh(draft)
         theirs = next((f.data for f in draft.files if f.path == path), b"")
         raise StaleSave(
-            _l(
-                "Someone else saved this draft after you opened it. Nothing was overwritten. Compare both texts, save again."
-            ),
+            STALE,
             theirs=theirs.decode("utf-8", "replace"),
             yours=data.decode("utf-8", "replace"),
             revision=draft.revision,
