@@ -109,3 +109,22 @@ def test_export_writes_the_folder_of_an_approved_version(runner, content, tmp_pa
     assert result.exit_code == 0, result.output
     assert folder_files(tmp_path / "bloeddruk-thuis-meten") == folder_files(REAL / "bloeddruk-thuis-meten")
     assert runner.invoke(args=["content", "export", "geen-module", "--to", str(tmp_path)]).exit_code != 0
+
+
+def test_the_demo_seed_approves_loaded_modules_as_the_demo_reviewer_who_is_no_clinician(app, runner):
+    from sqlalchemy import select
+
+    from learning.content.models import Module, ModuleApproval
+    from learning.db import db
+
+    assert runner.invoke(args=["content", "load"]).exit_code == 0
+    result = runner.invoke(args=["demo", "seed", "--scale", "0.02"])
+    assert result.exit_code == 0, result.output
+    assert "as the demo reviewer" in result.output
+    with app.app_context():
+        modules = db.session.scalars(select(Module)).all()
+        assert modules
+        assert all(module.current_version for module in modules)
+        approvals = db.session.scalars(select(ModuleApproval)).all()
+        assert len(approvals) == len(modules)
+        assert not any(approval.clinical for approval in approvals)  # every step shows the banner
