@@ -143,3 +143,34 @@ def test_a_patient_or_reviewer_cannot_write_and_an_author_cannot_review(client, 
     assert bad.status_code == 400
     assert 'role="alert"' in bad.get_data(as_text=True)
     assert 'value="Geen Slug"' in bad.get_data(as_text=True)
+
+
+def test_a_learner_mid_way_keeps_the_version_and_pictures_they_started(client, login, make_user, content, app):
+    from learning.accounts.models import User
+    from learning.authoring import workflow
+    from learning.authoring.services import create_from_published, draft_sources, save_file
+
+    patient = make_user(Role.PATIENT)
+    login(patient)
+    post(client, f"/modules/{SLUG}/start", {})
+    old_picture = client.get(f"/modules/{SLUG}/media/weegschaal.svg")
+    assert old_picture.status_code == 200
+    with app.app_context():
+        author = db.session.get(User, make_user(Role.AUTHOR).id)
+        reviewer = db.session.get(User, make_user(Role.REVIEWER).id)
+        draft = create_from_published(SLUG, author)
+        text = draft_sources(draft)["nl"].replace("## Waarom elke dag wegen?", "## Nieuwe titel van stap 1")
+        save_file(draft, "nl.md", text.encode(), draft.revision, author)
+        save_file(draft, "weegschaal.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", draft.revision, author)
+        workflow.submit(draft, author)
+        workflow.approve(draft, reviewer)
+        workflow.publish(draft, author)
+    step = client.get(f"/modules/{SLUG}/step/1").get_data(as_text=True)
+    assert "Waarom elke dag wegen?" in step
+    assert "Nieuwe titel van stap 1" not in step
+    assert client.get(f"/modules/{SLUG}/media/weegschaal.svg").data == old_picture.data
+    logout(client)
+    login(make_user(Role.PATIENT))  # a learner starting now gets the new version
+    post(client, f"/modules/{SLUG}/start", {})
+    assert "Nieuwe titel van stap 1" in client.get(f"/modules/{SLUG}/step/1").get_data(as_text=True)
+    assert client.get(f"/modules/{SLUG}/media/weegschaal.svg").data == b"<svg xmlns='http://www.w3.org/2000/svg'/>"
