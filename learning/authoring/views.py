@@ -317,7 +317,7 @@ def _render_review(draft: Draft, language: str, number: int, *, problem: str | N
     comments = [e for e in draft.events if e.kind == "comment" and e.language == language and e.step == number]
     html = render_template(
         "authoring/review_step.html", draft=draft, language=language, languages=LANGUAGES, document=document,
-        step=step, problems=problems, comments=comments, problem=problem, kept=kept,
+        step=step, number=number, problems=problems, comments=comments, problem=problem, kept=kept,
         media_base=url_for("authoring.draft_media", draft_id=draft.id, path="x")[:-1],
     )  # fmt: skip
     return html, status

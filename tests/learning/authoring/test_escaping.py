@@ -56,7 +56,7 @@ def test_a_payload_in_a_draft_or_comment_never_becomes_markup(app, client, login
         body = client.get(path).get_data(as_text=True)
         found = LIVE.search(body)
         assert found is None, (path, body[found.start() - 80 : found.end() + 80] if found else "")
-    assert str(escape(payload)) in body  # the editor shows the comment as text (the review page names the raw HTML)
+        assert str(escape(payload)) in body  # the comment, as text
     bad = client.post(f"/review/drafts/{draft_id}/nl/1/comment",
                       data={"message": "", "csrf_token": csrf_token(client, "/help")})  # fmt: skip
     assert bad.status_code == 400
