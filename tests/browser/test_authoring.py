@@ -59,6 +59,15 @@ def test_author_and_reviewer_pages_on_a_phone(page: Page, app, make_user, conten
         assert saved.revision == 2
         assert any(f.path == "nl.md" and f.data.decode().endswith("Een extra zin.\n") for f in saved.files)
 
+    # the history compares the published version with this draft, line by line
+    page.get_by_role("link", name="Geschiedenis").click()
+    page.get_by_label("Nieuw").select_option(f"d{draft_id}")
+    page.get_by_role("button", name="Toon de verschillen").click()
+    expect(page.locator(".diff-added", has_text="Een extra zin.")).to_have_count(1)
+    assert_no_axe_violations(page, "the diff page")
+    assert_no_sideways_scroll(page, "the diff page")
+    shot(page, "author-diff-360.png", tmp_path)
+
     page.locator(".site-header .menu summary").click()
     page.get_by_role("button", name="Uitloggen").click()
     log_in(page, reviewer.email)
