@@ -3,6 +3,7 @@
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
 from learning.audit.models import AccessLogEntry
 from learning.authoring.models import Draft, DraftEvent, DraftFile
+from learning.caregivers.models import CareLink
 from learning.content.models import Module, ModuleApproval, ModuleFile, ModuleText
 from learning.environments.models import (
     Assessment,
@@ -28,6 +29,7 @@ __all__ = [
     "Attempt",
     "AttemptAnswer",
     "AttemptStep",
+    "CareLink",
     "Curriculum",
     "DailyMeasurement",
     "Draft",

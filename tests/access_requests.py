@@ -7,11 +7,13 @@ upload awaiting confirmation) before the test takes its snapshot of the database
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from access_matrix import Cell
@@ -22,10 +24,13 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
-from learning.accounts.models import Organisation
+from learning.accounts.models import Organisation, Role
+from learning.accounts.reset import make_token
+from learning.accounts.services import create_user
+from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
-from learning.db import db
+from learning.db import db, utcnow
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.tracking.profile import build_profile
@@ -91,7 +96,11 @@ def _plain(path: str) -> Builder:
 
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
+                     ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
+                     ("/sharing", "/sharing"), ("/caregiving", "/caregiving"),
+                     ("/account/data", "/account/data"), ("/account/data/my-data.json", "/account/data/my-data.json"),
+                     ("/account/data/summary", "/account/data/summary"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
@@ -100,7 +109,8 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/dashboards/region/charts/environments.png", "/dashboards/region/charts/<key>.png"),
                      ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
                      ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
-                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding")):  # fmt: skip
+                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding"),
+                     ("/admin/outbox", "/admin/outbox")):  # fmt: skip
     LMS[f"GET {_rule}"] = _plain(_path)
 
 
@@ -124,6 +134,22 @@ def _change_password(ask: Ask) -> Request:
 def _register(ask: Ask) -> Request:
     email = f"nieuw-{uuid.uuid4().hex[:8]}@example.org"
     return Request("/register", {"code": INVITATION, "email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+
+@route(LMS, "POST /password/forgot")
+def _forgot_password(ask: Ask) -> Request:
+    return Request("/password/forgot", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /password/reset/<token>", "POST /password/reset/<token>")
+def _reset_password(ask: Ask) -> Request:
+    """A reset link of a person of its own (it logs the browser in as her), for her own new password."""
+    with ask.app.app_context():
+        person = create_user(f"vergeten-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
+    new = "een heel nieuw wachtwoord"
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
 
 
 @route(LMS, "POST /language/<code>")
@@ -290,6 +316,26 @@ def _confirm(ask: Ask) -> Request:
     return Request("/rpm/upload/confirm", {"token": token})
 
 
+# --- the module editor (authors, reviewers, admins): it stores nothing, so an allowed request changes no table
+
+
+@route(LMS, "GET /editor/try")
+def _editor_try(ask: Ask) -> Request:
+    return Request("/editor/try", query={"slug": ask.slug})
+
+
+@route(LMS, "POST /editor/preview")
+def _editor_preview(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / ask.slug / "nl.md").read_text(encoding="utf-8")
+    return Request("/editor/preview", {"slug": ask.slug, "language": "nl", "source": source, "width": "phone"})
+
+
+@route(LMS, "POST /editor/upload-check")
+def _editor_upload_check(ask: Ask) -> Request:
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHallo\n"
+    return Request("/editor/upload-check", {"kind": "captions", "file": (io.BytesIO(vtt), "hallo.nl.vtt")})
+
+
 # --- the LRS administration (admins only)
 
 
@@ -298,10 +344,11 @@ def _create_credential(ask: Ask) -> Request:
     return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
 
 
-@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
+@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
     key, _secret = ask.make_credential("statements/write")
-    return Request(ask.cell.row.rule.replace("<key>", key), {})
+    path = ask.cell.row.rule.replace("<key>", key)
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 def _forwarded_credential(ask: Ask) -> str:
@@ -322,6 +369,11 @@ def _save_forwarding(ask: Ask) -> Request:
 @route(LMS, "POST /admin/lrs/forwarding/<key>/active", "POST /admin/lrs/forwarding/<key>/retry-dead")
 def _forwarding_action(ask: Ask) -> Request:
     return Request(ask.cell.row.rule.replace("<key>", _forwarded_credential(ask)), {"active": "0"})
+
+
+@route(LMS, "POST /admin/outbox/retry")
+def _outbox_retry(ask: Ask) -> Request:
+    return Request("/admin/outbox/retry", {})  # all set-aside statements (there are none): changes nothing
 
 
 # --- xAPI: headers of a credential with only the actor's scope
@@ -447,6 +499,57 @@ for _kind in Kind:
     RPM_API[f"POST /api/rpm/v1/{_kind.value}"] = lambda ask, kind=_kind.value: Request(
         ask.cell.row.rule, json={"records": _records(kind, ask.world.programme_x)}
     )
+
+
+# --- sharing progress with a caregiver: a link of the actor's own (X's patient with X's caregiver) or of others
+
+
+def _care_link(ask: Ask, *, accepted: bool = True) -> tuple[int, str]:
+    """A link, made directly in the tables; returns its id and its code (the code only matters while pending)."""
+    code = uuid.uuid4().hex[:8].upper()
+    with ask.app.app_context():
+        if ask.own and accepted:
+            patient_id, caregiver_id = ask.world.users["patient"].id, ask.world.users["caregiver"].id
+        else:
+            org = db.session.get(Organisation, ask.world.org_x)
+            label = uuid.uuid4().hex[:8]
+            patient = create_user(f"sharer-{label}@matrix.test", PASSWORD, Role.PATIENT, organisation=org)
+            caregiver = create_user(f"helper-{label}@matrix.test", PASSWORD, Role.CAREGIVER, organisation=org)
+            db.session.flush()
+            patient_id, caregiver_id = patient.id, caregiver.id if accepted else None
+        link = CareLink(
+            patient_id=patient_id,
+            caregiver_id=caregiver_id,
+            code_hash=hashlib.sha256(code.encode()).hexdigest(),
+            code_expires_at=utcnow() + timedelta(days=7),
+            accepted_at=utcnow() if accepted else None,
+        )
+        db.session.add(link)
+        db.session.commit()
+        return link.id, code
+
+
+@route(LMS, "POST /sharing")
+def _share(ask: Ask) -> Request:
+    return Request("/sharing", {})
+
+
+@route(LMS, "POST /sharing/<int:link_id>/end")
+def _end_sharing(ask: Ask) -> Request:
+    link_id, _code = _care_link(ask)
+    return Request(f"/sharing/{link_id}/end", {})
+
+
+@route(LMS, "POST /caregiving")
+def _accept_code(ask: Ask) -> Request:
+    _link_id, code = _care_link(ask, accepted=False)
+    return Request("/caregiving", {"code": code})
+
+
+@route(LMS, "GET /caregiving/<int:link_id>")
+def _patient_progress(ask: Ask) -> Request:
+    link_id, _code = _care_link(ask)
+    return Request(f"/caregiving/{link_id}")
 
 
 # --- authoring and review: drafts are the region's (no owner); each request gets a fresh draft in the state it needs

@@ -10,8 +10,42 @@
     if (toggle) toggle.setAttribute("aria-pressed", root.classList.contains("large-text") ? "true" : "false");
   }
 
+  // A closed <select> cannot wrap its text: with large text on a phone a chosen step such as "Rust 5 minuten uit
+  // op een stoel" is cut off. Under a select whose chosen text does not fit, show it whole (the select itself still
+  // tells a screen reader its value, so the copy is aria-hidden).
+  var measure = document.createElement("canvas").getContext("2d");
+
+  function showChosen(select) {
+    var line = select.parentNode.querySelector(".chosen");
+    if (!line) return;
+    var option = select.options[select.selectedIndex];
+    var text = option && option.value ? option.text : "";
+    var style = getComputedStyle(select);
+    measure.font = style.font;
+    var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24; // arrow
+    var cut = text !== "" && measure.measureText(text).width > room;
+    line.textContent = cut ? text : "";
+    line.hidden = !cut;
+  }
+
+  function showAllChosen(scope) {
+    scope.querySelectorAll(".pick select").forEach(showChosen);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches(".pick select")) showChosen(event.target);
+  });
+  var resizing = false;
+  window.addEventListener("resize", function () {  // a phone turned or zoomed: what fits changes
+    if (resizing) return;
+    resizing = true;
+    requestAnimationFrame(function () { resizing = false; showAllChosen(document); });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { showAllChosen(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
     syncToggle();
+    showAllChosen(document);
   });
 
   // htmx swaps steps and pushes their URL without reloading the header: a form that returns to "this page"

@@ -83,6 +83,15 @@ def test_a_select_question_fits_320_px_and_200_percent_zoom(page: Page, make_use
     assert heights
     assert min(heights) >= 43.5, f"selects are a finger's size: {heights}"
 
+    # A closed select cannot wrap: a chosen text that is cut off is shown whole under it, and only then.
+    first = page.locator(f"#item-{item.id} .pick").first
+    longest = max(first.locator("option").all_text_contents(), key=len)
+    first.locator("select").select_option(label=longest)
+    expect(first.locator(".chosen")).to_be_visible()
+    expect(first.locator(".chosen")).to_have_text(longest)
+    page.set_viewport_size({"width": 1000, "height": 740})
+    expect(first.locator(".chosen")).to_be_hidden()  # wide enough now: no copy of what the select shows
+
 
 def test_a_step_used_twice_is_named_in_the_page_and_the_choices_stay(page: Page, browser_log, make_user, content):
     log_in(page, make_user(Role.PATIENT).email)

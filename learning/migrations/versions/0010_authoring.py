@@ -6,7 +6,7 @@ for learners mid-way and every step says no clinician has checked it. module_fil
 pictures are still served from modules_content/ until the version is loaded or published again.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-05 20:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0013"  # after main's 0011 and 0013 (merged first), so a database at 0013 still gets this one
 branch_labels = None
 depends_on = None
 

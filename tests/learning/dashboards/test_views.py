@@ -50,7 +50,7 @@ def test_suppressed_cells_are_never_shown_in_page_or_csv(
     page = client.get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
     assert "43%" not in page  # the district team's hidden 3 of 7
     assert "verborgen" in page
-    response = client.get(f"/dashboards/environments/{region.environment}/values.csv")
+    response = client.get(f"/dashboards/environments/{region.environment}/values.csv?format=raw")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -127,7 +127,7 @@ def test_region_shows_every_environment_side_by_side(
     with app.app_context():
         names = [e.name for e in db.session.query(Environment)]
     assert all(name in page for name in names)
-    csv_text = client.get("/dashboards/region/values.csv").get_data(as_text=True)
+    csv_text = client.get("/dashboards/region/values.csv?format=raw").get_data(as_text=True)
     assert "environment" in csv_text
     assert "region" in csv_text
 
