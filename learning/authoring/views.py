@@ -132,7 +132,7 @@ def import_draft() -> Any:
 def _preview_url(draft: Draft, language: str) -> str | None:
     """The editor helper's live preview, when that package is installed."""
     try:
-        return url_for("editor.preview", draft_id=draft.id, language=language)
+        return url_for("editor.preview")
     except Exception:
         return None
 
@@ -147,6 +147,8 @@ def _render_editor(draft: Draft, language: str, *, source: str | None = None, co
         save_url=url_for(".save", draft_id=draft.id, language=language), preview_url=_preview_url(draft, language),
         conflict=conflict, problem=problem, problem_text=say(problem) if problem else None, comments=comments,
         files=draft_files(draft),
+        other_sources={code: text for code, text in sources.items() if code != language},
+        language_urls={code: url_for(".editor", draft_id=draft.id, language=code) for code in LANGUAGES},
         editable=draft.status is not DraftStatus.PUBLISHED and can_author(current_user),
     )  # fmt: skip
     return html, status

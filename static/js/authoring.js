@@ -4,11 +4,17 @@
    localStorage). */
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-autosave]");
+  var settings = document.querySelector("[data-autosave-for]");
+  if (!settings) { return; }
+  var form = null;
+  var forms = document.querySelectorAll("form");
+  for (var i = 0; i < forms.length; i++) {
+    if (forms[i].getAttribute("action") === settings.getAttribute("data-autosave-for")) { form = forms[i]; break; }
+  }
   if (!form) { return; }
-  var source = form.querySelector("#source");
+  var source = form.querySelector("textarea[name=source]");
   var revision = form.querySelector("input[name=revision]");
-  var status = document.getElementById(form.getAttribute("data-autosave-status"));
+  var status = document.getElementById(settings.getAttribute("data-autosave-status"));
   if (!source || !revision || source.readOnly) { return; }
   var key = "vtc-draft:" + form.action;
   var saved = source.value;
@@ -19,13 +25,14 @@
   if (backup && backup !== saved) {
     // a text typed but never saved (the browser closed): offer it back rather than lose it
     source.value = backup;
-    say(form.getAttribute("data-restored") || "Your unsaved text was restored. Save it, or reload to drop it.");
+    say(settings.getAttribute("data-restored") || "Your unsaved text was restored. Save it, or reload to drop it.");
   }
 
   function say(text) { if (status) { status.textContent = text; } }
 
   function body() {
-    var data = new FormData(form);
+    var data = new FormData();  // only what a save reads: the editor's form also holds preview settings
+    data.set("csrf_token", form.querySelector("input[name=csrf_token]").value);
     data.set("source", source.value);
     data.set("revision", revision.value);
     return data;
@@ -44,14 +51,14 @@
           revision.value = result.json.revision;
           saved = text;
           try { window.localStorage.removeItem(key); } catch (e) { /* private mode: nothing kept */ }
-          say(form.getAttribute("data-saved") || "Saved.");
+          say(settings.getAttribute("data-saved") || "Saved.");
         } else {
           if (result.code === 409) { stopped = true; }
           say(result.json.error || "Not saved.");
-          status.setAttribute("role", "alert");
+          if (status) { status.setAttribute("role", "alert"); }
         }
       })
-      .catch(function () { say(form.getAttribute("data-offline") || "Not saved: no connection. Your text is kept on this device."); });
+      .catch(function () { say(settings.getAttribute("data-offline") || "Not saved: no connection. Your text is kept on this device."); });
   }
 
   source.addEventListener("input", function () {

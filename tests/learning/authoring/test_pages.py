@@ -33,7 +33,7 @@ def test_an_author_writes_saves_and_sends_a_draft_and_a_reviewer_approves_it(cli
     assert "/author/" in client.get("/help").get_data(as_text=True)  # the menu leads to the workspace
     draft_id = new_draft(client)
     page = client.get(f"/author/drafts/{draft_id}/nl").get_data(as_text=True)
-    source = re.search(r'<textarea id="source" name="source"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    source = re.search(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
     saved = post(client, f"/author/drafts/{draft_id}/nl", {"source": "x" + source, "revision": revision},
                  headers={"Accept": "application/json"})  # fmt: skip
