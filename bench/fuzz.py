@@ -39,6 +39,7 @@ import lrs  # noqa: E402
 from app import create_app  # noqa: E402
 from learning.accounts.models import Organisation, Role, Team  # noqa: E402
 from learning.accounts.services import create_user  # noqa: E402
+from learning.content.publishing import Approver  # noqa: E402
 from learning.content.services import load_content  # noqa: E402
 from learning.db import db  # noqa: E402
 from learning.db import upgrade_database as upgrade_lms  # noqa: E402
@@ -120,7 +121,7 @@ def make_app(database_url: str) -> tuple[Any, dict[str, str], dict[str, str], in
         db.session.commit()
         create_user("patient@example.test", PASSWORD, Role.PATIENT, organisation=org)
         db.session.commit()
-        load_content(Path(app.config["CONTENT_DIR"]))
+        load_content(Path(app.config["CONTENT_DIR"]), Approver(None, "bench", clinical=False))
         org_id, programme_id = org.id, programme.id
         db.session.remove()
     runner = app.test_cli_runner()

@@ -77,12 +77,16 @@ def prepare(database_url: str, env: dict[str, str]) -> None:
     from app import create_app
     from learning.accounts.models import Organisation, Role, User
     from learning.accounts.services import create_user
+    from learning.content.publishing import Approver
+    from learning.content.services import load_content
     from learning.db import db
 
     _flask(env, "db", "upgrade")
     _flask(env, "content", "load")
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
+        # learners see only approved versions: approve what `content load` stored (no clinician: the banner shows)
+        load_content(ROOT / "modules_content", Approver(None, "bench", clinical=False))
         if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
             organisation = Organisation(name="Bench ziekenhuis", kind="hospital", pseudonym="bench-org")
             db.session.add(organisation)

@@ -35,6 +35,7 @@ def _setup(database: str) -> tuple[Any, Any, dict[str, Callable[[], Any]]]:
     from app import ROOT, create_app
     from learning.accounts.models import Organisation, Role
     from learning.accounts.services import create_user
+    from learning.content.publishing import Approver
     from learning.content.services import load_content
     from learning.db import db
     from learning.db import upgrade_database as upgrade_lms
@@ -45,7 +46,7 @@ def _setup(database: str) -> tuple[Any, Any, dict[str, Callable[[], Any]]]:
               "SESSION_COOKIE_SECURE": False, "SPEECH_ON_LOAD": False}  # fmt: skip
     app = create_app(config)
     with app.app_context():
-        load_content(Path(ROOT / "modules_content"))
+        load_content(Path(ROOT / "modules_content"), Approver(None, "bench", clinical=False))
         organisation = Organisation(name="Profile ziekenhuis", kind="hospital")
         db.session.add(organisation)
         db.session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from learning import (
     audit,
+    authoring,
     backup,
     caregivers,
     cli,
@@ -109,12 +110,20 @@ def init_app(app: Flask) -> None:
     caregivers.init_app(app)
     personal_data.init_app(app)
     editor.init_app(app)
+    authoring.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
-    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers", "editor"}
+    checked = {bp.name for bp in pages if bp is not assessments_bp} | {
+        "rpm",
+        "audit",
+        "caregivers",
+        "editor",
+        "authoring",
+        "review",
+    }
     app.before_request(refuse_nul_characters(checked))
     plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one
     app.register_error_handler(CSRFError, render_csrf_error)

@@ -59,15 +59,27 @@ def readability_command(path: str | None) -> None:
 
 @content_cli.command("load")
 @click.argument("path", required=False)
-def load_command(path: str | None) -> None:
-    """Store new module versions in the database (unchanged ones are left alone)."""
+@click.option("--approve-as", "approve_as", help="A reviewer's e-mail: approve the loaded versions (else hidden).")
+def load_command(path: str | None, approve_as: str | None) -> None:
+    """Store new module versions in the database (unchanged ones are left alone).
+
+    Learners see a version only once a reviewer approved it: here with --approve-as, else in the review workflow.
+    """
+    from learning.authoring.cli import reviewer_account
+    from learning.authoring.services import approver_for
+
+    approver = approver_for(reviewer_account(approve_as)) if approve_as else None
     try:
-        report = load_content(_content_dir(path))
+        report = load_content(_content_dir(path), approver)
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("modules not loaded") from None
     click.echo(f"Modules: {len(report.added)} new, {len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+    if approver is None:
+        click.echo(
+            "Not shown to learners until approved: `flask content load --approve-as REVIEWER` or the review page."
+        )
     if current_app.config.get("SPEECH_ON_LOAD", True):  # the test suite renders audio only where it tests it
         ctx = click.get_current_context()
         ctx.invoke(render_command)  # read-aloud audio for browsers without a voice; only missing steps are rendered
@@ -88,6 +100,12 @@ def seed_command(scale: float, seed: int) -> None:
         created = seed_demo(scale, seed=seed, progress=click.echo)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
+    from learning.authoring.cli import approve_newest, reviewer_account
+
+    # the bundled modules go through the same approval as any module, by the demo reviewer (no clinician: every
+    # step of them says so)
+    for line in approve_newest(reviewer_account("reviewer@example.org")):
+        click.echo(f"Approved {line} as the demo reviewer.")
     if created:
         click.echo("Demo region created.")
     else:

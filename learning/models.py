@@ -2,8 +2,9 @@
 
 from learning.accounts.models import Invitation, LoginFailure, Organisation, Team, User
 from learning.audit.models import AccessLogEntry
+from learning.authoring.models import Draft, DraftEvent, DraftFile
 from learning.caregivers.models import CareLink
-from learning.content.models import Module, ModuleText
+from learning.content.models import Module, ModuleApproval, ModuleFile, ModuleText
 from learning.environments.models import (
     Assessment,
     Curriculum,
@@ -31,6 +32,9 @@ __all__ = [
     "CareLink",
     "Curriculum",
     "DailyMeasurement",
+    "Draft",
+    "DraftEvent",
+    "DraftFile",
     "EligibleCount",
     "Enrolment",
     "Environment",
@@ -39,6 +43,8 @@ __all__ = [
     "MetricDefinition",
     "MetricValue",
     "Module",
+    "ModuleApproval",
+    "ModuleFile",
     "ModuleText",
     "Organisation",
     "OutboxStatement",

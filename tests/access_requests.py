@@ -550,3 +550,107 @@ def _accept_code(ask: Ask) -> Request:
 def _patient_progress(ask: Ask) -> Request:
     link_id, _code = _care_link(ask)
     return Request(f"/caregiving/{link_id}")
+
+
+# --- authoring and review: drafts are the region's (no owner); each request gets a fresh draft in the state it needs
+
+DRAFTED = "zorgtechnologie-dementie-thuis"  # no other cell reads this module: publishing it disturbs none
+
+
+def _draft(ask: Ask, state: str = "editing") -> int:
+    """A draft of DRAFTED by the world's author: 'editing', 'submitted' or 'approved' (by the world's reviewer)."""
+    from learning.accounts.models import User
+    from learning.authoring import workflow
+    from learning.authoring.services import create_from_published
+
+    with ask.app.app_context():
+        author = db.session.get(User, ask.world.users["author"].id)
+        draft = create_from_published(DRAFTED, author)
+        if state in {"submitted", "approved"}:
+            workflow.submit(draft, author)
+        if state == "approved":
+            workflow.approve(draft, db.session.get(User, ask.world.users["reviewer"].id))
+        return draft.id
+
+
+for _path, _rule in (("/author/", "/author/"), ("/review/", "/review/"),
+                     (f"/author/modules/{DRAFTED}/", "/author/modules/<slug>/")):  # fmt: skip
+    LMS[f"GET {_rule}"] = _plain(_path)
+
+
+@route(LMS, "POST /author/drafts")
+def _new_draft(ask: Ask) -> Request:
+    return Request("/author/drafts", {"slug": f"matrix-{uuid.uuid4().hex[:8]}", "audience": "patient"})
+
+
+@route(LMS, "POST /author/modules/<slug>/draft")
+def _draft_of_module(ask: Ask) -> Request:
+    return Request(f"/author/modules/{DRAFTED}/draft", {})
+
+
+@route(LMS, "POST /author/import")
+def _import(ask: Ask) -> Request:
+    from learning.authoring.archive import to_zip
+    from learning.content.publishing import folder_files
+
+    archive = to_zip(DRAFTED, folder_files(ROOT / "modules_content" / DRAFTED))
+    return Request("/author/import", {"archive": (io.BytesIO(archive), f"{DRAFTED}.zip")})
+
+
+@route(LMS, "GET /author/drafts/<int:draft_id>/<language>")
+def _editor(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask)}/nl")
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/<language>")
+def _save(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / DRAFTED / "nl.md").read_text(encoding="utf-8")
+    return Request(f"/author/drafts/{_draft(ask)}/nl", {"source": source, "revision": "1"})
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/submit")
+def _submit(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask)}/submit", {})
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/publish")
+def _publish(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask, 'approved')}/publish", {})
+
+
+@route(LMS, "GET /author/drafts/<int:draft_id>/media/<path:path>")
+def _draft_media(ask: Ask) -> Request:
+    picture = min(p.name for p in (ROOT / "modules_content" / DRAFTED).glob("*.svg"))
+    return Request(f"/author/drafts/{_draft(ask)}/media/{picture}")
+
+
+@route(LMS, "GET /author/drafts/<int:draft_id>.zip")
+def _draft_zip(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask)}.zip")
+
+
+@route(LMS, "GET /author/modules/<slug>/diff")
+def _diff(ask: Ask) -> Request:
+    version = load_module_folder(ROOT / "modules_content" / DRAFTED)["nl"].version
+    return Request(f"/author/modules/{DRAFTED}/diff", query={"a": f"v{version}", "b": f"d{_draft(ask)}"})
+
+
+@route(LMS, "GET /author/modules/<slug>/<version>.zip")
+def _version_zip(ask: Ask) -> Request:
+    version = load_module_folder(ROOT / "modules_content" / DRAFTED)["nl"].version
+    return Request(f"/author/modules/{DRAFTED}/{version}.zip")
+
+
+@route(LMS, "GET /review/drafts/<int:draft_id>/<language>/<int:number>")
+def _review_step(ask: Ask) -> Request:
+    return Request(f"/review/drafts/{_draft(ask, 'submitted')}/nl/1")
+
+
+@route(LMS, "POST /review/drafts/<int:draft_id>/<language>/<int:number>/comment")
+def _comment(ask: Ask) -> Request:
+    return Request(f"/review/drafts/{_draft(ask, 'submitted')}/nl/1/comment", {"message": "Korter, graag."})
+
+
+@route(LMS, "POST /review/drafts/<int:draft_id>/decision")
+def _decision(ask: Ask) -> Request:
+    return Request(f"/review/drafts/{_draft(ask, 'submitted')}/decision", {"decision": "approve"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from dashboard_helpers import OCTOBER, SEPTEMBER, store
 from flask import Flask
-from helpers import PASSWORD
+from helpers import FIXTURE_APPROVER, PASSWORD
 from sqlalchemy import Engine, select
 
 from learning.accounts.models import Invitation, Organisation, Role, Team
@@ -125,7 +125,7 @@ def build_world(app: Flask, roles: list[str], lrs_credential: Any) -> World:
     """Write the region with a user of each role in X; `lrs_credential(scope)` makes an LRS credential (with the
     real CLI) and returns its key and secret."""
     with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
+        load_content(Path(app.config["CONTENT_DIR"]), FIXTURE_APPROVER)
         org_x, team_x = _organisation(ORGANISATION_X, "Hartfalenpoli")
         org_y, team_y = _organisation(ORGANISATION_Y, "Wijkteam Y")
         org_p, team_p = _organisation("Thuiszorg P", "Wijkteam P")

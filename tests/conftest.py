@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import PASSWORD, csrf_token, empty_all_tables
+from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, empty_all_tables
 from werkzeug.serving import make_server
 
 import lrs
@@ -111,7 +111,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 def content(app: Flask) -> None:
     """Load the real modules_content/ into the database."""
     with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
+        load_content(Path(app.config["CONTENT_DIR"]), FIXTURE_APPROVER)
 
 
 @pytest.fixture

@@ -13,10 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from learning.accounts.models import User
+from learning.content.publishing import Approver
 from learning.db import Base, db
 from lrs.store.tables import metadata as lrs_metadata
 
 PASSWORD = "correct-horse-battery"
+# Fixtures approve the bundled modules the way the demo does, by a reviewer who is no clinician: learners see them,
+# and every step says no clinician has checked them (learning.content.publishing).
+FIXTURE_APPROVER = Approver(user_id=None, name="test fixture", clinical=False)
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

@@ -21,7 +21,10 @@ class CatalogEntry:
 
 
 def can_open(user: User, module: Module) -> bool:
-    """Learners see modules of their own audience; authors, reviewers, managers and admins see all."""
+    """Learners see approved modules of their own audience; authors, reviewers, managers and admins see every
+    approved module (a reviewer reads an unapproved draft through the review preview, never the player)."""
+    if not module.current_version:  # no version approved yet (learning.content.publishing)
+        return False
     return user.audience is None or user.audience.value in module.audience_list
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from learning.catalog.services import get_catalog, get_visible_module
+from learning.content.publishing import has_files, version_file
 from learning.content.services import get_document, get_module_text
 from learning.dashboards.services import today
 from learning.dashboards.staff import own_required_training
@@ -45,10 +49,25 @@ def detail(slug: str) -> str:
 @bp.get("/modules/<slug>/media/<path:filename>")
 @login_required
 def media(slug: str, filename: str) -> Response:
-    """Serve a module's pictures from its content folder."""
-    get_visible_module(current_user, slug) or abort(404)
-    folder = Path(current_app.config["CONTENT_DIR"]) / slug
-    response = send_from_directory(folder, filename, max_age=3600)
+    """Serve a picture, caption or video of the version this learner reads: their open attempt's, else the shown one.
+
+    Files come from the stored version (learning.content.publishing), so a learner mid-way keeps the pictures of
+    the version they started and an unapproved version's files are never served; versions stored before files
+    were kept are served from the content folder.
+    """
+    module = get_visible_module(current_user, slug) or abort(404)
+    attempt = get_open_attempt(current_user, module)
+    version = attempt.version if attempt is not None else module.current_version
+    if has_files(module, version):
+        data = version_file(module, version, filename)
+        if data is None:
+            abort(404)
+        mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        etag = hashlib.sha256(data).hexdigest()
+        response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=3600, conditional=True, etag=etag)
+        response.cache_control.private = True  # the file depends on the learner's version
+    else:
+        response = send_from_directory(Path(current_app.config["CONTENT_DIR"]) / slug, filename, max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 

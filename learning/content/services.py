@@ -17,6 +17,14 @@ from learning.content.loader import (
     parse_module_file,
 )
 from learning.content.models import Module, ModuleText
+from learning.content.publishing import (
+    Approver,
+    approve_version,
+    folder_files,
+    refresh_visible,
+    store_files,
+    version_hash,
+)
 from learning.content.readability import readability_problems
 from learning.db import db, utcnow
 
@@ -73,8 +81,11 @@ def check_published(root: Path) -> list[Problem]:
     return problems
 
 
-def load_content(root: Path) -> LoadReport:
+def load_content(root: Path, approver: Approver | None = None) -> LoadReport:
     """Store each module's current version; a changed text without a version bump is refused.
+
+    A stored version is shown to learners only once approved: with `approver`, each loaded version is approved by
+    that reviewer (`flask content load --approve-as`, the demo, the tests); without, it waits for a review.
 
     :raises ContentError: when any module is broken; nothing is stored then.
     """
@@ -84,7 +95,10 @@ def load_content(root: Path) -> LoadReport:
     report = LoadReport([], [], [])
     try:
         for folder in module_folders(root):
-            _store_module(folder, load_module_folder(folder), report)
+            documents = load_module_folder(folder)
+            module = _store_module(folder, documents, report)
+            if approver is not None:
+                approve_version(module, documents["nl"].version, version_hash(folder_files(folder)), approver)
     except ContentError:
         db.session.rollback()  # modules stored before the refused one must not reach a later commit
         raise
@@ -103,11 +117,19 @@ def _changed_without_bump(module: Module, document: ModuleDocument, source: str)
     )
 
 
-def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: LoadReport) -> None:
+def store_module(folder: Path) -> Module:
+    """Store one checked module folder's version (its texts and every file) without approving it."""
+    report = LoadReport([], [], [])
+    return _store_module(folder, load_module_folder(folder), report)
+
+
+def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: LoadReport) -> Module:
     nl = documents["nl"]
     module = db.session.scalar(select(Module).where(Module.slug == nl.slug))
     if module is None:
-        module = Module(slug=nl.slug, audiences="", minutes=0, mastery_score=0, current_version=nl.version)
+        # not shown to learners ("" = no version) until a version is approved: see learning.content.publishing
+        module = Module(slug=nl.slug, audiences=",".join(nl.audiences), minutes=nl.minutes,
+                        mastery_score=nl.mastery_score, current_version="")  # fmt: skip
         db.session.add(module)
         report.added.append(nl.slug)
     changed = False
@@ -118,9 +140,11 @@ def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: Lo
         report.updated.append(nl.slug)
     elif not changed:
         report.unchanged.append(nl.slug)
-    module.audiences = ",".join(nl.audiences)
-    module.minutes, module.mastery_score, module.current_version = nl.minutes, nl.mastery_score, nl.version
+    db.session.flush()
+    store_files(module, nl.version, folder_files(folder))
     module.updated_at = utcnow()
+    refresh_visible(module)  # a newer version stays hidden until approved; settings follow the shown version
+    return module
 
 
 def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
@@ -148,7 +172,7 @@ def _store_text(module: Module, document: ModuleDocument, source: str) -> bool:
 
 def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, PublishedText]]:
     """Return modules for an audience (None: all) with their text in `language`, else the closest (get_module_text)."""
-    modules = db.session.scalars(select(Module).order_by(Module.slug)).all()
+    modules = db.session.scalars(select(Module).where(Module.current_version != "").order_by(Module.slug)).all()
     return [
         (module, text)
         for module in modules

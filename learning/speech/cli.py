@@ -21,6 +21,9 @@ speech_cli = AppGroup("speech", help="Render read-aloud audio with espeak-ng.")
 def render_all(cache: Path) -> int:
     """Render the missing audio of each module's current version in each of its languages; return how many.
 
+    Also the newest stored version when it waits for an approval (`content load` without one): it is then ready
+    the moment a reviewer approves it.
+
     Each step is two short external processes (espeak-ng, ffmpeg), so the steps are rendered a few at a time:
     the whole catalogue in both languages takes minutes one by one.
     """
@@ -28,7 +31,7 @@ def render_all(cache: Path) -> int:
         get_document(text)
         for module in db.session.scalars(select(Module).order_by(Module.slug))
         for text in module.texts
-        if text.version == module.current_version
+        if text.version in {module.current_version, _newest(module)}
     ]
     missing = [
         (document, step)
@@ -39,6 +42,12 @@ def render_all(cache: Path) -> int:
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         list(pool.map(lambda job: render_step(cache, *job), missing))  # list(): re-raise the first failure
     return len(missing)
+
+
+def _newest(module: Module) -> str:
+    from learning.content.publishing import version_key
+
+    return max((text.version for text in module.texts), key=version_key, default="")
 
 
 @speech_cli.command("render")

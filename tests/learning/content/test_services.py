@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURE_APPROVER
 from sqlalchemy import func, select
 
 from app import ROOT
@@ -71,7 +72,7 @@ def bump(folder: Path, version: str) -> None:
 
 
 def test_load_stores_every_real_module(ctx):
-    report = load_content(REAL)
+    report = load_content(REAL, FIXTURE_APPROVER)
 
     assert sorted(report.added) == SLUGS
     assert (report.updated, report.unchanged) == ([], [])
@@ -96,10 +97,10 @@ def test_load_stores_every_real_module(ctx):
 
 
 def test_loading_twice_changes_nothing(ctx):
-    load_content(REAL)
+    load_content(REAL, FIXTURE_APPROVER)
     before = {(t.id, t.content_hash, t.loaded_at) for t in db.session.scalars(select(ModuleText))}
 
-    report = load_content(REAL)
+    report = load_content(REAL, FIXTURE_APPROVER)
 
     assert sorted(report.unchanged) == SLUGS
     assert (report.added, report.updated) == ([], [])
@@ -108,13 +109,13 @@ def test_loading_twice_changes_nothing(ctx):
 
 def test_changed_text_without_version_bump_is_refused(ctx, content_root):
     slug = "naaste-helpen-thuismeten"
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
     original = (content_root / slug / "nl.md").read_text(encoding="utf-8")
     edit(content_root / slug / "nl.md", "\n```likert", "\nEen extra zin.\n\n```likert")  # still a valid module
     assert check_content(content_root) == []
 
     with pytest.raises(ContentError) as caught:
-        load_content(content_root)
+        load_content(content_root, FIXTURE_APPROVER)
 
     (problem,) = caught.value.problems
     assert problem.path.endswith(f"{slug}/nl.md")
@@ -127,24 +128,24 @@ def test_changed_text_without_version_bump_is_refused(ctx, content_root):
 
 def test_whitespace_change_also_needs_a_bump(ctx, content_root):
     # the stored source is what attempts refer to: any byte that changes it is a new version
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
     path = content_root / "rpm-meting-tot-melding" / "en.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     with pytest.raises(ContentError, match="bump"):
-        load_content(content_root)
+        load_content(content_root, FIXTURE_APPROVER)
 
 
 def test_bumped_version_is_stored_and_made_current_old_text_stays(ctx, content_root):
     slug = "elke-dag-wegen-hartfalen"
     folder = content_root / slug
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
     old_sources = {lang: (folder / f"{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en")}
     old_document = load_module_folder(folder)["nl"]
     old, new = old_document.version, next_minor(old_document.version)
     bump(folder, new)
     edit(folder / "nl.md", "Weeg jezelf elke ochtend.", "Weeg jezelf iedere ochtend.")
 
-    report = load_content(content_root)
+    report = load_content(content_root, FIXTURE_APPROVER)
 
     assert report.updated == [slug]
     assert sorted(report.unchanged) == [s for s in SLUGS if s != slug]
@@ -172,14 +173,14 @@ def test_bumped_version_is_stored_and_made_current_old_text_stays(ctx, content_r
 def test_failed_load_leaves_nothing_behind_in_the_session(ctx, content_root):
     # regression: a module stored before the refused one stayed pending in the session, and the next commit
     # in the same context (any request or command) would have published half a load
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
     old = current_version(content_root / "elke-dag-wegen-hartfalen")
     texts_before = text_count()
     bump(content_root / "elke-dag-wegen-hartfalen", next_minor(old))
     edit(content_root / "rpm-meting-tot-melding" / "nl.md", "\n```likert", "\nEen extra zin.\n\n```likert")
 
     with pytest.raises(ContentError, match="bump"):
-        load_content(content_root)
+        load_content(content_root, FIXTURE_APPROVER)
 
     module = get_module("elke-dag-wegen-hartfalen")
     assert module is not None
@@ -195,7 +196,7 @@ def test_broken_tree_stores_nothing(ctx, content_root, write_module, nl_text):
     write_module("kapotte-module", nl=nl_text.replace("::: tip", "::: foo"), en=None, root=content_root)
 
     with pytest.raises(ContentError) as caught:
-        load_content(content_root)
+        load_content(content_root, FIXTURE_APPROVER)
 
     assert {Path(p.path).parent.name for p in caught.value.problems} == {"kapotte-module"}
     db.session.rollback()
@@ -228,7 +229,7 @@ def test_check_content_on_a_missing_folder_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_list_modules_filters_by_audience(ctx):
-    load_content(REAL)
+    load_content(REAL, FIXTURE_APPROVER)
 
     def slugs(audience):
         return [module.slug for module, _ in list_modules_for(audience, "nl")]
@@ -241,7 +242,7 @@ def test_list_modules_filters_by_audience(ctx):
 
 
 def test_list_modules_gives_the_asked_language(ctx):
-    load_content(REAL)
+    load_content(REAL, FIXTURE_APPROVER)
     for language in ("nl", "en"):
         listed = list_modules_for(None, language)
         assert [text.language for _, text in listed] == [language] * len(SLUGS)
@@ -253,7 +254,7 @@ def test_list_modules_gives_the_asked_language(ctx):
 def test_module_for_several_audiences_is_listed_for_each(ctx, tmp_path, write_module):
     root = tmp_path / "modules"
     write_module("weeg-test", root=root)  # audience: [patient, caregiver]
-    load_content(root)
+    load_content(root, FIXTURE_APPROVER)
     assert [m.slug for m, _ in list_modules_for("patient", "nl")] == ["weeg-test"]
     assert [m.slug for m, _ in list_modules_for("caregiver", "nl")] == ["weeg-test"]
     assert list_modules_for("professional", "nl") == []
@@ -263,7 +264,7 @@ def test_list_modules_falls_back_to_dutch(ctx, tmp_path, write_module, nl_text):
     root = tmp_path / "modules"
     write_module("alleen-nederlands", en=None, root=root)
     write_module("tweetalig", root=root)
-    load_content(root)
+    load_content(root, FIXTURE_APPROVER)
 
     listed = {module.slug: text for module, text in list_modules_for(None, "en")}
     assert listed["alleen-nederlands"].language == "nl"
@@ -281,7 +282,7 @@ def test_a_language_added_to_a_published_version_is_found_by_a_running_app(ctx, 
     english = content_root / slug / "en.md"
     saved = english.read_text(encoding="utf-8")
     english.unlink()
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
     module = get_module(slug)
     assert module is not None
     before = get_module_text(module, module.current_version, "en")
@@ -289,7 +290,7 @@ def test_a_language_added_to_a_published_version_is_found_by_a_running_app(ctx, 
     assert before.language == "nl"  # no English yet: the closest language
 
     english.write_text(saved, encoding="utf-8")
-    load_content(content_root)
+    load_content(content_root, FIXTURE_APPROVER)
 
     module = get_module(slug)
     assert module is not None

@@ -1,0 +1,23 @@
+"""Writing and reviewing modules in the browser: drafts, review, publishing, history. Public surface: init_app()."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from learning.authoring import cli  # noqa: F401 — registers `flask content export` and `flask content approve`
+from learning.content.document import ModuleDocument
+from learning.content.models import Module
+from learning.content.publishing import clinically_checked
+
+
+def init_app(app: Flask) -> None:
+    from learning.authoring.views import author_bp, review_bp
+
+    app.register_blueprint(author_bp)
+    app.register_blueprint(review_bp)
+    app.jinja_env.globals["clinically_checked"] = _clinically_checked
+
+
+def _clinically_checked(module: Module, document: ModuleDocument) -> bool:
+    """For templates: whether a real clinician approved the version this document is (see the review banner)."""
+    return clinically_checked(module, document.version, document.review)
