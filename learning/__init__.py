@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, caregivers, cli, live, offline, preferences, rendering, rpm, speech
+from learning import admin, audit, caregivers, cli, live, offline, preferences, rendering, rpm, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -79,11 +79,12 @@ def init_app(app: Flask) -> None:
     preferences.init_app(app)
     live.init_app(app)
     caregivers.init_app(app)
+    admin.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
-    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers"}
+    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers", "admin"}
     app.before_request(refuse_nul_characters(checked))
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
