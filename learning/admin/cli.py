@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from learning.accounts.models import Invitation, Organisation, Role, User
@@ -18,7 +19,7 @@ from learning.admin import imports, invitations, organisations, people
 from learning.admin.scope import Actor, AdminError
 from learning.db import db
 
-cli = click.Group("admin", help="Administer organisations, teams, people and invitation codes.")
+cli = AppGroup("admin", help="Administer organisations, teams, people and invitation codes.")
 ROLE = click.Choice([role.value for role in Role])
 
 

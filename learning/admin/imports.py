@@ -40,6 +40,22 @@ STAFF_ROLES = (Role.PROFESSIONAL, Role.AUTHOR, Role.REVIEWER, Role.MANAGER, Role
 PATIENT_COLUMNS = ("pseudonym", "team", "role")
 PATIENT_ROLES = (Role.PATIENT, Role.CAREGIVER)
 KINDS = ("staff", "patients")
+ALIASES = {
+    "e_mail": "email",
+    "e_mail_address": "email",
+    "email_address": "email",
+    "line_manager_e_mail": "line_manager_email",
+    "name": "display_name",
+    # the Dutch headers HR systems in the region export
+    "personeelsnummer": "personnel_number",
+    "e_mailadres": "email",
+    "naam": "display_name",
+    "rol": "role",
+    "leidinggevende": "line_manager_email",
+    "e_mail_leidinggevende": "line_manager_email",
+    "pseudoniem": "pseudonym",
+    "patientnummer": "pseudonym",
+}
 
 
 @dataclass
@@ -84,6 +100,7 @@ def _table(kind: str, data: bytes, preview: Preview) -> list[dict[str, str]]:
     except TooManyRows:
         preview.problems.append(Problem(None, None, N_("The file has more than %(max)d rows."), {"max": MAX_ROWS}))
         return []
+    table.header[:] = [ALIASES.get(name, name) for name in table.header]
     for name in table.header:
         if name not in columns:
             preview.problems.append(Problem(None, name, N_("Unknown column %(column)s: remove it."), {"column": name}))
