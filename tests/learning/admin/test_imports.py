@@ -26,12 +26,14 @@ def _users() -> int:
 
 def test_a_clean_staff_file_creates_accounts_teams_and_line_managers(region: Region) -> None:
     checked = imports.preview(actor(region.manager_x), region.org_x, "staff", STAFF.encode())
-    assert checked.ok and len(checked.rows) == 3
+    assert checked.ok
+    assert len(checked.rows) == 3
     result = imports.run(actor(region.manager_x), region.org_x, "staff", STAFF.encode())
     assert (result.created, result.updated) == (3, 0)
     nurse = db.session.scalar(select(User).where(User.email == "nurse@example.test"))
     lead = db.session.scalar(select(User).where(User.email == "lead@example.test"))
-    assert nurse is not None and lead is not None
+    assert nurse is not None
+    assert lead is not None
     assert (nurse.role, nurse.team_id, nurse.organisation_id) == (Role.PROFESSIONAL, region.team_x, region.org_x)
     roster = dict(db.session.execute(select(StaffMember.pid, StaffMember.line_manager_user_id)).all())
     assert roster == {"HR-1": None, "HR-2": lead.id, "HR-3": region.manager_x}
@@ -73,7 +75,8 @@ def test_patients_by_pseudonym_each_get_a_single_use_code(region: Region) -> Non
     result = imports.run(actor(region.manager_x), region.org_x, "patients", data)
     codes = {inv.label: inv for inv in result.invitations}
     assert set(codes) == {"P-001", "P-002"}
-    assert codes["P-001"].team_id == region.team_x and codes["P-002"].role is Role.CAREGIVER
+    assert codes["P-001"].team_id == region.team_x
+    assert codes["P-002"].role is Role.CAREGIVER
     assert all(inv.max_uses == 1 and status(inv) is Status.ACTIVE for inv in codes.values())
     again = imports.preview(
         actor(region.manager_x), region.org_x, "patients", b"pseudonym\nP-002\np-003\nP-003\nx@y.nl\n"

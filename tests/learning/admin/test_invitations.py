@@ -35,9 +35,11 @@ def test_a_code_works_in_any_case_with_spaces_and_without_its_hyphen(region: Reg
     )
     loose = f"  {made.code.lower().replace('-', ' ')[:3]} {made.code.lower().replace('-', '')[3:]} "
     found = find_invitation(loose)
-    assert found is not None and found.id == made.id
+    assert found is not None
+    assert found.id == made.id
     assert find_invitation(made.code.replace("-", "")) is not None
-    assert find_invitation("") is None and find_invitation(" - ") is None
+    assert find_invitation("") is None
+    assert find_invitation(" - ") is None
 
 
 def test_a_single_use_code_works_once_and_n_uses_n_times(region: Region) -> None:
