@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from learning.accounts.models import Role
 from learning.admin import organisations, people, views_codes  # noqa: F401 — views_codes adds its routes to bp
-from learning.admin.organisations import ORGANISATION_KINDS, TEAM_KINDS, OrganisationData, TeamData
+from learning.admin.organisations import OrganisationData, TeamData
 from learning.admin.people import PersonData
 from learning.admin.scope import AdminError, assignable_roles
 from learning.admin.web import FIELDS, actor, administered, bp, int_or_none, message
@@ -38,7 +38,7 @@ def index() -> ResponseReturnValue:
             flash(_l("Organisation %(name)s added.", name=made.name), "info")
             return redirect(url_for("admin.organisation", organisation_id=made.id))
     page = render_template("admin/index.html", organisations=organisations.visible_organisations(me),
-                           regional=me.regional, kinds=ORGANISATION_KINDS, problem=problem,
+                           regional=me.regional, problem=problem,
                            form=request.form)  # fmt: skip
     return page, 400 if problem else 200
 
@@ -63,7 +63,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
 
 def _organisation_page(organisation_id: int, **context: Any) -> ResponseReturnValue:
     view = organisations.overview(actor(), organisation_id)
-    page = render_template("admin/organisation.html", view=view, kinds=ORGANISATION_KINDS, team_kinds=TEAM_KINDS,
+    page = render_template("admin/organisation.html", view=view,
                            **{"problem": None, "team_problem": None, "form": {}, **context})  # fmt: skip
     return page, 400 if context.get("problem") or context.get("team_problem") else 200
 
@@ -98,7 +98,7 @@ def team(organisation_id: int, team_id: int) -> ResponseReturnValue:
             flash(_l("Saved."), "info")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id))
     page = render_template("admin/team.html", team=current, organisation=current.organisation,
-                           tree=organisations.team_tree(organisation_id), kinds=TEAM_KINDS, problem=problem,
+                           tree=organisations.team_tree(organisation_id), problem=problem,
                            form=request.form)  # fmt: skip
     return page, 400 if problem else 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -87,3 +88,57 @@ def administered(view: F) -> F:
 def int_or_none(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+ORGANISATION_KINDS = {
+    "hospital": _l("Hospital"),
+    "gp_practice": _l("GP practice"),
+    "care_group": _l("Care group"),
+    "home_care": _l("Home care"),
+    "nursing_home": _l("Nursing home"),
+    "physio": _l("Physiotherapy practice"),
+    "municipality": _l("Municipality"),
+}
+TEAM_KINDS = {
+    "ward": _l("Ward"),
+    "outpatient_clinic": _l("Outpatient clinic"),
+    "district_team": _l("District nursing team"),
+    "practice": _l("Practice"),
+    "monitoring_centre": _l("Monitoring centre"),
+}
+ROLES = {
+    "patient": _l("Patient"),
+    "caregiver": _l("Caregiver"),
+    "professional": _l("Care professional"),
+    "author": _l("Author"),
+    "reviewer": _l("Reviewer"),
+    "manager": _l("Manager"),
+    "admin": _l("Regional administrator"),
+    "privacy_officer": _l("Privacy officer"),
+}
+
+
+def _team_options(tree: list[Any], none_label: str) -> list[tuple[Any, str]]:
+    """(id, name) of every team, indented by depth with dashes (a select cannot indent), after a 'none' choice."""
+    return [("", none_label), *((row.team.id, "– " * row.depth + row.team.name) for row in tree)]
+
+
+def _role_options(roles: list[Any]) -> list[tuple[str, str]]:
+    return [(role.value, str(ROLES[role.value])) for role in roles]
+
+
+def _people_options(users: list[Any], none_label: str, leave_out: int) -> list[tuple[Any, str]]:
+    return [("", none_label), *((u.id, u.display_name or u.email) for u in users if u.id != leave_out)]
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "organisation_kinds": ORGANISATION_KINDS,
+        "team_kinds": TEAM_KINDS,
+        "role_names": ROLES,
+        "team_options": _team_options,
+        "role_options": _role_options,
+        "people_options": _people_options,
+        "timedelta_day": timedelta(days=1),  # a code's expires_at is the start of the day after its last day
+    }
