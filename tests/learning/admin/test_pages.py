@@ -40,7 +40,9 @@ def test_a_manager_walks_every_page_of_their_organisation(app: Flask) -> None:
     letter = client.get(f"{base}/invitations/letters?ids={invitation.id}&lang=nl")
     page = letter.get_data(as_text=True)
     assert letter.status_code == 200
-    assert invitation.code in page and "<svg" in page and f"/register?code={invitation.code}" in page
+    assert invitation.code in page
+    assert "<svg" in page
+    assert f"/register?code={invitation.code}" in page
     assert "Je zorgteam van Ziekenhuis X nodigt je uit." in page
 
 
@@ -56,7 +58,9 @@ def test_a_refused_form_says_what_to_do_and_keeps_what_was_typed(app: Flask) -> 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(r'role="alert"><p>Vul een geldig e-mailadres in', page)
-    assert 'value="Nieuwe Collega"' in page and 'value="geen adres"' in page and 'aria-invalid="true"' in page
+    assert 'value="Nieuwe Collega"' in page
+    assert 'value="geen adres"' in page
+    assert 'aria-invalid="true"' in page
     with app.app_context():
         assert db.session.scalar(select(User).where(User.display_name == "Nieuwe Collega")) is None
 
@@ -71,8 +75,10 @@ def test_an_import_preview_lists_problems_and_the_confirm_imports_only_a_clean_f
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "kind": "staff",
                                        "file": (io.BytesIO(bad), "staff.csv")})  # fmt: skip
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "2 problemen. Er is niets geïmporteerd." in page
-    assert "Dit nummer staat ook op rij 2." in page and "admin/organisations" in page
+    assert response.status_code == 400
+    assert "2 problemen. Er is niets geïmporteerd." in page
+    assert "Dit nummer staat ook op rij 2." in page
+    assert "admin/organisations" in page
     confirm = client.post(f"{path}/confirm", data={"csrf_token": csrf_token(client, path), "kind": "staff",
                                                    "csv": bad.decode()})  # fmt: skip
     assert confirm.status_code == 400
