@@ -173,6 +173,18 @@ def _check_staff(organisation_id: int, rows: list[dict[str, str]], result: Previ
                          value=email)  # fmt: skip
             elif existing is not None:
                 result.updates += 1
+            _check_roster(organisation_id, i, number, existing, result)
+
+
+def _check_roster(organisation_id: int, i: int, number: str, existing: User | None, result: Preview) -> None:
+    """A personnel number already on the roster for another account would link two people to one record."""
+    if not number:
+        return
+    linked = db.session.scalar(
+        select(StaffMember.user_id).where(StaffMember.organisation_id == organisation_id, StaffMember.pid == number)
+    )
+    if linked is not None and (existing is None or linked != existing.id):
+        _problem(result, i, "personnel_number", N_("This number already belongs to another person."))
 
 
 def _check_line_manager(

@@ -166,20 +166,26 @@ def restore_membership(actor: Actor, organisation_id: int, user_id: int) -> User
     return user
 
 
+def check_line_manager(organisation_id: int, user_id: int, manager_id: int | None) -> None:
+    """Refuse a line manager who is not an active manager of the organisation, or the person themselves."""
+    if manager_id is None:
+        return
+    manager = db.session.get(User, manager_id)
+    if (
+        manager is None
+        or manager.organisation_id != organisation_id
+        or manager.role not in LINE_MANAGER_ROLES
+        or not manager.is_active_account
+    ):
+        raise AdminError("line-manager-unknown")
+    if manager.id == user_id:
+        raise AdminError("own-line-manager")
+
+
 def set_line_manager(actor: Actor, organisation_id: int, user_id: int, manager_id: int | None) -> None:
     """Name (or clear) the line manager of a member of staff, on the roster row the dashboards read."""
     user = get_person(actor, organisation_id, user_id)
-    if manager_id is not None:
-        manager = db.session.get(User, manager_id)
-        if (
-            manager is None
-            or manager.organisation_id != organisation_id
-            or manager.role not in LINE_MANAGER_ROLES
-            or not manager.is_active_account
-        ):
-            raise AdminError("line-manager-unknown")
-        if manager.id == user.id:
-            raise AdminError("own-line-manager")
+    check_line_manager(organisation_id, user.id, manager_id)
     staff = db.session.scalar(select(StaffMember).where(StaffMember.user_id == user.id))
     if staff is None:
         staff = StaffMember(organisation_id=organisation_id, pid=f"vtc-{user.id}", user_id=user.id)

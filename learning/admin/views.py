@@ -140,8 +140,9 @@ def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
     user = people.get_person(me, organisation_id, user_id)
     if request.method == "POST":
         try:
-            people.update_person(me, organisation_id, user_id, _person_form())
             manager = int_or_none(request.form.get("line_manager_id"))
+            people.check_line_manager(organisation_id, user.id, manager)  # before anything is saved
+            people.update_person(me, organisation_id, user_id, _person_form())
             if manager != people.line_manager_of(user.id):
                 people.set_line_manager(me, organisation_id, user_id, manager)
         except AdminError as error:

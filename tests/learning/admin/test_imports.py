@@ -90,3 +90,12 @@ def test_a_manager_of_y_cannot_import_into_x(region: Region) -> None:
 
     with pytest.raises(OutOfScope):
         imports.preview(actor(region.manager_y), region.org_x, "staff", STAFF.encode())
+
+
+def test_a_personnel_number_of_another_account_is_refused(region: Region) -> None:
+    imports.run(actor(region.manager_x), region.org_x, "staff", STAFF.encode())
+    clash = b"personnel_number;email;display_name\nHR-2;someone-else@example.test;Iemand\n"
+    checked = imports.preview(actor(region.manager_x), region.org_x, "staff", clash)
+    assert [(p.row, p.field, p.message) for p in checked.problems] == [
+        (2, "personnel_number", "This number already belongs to another person.")
+    ]

@@ -88,3 +88,18 @@ def test_an_import_preview_lists_problems_and_the_confirm_imports_only_a_clean_f
     with app.app_context():
         assert db.session.scalar(select(User.organisation_id).where(User.email == "a@example.test")) == region.org_x
         assert db.session.scalar(select(User.id).where(User.email == "b@example.test")) is None
+
+
+def test_a_refused_line_manager_saves_nothing_of_the_form(app: Flask) -> None:
+    with app.app_context():
+        region = make_region()
+    client = app.test_client()
+    _login(client, "manager-x@example.test")
+    path = f"/admin/organisations/{region.org_x}/people/{region.manager_x}"
+    data = {"csrf_token": csrf_token(client, path), "display_name": "Andere Naam", "email": "manager-x@example.test",
+            "role": "manager", "team_id": "", "line_manager_id": str(region.manager_x)}  # fmt: skip
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert "Iemand kan niet zijn eigen leidinggevende zijn." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, region.manager_x).display_name == ""  # type: ignore[union-attr]
