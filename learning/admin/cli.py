@@ -86,7 +86,8 @@ def team(organisation: str, name: str, kind: str, parent: str | None, rename_fro
     try:
         if rename_from:
             team_id = _team(org, rename_from)
-            assert team_id is not None  # noqa: S101 — _team raises for an unknown name
+            if team_id is None:
+                raise click.BadParameter("name the team to change", param_hint="--rename-from")
             made = organisations.update_team(Actor.shell(), org.id, team_id, data)
         else:
             made = organisations.create_team(Actor.shell(), org.id, data)

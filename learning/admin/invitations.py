@@ -94,7 +94,6 @@ def _check(actor: Actor, organisation_id: int, data: InvitationData) -> Invitati
 def make_invitation(actor: Actor, organisation_id: int, data: InvitationData) -> Invitation:
     """Create one code without committing (a bulk import adds many in one transaction)."""
     data = _check(actor, require(actor, organisation_id), data)
-    assert data.expires_on is not None  # noqa: S101 — _check fills in the default
     invitation = Invitation(
         code=new_code(),
         organisation_id=organisation_id,
@@ -102,7 +101,7 @@ def make_invitation(actor: Actor, organisation_id: int, data: InvitationData) ->
         role=data.role,
         max_uses=data.max_uses,
         uses=0,
-        expires_at=end_of(data.expires_on),
+        expires_at=end_of(data.expires_on or default_expiry()),
         label=data.label or None,
     )
     db.session.add(invitation)
