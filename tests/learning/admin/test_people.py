@@ -169,3 +169,10 @@ def test_every_change_is_in_the_access_log_with_who_and_what(region: Region) -> 
         (who, "manager", "admin.person.end", f"user:{person.id}"),
     ]
     assert db.session.scalar(select(Team.id).where(Team.name == "Nieuw team")) == team.id
+
+
+def test_a_new_person_cannot_log_in_before_setting_a_password(region: Region) -> None:
+    made = people.create_person(actor(region.manager_x), region.org_x, PersonData("n@example.test", "N", Role.AUTHOR))
+    for guess in ("", made.password_hash, made.password_hash.split(":", 1)[1]):
+        with pytest.raises(AccountError):
+            authenticate("n@example.test", guess, "127.0.0.1")
