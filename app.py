@@ -85,7 +85,7 @@ def _make_reader(app: Flask) -> StatementReader:
         return RemoteReader(
             config["LRS_ENDPOINT"], config["LRS_KEY"], config["LRS_SECRET"], timeout=config["LRS_TIMEOUT"]
         )
-    return InProcessReader(lrs.local_query(app))
+    return InProcessReader(lrs.local_query(app), lrs.local_agent_documents(app))
 
 
 def _tenants(app: Flask) -> list[lrs.Tenant]:

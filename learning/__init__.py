@@ -10,21 +10,44 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import admin, audit, caregivers, cli, live, offline, preferences, rendering, rpm, speech
+from learning import (
+    admin,
+    audit,
+    backup,
+    caregivers,
+    cli,
+    editor,
+    live,
+    offline,
+    personal_data,
+    preferences,
+    rendering,
+    rpm,
+    speech,
+)
+from learning.accounts.mail import MailSettings
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
-from learning.db import db
+from learning.db import DATABASE_UNAVAILABLE, db
+from learning.demo import plain_http
 from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
+from learning.tracking.admin import bp as outbox_admin_bp
 from learning.tracking.cli import xapi_cli
 from learning.tracking.views import bp as tracking_bp
-from learning.web import add_security_headers, refuse_nul_characters, render_csrf_error, render_error
+from learning.web import (
+    add_security_headers,
+    refuse_nul_characters,
+    render_csrf_error,
+    render_database_unavailable,
+    render_error,
+)
 
 login_manager = LoginManager()
 babel = Babel()
@@ -55,6 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the LMS's database, log-in, translations, blueprints and CLI on the app."""
+    MailSettings.of(app.config)  # a mistyped LMS_MAIL_* setting stops the start, not a person's reset request
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A pooled connection that died with a database restart is noticed before use, so the first request after
+        # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -75,17 +103,24 @@ def init_app(app: Flask) -> None:
     metrics_cli.init_app(app)
     rpm.init_app(app)
     audit.init_app(app)
+    backup.init_app(app)
     speech.init_app(app)
     preferences.init_app(app)
     live.init_app(app)
     caregivers.init_app(app)
+    personal_data.init_app(app)
+    editor.init_app(app)
     admin.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
+    app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
     app.cli.add_command(xapi_cli)
     app.after_request(add_security_headers)
     # the assessment form checks NUL itself, with a message at its field
-    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers", "admin"}
+    checked = {bp.name for bp in pages if bp is not assessments_bp} | {"rpm", "audit", "caregivers", "editor", "admin"}
     app.before_request(refuse_nul_characters(checked))
+    plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    for unavailable in DATABASE_UNAVAILABLE:  # the APIs' blueprints answer these in JSON themselves (checked first)
+        app.register_error_handler(unavailable, render_database_unavailable)

@@ -95,6 +95,7 @@ def seed_command(scale: float, seed: int) -> None:
     pending = outbox.pending_count()
     if pending:
         click.echo(f"{pending} statement(s) still queued for the LRS; `flask tracking flush` delivers them.")
+    _echo_set_aside_hint()
     click.echo(
         f"Demo log-ins (password '{DEMO_PASSWORD}'): patient@example.org, caregiver@example.org, "
         "nurse@example.org, author@example.org, reviewer@example.org, manager@example.org, admin@example.org, "
@@ -108,6 +109,38 @@ def flush_command() -> None:
     """Deliver queued statements to the LRS now."""
     sent = outbox.deliver_pending(current_app.extensions["vtc.tracker"].sink)
     click.echo(f"Delivered {sent} statement(s); {outbox.pending_count()} still queued.")
+    _echo_set_aside_hint()
+
+
+def _echo_set_aside_hint() -> None:
+    refused = outbox.set_aside_count()
+    if refused:
+        click.echo(
+            f"{refused} statement(s) set aside because the LRS refused them: `flask tracking status` lists them."
+        )
+
+
+@tracking_cli.command("status")
+def status_command() -> None:
+    """Show what waits in the outbox, and every statement the LRS refused with its reason and time."""
+    state = outbox.summary()
+    oldest = f", oldest from {state.oldest.isoformat(timespec='seconds')}" if state.oldest else ""
+    click.echo(f"Queued: {state.queued}{oldest}.")
+    if state.last_error:
+        click.echo(f"Last delivery error: {state.last_error}")
+    for row in state.set_aside:
+        when = row.set_aside_at.isoformat(timespec="seconds")
+        click.echo(f"set aside {row.statement_id} at {when} after {row.attempts} attempt(s): {row.reason}")
+    hint = " `flask tracking retry-set-aside` sends them again." if state.set_aside else ""
+    click.echo(f"Set aside: {len(state.set_aside)}.{hint}")
+
+
+@tracking_cli.command("retry-set-aside")
+@click.argument("statement_ids", nargs=-1)
+def retry_set_aside_command(statement_ids: tuple[str, ...]) -> None:
+    """Put statements the LRS refused back in the queue (all, or the ids given), once the cause is fixed."""
+    count = outbox.retry_set_aside(statement_ids)
+    click.echo(f"{count} statement(s) back in the queue; `flask tracking flush` sends them now.")
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,7 @@ it can live in another database. Both are migrated with Alembic, each with its o
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,21 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, Interface
 """What SQLAlchemy raises when it cannot reach the database (refused, timed out, dropped, locked, pool exhausted):
 the JSON APIs answer 503 with Retry-After for these, not 500."""
 RETRY_AFTER_SECONDS = 30
+
+
+def storage_problem(error: BaseException) -> str:
+    """Name what kind of unavailable the database is: "full" (its disk is: 507 Insufficient Storage), "read-only"
+    (a read-only file or server: nothing can be written) or "unreachable" (refused, dropped, timed out, locked).
+
+    Read from the driver's own code, never from its message: SQLite's extended result code, PostgreSQL's SQLSTATE.
+    """
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF  # extended codes keep the primary one in the low byte
+        return {sqlite3.SQLITE_FULL: "full", sqlite3.SQLITE_READONLY: "read-only"}.get(primary, "unreachable")
+    state = getattr(original, "sqlstate", None)
+    return "full" if state == "53100" else "unreachable"  # 53100: disk_full
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from learning.db import RETRY_AFTER_SECONDS, storage_problem
+
+log = logging.getLogger("vtc.web")
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -78,6 +83,28 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     if error.description and error.description != type(error).description:
         message = error.description  # a view's own explanation (abort(404, description=…)), already translated
     return render_template("error.html", code=code, message=message), code
+
+
+def render_database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database cannot be reached or cannot take a write: a plain page (503, 507 for a full disk) that says
+    nothing was saved and when to try again, instead of a 500. The page is rendered as for a visitor: showing the
+    person's own menu would need the database that just failed."""
+    problem = storage_problem(error)
+    level = logging.WARNING if problem == "unreachable" else logging.ERROR  # a full or read-only disk needs a person
+    reason = str(getattr(error, "orig", error)).split("\n", 1)[0]  # no traceback per request while it is away
+    log.log(level, "database %s on %s: %s", problem, request.path, reason)
+    g._login_user = AnonymousUserMixin()  # Flask-Login's cache: the menu must not load the account again
+    messages = {
+        "unreachable": _("We cannot reach our database right now. What you just sent has not been saved. "
+                         "Try again in a minute."),
+        "read-only": _("We cannot save anything right now. What you just sent has not been saved. "
+                       "Try again later."),
+        "full": _("Our server has no room left to save anything. What you just sent has not been saved. "
+                  "Try again later."),
+    }  # fmt: skip
+    status = 507 if problem == "full" else 503
+    page = render_template("error.html", code=status, message=messages[problem])
+    return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def render_csrf_error(error: CSRFError) -> tuple[str, int, dict[str, str]]:

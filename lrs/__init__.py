@@ -18,13 +18,22 @@ from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views 
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
 from lrs.http.reads import ReadEvent, StatementsReadHook
+from lrs.service.documents import agent_documents
 from lrs.service.forwarding import Forwarder, ForwardSettings
 from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
 from lrs.xapi.errors import BadRequest
 from lrs.xapi.params import parse_statement_query
 
-__all__ = ["ReadEvent", "Tenant", "init_app", "local_query", "local_store", "upgrade_database"]
+__all__ = [
+    "ReadEvent",
+    "Tenant",
+    "init_app",
+    "local_agent_documents",
+    "local_query",
+    "local_store",
+    "upgrade_database",
+]
 
 
 @dataclass
@@ -97,6 +106,16 @@ def local_query(app: Flask) -> Callable[[Mapping[str, str]], dict[str, Any]]:
         return {"statements": [orjson.loads(payload) for payload in payloads], "more": more}
 
     return query
+
+
+def local_agent_documents(app: Flask) -> Callable[[Mapping[str, Any]], list[dict[str, Any]]]:
+    """Return a function that lists one agent's State and Agent Profile documents with their content, for a
+    person's copy of their own data read in this process (the LMS must not call its own server over HTTP)."""
+
+    def read(agent: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return agent_documents(app.extensions["lrs"].engine, agent)
+
+    return read
 
 
 def _unpack_more(params: dict[str, str]) -> tuple[dict[str, str], int | None]:

@@ -25,6 +25,7 @@ from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
 from learning.accounts.models import Invitation, Organisation, Role, Team, User
+from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
 from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
@@ -95,8 +96,11 @@ def _plain(path: str) -> Builder:
 
 
 for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/register", "/register"),
+                     ("/password/forgot", "/password/forgot"),
                      ("/account/password", "/account/password"), ("/progress", "/progress"),
                      ("/sharing", "/sharing"), ("/caregiving", "/caregiving"),
+                     ("/account/data", "/account/data"), ("/account/data/my-data.json", "/account/data/my-data.json"),
+                     ("/account/data/summary", "/account/data/summary"),
                      ("/dashboards/", "/dashboards/"),
                      ("/dashboards/metrics", "/dashboards/metrics"),
                      ("/dashboards/metrics/TRN_COVERAGE", "/dashboards/metrics/<code>"),
@@ -105,7 +109,8 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/dashboards/region/charts/environments.png", "/dashboards/region/charts/<key>.png"),
                      ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
                      ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
-                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding")):  # fmt: skip
+                     ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding"),
+                     ("/admin/outbox", "/admin/outbox")):  # fmt: skip
     LMS[f"GET {_rule}"] = _plain(_path)
 
 
@@ -129,6 +134,22 @@ def _change_password(ask: Ask) -> Request:
 def _register(ask: Ask) -> Request:
     email = f"nieuw-{uuid.uuid4().hex[:8]}@example.org"
     return Request("/register", {"code": INVITATION, "email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+
+@route(LMS, "POST /password/forgot")
+def _forgot_password(ask: Ask) -> Request:
+    return Request("/password/forgot", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /password/reset/<token>", "POST /password/reset/<token>")
+def _reset_password(ask: Ask) -> Request:
+    """A reset link of a person of its own (it logs the browser in as her), for her own new password."""
+    with ask.app.app_context():
+        person = create_user(f"vergeten-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
+    new = "een heel nieuw wachtwoord"
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
 
 
 @route(LMS, "POST /language/<code>")
@@ -295,6 +316,26 @@ def _confirm(ask: Ask) -> Request:
     return Request("/rpm/upload/confirm", {"token": token})
 
 
+# --- the module editor (authors, reviewers, admins): it stores nothing, so an allowed request changes no table
+
+
+@route(LMS, "GET /editor/try")
+def _editor_try(ask: Ask) -> Request:
+    return Request("/editor/try", query={"slug": ask.slug})
+
+
+@route(LMS, "POST /editor/preview")
+def _editor_preview(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / ask.slug / "nl.md").read_text(encoding="utf-8")
+    return Request("/editor/preview", {"slug": ask.slug, "language": "nl", "source": source, "width": "phone"})
+
+
+@route(LMS, "POST /editor/upload-check")
+def _editor_upload_check(ask: Ask) -> Request:
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHallo\n"
+    return Request("/editor/upload-check", {"kind": "captions", "file": (io.BytesIO(vtt), "hallo.nl.vtt")})
+
+
 # --- the LRS administration (admins only)
 
 
@@ -303,10 +344,11 @@ def _create_credential(ask: Ask) -> Request:
     return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
 
 
-@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke")
+@route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
     key, _secret = ask.make_credential("statements/write")
-    return Request(ask.cell.row.rule.replace("<key>", key), {})
+    path = ask.cell.row.rule.replace("<key>", key)
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 def _forwarded_credential(ask: Ask) -> str:
@@ -327,6 +369,11 @@ def _save_forwarding(ask: Ask) -> Request:
 @route(LMS, "POST /admin/lrs/forwarding/<key>/active", "POST /admin/lrs/forwarding/<key>/retry-dead")
 def _forwarding_action(ask: Ask) -> Request:
     return Request(ask.cell.row.rule.replace("<key>", _forwarded_credential(ask)), {"active": "0"})
+
+
+@route(LMS, "POST /admin/outbox/retry")
+def _outbox_retry(ask: Ask) -> Request:
+    return Request("/admin/outbox/retry", {})  # all set-aside statements (there are none): changes nothing
 
 
 # --- xAPI: headers of a credential with only the actor's scope

@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, func, select, update
 
 from learning.accounts import throttle
 from learning.accounts.models import Invitation, Organisation, Role, User
+from learning.accounts.passwords import password_problem
 from learning.db import db, utcnow
 
-MIN_PASSWORD_LENGTH = 8
 _hasher = PasswordHasher()
 
 
@@ -89,7 +89,7 @@ def _claim(invitation: Invitation) -> bool:
 def register(data: Registration) -> User:
     """Create an account from an invitation; the code decides organisation, team and role.
 
-    :raises AccountError: on an unusable code, a taken e-mail address or a too short password.
+    :raises AccountError: on an unusable code, a taken e-mail address or a password passwords.py refuses.
     """
     invitation = find_invitation(data.code)
     if invitation is None:
@@ -99,8 +99,7 @@ def register(data: Registration) -> User:
         raise AccountError("invalid e-mail address")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("e-mail address already registered")
-    if len(data.password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password too short")
+    check_new_password(data.password, email)
     user = User(
         email=email,
         password_hash=hash_password(data.password),
@@ -151,7 +150,7 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
     machine.
 
     :raises Throttled: while the back-off for this account and source runs.
-    :raises AccountError: on a wrong current password or a too short new one.
+    :raises AccountError: on a wrong current password or a new one passwords.py refuses.
     """
     attempt = throttle.Attempt.of(user.email, client)
     wait = throttle.wait_needed(attempt)
@@ -161,10 +160,19 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
         throttle.record_failure(attempt)
         db.session.commit()
         raise AccountError("current password wrong")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password too short")
+    check_new_password(new, user.email)
     user.password_hash = hash_password(new)
     end_sessions(user)
+
+
+def check_new_password(password: str, email: str) -> None:
+    """Refuse a new password that breaks the rules of passwords.py (length, common list, the e-mail address).
+
+    :raises AccountError: whose message is the PasswordProblem's value.
+    """
+    problem = password_problem(password, email)
+    if problem is not None:
+        raise AccountError(problem.value)
 
 
 def end_sessions(user: User) -> None:

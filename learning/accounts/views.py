@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from learning.accounts import devices, services
-from learning.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm
+from learning.accounts import devices, reset, services
+from learning.accounts.forms import (
+    PASSWORD_MESSAGES,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from learning.accounts.mail import MailSettings, compose, send
+from learning.accounts.passwords import PasswordProblem
 from learning.i18n import LANGUAGES, select_locale
 from learning.preferences.services import current_preferences, save_preferences
 from learning.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
+
+
+def _password_message(problem: PasswordProblem) -> Callable[[], str]:
+    return lambda: str(PASSWORD_MESSAGES[problem])
+
 
 REGISTER_ERRORS = {
     "invitation code unknown, used up or expired": lambda: _(
@@ -21,11 +37,11 @@ REGISTER_ERRORS = {
     ),
     "e-mail address already registered": lambda: _("This e-mail address already has an account. Log in instead."),
     "invalid e-mail address": lambda: _("Fill in a valid e-mail address."),
-    "password too short": lambda: _("Choose a longer password."),
+    **{problem.value: _password_message(problem) for problem in PasswordProblem},
 }
 PASSWORD_ERRORS = {
     "current password wrong": lambda: _("Your current password is not right. Try again."),
-    "password too short": lambda: _("Choose a longer password."),
+    **{problem.value: _password_message(problem) for problem in PasswordProblem},
 }
 
 
@@ -96,6 +112,80 @@ def change_password() -> str | Response | tuple[str, int]:
         flash(_("Your password is changed. You are logged out on your other devices."), "info")
         return redirect(url_for("catalog.index"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> str | Response | tuple[str, int]:
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm(email=request.args.get("email", ""))
+    if form.validate_on_submit():
+        try:
+            mail = reset.request_reset(form.email.data or "", request.remote_addr or "", current_app.secret_key or "")
+        except reset.TooManyRequests as exc:
+            message = _(
+                "You asked for many e-mails in a short time. Try again in %(minutes)d minutes.", minutes=exc.minutes
+            )
+            response = make_response(render_template("accounts/forgot.html", form=form, problem=message), 429)
+            response.headers["Retry-After"] = str(int(exc.wait.total_seconds()) + 1)
+            return response
+        response = make_response(
+            render_template("accounts/forgot_sent.html", email=form.email.data, minutes=_reset_minutes())
+        )
+        if mail is not None:
+            _send_after_response(response, mail)
+        return response
+    return render_template("accounts/forgot.html", form=form), 400 if form.errors else 200
+
+
+def _reset_minutes() -> int:
+    return int(reset.RESET_MAX_AGE.total_seconds() // 60)
+
+
+def _send_after_response(response: Response, mail: reset.ResetMail) -> None:
+    """Write the mail in the page's language now; send it once the answer has gone (see mail.py)."""
+    path = url_for("accounts.reset_password", token=mail.token)
+    link = (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/") + path
+    body = render_template("accounts/reset_mail.txt", link=link, minutes=_reset_minutes())
+    settings = MailSettings.of(current_app.config)
+    message = compose(settings, mail.email, _("A new password for VTC Twente"), body)
+    response.call_on_close(lambda: send(settings, message))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    """Choose a new password through a link from the reset mail; log-in throttling never blocks this."""
+    secret = current_app.secret_key or ""
+    try:
+        user = reset.user_for_token(token, secret)
+    except reset.LinkInvalid as exc:
+        expired = isinstance(exc, reset.LinkExpired)
+        return render_template("accounts/reset_invalid.html", expired=expired), 410
+    form = ResetPasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        try:
+            user = reset.reset_password(token, form.password.data or "", secret)
+        except services.AccountError as exc:
+            message = PASSWORD_ERRORS[str(exc)]() if str(exc) in PASSWORD_ERRORS else str(exc)
+            return render_template("accounts/reset.html", form=form, problem=message), 400
+        known = devices.read(current_app, request)
+        session.clear()
+        login_user(user)
+        session.permanent = True
+        session["locale"] = user.locale
+        flash(_("Your new password is set and you are logged in. On your other devices you are logged out."), "info")
+        redirect_response = redirect(url_for("catalog.index"))
+        devices.remember(current_app, redirect_response, known, user.id)
+        return redirect_response
+    return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
+
+
+@bp.after_request
+def keep_reset_pages_out_of_caches(response: Response) -> Response:
+    """A page whose address holds a reset link must not stay in a shared computer's browser cache."""
+    if request.endpoint == "accounts.reset_password":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -24,6 +24,8 @@ ACTIONS = {
     "assessments.view": _l("Assessments viewed"),
     "xapi.statements.read": _l("Statements read over xAPI"),
     "audit.read": _l("Access log viewed"),
+    "personal_data.export": _l("Own data downloaded"),
+    "personal_data.summary": _l("Own data read on a page"),
     # administration (learning/admin): changes, logged with who and when like the reads
     "admin.organisation.create": _l("Organisation added"),
     "admin.organisation.update": _l("Organisation changed"),

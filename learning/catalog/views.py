@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response
 
 from learning.catalog.services import get_catalog, get_visible_module
 from learning.content.services import get_document, get_module_text
+from learning.dashboards.services import today
+from learning.dashboards.staff import own_required_training
 from learning.player.services import get_open_attempt, latest_finished_attempt
 
 bp = Blueprint("catalog", __name__)
@@ -19,8 +21,12 @@ bp = Blueprint("catalog", __name__)
 @bp.get("/")
 @login_required
 def index() -> str:
-    """List the modules meant for this learner."""
-    return render_template("catalog/index.html", entries=get_catalog(current_user, str(get_locale())))
+    """List the modules meant for this learner, and first what her role requires of her, by when."""
+    locale = str(get_locale())
+    entries = get_catalog(current_user, locale)
+    done_here = {e.module.slug for e in entries if e.status in ("passed", "finished")}
+    required = own_required_training(current_user, today(), locale, done_here)
+    return render_template("catalog/index.html", entries=entries, required=required)
 
 
 @bp.get("/modules/<slug>/")

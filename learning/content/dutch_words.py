@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _WORDS_FILE = Path(__file__).resolve().parent / "data" / "nl_words.txt.gz"
@@ -48,6 +48,7 @@ _MIN_PART = 4  # shorter parts ("ten", "sie") would let any long word fall apart
 _LINKS = ("", "s", "e", "en")  # "tussenklanken" between compound parts: thuis-zorg, bloed-s-, pann-en-koek
 
 
+@lru_cache(maxsize=65536)  # the B1 gate counts each word's syllables for every formula; the web editor per keystroke
 def syllables(word: str) -> int:
     """Count the syllables of one Dutch word by its vowel groups (at least 1: "112" or "s" in 's avonds)."""
     lowered = word.lower()

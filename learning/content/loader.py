@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from learning.content.document import Item, ModuleDocument, Source, Step
 from learning.content.hyphenation import hyphenate_html
-from learning.content.items import ITEM_BLOCKS, ITEM_ID, parse_item, same_answers, yaml_problem
+from learning.content.items import ITEM_BLOCKS, ITEM_ID, load_yaml, parse_item, same_answers, yaml_problem
 from learning.content.markdown import CALLOUTS, make_markdown, sanitise
 from learning.content.survey import survey_problems
 from learning.content.video import parse_video, render_video
@@ -64,7 +65,7 @@ class _Collector:
 
 def _remember_lines(yaml_text: str, report: _Collector) -> None:
     """Note the line of each front matter key and source entry (front matter YAML starts on line 2)."""
-    root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    root = yaml.compose(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(root, yaml.MappingNode):
         return
     for key, value in root.value:
@@ -89,7 +90,7 @@ def split_front_matter(text: str, report: _Collector) -> tuple[dict[str, Any] | 
         return None, "", 1
     yaml_text = "".join(lines[1:end])
     try:
-        meta = yaml.safe_load(yaml_text) or {}
+        meta = load_yaml(yaml_text) or {}
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         report.add(2 + line, f"front matter is not valid YAML: {problem}")
@@ -231,7 +232,7 @@ def _parse_video_block(
 ) -> str:
     """Return the player HTML of a ```video``` block ('' when it has problems, which are reported)."""
     try:
-        data = yaml.safe_load(token.content)
+        data = load_yaml(token.content)
     except yaml.YAMLError as exc:
         offset, problem = yaml_problem(exc)
         report.add(line + 1 + offset, f"the video block is not valid YAML: {problem}")
@@ -295,11 +296,19 @@ def _parse_steps(
     return [s.build(env) for s in steps], media
 
 
-def _raw_html_lines(body: str) -> list[int]:
+def _html_markdown() -> MarkdownIt:
+    """A parser that sees raw HTML, only to find the lines where an author wrote some (it is never rendered)."""
     with_html = make_markdown().enable("html_block").enable("html_inline")
     with_html.options["html"] = True
+    return with_html
+
+
+_MD_HTML = _html_markdown()  # built once: the web editor's live preview parses a module after every pause
+
+
+def _raw_html_lines(body: str) -> list[int]:
     found = []
-    for token in with_html.parse(body):
+    for token in _MD_HTML.parse(body):
         if token.type == "html_block" and token.map:
             found.append(token.map[0])
         elif token.type == "inline":
@@ -315,6 +324,19 @@ def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
 
     With `text`, parse that as if it were the file (a stored revision): media are then not looked up on disk.
     """
+    source = path.read_text(encoding="utf-8") if text is None else text
+    document, problems = parse_module_text(path, source, folder=path.parent if text is None else None)
+    if problems:
+        raise ContentError(problems)
+    return document
+
+
+def parse_module_text(path: Path, source: str, *, folder: Path | None) -> tuple[ModuleDocument, list[Problem]]:
+    """Parse a module text and return what could be read together with every problem, without raising.
+
+    The web editor previews a text while it is being typed, so it needs the steps that do parse even when a
+    block further down is still half written. `folder` is where media are looked up (None: not checked).
+    """
     report = _Collector(str(path))
     slug = path.parent.name
     language = path.stem
@@ -322,20 +344,16 @@ def parse_module_file(path: Path, *, text: str | None = None) -> ModuleDocument:
         report.add(1, f"file name must be a language code: {', '.join(f'{lang}.md' for lang in LANGUAGES)}")
     if not SLUG.match(slug):
         report.add(1, f"folder name '{slug}' must be lower-case words joined by dashes")
-    source = path.read_text(encoding="utf-8") if text is None else text
     meta, body, first_line = split_front_matter(source, report)
     # front matter that cannot be read is one problem, not a "required" problem for every key in it
     fields = _read_meta(meta or {}, report if meta is not None else _Collector(str(path)))
-    folder = path.parent if text is None else None
     steps, media = _parse_steps(body, first_line, folder, slug, language, report)
     if not steps:
         report.add(first_line, "a module needs at least one step ('## ' heading)")
     document = ModuleDocument(slug=slug, language=language, steps=tuple(steps), media=tuple(sorted(media)), **fields)
     if document.quizzes == () and meta and "mastery_score" in meta:
         report.add(report.at("mastery_score"), "'mastery_score' is set but the module has no quiz")
-    if report.problems:
-        raise ContentError(report.problems)
-    return document
+    return document, report.problems
 
 
 def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
@@ -350,13 +368,13 @@ def load_module_folder(folder: Path) -> dict[str, ModuleDocument]:
             documents[file.stem] = parse_module_file(file)
         except ContentError as exc:
             problems.extend(exc.problems)
-    problems.extend(_compare_languages(documents, folder))
+    problems.extend(compare_languages(documents, folder))
     if problems:
         raise ContentError(problems)
     return documents
 
 
-def _compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> list[Problem]:
+def compare_languages(documents: dict[str, ModuleDocument], folder: Path) -> list[Problem]:
     """Language versions share steps, item ids (in the same steps), right answers, pictures and version."""
     base = documents.get("nl")
     problems = []

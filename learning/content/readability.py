@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from learning.content.dutch_words import is_rare, syllables
-from learning.content.items import ITEM_BLOCKS
+from learning.content.items import ITEM_BLOCKS, load_yaml
 from learning.content.loader import Problem
 
 # Thresholds (docs/readability.md explains the calibration that chose them).
@@ -132,9 +132,9 @@ def measure_text(text: str, first_line: int = 1) -> Figures:
     return Figures(list(_sentences(text.splitlines(), first_line)))
 
 
-def measure_module(path: Path) -> ModuleReadability:
-    """Figures per step (a '## ' heading starts a step) for one module file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+def measure_module(path: Path, text: str | None = None) -> ModuleReadability:
+    """Figures per step (a '## ' heading starts a step) for one module file (or `text`, read as that file)."""
+    lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
     meta, body_start = _front_matter(lines)
     glossary = frozenset(str(term).lower() for term in meta.get("glossary") or [])
     audiences = meta.get("audience") or []
@@ -173,7 +173,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
         return {}, 1
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = load_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError:
         meta = {}  # the loader reports broken front matter; the gate only needs audience and glossary
     return (meta if isinstance(meta, dict) else {}), end + 2
@@ -217,7 +217,7 @@ def _fenced(block: list[tuple[int, str]]) -> Iterator[Sentence]:
     if block and block[0] == (0, ""):
         return
     try:
-        data = yaml.safe_load("\n".join(raw for _, raw in block))
+        data = load_yaml("\n".join(raw for _, raw in block))
     except yaml.YAMLError:
         return  # the loader reports it
     for text in _read_texts(data):
@@ -272,9 +272,11 @@ def passes(figures: Figures, glossary: frozenset[str] = frozenset()) -> bool:
     )
 
 
-def readability_problems(path: Path) -> list[Problem]:
-    """What stops a patient or caregiver module from being B1, each with line and what to do; [] otherwise."""
-    module = measure_module(path)
+def readability_problems(path: Path, text: str | None = None) -> list[Problem]:
+    """What stops a patient or caregiver module from being B1, each with line and what to do; [] otherwise.
+
+    With `text`, judge that as if it were the file (the web editor checks the text being typed)."""
+    module = measure_module(path, text)
     if not module.gated:
         return []
     figures = module.figures

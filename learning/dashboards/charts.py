@@ -80,7 +80,7 @@ STYLES = (
 _MIN_STEP = {"ratio": 0.01, "minutes": 1, "days": 1, "count": 1, "per_100_patient_days": 0.1, "likert_points": 0.1}
 
 WIDTH = 640
-_FONT = 22  # viewBox units: 12.4 px when the 640-unit chart is shown 360 px wide on a phone
+_FONT = 28  # viewBox units: >= 14 px when the 640-unit chart is shown on a 360 px phone (about 328 px wide)
 _CHAR_W = 0.6 * _FONT  # a generous average glyph width, to lay text out without measuring it
 _INK, _MUTED, _AXIS, _GRID = "#1a1a1a", "#595959", "#595959", "#d9d9d9"
 

@@ -9,6 +9,7 @@ from flask import Blueprint
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from learning.dashboards import explanations, glossary
 from learning.dashboards.charts import render_svg, table
 from learning.dashboards.frameworks import MetricRow
 from learning.dashboards.numbers import as_shown, format_value
@@ -67,9 +68,16 @@ def register(bp: Blueprint) -> None:
         "chart_table": lambda chart: table(chart, _locale()),
         "month_name": lambda period: month_label(period, _locale()),
         "phase_name": lambda phase: PHASES.get(Phase(phase), phase),
-        "spec_name": lambda spec: spec.name_nl if _locale() == "nl" else spec.name_en,
+        "spec_name": lambda spec: explanations.name(spec, _locale()),
+        "metric_sentence": lambda spec: explanations.sentence(spec.code, _locale()),
+        "metric_example": lambda spec: explanations.example(spec.code, _locale()),
+        "term": lambda abbreviation: glossary.term(abbreviation, _locale()),
+        "condition_name": lambda code: glossary.condition(code, _locale()),
+        "framework_terms": lambda frameworks: glossary.framework_terms(frameworks, _locale()),
         "source_name": lambda source: SOURCES.get(source, source),
         "unit_name": lambda unit: UNITS.get(unit, unit),
     }
     for name, function in filters.items():
         bp.add_app_template_filter(function, name)
+    # "%-punt" cannot go through the template's gettext, which %-formats every message
+    bp.add_app_template_global(lambda: str(PERCENTAGE_POINTS), "percentage_points")

@@ -1,10 +1,10 @@
 """The metrics grouped the way implementation science reports them: RE-AIM dimensions and Kirkpatrick levels.
 
-The grouping comes from each definition's framework tags (metrics.md §1.9), so a new metric lands in the right
-panel by its definition alone. Kirkpatrick L4 (results) is not a metric of its own: metrics.md §1.3 asks for team
-RPM figures before and after a team's training coverage crosses 80 %, reported as an association, not a cause.
-That comparison uses medians of shown team-month values only: a median cannot be subtracted back into a hidden
-cell the way a pooled sum could.
+The grouping comes from each definition's framework tags (docs/metrics.md, "The metrics"), so a new metric lands
+in the right panel by its definition alone. Kirkpatrick L4 (results) is not a metric of its own: docs/metrics.md
+("Frameworks") compares team RPM figures before and after a team's training coverage crosses 80 %, reported as an
+association, not a cause. That comparison uses medians of shown team-month values only: a median cannot be
+subtracted back into a hidden cell the way a pooled sum could.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ KIRKPATRICK = (
     ("L3", _l("Level 3 – Behaviour: applied on the job")),
 )
 COVERAGE = "TRN_COVERAGE"
-COVERED = 0.8  # "a team with >= 80 % coverage" (metrics.md §1.2, Adoption)
+COVERED = 0.8  # "a team with >= 80 % coverage" (docs/metrics.md, "Frameworks": RE-AIM Adoption)
 RESULT_METRICS = ("PT_ACTIVATION", "PT_ACTIVE", "PT_ADHERENCE", "PT_DROPOUT", "ALERT_SLA")
 
 

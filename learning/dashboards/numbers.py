@@ -21,6 +21,8 @@ _WORDS = {  # the few words a chart needs; kept here so this module needs no Fla
            "day": "dag", "days": "dagen", "line": "Maand", "bar": "Naam"},
     "en": {"suppressed": "hidden (small group)", "empty": "no data", "hidden": "hidden",
            "day": "day", "days": "days", "line": "Month", "bar": "Name"},
+    "de": {"suppressed": "verborgen (kleine Gruppe)", "empty": "keine Daten", "hidden": "verborgen",
+           "day": "Tag", "days": "Tage", "line": "Monat", "bar": "Name"},
 }  # fmt: skip
 
 
@@ -31,7 +33,7 @@ def words(locale: str) -> dict[str, str]:
     """
     lang = locale.replace("-", "_").split("_")[0].lower()
     if lang not in _WORDS:
-        raise ValueError(f"charts speak nl and en, not {locale!r}")
+        raise ValueError(f"charts speak nl, en and de, not {locale!r}")
     return _WORDS[lang]
 
 

@@ -6,13 +6,14 @@ manager named as `line_manager_user_id` on the roster; every other viewer sees t
 aggregated and suppressed like every metric. The list reads the same training events the metrics read
 (TrainingEvent, synced from the LRS through xAPI): a module never done is what keeps someone out of TRN_COVERAGE.
 A refresher that has lapsed (the curriculum's refresher interval since the last time the module was done) is listed
-apart, with its own due date: TRN_COVERAGE counts training once done (metrics.md §1.9), the refresher is the line
+apart, with its own due date: TRN_COVERAGE counts training once done (docs/metrics.md), the refresher is the line
 manager's reminder.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -43,29 +44,43 @@ class StaffStatus:
 
 @dataclass
 class _Need:
+    """What a (team, role) must complete: per module the strictest refresher interval and every obligation."""
+
     modules: dict[str, int | None]  # module -> refresher months (the strictest of the curricula naming it)
-    due_days: int
+    obligations: dict[str, list[tuple[date, int]]]  # module -> (programme start, due days) of each curriculum
 
 
 def _stricter(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _needs(environment_id: int) -> dict[tuple[int, str], _Need]:
-    """Return what each (team, role) of the environment must complete, over all its programmes there."""
-    rows = db.session.execute(
+def first_due(joined: date, obligations: list[tuple[date, int]]) -> date:
+    """Return when a module is first due: `due_days` after the later of joining and the programme's start.
+
+    Training cannot be due before the programme that asks for it exists: a nurse who joined in 2018 has until the
+    programme's start plus its due days, not 2018 plus its due days. With several programmes the earliest counts.
+    """
+    return min(max(joined, start) + timedelta(days=days) for start, days in obligations)
+
+
+def _needs(environment_ids: list[int] | None = None, team_ids: set[int] | None = None) -> dict[tuple[int, str], _Need]:
+    """Return what each (team, role) must complete, over all programmes of the environments (or the teams)."""
+    query = (
         select(ProgrammeTeam.team_id, Curriculum.role_code, Curriculum.module_slugs, Curriculum.due_days,
-               Curriculum.refresher_months)
+               Curriculum.refresher_months, Programme.start)
         .join(Programme, Programme.id == ProgrammeTeam.programme_id)
         .join(Curriculum, Curriculum.programme_id == Programme.id)
-        .where(Programme.environment_id == environment_id)
     )  # fmt: skip
+    if environment_ids is not None:
+        query = query.where(Programme.environment_id.in_(environment_ids))
+    if team_ids is not None:
+        query = query.where(ProgrammeTeam.team_id.in_(team_ids))
     needs: dict[tuple[int, str], _Need] = {}
-    for team_id, role, modules, due_days, refresher in rows:
-        need = needs.setdefault((team_id, role), _Need({}, due_days))
+    for team_id, role, modules, due_days, refresher, programme_start in db.session.execute(query):
+        need = needs.setdefault((team_id, role), _Need({}, defaultdict(list)))
         for module in modules:
             need.modules[module] = _stricter(need.modules[module], refresher) if module in need.modules else refresher
-        need.due_days = min(need.due_days, due_days)
+            need.obligations[module].append((programme_start, due_days))
     return needs
 
 
@@ -107,7 +122,7 @@ def _refresh_due(done: datetime, refresher_months: int | None) -> date | None:
 
 def staff_to_complete(manager: User, environment_id: int, today: date, locale: str) -> list[StaffStatus]:
     """Return the manager's own reports in the environment's teams who miss a required module, most overdue first."""
-    needs = _needs(environment_id)
+    needs = _needs([environment_id])
     if not needs:
         return []
     rows = db.session.execute(
@@ -137,7 +152,7 @@ def staff_to_complete(manager: User, environment_id: int, today: date, locale: s
         lapsed = sorted(m for m, due in refresh.items() if due is not None and due <= today)
         if not missing and not lapsed:
             continue
-        dues = [row.start + timedelta(days=need.due_days)] if missing else []
+        dues = [first_due(row.start, need.obligations[m]) for m in missing]
         dues += [due for m, due in refresh.items() if m in lapsed and due is not None]
         result.append(
             StaffStatus(
@@ -153,3 +168,57 @@ def staff_to_complete(manager: User, environment_id: int, today: date, locale: s
             )
         )
     return sorted(result, key=lambda s: (s.due, s.team, s.name))
+
+
+@dataclass(frozen=True)
+class OwnModule:
+    """One module the learner's role requires: due when, and done or not (what her line manager sees too)."""
+
+    slug: str
+    title: str
+    due: date  # not done: first due; done with a refresher: when it must be done again; done for good: the first due
+    done: bool  # done, and no refresher has lapsed
+    overdue: bool
+    again: bool  # done before, but the refresher interval has passed
+
+
+def own_required_training(
+    user: User, today: date, locale: str, done_here: AbstractSet[str] = frozenset()
+) -> list[OwnModule]:
+    """Return the modules the learner's current roles require, with due dates, by the same rule as the manager's list.
+
+    `done_here` holds modules the learner has just finished in this app (her own attempts), so her page agrees with
+    what she did a moment ago even before the training records are read into the metrics.
+    """
+    memberships = db.session.execute(
+        select(StaffMembership.team_id, StaffMembership.role_code, StaffMembership.start)
+        .join(StaffMember, StaffMember.id == StaffMembership.staff_id)
+        .where(
+            StaffMember.user_id == user.id,
+            StaffMembership.start <= today,
+            or_(StaffMembership.end.is_(None), StaffMembership.end >= today),
+        )
+    ).all()
+    needs = _needs(team_ids={m.team_id for m in memberships}) if memberships else {}
+    first: dict[str, date] = {}
+    refresher: dict[str, int | None] = {}
+    for team_id, role, joined in memberships:
+        need = needs.get((team_id, role))
+        if need is None:
+            continue  # a role no curriculum of the team's programmes targets
+        for module, months in need.modules.items():
+            due = first_due(joined, need.obligations[module])
+            first[module] = min(due, first.get(module, due))
+            refresher[module] = _stricter(refresher[module], months) if module in refresher else months
+    done = _last_done([user.xapi_pid], set(first))
+    titles = _titles(set(first), locale)
+    result = []
+    for module, due in first.items():
+        last = done.get((user.xapi_pid, module))
+        again_on = _refresh_due(last, refresher[module]) if last else None
+        lapsed = again_on is not None and again_on <= today
+        is_done = (last is not None and not lapsed) or module in done_here
+        shown_due = again_on if (last is not None and again_on is not None) else due
+        result.append(OwnModule(module, titles[module], shown_due, is_done, not is_done and shown_due < today,
+                                lapsed and module not in done_here))  # fmt: skip
+    return sorted(result, key=lambda m: (m.done, m.due, m.title))

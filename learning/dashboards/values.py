@@ -14,6 +14,7 @@ from datetime import date, datetime
 from babel.dates import format_date
 from sqlalchemy import select
 
+from learning.dashboards import explanations
 from learning.dashboards.charts import Point
 from learning.db import db
 from learning.metrics.definitions import BY_CODE, MetricSpec
@@ -102,7 +103,8 @@ def to_point(shown: ShownValue | None) -> Point:
 
 
 def metric_name(spec: MetricSpec, locale: str) -> str:
-    return spec.name_nl if locale == "nl" else spec.name_en
+    """Return the metric's name in the page language (German names live beside the plain-words explanations)."""
+    return explanations.name(spec, locale)
 
 
 def spec_of(code: str) -> MetricSpec:

@@ -101,8 +101,10 @@ def index() -> str:
     if not ids and not access.may_view_region(current_user):
         abort(403)
     environments = [e for e in all_environments() if e.id in ids]
+    month, _months = _month()
     return render_template("dashboards/index.html", environments=environments,
-                           region=access.may_view_region(current_user))  # fmt: skip
+                           region=access.may_view_region(current_user), month=month,
+                           may_upload=current_user.is_admin or current_user.organisation_id is not None)  # fmt: skip
 
 
 @bp.get("/environments/<int:environment_id>")
@@ -134,6 +136,15 @@ def region() -> str:
     """Show all environments side by side."""
     return render_template("dashboards/region.html", dashboard=_region_data(), comparison_specs=_specs(REGION_BARS),
                            trend_specs=[[BY_CODE[code]] for code in REGION_TRENDS])  # fmt: skip
+
+
+def _format() -> exports.Format:
+    """Return the CSV format asked for: `shown` (default, as the page shows it) or `raw` (for scripts)."""
+    requested = request.args.get("format", "shown")
+    for form in exports.FORMATS:
+        if requested == form:
+            return form
+    abort(400, description=_("Choose the CSV format shown or raw."))
 
 
 def _csv(text: str, name: str) -> Response:
@@ -183,7 +194,7 @@ def environment_csv(environment_id: int) -> Response:
     d = _require(dashboard)
     scopes = [("environment", [environment.id]), ("programme", [p.id for p in environment.programmes]),
               ("team", [t.id for t in d.teams])]  # fmt: skip
-    text = exports.values_csv(scopes, months_up_to(d.months, d.month), _locale())
+    text = exports.values_csv(scopes, months_up_to(d.months, d.month), _locale(), _format())
     return _csv(text, f"vtc-environment-{environment.id}-{d.month.key}")
 
 
@@ -211,7 +222,8 @@ def region_csv() -> Response:
     """Download the environments' and region's shown values of the trend window as CSV."""
     d = _require(_region_data(EXPORT))
     scopes = [("environment", [e.id for e in d.environments]), ("region", [0])]
-    return _csv(exports.values_csv(scopes, months_up_to(d.months, d.month), _locale()), f"vtc-region-{d.month.key}")
+    text = exports.values_csv(scopes, months_up_to(d.months, d.month), _locale(), _format())
+    return _csv(text, f"vtc-region-{d.month.key}")
 
 
 @bp.get("/region/charts/<key>.png")

@@ -78,7 +78,7 @@ def add_business_minutes(start: datetime, minutes: float, hours: Mapping[str, ob
     """Return the moment `minutes` of open time after `start`, counting only the programme's business hours.
 
     An alert raised at night is answered after opening time, yet within its SLA: the SLA clock is business-hours
-    aware (metrics.md §1.8).
+    aware (docs/metrics.md, "Rules every metric follows").
     """
     opening, closing = (time.fromisoformat(str(hours[key])) for key in ("start", "end"))
     days = {int(d) for d in hours["days"]}  # type: ignore[attr-defined]

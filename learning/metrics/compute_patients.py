@@ -4,12 +4,13 @@ Attribution: a patient counts for the team of their enrolment (Enrolment.team_id
 when it is missing; else no team, so only the programme and above). Daily rows follow the enrolment with the same
 (programme, pseudonym). The facts come reduced from patient_facts; enrolments (one row per patient) are counted here.
 
-Period semantics (metrics.md §1.8), with an enrolment as the interval [enrolled_at, disenrolled_at):
+Period semantics (docs/metrics.md, "Patient periods"), an enrolment being the interval [enrolled_at, disenrolled_at):
 - enrolled in the month: enrolled_at < b and (no disenrolment or disenrolled_at > a) — PT_ACTIVE, PT_REACH,
   patient-days of ALERT_RATE, TEAM_ADOPT;
 - cohorts by month: offered (PT_UPTAKE), enrolled (PT_ACTIVATION, ONBOARD_FIDELITY), day 180 reached (PT_RET180;
-  summed over months this is §1.8's |active on days 150-180| / |enrolled >= 180 d ago|);
-- PT_DROPOUT exactly as §1.8: drop-out disenrolments in [a,b) / enrolled at a (enrolled_at <= a <= disenrolled_at);
+  summed over months this is |active on days 150-180| / |enrolled >= 180 d ago|);
+- PT_DROPOUT as docs/metrics.md defines it: drop-out disenrolments in [a,b) / enrolled at a
+  (enrolled_at <= a <= disenrolled_at);
 - PT_ADHERENCE pools MetDays / ExpDays of the month; PT_ADHERENCE_SHARE counts patients with AD >= θ in the month.
 """
 

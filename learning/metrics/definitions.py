@@ -3,7 +3,7 @@
 Each definition says in plain words (Dutch and English) what is counted and how, so that a dashboard can show the
 definition one click away from the number. `kind` decides the small-cell threshold: staff-derived metrics are
 suppressed below 5, patient-derived ones below 10; setting-level metrics (teams that adopted, months a programme
-kept running) count settings, not people, and are never suppressed. Two metrics of §1.9 report a second statistic;
+kept running) count settings, not people, and are never suppressed. Two metrics of the list report a second statistic;
 each has its own code: PT_ADHERENCE_SHARE (share of patients with AD ≥ θ) and ALERT_SLA_MEDIAN / ALERT_SLA_P90
 (response times behind ALERT_SLA).
 

@@ -3,9 +3,9 @@
 Rules (applied per metric and month when values are computed; the result is the stored `suppressed` flag):
 
 1. Primary. A cell is suppressed when its denominator, or its numerator when that counts people or events, is
-   below the metric's min_cell: 5 for staff-derived metrics, 10 for patient-derived ones (metrics.md §1.10; a
-   design choice, not a legal threshold). Means (CONF_GAIN) check only n; medians and P90 check n, stored as the
-   denominator. Setting-level metrics (TEAM_ADOPT, PROG_SUSTAIN) count teams and months, not people: min_cell 0.
+   below the metric's min_cell: 5 for staff-derived metrics, 10 for patient-derived ones (docs/metrics.md, "Small
+   cells"; a design choice, not a legal threshold). Means (CONF_GAIN) check only n; medians and P90 check n, stored
+   as the denominator. Setting-level metrics (TEAM_ADOPT, PROG_SUSTAIN) count teams and months, not people: min_cell 0.
    A zero is suppressed too when min_cell > 0 (0 < 5): "nobody in this team" is itself a small-cell disclosure.
    Numerators and denominators of several metrics count events (expected days, alerts, modules, answers), not
    people: one patient with 28 expected days and 12 alerts would pass a count rule alone. So every contribution

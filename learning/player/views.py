@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
@@ -68,18 +69,30 @@ def _checked(module: Module | None, attempt: Attempt | None) -> tuple[Module, At
     return module, attempt
 
 
-def _answer_id() -> str | None:
-    """The answer's id fixed on the device (offline.js), in canonical form; anything else is a bad request.
+def _field(data: Mapping[str, object], name: str) -> str:
+    return str(data.get(name) or "").strip()
 
-    It becomes the xAPI statement id, so a malformed one must be refused here, not stored.
+
+def _uuid(raw: str, name: str) -> str:
+    """A UUID a device sends (an answer's or a seen step's statement id, a registration), in canonical form.
+
+    Each becomes part of an xAPI statement, so a malformed one must be refused here, not stored.
+
+    :raises ValueError: naming the field, for the caller to answer 400 in its own way.
     """
-    raw = request.form.get("answer_id", "").strip()
-    if not raw:
-        return None
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        abort(400, description="answer_id must be a UUID")
+        raise ValueError(f"{name} must be a UUID") from None
+
+
+def _answer_id() -> str | None:
+    """The answer's id fixed on the device (offline.js); a malformed one is a bad request (HTML, as the form's)."""
+    raw = _field(request.form, "answer_id")
+    try:
+        return _uuid(raw, "answer_id") if raw else None
+    except ValueError as exc:
+        abort(400, description=str(exc))
 
 
 def _vary(response: Response) -> Response:
@@ -213,26 +226,25 @@ def _seen_entry(number: int) -> SeenEntry:
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and data is not request.form:
         abort(_json_refusal(400, "send a JSON object or a form"))
-    raw_id, raw_at, raw_registration = (
-        str(data.get(key) or "").strip() for key in ("seen_id", "seen_at", "registration")
-    )
     try:
-        seen_id = str(uuid.UUID(raw_id))
-    except ValueError:
-        abort(_json_refusal(400, "seen_id must be a UUID"))
-    try:
-        seen_at = datetime.fromisoformat(raw_at)
-    except ValueError:
-        abort(_json_refusal(400, "seen_at must be an ISO 8601 time"))
-    if seen_at.tzinfo is None:
-        abort(_json_refusal(400, "seen_at must name its time zone (e.g. end in Z)"))
-    registration = None
-    if raw_registration:
-        try:
-            registration = str(uuid.UUID(raw_registration))
-        except ValueError:
-            abort(_json_refusal(400, "registration must be a UUID"))
+        seen_id = _uuid(_field(data, "seen_id"), "seen_id")
+        seen_at = _seen_at(_field(data, "seen_at"))
+        raw_registration = _field(data, "registration")
+        registration = _uuid(raw_registration, "registration") if raw_registration else None
+    except ValueError as exc:
+        abort(_json_refusal(400, str(exc)))
     return SeenEntry(number=number, seen_id=seen_id, seen_at=seen_at, registration=registration)
+
+
+def _seen_at(raw: str) -> datetime:
+    """:raises ValueError: with the reason, when raw is not an ISO 8601 time that names its zone."""
+    try:
+        seen_at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("seen_at must be an ISO 8601 time") from None
+    if seen_at.tzinfo is None:
+        raise ValueError("seen_at must name its time zone (e.g. end in Z)")
+    return seen_at
 
 
 def _json_refusal(status: int, reason: str) -> Response:

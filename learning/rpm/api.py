@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from learning.db import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from learning.db import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_problem
 from learning.rpm.fields import Kind
 from learning.rpm.ingest import ForeignProgramme, import_records
 from learning.rpm.keys import verify_api_key
@@ -65,7 +65,10 @@ def _http_error(error: HTTPException) -> Response:
 def _database_unavailable(error: Exception) -> Response:
     """The database cannot be reached: 503 and when to send again, not a 500 (the batch itself may be fine)."""
     log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
-    response = problem(503, "the database is unavailable; nothing was imported, send the batch again later")
+    if storage_problem(error) == "full":
+        response = problem(507, "the server's storage is full; nothing was imported, send the batch again later")
+    else:
+        response = problem(503, "the database is unavailable; nothing was imported, send the batch again later")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -237,7 +237,7 @@ def _eligible_row(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "programme_id": r["programme"],
         "period_start": r["period"],
-        "period_end": _next_month(r["period"]),  # exclusive, as [a, b) in metrics.md
+        "period_end": _next_month(r["period"]),  # exclusive, as [a, b) in docs/metrics.md
         "count": r["count"],
         "source": r["source"],
     }

@@ -1,4 +1,4 @@
-"""The five kinds of RPM record: their fields, natural keys and descriptions (metrics.md §1.10)."""
+"""The five kinds of RPM record: fields, natural keys, descriptions (docs/metrics.md, "Data behind the metrics")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The fixed codes RPM records use, shared by ingestion, the demo generator and the metrics.
 
-Drop-out (metrics.md §1.8) counts only patient_choice, technical and other; ALERT_ACTIONABLE counts the outcomes
-contact and treatment_change.
+Drop-out (docs/metrics.md, "Patient periods") counts only patient_choice, technical and other; ALERT_ACTIONABLE
+counts the outcomes contact and treatment_change.
 """
 
 from __future__ import annotations

@@ -11,20 +11,50 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode, urlparse
 
 from tincan import HTTPRequest, LRSResponse, RemoteLRS, Statement, StatementList, Verb
 
-from learning.tracking.reader import PAGE, ReadError, statement_params
+from learning.tracking.reader import PAGE, AgentRecords, ReadError, agent_params, statement_params
 
 StoreFunction = Callable[[list[dict[str, Any]]], object]
 
 
+TRANSIENT = frozenset({408, 425, 429})  # the LRS is busy: the statements are fine, try again later
+NOT_THE_STATEMENTS = frozenset({401, 403, 404, 405, 407})  # our key or endpoint is wrong: no statement is at fault
+LRS_SET = ("stored", "authority", "version")  # what an LRS adds to a statement; not part of what we sent
+INVALID = 400  # the status a statement our own model refuses gets: it is as bad as one the LRS refuses
+
+
 class DeliveryError(Exception):
-    """The LRS did not take the statements; they stay in the outbox and are tried again."""
+    """The LRS did not take the statements.
+
+    `status` is the LRS's HTTP status, None when no answer came (down, timed out). Only a refusal of the
+    statements themselves (`refused`) lets the outbox look for the culprit; anything else is retried as a whole.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def refused(self) -> bool:
+        """A 4xx that can be about one statement of the batch (400 bad statement, 409 conflict, 413 too large)."""
+        status = self.status or 0
+        return 400 <= status < 500 and status not in TRANSIENT | NOT_THE_STATEMENTS
+
+    @property
+    def transient(self) -> bool:
+        """No answer, a 5xx or "busy": the LRS may well take it in a while."""
+        return self.status is None or self.status >= 500 or self.status in TRANSIENT
+
+    @property
+    def conflict(self) -> bool:
+        """409: the LRS already holds a statement with this id."""
+        return self.status == 409
 
 
 class StatementSink(Protocol):
@@ -32,10 +62,34 @@ class StatementSink(Protocol):
 
     def send(self, statements: Sequence[dict[str, Any]]) -> None: ...
 
+    def holds(self, statement: dict[str, Any]) -> bool:
+        """After a 409: whether the LRS holds this very statement (same id, same content), so it was delivered.
+
+        :raises DeliveryError: when the LRS cannot tell us (its status says whether to try again).
+        """
+        ...
+
 
 def to_xapi_json(statements: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Round-trip through tincan's Statement model: what we send is what any tincan-speaking LRS reads."""
-    return [json.loads(Statement(s).to_json()) for s in statements]
+    """Round-trip through tincan's Statement model: what we send is what any tincan-speaking LRS reads.
+
+    :raises DeliveryError: (status 400) when the model refuses a statement: sending it could not succeed either.
+    """
+    try:
+        return [json.loads(Statement(s).to_json()) for s in statements]
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise DeliveryError(f"not a valid xAPI statement (refused before sending): {exc}", INVALID) from exc
+
+
+def same_statement(sent: dict[str, Any], held: dict[str, Any]) -> bool:
+    """Whether the statement an LRS holds is the one we sent: both through tincan's model (so a timestamp written
+    another way still matches), the fields the LRS sets left aside."""
+    try:
+        [ours, theirs] = to_xapi_json([sent, held])
+    except DeliveryError:  # an LRS may hold what tincan cannot read (xAPI 2.0 fields): compare it as it is
+        ours, theirs = sent, held
+    drop = set(LRS_SET) | ({"timestamp"} if "timestamp" not in sent else set())
+    return {k: v for k, v in ours.items() if k not in drop} == {k: v for k, v in theirs.items() if k not in drop}
 
 
 class InProcessSink:
@@ -47,10 +101,19 @@ class InProcessSink:
         self._store = store
 
     def send(self, statements: Sequence[dict[str, Any]]) -> None:
+        payload = to_xapi_json(statements)
         try:
-            self._store(to_xapi_json(statements))
-        except Exception as exc:  # the outbox keeps them; the reason is logged and retried
-            raise DeliveryError(f"built-in LRS refused the statements: {exc}") from exc
+            self._store(payload)
+        except Exception as exc:  # the LRS's error types are not ours to import: their HTTP status travels on
+            status = getattr(exc, "status", None)
+            raise DeliveryError(
+                f"built-in LRS refused the statements: {exc}", status if isinstance(status, int) else None
+            ) from exc
+
+    def holds(self, statement: dict[str, Any]) -> bool:
+        """Never after a 409: the built-in LRS answers a resend with the same content with success and a 409 only
+        when it holds other content under that id (lrs/service/statements.py, `_drop_duplicates`)."""
+        return False
 
 
 class _TimeoutRemoteLRS(RemoteLRS):  # type: ignore[misc]
@@ -96,14 +159,38 @@ class RemoteSink:
         self._lrs = make_remote_lrs(endpoint, key, secret, timeout)
 
     def send(self, statements: Sequence[dict[str, Any]]) -> None:
-        batch = StatementList([Statement(s) for s in statements])
+        try:
+            batch = StatementList([Statement(s) for s in statements])
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise DeliveryError(f"not a valid xAPI statement (refused before sending): {exc}", INVALID) from exc
         try:
             response = self._lrs.save_statements(batch)
         except OSError as exc:
             raise DeliveryError(f"LRS unreachable: {exc}") from exc
         if not response.success:
-            status = getattr(response.response, "status", "?")
-            raise DeliveryError(f"LRS answered {status}: {response.data[:300]!r}")
+            raise _answer_error(response)
+
+    def holds(self, statement: dict[str, Any]) -> bool:
+        """Ask the LRS for the statement with this id (a voided one too) and compare it with ours."""
+        for param in ("statementId", "voidedStatementId"):
+            try:
+                response = self._lrs.get_json("statements", {param: statement["id"]})
+            except OSError as exc:
+                raise DeliveryError(f"LRS unreachable: {exc}") from exc
+            if response.success:
+                try:
+                    held = json.loads(response.data)
+                except ValueError as exc:
+                    raise DeliveryError(f"LRS answered something that is not JSON: {exc}", INVALID) from exc
+                return isinstance(held, dict) and same_statement(statement, held)
+            if getattr(response.response, "status", None) != 404:
+                raise _answer_error(response, "could not read the statement back to compare it: ")
+        return False
+
+
+def _answer_error(response: LRSResponse, prefix: str = "") -> DeliveryError:
+    status = getattr(response.response, "status", None)
+    return DeliveryError(f"{prefix}LRS answered {status or '?'}: {response.data[:300]!r}", status)
 
 
 def make_remote_lrs(endpoint: str, key: str, secret: str, timeout: float = 5.0) -> RemoteLRS:
@@ -134,6 +221,43 @@ class RemoteReader:
             if not page.get("more"):
                 return
             page = self._more(str(page["more"]))
+
+    def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords:
+        """Return everything the outside LRS lets our credential read about one person, over xAPI: the statements
+        they appear in, their Agent Profile documents, and their State documents of every activity in those."""
+        statements, page = [], self._document("statements", agent_params(agent))
+        while True:
+            statements += page["statements"]
+            if not page.get("more"):
+                break
+            more = urlparse(str(page["more"]))  # as in _more: tincan prefixes the server root itself
+            page = self._document(self._root() + more.path + (f"?{more.query}" if more.query else ""), {})
+        who = {"agent": json.dumps(agent)}
+        documents = [
+            {"resource": "agents/profile", "agent": dict(agent), "profileId": profile_id,
+             "content": self._document("agents/profile", {**who, "profileId": profile_id})}
+            for profile_id in self._document("agents/profile", who)
+        ]  # fmt: skip
+        for activity in sorted({s["object"]["id"] for s in statements if "id" in s.get("object", {})}):
+            where = {**who, "activityId": activity}
+            documents += [
+                {"resource": "activities/state", "agent": dict(agent), "activityId": activity, "stateId": state_id,
+                 "content": self._document("activities/state", {**where, "stateId": state_id})}
+                for state_id in self._document("activities/state", where)
+            ]  # fmt: skip
+        return AgentRecords(statements, documents)
+
+    def _document(self, resource: str, params: dict[str, str]) -> Any:
+        try:
+            response = self._lrs.get_json(resource, params)
+        except OSError as exc:
+            raise ReadError(f"LRS unreachable: {exc}") from exc
+        if not response.success:
+            raise ReadError(f"LRS answered {getattr(response.response, 'status', '?')} to GET {resource}")
+        try:
+            return json.loads(response.data)
+        except ValueError:
+            return {"contentText": str(response.data)}  # a document need not be JSON
 
     def _first_page(self, params: dict[str, str]) -> dict[str, Any]:
         query: dict[str, Any] = {**params, "verb": Verb(id=params["verb"])} if "verb" in params else dict(params)

@@ -1,4 +1,8 @@
-"""The durable outbox: a statement is written here in the same transaction as the progress it reports."""
+"""The durable outbox: a statement is written here in the same transaction as the progress it reports.
+
+A row leaves the table when the LRS has the statement. A statement the LRS refuses is kept with its reason
+(`last_error`) and the time (`set_aside_at`), and no longer sent, so it cannot hold up the statements behind it.
+"""
 
 from __future__ import annotations
 
@@ -19,3 +23,4 @@ class OutboxStatement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

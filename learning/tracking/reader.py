@@ -7,7 +7,9 @@ remote reader in client.py that queries any conformant LRS through tincan. The m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -15,6 +17,21 @@ from flask import current_app
 
 PAGE = 500  # the most statements one page may hold (the built-in LRS caps `limit` at 500)
 QueryFunction = Callable[[Mapping[str, str]], dict[str, Any]]
+DocumentsFunction = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class AgentRecords:
+    """What the LRS holds about one person: the statements they appear in (as actor or anywhere else) and their
+    State and Agent Profile documents, each with the parameters that address it."""
+
+    statements: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+
+
+def agent_params(agent: Mapping[str, Any]) -> dict[str, str]:
+    """GET /statements parameters for every statement an agent appears in, oldest first."""
+    return {"agent": json.dumps(agent), "related_agents": "true", "ascending": "true", "limit": str(PAGE)}
 
 
 class ReadError(Exception):
@@ -25,6 +42,8 @@ class StatementReader(Protocol):
     def read_statements(
         self, since: datetime | None, *, limit: int = PAGE, verb: str | None = None
     ) -> Iterator[dict[str, Any]]: ...
+
+    def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords: ...
 
 
 def statement_params(since: datetime | None, *, limit: int, verb: str | None) -> dict[str, str]:
@@ -41,14 +60,26 @@ def statement_params(since: datetime | None, *, limit: int, verb: str | None) ->
 class InProcessReader:
     """Reads the LRS living in this process (the default), page by page, without HTTP."""
 
-    def __init__(self, query: QueryFunction) -> None:
+    def __init__(self, query: QueryFunction, documents: DocumentsFunction = lambda agent: []) -> None:
         self._query = query
+        self._documents = documents
 
     def read_statements(
         self, since: datetime | None, *, limit: int = PAGE, verb: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Yield statements stored after `since` (all when None), oldest first, optionally of one verb only."""
-        params: Mapping[str, str] = statement_params(since, limit=limit, verb=verb)
+        return self._pages(statement_params(since, limit=limit, verb=verb))
+
+    def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords:
+        """Return everything the LRS holds about one person."""
+        statements = list(self._pages(agent_params(agent)))
+        try:
+            documents = self._documents(agent)
+        except Exception as exc:  # as in _page: the LRS's errors are not ours to import
+            raise ReadError(f"built-in LRS could not list the documents: {exc}") from exc
+        return AgentRecords(statements, documents)
+
+    def _pages(self, params: Mapping[str, str]) -> Iterator[dict[str, Any]]:
         while True:
             page = self._page(params)
             yield from page["statements"]

@@ -141,7 +141,7 @@ def device_statement_id(device_id: str, actor_name: str, registration: str, obje
     Derived, never taken as is: the same device id replayed for the same question or step of the same attempt by
     the same learner is the same statement (a replay is idempotent), while a device id reused, by a bug or on
     purpose, for another question, step, attempt or learner is another statement. So a device can never make a
-    statement collide with a stored one, which the LRS would refuse and which would hold up the outbox behind it.
+    statement collide with a stored one, which the LRS would refuse (409) and the outbox would set aside, undelivered.
     """
     return str(uuid.uuid5(DEVICE_IDS, f"{actor_name}\n{registration}\n{object_id}\n{device_id}"))
 

@@ -20,7 +20,7 @@ from lrs.store.credentials import (
     revoke_credential,
     rotate_credential,
 )
-from lrs.xapi.scopes import DEFAULT_SCOPES, Scope, UnknownScope, parse_scopes
+from lrs.xapi.scopes import Scope, UnknownScope, parse_scopes
 
 bp = Blueprint("lrs_admin", __name__)
 SCOPE_LABELS = {
@@ -32,6 +32,16 @@ SCOPE_LABELS = {
     Scope.STATE: _l("Read and write State documents (where a learner is within an activity)"),
     Scope.PROFILE: _l("Read and write activity and agent profiles"),
 }
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What the administrator filled in, shown again with the problems when the credential cannot be made."""
+
+    name: str = ""
+    scopes: tuple[str, ...] = ()
+    reach: str = ""
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,8 @@ def _tenants() -> Sequence[Tenant]:
     return tenants
 
 
-def _page(new_secret: NewSecret | None = None) -> str:
+def _page(new_secret: NewSecret | None = None, entered: Entered | None = None) -> str:
+    """Render the page; nothing is ticked unless the administrator ticked it (no scope is granted by default)."""
     with _engine().connect() as conn:
         credentials = list_credentials(conn)
     tenants = _tenants()
@@ -65,8 +76,8 @@ def _page(new_secret: NewSecret | None = None) -> str:
         "lrs/credentials.html",
         credentials=credentials,
         new_secret=new_secret,
+        entered=entered or Entered(),
         scope_labels=SCOPE_LABELS,
-        default_scopes=DEFAULT_SCOPES,
         tenants=tenants,
         tenant_labels={t.home_page: t.label for t in tenants},
         regional=REGIONAL,
@@ -87,40 +98,44 @@ def index() -> str:
     return _page()
 
 
-def _chosen_scopes() -> tuple[Scope, ...] | None:
-    """Return the ticked scopes, or None after flashing why they cannot be used."""
+def _chosen_scopes(problems: list[str]) -> tuple[Scope, ...]:
+    """Return exactly the ticked scopes (empty after adding why they cannot be used to `problems`)."""
     try:
         scopes = parse_scopes(request.form.getlist("scope"))
     except UnknownScope:
-        flash(_("Choose the scopes from the list on this page."), "error")
-        return None
+        problems.append(_("Choose the scopes from the list on this page."))
+        return ()
     if not scopes:
-        flash(_("Choose at least one scope: a credential without one can do nothing."), "error")
-    return scopes or None
+        problems.append(_("Tick at least one thing this tool may do: a credential without one can do nothing."))
+    return scopes
 
 
-def _chosen_tenant() -> tuple[bool, str | None]:
-    """Return (chosen, tenant homePage or None for regional), after flashing why when nothing valid was chosen."""
+def _chosen_tenant(problems: list[str]) -> tuple[bool, str | None]:
+    """Return (chosen, tenant homePage or None for regional), after adding why to `problems` when none was."""
     value = request.form.get("reach", "")
     if value == REGIONAL:
         return True, None
     if value and value in {t.home_page for t in _tenants()}:
         return True, value
-    flash(_("Choose whose statements it may read: one organisation's learners, or the whole region."), "error")
+    problems.append(_("Choose whose statements it may read: one organisation's learners, or the whole region."))
     return False, None
 
 
 @bp.post("/")
-def create() -> str | Response:
-    """Create a credential with the chosen scopes and show its secret this once."""
+def create() -> str | tuple[str, int]:
+    """Create a credential with exactly the ticked scopes and show its secret this once.
+
+    A refused form is shown again with everything entered kept and every problem named at once.
+    """
     name = request.form.get("name", "").strip()
+    problems: list[str] = []
     if not 1 <= len(name) <= 200:
-        flash(_("Give the credential a name of 1 to 200 characters."), "error")
-        return redirect(url_for(".index"))
-    scopes = _chosen_scopes()
-    chosen, tenant = _chosen_tenant()
-    if scopes is None or not chosen:
-        return redirect(url_for(".index"))
+        problems.append(_("Give the credential a name of 1 to 200 characters."))
+    scopes = _chosen_scopes(problems)
+    chosen, tenant = _chosen_tenant(problems)
+    if problems or not chosen:
+        entered = Entered(name, tuple(request.form.getlist("scope")), request.form.get("reach", ""), tuple(problems))
+        return _page(entered=entered), 400
     with _engine().begin() as conn:
         key, secret = create_credential(conn, credential_pepper(), name, scopes, tenant=tenant)
     return _page(NewSecret(name, key, secret, rotated=False))
@@ -138,9 +153,22 @@ def rotate(key: str) -> str | Response:
     return _page(NewSecret(found.name, key, secret, rotated=True))
 
 
+@bp.get("/<key>/revoke")
+def confirm_revoke(key: str) -> str | Response:
+    """Ask before revoking: the tool stops working at once and a revoked credential cannot come back."""
+    with _engine().connect() as conn:
+        found = get_credential(conn, key)
+    if found is None or not found.is_active:
+        flash(_("No active credential with that key."), "info")
+        return redirect(url_for(".index"))
+    return render_template("lrs/revoke.html", credential=found)
+
+
 @bp.post("/<key>/revoke")
-def revoke(key: str) -> Response:
-    """Revoke a credential at once."""
+def revoke(key: str) -> str | Response:
+    """Revoke a credential at once, once the confirmation page was answered with yes."""
+    if request.form.get("confirm") != "yes":
+        return confirm_revoke(key)
     with _engine().begin() as conn:
         revoked = revoke_credential(conn, key)
     flash(_("Credential revoked.") if revoked else _("No active credential with that key."), "info")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
+from lrs.store.engine import storage_problem
 from lrs.xapi.errors import XapiError
 
 log = logging.getLogger("vtc.lrs")
@@ -47,10 +48,23 @@ def handle_http_error(error: HTTPException) -> Response:
     return xapi_error_response(error.code or 500, error.description or error.name)
 
 
+UNAVAILABLE = {
+    "unreachable": (503, "the LRS's database is unavailable; nothing was stored, send again later"),
+    "read-only": (503, "the LRS's database is read-only at the moment; nothing was stored, send again later"),
+    "full": (507, "the LRS's storage is full; nothing was stored, send again once an administrator has made room"),
+}
+
+
 def handle_database_unavailable(error: Exception) -> Response:
-    """The database cannot be reached: 503 and when to try again, not a 500 (the request itself was fine)."""
-    log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
-    response = xapi_error_response(503, "the LRS's database is unavailable; nothing was stored, send again later")
+    """The database cannot be reached, or cannot take a write: 503 (507 for a full disk) and when to try again,
+    not a 500 (the request itself was fine)."""
+    problem = storage_problem(error)
+    level = logging.WARNING if problem == "unreachable" else logging.ERROR  # a full disk needs a person
+    # the driver's first line says it all (refused, timed out, full); a traceback per refused request would flood
+    # the log for as long as the database is away
+    log.log(level, "database %s: %s", problem, str(getattr(error, "orig", error)).split("\n", 1)[0])
+    status, message = UNAVAILABLE[problem]
+    response = xapi_error_response(status, message)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -8,6 +8,7 @@ in between, so a precondition is always judged against the version that is actua
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -394,3 +395,35 @@ def _collect_activities(statement: Mapping[str, Any], found: list[Mapping[str, A
         _collect_activities(obj, found)
     for group in ((statement.get("context") or {}).get("contextActivities") or {}).values():
         found.extend(group if isinstance(group, list) else [group])
+
+
+def agent_documents(engine: Engine, agent: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every State and Agent Profile document of one agent, as GET on those resources would address and return
+    them: the parameters, the Content-Type, the ETag, when it was stored, and the content (JSON parsed; other
+    content as base64). For a person's copy of their own data; an agent without an identifier has none."""
+    key = ifi_key(agent)
+    if key is None:
+        return []
+    with engine.connect() as conn:
+        found = store.documents_of_agent(conn, key)
+    return [_exported(item, agent) for item in found]
+
+
+def _exported(item: store.AgentDocument, agent: Mapping[str, Any]) -> dict[str, Any]:
+    address: dict[str, Any] = {"resource": _PATHS[item.kind], "agent": dict(agent)}
+    if item.kind == "state":
+        address |= {"activityId": item.activity_id, "stateId": item.doc_id}
+        if item.registration:
+            address["registration"] = item.registration
+    else:
+        address["profileId"] = item.doc_id
+    stored = item.stored
+    content: dict[str, Any]
+    try:
+        content = {"content": json.loads(stored.content)} if stored.content_type.startswith(JSON_TYPE) else {}
+    except ValueError:
+        content = {}
+    if not content:
+        content = {"contentBase64": base64.b64encode(stored.content).decode()}
+    updated = stored.updated.isoformat(timespec="microseconds") + "Z"
+    return {**address, "contentType": stored.content_type, "etag": stored.etag, "updated": updated, **content}

@@ -79,6 +79,36 @@ def get_document(conn: Connection, scope: DocumentScope, doc_id: str) -> StoredD
     return None if row is None else StoredDocument(bytes(row.content), row.content_type, row.etag, row.updated)
 
 
+@dataclass(frozen=True)
+class AgentDocument:
+    """A State or Agent Profile document with the context that addresses it (for a person's data export)."""
+
+    kind: str  # state | agent_profile
+    activity_id: str
+    registration: str
+    doc_id: str
+    stored: StoredDocument
+
+
+def documents_of_agent(conn: Connection, agent_ifi: str) -> list[AgentDocument]:
+    """Every State and Agent Profile document kept for one agent identity, oldest first."""
+    rows = conn.execute(
+        select(document)
+        .where(document.c.agent_ifi == agent_ifi, document.c.kind.in_(("state", "agent_profile")))
+        .order_by(document.c.updated, document.c.key)
+    )
+    return [
+        AgentDocument(
+            row.kind,
+            row.activity_id,
+            row.registration,
+            row.doc_id,
+            StoredDocument(bytes(row.content), row.content_type, row.etag, row.updated),
+        )
+        for row in rows
+    ]
+
+
 def get_etag(conn: Connection, scope: DocumentScope, doc_id: str) -> str | None:
     """Return the current ETag of one document without loading its content, or None when there is none."""
     etag: str | None = conn.execute(

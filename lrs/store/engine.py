@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,20 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def storage_problem(error: BaseException) -> str:
+    """Name what kind of unavailable the database is: "full" (its disk is), "read-only" or "unreachable".
+
+    Read from the driver's own code, never from its message: SQLite's extended result code, PostgreSQL's SQLSTATE.
+    """
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF  # extended codes keep the primary one in the low byte
+        return {sqlite3.SQLITE_FULL: "full", sqlite3.SQLITE_READONLY: "read-only"}.get(primary, "unreachable")
+    state = getattr(original, "sqlstate", None)
+    return "full" if state == "53100" else "unreachable"  # 53100: disk_full
 
 
 def make_engine(url: str) -> Engine:

@@ -11,15 +11,20 @@ from learning.accounts.models import Role
 pytestmark = pytest.mark.browser
 
 
-def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_user):
+def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_user, browser_log):
+    browser_log.expect_http_error("/admin/lrs/", 400)  # the form sent with nothing ticked
     log_in(page, make_user(Role.ADMIN).email)
     page.goto("/admin/lrs/")
     assert_no_axe_violations(page, "the credentials page")
     scopes = page.get_by_role("group", name="Wat mag dit programma doen?")
-    expect(scopes.get_by_role("checkbox", name="Alles: alles in het LRS lezen en schrijven all")).to_be_checked()
+    expect(scopes.get_by_role("checkbox", checked=True)).to_have_count(0)  # nothing is granted unless ticked
 
     page.get_by_label("Naam van het programma of de organisatie").fill("RPM-platform Oost")
-    scopes.get_by_role("checkbox", name="Alles: alles in het LRS lezen en schrijven all").uncheck()
+    page.get_by_label("Wiens statements mag de sleutel lezen?").select_option(label="Test Ziekenhuis")
+    page.get_by_role("button", name="Sleutel maken").click()  # nothing ticked: refused, what was entered kept
+    expect(page.get_by_role("alert")).to_contain_text("Vink minstens één ding aan")
+    expect(page.get_by_label("Naam van het programma of de organisatie")).to_have_value("RPM-platform Oost")
+    assert_no_axe_violations(page, "the credentials page with a refused form")
     scopes.get_by_role("checkbox", name="Statements versturen statements/write").check()
     scopes.get_by_role("checkbox", name="Alleen de statements lezen die dit programma zelf verstuurde").check()
     page.get_by_label("Wiens statements mag de sleutel lezen?").select_option(label="Test Ziekenhuis")
@@ -37,6 +42,9 @@ def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_
     assert page.get_by_test_id("new-secret").inner_text() != first
     assert_no_axe_violations(page, "the credentials page after a rotation")
 
-    page.get_by_role("button", name="Intrekken RPM-platform Oost").click()
+    page.get_by_role("link", name="Intrekken… RPM-platform Oost").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("RPM-platform Oost")
+    assert_no_axe_violations(page, "the revoke question")
+    page.get_by_role("button", name="Ja, intrekken").click()
     expect(card).to_contain_text("Ingetrokken")
     expect(page.get_by_role("button", name="Geheim vervangen RPM-platform Oost")).to_have_count(0)

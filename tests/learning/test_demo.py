@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from app import ROOT, create_app
 from learning.accounts.models import Organisation, Role, Team, User
 from learning.accounts.services import create_user
+from learning.dashboards.staff import own_required_training, staff_to_complete
 from learning.db import Base, db
 from learning.demo import DemoError, seed_demo
 from learning.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -32,6 +33,7 @@ from learning.demo.staff import apportion
 from learning.demo.structure import SEEDING_SUFFIX
 from learning.environments.models import (
     Condition,
+    Curriculum,
     Environment,
     PatientLink,
     Phase,
@@ -322,6 +324,28 @@ class TestRegionAtScaleOne:
             answers = _statements(client, headers, activity=f"{BASE_IRI}/xapi/module/{module}/item/{item}")
             assert len(answers) >= 20, item
             assert {a["result"]["response"] for a in answers} <= {"1", "2", "3", "4", "5"}
+
+    def test_due_dates_follow_from_the_programme_start_and_the_role_curriculum(self, region_ctx: Flask) -> None:
+        """No one is due before the programme that asks for the training exists (the staff joined from 2015 on)."""
+        manager = db.session.scalar(select(User).where(User.email == "manager@example.org"))
+        nurse = db.session.scalar(select(User).where(User.email == "nurse@example.org"))
+        assert manager is not None
+        assert nurse is not None
+        earliest = min(db.session.scalars(select(Programme.start)))
+        shortest = timedelta(days=min(db.session.scalars(select(Curriculum.due_days))))
+        joined = db.session.scalars(select(StaffMembership.start)).all()
+        assert min(joined) < earliest - timedelta(days=365)  # the rule matters: many joined years before
+        listed = [
+            row
+            for environment_id in db.session.scalars(select(Environment.id))
+            for row in staff_to_complete(manager, environment_id, TODAY, "nl")
+        ]
+        assert listed, "the demo manager has staff with training to do"
+        assert min(row.due for row in listed) >= earliest + shortest
+        assert max(row.due for row in listed) <= TODAY + timedelta(days=365)
+        own = own_required_training(nurse, TODAY, "nl")
+        assert own, "the demo nurse's role requires modules"
+        assert all(module.due >= earliest + shortest for module in own)
 
     def test_most_linked_patients_learn_before_or_soon_after_enrolment(self, region: Flask) -> None:
         module = f"{BASE_IRI}/xapi/module/elke-dag-wegen-hartfalen"

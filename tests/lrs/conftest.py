@@ -64,6 +64,7 @@ class Recorder:
         self.accepted: list[str] = []
         self.posts = 0
         self.answer_status: str | None = None  # e.g. "503 Service Unavailable": the target is overloaded
+        self.conflict_on_known = False  # stand in for an LRS that answers 409 for any id it holds, same or not
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
@@ -73,6 +74,9 @@ class Recorder:
         if is_post and self.answer_status:
             start_response(self.answer_status, [("Content-Type", "text/plain")])
             return [b"try again later"]
+        if is_post and self.conflict_on_known and self._holds_any(environ, body):
+            start_response("409 Conflict", [("Content-Type", "application/json")])
+            return [b'{"error": "a statement with this id exists"}']
         statuses: list[str] = []
 
         def record_status(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -83,6 +87,14 @@ class Recorder:
         if is_post and statuses[0].startswith("2"):
             self.accepted += [s["id"] for s in _statements(body, environ.get("CONTENT_TYPE", ""))]
         return result
+
+    def _holds_any(self, environ: dict[str, Any], body: bytes) -> bool:
+        headers = {"Authorization": environ["HTTP_AUTHORIZATION"], "X-Experience-API-Version": "1.0.3"}
+        client = self.app.test_client()
+        return any(
+            client.get(f"/xapi/statements?statementId={s['id']}", headers=headers).status_code == 200
+            for s in _statements(body, environ.get("CONTENT_TYPE", ""))
+        )
 
 
 def _statements(body: bytes, content_type: str) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """care_link: a patient lets a caregiver see their progress (a code they hand over), and can revoke it.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-05 20:40:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

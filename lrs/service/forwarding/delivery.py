@@ -1,10 +1,11 @@
 """Deliver queued statements to their targets: in stored order, in batches, with back-off and dead-lettering.
 
 One run leases one target at a time, so a target gets its batches in order from one sender. A batch the
-target rejects (4xx) is retried statement by statement: the statements it takes are delivered, a 409 means it
-already holds that id (a resend whose answer was lost), and only the statements it refuses count a rejection
-— so one bad statement cannot hold up the rest. A target that is down or refuses our key is left alone for
-a while as a whole; its statements wait in the queue, unchanged.
+target rejects (4xx) is retried statement by statement: the statements it takes are delivered, a 409 is read
+back and counts as delivered only when the target holds that very statement (a resend whose answer was lost),
+and only the statements it refuses count a rejection — so one bad statement cannot hold up the rest (one it
+refuses for holding other content under its id is dead-lettered at once: resending cannot help). A target that
+is down or refuses our key is left alone for a while as a whole; its statements wait in the queue, unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import orjson
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Engine
 
-from lrs.service.forwarding.sender import Answer, post_statements
+from lrs.service.forwarding.sender import Answer, get_statement, post_statements
 from lrs.service.forwarding.settings import ForwardSettings
 from lrs.service.statements import VOIDED, attachments_of
 from lrs.store.forward_queue import QueuedStatement, due_statements, note_error, reject_statement, remove_delivered
@@ -30,6 +31,7 @@ from lrs.store.forward_targets import (
     release_target,
     renew_lease,
 )
+from lrs.xapi.compare import is_same_statement
 from lrs.xapi.multipart import build_multipart_response
 
 log = logging.getLogger(__name__)
@@ -119,16 +121,40 @@ class _TargetRun:
     def _send(self, rows: list[QueuedStatement]) -> bool:
         """Send rows and settle their fate; return False when the target failed as a whole."""
         answer = self._post(rows)
-        if answer.is_delivered or (answer.is_duplicate and len(rows) == 1):
+        if answer.is_delivered:
             self._delivered(rows)
             return True
         if answer.is_duplicate or answer.is_statement_problem:
-            if len(rows) == 1:
-                self._reject(rows[0], answer)
-                return True
-            return all(self._send([row]) for row in rows)  # stops at the first failure of the whole target
+            if len(rows) > 1:
+                return all(self._send([row]) for row in rows)  # stops at the first failure of the whole target
+            if answer.is_duplicate:
+                return self._settle_conflict(rows[0], answer)
+            self._reject(rows[0], answer)
+            return True
         self._fail(answer, rows)
         return False
+
+    def _settle_conflict(self, row: QueuedStatement, answer: Answer) -> bool:
+        """409 for one statement: delivered if the target holds this very statement (a resend whose answer was
+        lost, from an LRS that answers such a resend with 409), dead-lettered at once if it holds another one
+        under this id (statements are immutable: resending can never succeed)."""
+        target = self.target
+        held, body = get_statement(
+            target.endpoint, target.username, self.secret, target.version, str(orjson.loads(row.payload)["id"]),
+            self.settings.timeout, allow_private=self.settings.allow_private,
+        )  # fmt: skip
+        if held.is_transient:
+            self._fail(held, [row])
+            return False
+        if held.is_delivered and _holds(row.payload, body):
+            self._delivered([row])
+            return True
+        if held.is_delivered:
+            detail = f"{answer.detail}; the target holds a different statement with this id"
+            self._reject(row, Answer(409, detail), dead=True)
+        else:
+            self._reject(row, Answer(409, f"{answer.detail}; reading it back to compare: {held.detail}"))
+        return True
 
     def _post(self, rows: list[QueuedStatement]) -> Answer:
         with self.engine.begin() as conn:
@@ -152,10 +178,10 @@ class _TargetRun:
             record_success(conn, self.target.id, _now())
         self.report.delivered += len(rows)
 
-    def _reject(self, row: QueuedStatement, answer: Answer) -> None:
+    def _reject(self, row: QueuedStatement, answer: Answer, *, dead: bool = False) -> None:
         attempts = row.attempts + 1
         now = _now()
-        dead_at = now if attempts >= self.settings.max_attempts else None
+        dead_at = now if dead or attempts >= self.settings.max_attempts else None
         retry_at = now + timedelta(seconds=rejection_delay(attempts, self.settings))
         with self.engine.begin() as conn:
             reject_statement(conn, self.target.id, row.seq, answer.detail, retry_at, dead_at)
@@ -185,6 +211,15 @@ def _before_voiding_of_own(rows: list[QueuedStatement]) -> list[QueuedStatement]
             return rows[:index]
         ids.add(stmt["id"])
     return rows
+
+
+def _holds(payload: str, body: bytes) -> bool:
+    """Whether the statement the target returned is the one we sent (the fields an LRS sets left aside)."""
+    try:
+        held = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(held, dict) and is_same_statement(orjson.loads(payload), held)
 
 
 def _body(payloads: list[str]) -> bytes:

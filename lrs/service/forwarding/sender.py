@@ -13,12 +13,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from lrs.service.forwarding.addresses import connect
 
 TRANSIENT = frozenset({408, 425, 429})  # the target is busy: try again soon, the statements are fine
 TARGET_PROBLEMS = frozenset({401, 403, 404, 405, 407})  # our key or URL is wrong: no statement is at fault
+MAX_READ_BACK = 2_000_000  # one statement read back after a 409; far above any sane statement
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,43 @@ def post_statements(
         return Answer(None, f"no answer within {timeout:g} s")
     except (OSError, http.client.HTTPException) as exc:
         return Answer(None, f"connection failed: {exc!r}")
+
+
+def get_statement(
+    endpoint: str, username: str, secret: str, version: str, statement_id: str, timeout: float,
+    *, allow_private: bool = False,
+) -> tuple[Answer, bytes]:  # fmt: skip
+    """Read one statement back from the target (a voided one too), after it answered 409 for that id.
+
+    Returns the answer to the last GET and its body: 200 with the statement, 404 when the target shows none.
+    """
+    url = statements_url(endpoint)
+    if not is_http_url(url):
+        return Answer(0, f"not an http(s) endpoint: {endpoint}"), b""
+    token = base64.b64encode(f"{username}:{secret}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": version}
+    answer, body = Answer(404, "HTTP 404"), b""
+    for param in ("statementId", "voidedStatementId"):
+        query = urlencode({param: statement_id})
+        request = urllib.request.Request(f"{url}?{query}", headers=headers)  # noqa: S310 - scheme checked
+        answer, body = _get(request, allow_private, timeout)
+        if answer.status != 404:
+            return answer, body
+    return answer, body
+
+
+def _get(request: urllib.request.Request, allow_private: bool, timeout: float) -> tuple[Answer, bytes]:
+    try:
+        with _opener(allow_private).open(request, timeout=timeout) as response:
+            return Answer(response.status, f"HTTP {response.status}"), response.read(MAX_READ_BACK)
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, f"HTTP {exc.code}: {_excerpt(exc)}"), b""
+    except urllib.error.URLError as exc:
+        return Answer(None, f"unreachable: {exc.reason}"), b""
+    except TimeoutError:
+        return Answer(None, f"no answer within {timeout:g} s"), b""
+    except (OSError, http.client.HTTPException) as exc:
+        return Answer(None, f"connection failed: {exc!r}"), b""
 
 
 def _excerpt(error: urllib.error.HTTPError) -> str:

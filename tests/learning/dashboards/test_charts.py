@@ -222,7 +222,9 @@ def test_negative_values_draw_bars_left_of_zero():
     labels = texts(root)
     assert {"-1.2", "+0.6"} <= set(labels)
     left, right = with_class(root, "bar")
-    assert float(left.get("x")) + float(left.get("width")) == pytest.approx(float(right.get("x")), abs=0.1)
+    assert float(left.get("x")) + float(left.get("width")) == pytest.approx(
+        float(right.get("x")), abs=0.15
+    )  # three coordinates, each rounded to 0.1
 
 
 @pytest.mark.parametrize("kind", ["line", "bar"])
@@ -316,8 +318,14 @@ def test_missing_values_say_why(unit):
 def test_unknown_unit_or_language_is_refused():
     with pytest.raises(ValueError, match="unit"):
         format_value(1.0, "furlongs", "en")
-    with pytest.raises(ValueError, match="nl and en"):
-        format_value(1.0, "count", "de")
+    with pytest.raises(ValueError, match="nl, en and de"):
+        format_value(1.0, "count", "fr")
+
+
+def test_german_reads_its_own_signs_and_words():
+    assert format_value(0.75, "ratio", "de") == "75\u00a0%"
+    assert format_value(2.25, "per_100_patient_days", "de") == "2,3"
+    assert format_value(None, "ratio", "de", "suppressed") == "verborgen (kleine Gruppe)"
 
 
 def test_a_suppressed_point_cannot_carry_its_value():

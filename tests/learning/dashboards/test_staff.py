@@ -14,9 +14,10 @@ from helpers import csrf_token
 from metrics_helpers import World, at
 
 from learning.accounts.models import User
-from learning.dashboards.staff import staff_to_complete
+from learning.dashboards.services import today
+from learning.dashboards.staff import first_due, own_required_training, staff_to_complete
 from learning.db import db
-from learning.environments.models import Curriculum, StaffMember, StaffMembership
+from learning.environments.models import Curriculum, Programme, StaffMember, StaffMembership
 
 TODAY = date(2026, 11, 24)
 
@@ -124,3 +125,54 @@ def test_names_are_shown_only_to_the_line_manager(
     other = login(colleague).get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
     assert "Bram Half" not in other
     assert "Cor Nieuw" not in other
+
+
+def test_training_is_due_from_the_programme_start_not_from_joining_years_before(
+    app: Flask, region: Region, manager_of: Callable[[int], Any]
+) -> None:
+    """A nurse who joined in 2018 cannot be overdue since 2018 for a programme that starts in 2026."""
+    manager = manager_of(region.hospital)
+    programme_start = date(2026, 6, 1)
+    with app.app_context():
+        world = World()
+        world.curriculum(region.programme, "hf_nurse", ["module-a"])
+        curriculum = db.session.scalars(db.select(Curriculum)).one()
+        curriculum.due_days = 45
+        programme = db.session.get(Programme, region.programme)
+        assert programme is not None
+        programme.start = programme_start
+        _report(world, region, manager.id, "Eva Lang", date(2018, 3, 1))
+        _report(world, region, manager.id, "Fien Later", date(2026, 9, 1))
+        db.session.commit()
+        user = db.session.get(User, manager.id)
+        assert user is not None
+        dues = {r.name: r.due for r in staff_to_complete(user, region.environment, TODAY, "en")}
+    assert dues == {
+        "Eva Lang": programme_start + timedelta(days=45),  # from the programme's start
+        "Fien Later": date(2026, 9, 1) + timedelta(days=45),  # from joining, after the start
+    }
+
+
+def test_the_learner_sees_her_required_modules_with_due_dates_and_what_she_has_done(
+    app: Flask, region: Region, login: Callable[[Any], FlaskClient], make_user: Callable[..., Any]
+) -> None:
+    nurse = make_user()
+    with app.app_context():
+        world = World()
+        world.curriculum(region.programme, "hf_nurse", ["module-a", "module-b"])
+        staff = world.staff(region.hospital, region.ward, role="hf_nurse", start=date(2026, 1, 1), account=False)
+        member = db.session.get(StaffMember, staff.id)
+        account = db.session.get(User, nurse.id)
+        assert member is not None
+        assert account is not None
+        member.user_id = account.id
+        world.event(account.xapi_pid, "passed", "module-a", at(date(2026, 2, 1)))
+        db.session.commit()
+        due = first_due(date(2026, 1, 1), [(date(2024, 1, 1), 30)])
+        own = own_required_training(account, today(), "nl")
+    assert [(m.slug, m.done) for m in own] == [("module-b", False), ("module-a", True)]
+    assert own[0].due == due
+    page = login(nurse).get("/").get_data(as_text=True)
+    assert "Verplicht voor je werk" in page
+    assert "module-b" in page  # the title falls back to the slug when the module is not loaded
+    assert f"{due.day} januari {due.year}" in page

@@ -50,7 +50,7 @@ def test_suppressed_cells_are_never_shown_in_page_or_csv(
     page = client.get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
     assert "43%" not in page  # the district team's hidden 3 of 7
     assert "verborgen" in page
-    response = client.get(f"/dashboards/environments/{region.environment}/values.csv")
+    response = client.get(f"/dashboards/environments/{region.environment}/values.csv?format=raw")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -127,7 +127,7 @@ def test_region_shows_every_environment_side_by_side(
     with app.app_context():
         names = [e.name for e in db.session.query(Environment)]
     assert all(name in page for name in names)
-    csv_text = client.get("/dashboards/region/values.csv").get_data(as_text=True)
+    csv_text = client.get("/dashboards/region/values.csv?format=raw").get_data(as_text=True)
     assert "environment" in csv_text
     assert "region" in csv_text
 
@@ -211,3 +211,19 @@ def test_an_environment_without_teams_has_no_picture_to_export(
     response = client.get(f"/dashboards/environments/{empty}/charts/readiness.png")
     assert response.status_code == 404
     assert "nothing to draw" in response.get_data(as_text=True) or "niets" in response.get_data(as_text=True)
+
+
+def test_the_page_says_when_its_figures_were_last_brought_up_to_date(
+    app: Flask, login: Login, hospital_manager: Any, region: Region, stored_cells: None
+) -> None:
+    from learning.live import run_once
+
+    client = login(hospital_manager)
+    url = f"/dashboards/environments/{region.environment}"
+    before = client.get(url).get_data(as_text=True)
+    assert "Bijgewerkt op" in before  # not yet synced live: the time the figures were computed (stored_cells)
+    with app.app_context():
+        assert run_once() is not None
+        db.session.remove()
+    after = client.get(url).get_data(as_text=True)
+    assert re.search(r"Bijgewerkt om \d\d:\d\d", after), "a live run today shows its time of day"

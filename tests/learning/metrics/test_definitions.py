@@ -8,7 +8,7 @@ from learning.db import db
 from learning.metrics.definitions import BY_CODE, DEFINITIONS, sync_definitions
 from learning.metrics.models import MetricDefinition
 
-MASTER_LIST = (  # metrics.md §1.9, in its order
+MASTER_LIST = (  # docs/metrics.md, "The metrics", in its order
     "TRN_REACH", "TRN_COVERAGE", "MOD_COMPLETION", "MOD_PASS_FIRST", "MOD_TIME", "CONF_GAIN", "RELEVANCE",
     "TT_FIRST_USE", "STAFF_APPLIED", "PT_REACH", "PT_UPTAKE", "PT_ACTIVE", "PT_ACTIVATION", "PT_ADHERENCE",
     "PT_DROPOUT", "PT_RET180", "ALERT_RATE", "ALERT_SLA", "ALERT_ACTIONABLE", "TEAM_ADOPT", "ONBOARD_FIDELITY",

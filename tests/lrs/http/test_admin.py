@@ -34,6 +34,17 @@ def create_in_ui(client, name: str, scopes: list[str]) -> tuple[str, str]:
     return shown_secret(page.get_data(as_text=True))
 
 
+def revoke_in_ui(client, key: str) -> None:
+    """Answer the confirmation page with yes, as an administrator does."""
+    token = csrf_token(client, f"/admin/lrs/{key}/revoke")
+    assert client.post(f"/admin/lrs/{key}/revoke", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
+
+
+def stored_scopes(app, key: str) -> list[str]:
+    with app.extensions["lrs"].engine.connect() as conn:
+        return conn.execute(select(credential.c.scopes).where(credential.c.key == key)).scalar_one().split()
+
+
 def cli_credential(runner, *args: str) -> tuple[str, str]:
     result = runner.invoke(args=["lrs", *args])
     assert result.exit_code == 0, result.output
@@ -58,7 +69,7 @@ def test_admin_creates_credential_that_works_then_revokes_it(app, client, login,
     secret = re.search(r'data-testid="new-secret">([^<]+)<', html).group(1)
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
     assert secret not in client.get("/admin/lrs/").get_data(as_text=True)  # shown once only
-    client.post(f"/admin/lrs/{key}/revoke", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
+    revoke_in_ui(client, key)
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 401
 
 
@@ -84,8 +95,8 @@ def test_anonymous_visitors_cannot_manage_credentials(client):
 def test_empty_name_is_refused_with_a_message(client, login, make_user):
     login(make_user(Role.ADMIN))
     response = client.post("/admin/lrs/", data={"name": " ", "csrf_token": csrf_token(client, "/admin/lrs/")})
-    assert response.status_code == 302
-    assert "Geef de sleutel een naam" in client.get("/admin/lrs/").get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Geef de sleutel een naam" in response.get_data(as_text=True)
 
 
 def test_cli_prints_key_and_secret_on_the_last_line(client, runner):
@@ -103,7 +114,7 @@ def test_cli_prints_key_and_secret_on_the_last_line(client, runner):
     assert "no active credential" in again.output
 
 
-def test_create_form_offers_every_scope_as_a_labelled_checkbox_with_all_ticked(client, login, make_user):
+def test_create_form_offers_every_scope_as_a_labelled_checkbox_with_none_ticked(client, login, make_user):
     login(make_user(Role.ADMIN))
     html = client.get("/admin/lrs/").get_data(as_text=True)
     assert re.search(r'<fieldset class="choices"[^>]*>\s*<legend>', html)
@@ -113,7 +124,7 @@ def test_create_form_offers_every_scope_as_a_labelled_checkbox_with_all_ticked(c
     assert [value for value, _checked in boxes] == [
         "all", "all/read", "statements/write", "statements/read", "statements/read/mine", "state", "profile",
     ]  # fmt: skip
-    assert [value for value, checked in boxes if checked] == ["all"]
+    assert [value for value, checked in boxes if checked] == []
 
 
 def test_admin_creates_credential_with_only_the_scopes_ticked(client, login, make_user):
@@ -130,7 +141,7 @@ def test_admin_creates_credential_with_only_the_scopes_ticked(client, login, mak
     [
         (["statements/*"], "Kies de rechten uit de lijst op deze pagina."),
         (["all", "define"], "Kies de rechten uit de lijst op deze pagina."),
-        ([], "Kies minstens één recht"),
+        ([], "Vink minstens één ding aan"),
     ],
     ids=["unknown", "unknown-beside-known", "none"],
 )
@@ -138,8 +149,11 @@ def test_ui_refuses_bad_or_missing_scopes_and_creates_nothing(app, client, login
     login(make_user(Role.ADMIN))
     data = {"name": "tool", "scope": scopes, "reach": "regional", "csrf_token": csrf_token(client, "/admin/lrs/")}
     response = client.post("/admin/lrs/", data=data)
-    assert response.status_code == 302
-    assert message in client.get("/admin/lrs/").get_data(as_text=True)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(rf'role="alert"[^>]*>.*{message}', html, re.DOTALL)
+    assert 'id="credential-name" name="name" required maxlength="200" value="tool"' in html  # the name is kept
+    assert re.search(r'<option value="regional" selected>', html)
     with app.extensions["lrs"].engine.connect() as conn:
         assert conn.execute(select(credential)).all() == []
 
@@ -162,7 +176,7 @@ def test_admin_rotation_shows_a_new_secret_once_and_the_old_one_stops_working(cl
 def test_revoked_credential_stays_revoked_in_the_ui(client, login, make_user):
     login(make_user(Role.ADMIN))
     key, secret = create_in_ui(client, "old tool", ["all"])
-    client.post(f"/admin/lrs/{key}/revoke", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
+    revoke_in_ui(client, key)
     response = client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/admin/lrs/")})
     assert response.status_code == 302
     html = client.get("/admin/lrs/").get_data(as_text=True)
@@ -239,3 +253,58 @@ def test_cli_rotation_of_unknown_key_fails(runner):
     result = runner.invoke(args=["lrs", "rotate-credential", "no-such-key"])
     assert result.exit_code != 0
     assert "no active credential with key no-such-key" in result.output
+
+
+def ticked_in_form(html: str) -> list[str]:
+    """The scope boxes a browser submits untouched: those the served form ticks by itself."""
+    return re.findall(r'<input type="checkbox" name="scope" value="([^"]+)" checked>', html)
+
+
+def test_stored_scopes_are_exactly_the_ones_ticked(app, client, login, make_user):
+    """An administrator who ticks only statements/read/mine on the served form gets exactly that (it was stored
+    with `all` as well: the form came with `all` ticked, and a browser submits every ticked box)."""
+    login(make_user(Role.ADMIN))
+    html = client.get("/admin/lrs/").get_data(as_text=True)
+    ticked = [*ticked_in_form(html), "statements/read/mine"]
+    page = client.post(
+        "/admin/lrs/",
+        data={"name": "reader", "scope": ticked, "reach": "regional", "csrf_token": csrf_token(client, "/admin/lrs/")},
+    )
+    key, _secret = shown_secret(page.get_data(as_text=True))
+    assert stored_scopes(app, key) == ["statements/read/mine"]
+
+
+def test_nothing_ticked_is_refused_in_the_page_keeping_the_name(app, client, login, make_user):
+    login(make_user(Role.ADMIN))
+    data = {"name": "RPM-platform Oost", "reach": "regional", "csrf_token": csrf_token(client, "/admin/lrs/")}
+    response = client.post("/admin/lrs/", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'role="alert"[^>]*>.*Vink minstens één ding aan', html, re.DOTALL)
+    assert 'value="RPM-platform Oost"' in html
+    with app.extensions["lrs"].engine.connect() as conn:
+        assert conn.execute(select(credential)).all() == []
+
+
+def test_revoke_asks_first_and_a_post_without_the_yes_revokes_nothing(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    key, secret = create_in_ui(client, "RPM platform", ["statements/write"])
+    listing = client.get("/admin/lrs/").get_data(as_text=True)
+    assert f'href="/admin/lrs/{key}/revoke"' in listing  # a link to the question, not a button that revokes
+    question = client.get(f"/admin/lrs/{key}/revoke").get_data(as_text=True)
+    assert "RPM platform" in question
+    assert 'name="confirm" value="yes"' in question
+    token = csrf_token(client, f"/admin/lrs/{key}/revoke")
+    unconfirmed = client.post(f"/admin/lrs/{key}/revoke", data={"csrf_token": token})
+    assert unconfirmed.status_code == 200
+    assert 'name="confirm" value="yes"' in unconfirmed.get_data(as_text=True)
+    assert client.post("/xapi/statements", json={}, headers=basic(key, secret)).status_code == 400  # still works
+    revoke_in_ui(client, key)
+    assert client.post("/xapi/statements", json={}, headers=basic(key, secret)).status_code == 401
+
+
+def test_the_revoke_question_of_a_revoked_or_unknown_key_sends_back_to_the_list(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    response = client.get("/admin/lrs/no-such-key/revoke")
+    assert response.status_code == 302
+    assert "Er is geen actieve sleutel met die code." in client.get("/admin/lrs/").get_data(as_text=True)

@@ -135,8 +135,11 @@ def test_resending_statements_the_target_already_has_is_harmless(app, forwarding
     assert queue_rows(app) == []
 
 
-def test_a_409_for_an_id_the_target_already_has_counts_as_delivered(app, forwarding, target_lrs):
-    """The target holds one id with other content: that one is settled, the rest of its batch still arrives."""
+def test_a_409_for_an_id_the_target_holds_with_other_content_is_dead_lettered_at_once(app, forwarding, target_lrs):
+    """The target holds one id with other content: that one is set aside with the reason, the rest still arrives.
+
+    Before, the 409 counted as delivered: the statement was dropped from the queue though the target never had it.
+    """
     target_lrs.start()
     taken = str(uuid.uuid4())
     theirs = make_statement(id=taken, verb={"id": "http://adlnet.gov/expapi/verbs/attempted"})
@@ -145,11 +148,27 @@ def test_a_409_for_an_id_the_target_already_has_counts_as_delivered(app, forward
     assert post(app.test_client(), forwarding.headers, make_statement(id=taken)).status_code == 200
     last = store(app, forwarding, 2)
     report = flush(app)
-    assert report.delivered == 5
-    assert report.rejected == 0
-    assert queue_rows(app) == []
-    assert target_lrs.stored_ids() == [taken, *first, *last]
+    assert (report.delivered, report.rejected, report.dead_lettered) == (4, 1, 1)
+    [row] = queue_rows(app)
+    assert row.dead_at is not None  # resending can never succeed: no attempts are spent on it
+    assert "holds a different statement" in row.last_error
+    assert target_lrs.recorder.accepted == [*first, *last]
     assert target_lrs.get(taken).json["verb"]["id"] == "http://adlnet.gov/expapi/verbs/attempted"  # theirs kept
+
+
+def test_a_409_for_the_very_statement_sent_counts_as_delivered(app, forwarding, target_lrs):
+    """A target that answers 409 for every id it holds: a resend whose answer was lost is read back and settled."""
+    target_lrs.start()
+    ids = store(app, forwarding, 2)
+    assert flush(app).delivered == 2
+    target_lrs.recorder.conflict_on_known = True
+    with app.extensions["lrs"].engine.begin() as conn:
+        enqueue_statements(conn, forwarding.key, ids, utcnow())
+    fresh = store(app, forwarding, 1)
+    report = flush(app)
+    assert (report.delivered, report.rejected) == (3, 0)
+    assert queue_rows(app) == []
+    assert target_lrs.recorder.accepted == [*ids, *fresh]  # each stored once
 
 
 def test_a_statement_the_target_rejects_is_dead_lettered_after_max_attempts(app, forwarding, target_lrs, runner):
@@ -244,3 +263,24 @@ def test_a_paused_target_queues_nothing_new_and_sends_nothing(app, forwarding, t
     assert len(queue_rows(app)) == 1
     assert flush(app).delivered == 0
     assert target_lrs.recorder.posts == 0
+
+
+def test_a_409_that_cannot_be_read_back_is_a_rejection_with_the_reason(app, forwarding, target_lrs, runner):
+    """A target key that may only write: the 409 cannot be compared, so it is neither delivered nor lost."""
+    target_lrs.start()
+    made = target_lrs.app.test_cli_runner().invoke(
+        args=["lrs", "create-credential", "write only", "--regional", "--scope", "statements/write"]
+    )
+    key, secret = made.output.strip().splitlines()[-1].split(":", 1)
+    fix = ["lrs", "set-forwarding", forwarding.key, "--endpoint", target_lrs.endpoint, "--target-key", key,
+           "--target-secret", secret]  # fmt: skip
+    assert runner.invoke(args=fix).exit_code == 0
+    taken = str(uuid.uuid4())
+    theirs = make_statement(id=taken, verb={"id": "http://adlnet.gov/expapi/verbs/attempted"})
+    assert post(target_lrs.app.test_client(), target_lrs.headers(), theirs).status_code == 200
+    assert post(app.test_client(), forwarding.headers, make_statement(id=taken)).status_code == 200
+    report = flush(app)
+    assert (report.delivered, report.rejected, report.dead_lettered) == (0, 1, 0)
+    [row] = queue_rows(app)
+    assert row.attempts == 1
+    assert "reading it back to compare: HTTP 403" in row.last_error
