@@ -115,7 +115,7 @@ def people_list(organisation_id: int) -> ResponseReturnValue:
         except AdminError as error:
             problem = _problem(error)
         else:
-            flash(_l("%(name)s added. They set a password with 'Forgot password' on the log-in page.",
+            flash(_l("%(name)s added. They choose a password with \"Forgot your password?\" on the log-in page.",
                      name=made.display_name), "info")  # fmt: skip
             return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=made.id))
     left = request.args.get("left") == "1"
