@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
 from learning import (
+    admin,
     audit,
     authoring,
     backup,
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
     personal_data.init_app(app)
     editor.init_app(app)
     authoring.init_app(app)
+    admin.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
     app.cli.add_command(xapi_cli)
@@ -123,6 +125,7 @@ def init_app(app: Flask) -> None:
         "editor",
         "authoring",
         "review",
+        "admin",
     }
     app.before_request(refuse_nul_characters(checked))
     plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one

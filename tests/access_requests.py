@@ -24,7 +24,7 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
-from learning.accounts.models import Organisation, Role
+from learning.accounts.models import Invitation, Organisation, Role, Team, User
 from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
 from learning.caregivers.models import CareLink
@@ -654,3 +654,135 @@ def _comment(ask: Ask) -> Request:
 @route(LMS, "POST /review/drafts/<int:draft_id>/decision")
 def _decision(ask: Ask) -> Request:
     return Request(f"/review/drafts/{_draft(ask, 'submitted')}/decision", {"decision": "approve"})
+
+
+# --- the administration of organisations (issue 12): X's things (own) or Y's (other)
+
+
+def _admin_path(ask: Ask, **ids: int) -> str:
+    path = ask.cell.row.rule.replace("<int:organisation_id>", str(ask.org))
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    return path
+
+
+def _admin_team(ask: Ask) -> int:
+    """A fresh team of the target organisation (renaming it changes nothing another cell relies on)."""
+    with ask.app.app_context():
+        team = Team(organisation_id=ask.org, name=f"Team {uuid.uuid4().hex[:8]}", kind="ward")
+        db.session.add(team)
+        db.session.commit()
+        return team.id
+
+
+def _admin_person(ask: Ask, *, active: bool = True) -> int:
+    """A fresh person of the target organisation; the hash is no argon2 hash (nobody logs in as them, and hashing
+    for each of these cells would cost a second apiece)."""
+    with ask.app.app_context():
+        user = User(email=f"admin-{uuid.uuid4().hex[:8]}@matrix.test", password_hash="!", role=Role.PROFESSIONAL,
+                    organisation_id=ask.org, display_name="Matrix Person", is_active_account=active)  # fmt: skip
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def _admin_invitation(ask: Ask) -> int:
+    with ask.app.app_context():
+        invitation = Invitation(code=f"MX-{uuid.uuid4().hex[:8].upper()}", organisation_id=ask.org, role=Role.PATIENT,
+                                max_uses=1, expires_at=utcnow() + timedelta(days=7))  # fmt: skip
+        db.session.add(invitation)
+        db.session.commit()
+        return invitation.id
+
+
+@route(LMS, "POST /admin/organisations/")
+def _admin_create_organisation(ask: Ask) -> Request:
+    return Request("/admin/organisations/", {"name": f"Org {uuid.uuid4().hex[:8]}", "kind": "physio", "agb_code": ""})
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>", "GET /admin/organisations/<int:organisation_id>/people",
+       "GET /admin/organisations/<int:organisation_id>/invitations",
+       "GET /admin/organisations/<int:organisation_id>/import")  # fmt: skip
+def _admin_page(ask: Ask) -> Request:
+    return Request(_admin_path(ask))
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>")
+def _admin_update_organisation(ask: Ask) -> Request:
+    with ask.app.app_context():
+        organisation = db.session.get(Organisation, ask.org)
+        assert organisation is not None
+        form = {"name": organisation.name, "kind": organisation.kind, "agb_code": organisation.agb_code or ""}
+    return Request(_admin_path(ask), form)
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/teams")
+def _admin_create_team(ask: Ask) -> Request:
+    return Request(_admin_path(ask), {"name": f"Team {uuid.uuid4().hex[:8]}", "kind": "ward", "parent_id": ""})
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/teams/<int:team_id>",
+       "POST /admin/organisations/<int:organisation_id>/teams/<int:team_id>")  # fmt: skip
+def _admin_team_page(ask: Ask) -> Request:
+    team = _admin_team(ask)
+    form = {"name": f"Team {uuid.uuid4().hex[:8]}", "kind": "ward", "parent_id": ""}
+    return Request(_admin_path(ask, team_id=team), form if ask.cell.row.method == "POST" else None)
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/people")
+def _admin_create_person(ask: Ask) -> Request:
+    form = {"display_name": "Nieuwe Collega", "email": f"new-{uuid.uuid4().hex[:8]}@matrix.test",
+            "role": "professional", "team_id": ""}  # fmt: skip
+    return Request(_admin_path(ask), form)
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/people/<int:user_id>",
+       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>",
+       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/end")  # fmt: skip
+def _admin_person_page(ask: Ask) -> Request:
+    person = _admin_person(ask)
+    if ask.cell.row.method == "GET":
+        return Request(_admin_path(ask, user_id=person))
+    form = {"display_name": "Matrix Persoon", "email": f"moved-{uuid.uuid4().hex[:8]}@matrix.test",
+            "role": "author", "team_id": "", "line_manager_id": ""}  # fmt: skip
+    return Request(_admin_path(ask, user_id=person), {} if ask.cell.row.rule.endswith("/end") else form)
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/restore")
+def _admin_restore(ask: Ask) -> Request:
+    return Request(_admin_path(ask, user_id=_admin_person(ask, active=False)), {})
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/invitations")
+def _admin_create_invitation(ask: Ask) -> Request:
+    form = {"role": "patient", "team_id": "", "max_uses": "1", "expires_on": "", "label": "matrix"}
+    return Request(_admin_path(ask), form)
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke")
+def _admin_revoke(ask: Ask) -> Request:
+    return Request(_admin_path(ask, invitation_id=_admin_invitation(ask)), {})
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/invitations/letters")
+def _admin_letters(ask: Ask) -> Request:
+    return Request(_admin_path(ask), query={"ids": str(_admin_invitation(ask)), "lang": "nl"})
+
+
+ADMIN_STAFF_CSV = "personnel_number;email;display_name\r\nHR-{n};staff-{n}@matrix.test;Matrix Staff\r\n"
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/import")
+def _admin_import_preview(ask: Ask) -> Request:
+    data = ADMIN_STAFF_CSV.format(n=uuid.uuid4().hex[:8]).encode()
+    return Request(_admin_path(ask), {"kind": "staff", "file": (io.BytesIO(data), "staff.csv")})
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/import/confirm")
+def _admin_import_confirm(ask: Ask) -> Request:
+    return Request(_admin_path(ask), {"kind": "staff", "csv": ADMIN_STAFF_CSV.format(n=uuid.uuid4().hex[:8])})
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/import/<kind>/template.csv")
+def _admin_import_template(ask: Ask) -> Request:
+    return Request(_admin_path(ask).replace("<kind>", "patients"))

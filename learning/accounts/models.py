@@ -126,6 +126,10 @@ class Invitation(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when an administrator withdraws the code (a lost letter): it stops working at once, the row stays.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the code was made for: a patient's pseudonym from a bulk import, or the administrator's note.
+    label: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
     team: Mapped[Team | None] = relationship()

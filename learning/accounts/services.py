@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, update
 
 from learning.accounts import throttle
 from learning.accounts.models import Invitation, Organisation, Role, User
@@ -48,14 +48,42 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def code_key(code: str) -> str:
+    """The form of a code that is compared: upper case, without spaces or hyphens ("demo - patient" = DEMO-PATIENT).
+
+    People copy codes from paper; case, spacing and where the hyphen goes must not decide whether one works.
+    """
+    return "".join(ch for ch in code.upper() if not ch.isspace() and ch != "-")
+
+
+def stored_code_key() -> ColumnElement[str]:
+    """code_key() in SQL, for the stored codes (SQLite and PostgreSQL both have upper and replace)."""
+    return func.replace(func.replace(func.upper(Invitation.code), "-", ""), " ", "")
+
+
 def find_invitation(code: str) -> Invitation | None:
-    """Return a usable invitation for this code, or None when unknown, used up or expired."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.code == code.strip().upper()))
-    if invitation is None or invitation.uses >= invitation.max_uses:
+    """Return a usable invitation for this code, or None when unknown, used up, expired or revoked."""
+    key = code_key(code)
+    if not key:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(stored_code_key() == key))
+    if invitation is None or invitation.uses >= invitation.max_uses or invitation.revoked_at is not None:
         return None
     if invitation.expires_at is not None and invitation.expires_at <= utcnow():
         return None
     return invitation
+
+
+def _claim(invitation: Invitation) -> bool:
+    """Count one use, only while a use is left: one UPDATE, so two people registering at once cannot both take
+    the last use of a single-use code."""
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.uses < Invitation.max_uses, Invitation.revoked_at.is_(None))
+        .values(uses=Invitation.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 def register(data: Registration) -> User:
@@ -80,7 +108,9 @@ def register(data: Registration) -> User:
         organisation_id=invitation.organisation_id,
         team_id=invitation.team_id,
     )
-    invitation.uses += 1
+    if not _claim(invitation):
+        db.session.rollback()
+        raise AccountError("invitation code unknown, used up or expired")
     db.session.add(user)
     db.session.commit()
     return user

@@ -26,6 +26,20 @@ ACTIONS = {
     "audit.read": _l("Access log viewed"),
     "personal_data.export": _l("Own data downloaded"),
     "personal_data.summary": _l("Own data read on a page"),
+    # administration (learning/admin): changes, logged with who and when like the reads
+    "admin.organisation.create": _l("Organisation added"),
+    "admin.organisation.update": _l("Organisation changed"),
+    "admin.team.create": _l("Team added"),
+    "admin.team.update": _l("Team changed"),
+    "admin.person.create": _l("Person added"),
+    "admin.person.update": _l("Person changed"),
+    "admin.person.end": _l("Membership ended"),
+    "admin.person.restore": _l("Membership restored"),
+    "admin.line_manager.set": _l("Line manager set"),
+    "admin.invitation.create": _l("Invitation code made"),
+    "admin.invitation.revoke": _l("Invitation code revoked"),
+    "admin.import.staff": _l("Staff imported"),
+    "admin.import.patients": _l("Patients imported"),
 }
 REASONS = {
     chain.GAP: _l("The entries just before it are missing: they were deleted."),

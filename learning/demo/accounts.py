@@ -1,12 +1,18 @@
-"""The eight demo log-ins and three invitation codes the README promises, created once and never changed."""
+"""The eight demo log-ins and three invitation codes the README promises, created once and never changed.
+
+The demo codes are printed in the README, so anyone can read them: each works DEMO_CODE_USES times and for
+DEMO_CODE_DAYS days from seeding, never without limit (migration 0012 bounds codes of older demo databases).
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from learning.accounts.models import Invitation, Role, User
 from learning.accounts.services import create_user
-from learning.db import db
+from learning.db import db, utcnow
 from learning.demo.structure import Region
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo log-in, seeded only by `flask demo seed`
@@ -21,6 +27,8 @@ DEMO_ACCOUNTS = (
     ("admin@example.org", Role.ADMIN, None, None, "Demo beheerder"),
     ("privacy@example.org", Role.PRIVACY_OFFICER, "zto", None, "Demo privacy officer"),
 )
+DEMO_CODE_USES = 25
+DEMO_CODE_DAYS = 90
 # code, role, organisation key, team key
 INVITATIONS = (
     ("DEMO-PATIENT", Role.PATIENT, "zto", None),
@@ -50,15 +58,23 @@ def ensure_demo_accounts(region: Region) -> dict[str, int]:
 
 
 def _ensure_invitations(region: Region) -> None:
-    present = set(db.session.scalars(select(Invitation.code)))
-    db.session.add_all(
-        Invitation(
-            code=code,
-            organisation_id=region.organisations[org],
-            team_id=region.teams[team].id if team else None,
-            role=role,
-            max_uses=1000,
-        )
-        for code, role, org, team in INVITATIONS
-        if code not in present
-    )
+    """Create the missing demo codes, and bound every demo code (also one seeded before codes had limits)."""
+    present = {inv.code: inv for inv in db.session.scalars(select(Invitation))}
+    expires = utcnow() + timedelta(days=DEMO_CODE_DAYS)
+    for code, role, org, team in INVITATIONS:
+        invitation = present.get(code)
+        if invitation is None:
+            db.session.add(
+                Invitation(
+                    code=code,
+                    organisation_id=region.organisations[org],
+                    team_id=region.teams[team].id if team else None,
+                    role=role,
+                    max_uses=DEMO_CODE_USES,
+                    expires_at=expires,
+                    label="demo",
+                )
+            )
+        else:
+            invitation.max_uses = min(invitation.max_uses, invitation.uses + DEMO_CODE_USES)
+            invitation.expires_at = expires

@@ -1,0 +1,17 @@
+"""Administration of organisations, teams, people and invitation codes (issue 12), in pages and `flask admin`.
+
+Public surface: init_app(). Who may administer what is decided in learning.admin.scope, in one place.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin pages and the `flask admin` commands."""
+    from learning.admin.cli import cli
+    from learning.admin.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)

@@ -1,0 +1,184 @@
+"""Pages for organisations, their teams and their people. Rules live in the services; these read forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from learning.accounts.models import Role
+from learning.admin import organisations, people, views_codes  # noqa: F401 — views_codes adds its routes to bp
+from learning.admin.organisations import OrganisationData, TeamData
+from learning.admin.people import PersonData
+from learning.admin.scope import AdminError, assignable_roles
+from learning.admin.web import FIELDS, actor, administered, bp, int_or_none, message
+
+
+def _problem(error: AdminError) -> dict[str, str]:
+    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
+
+
+@bp.route("/", methods=["GET", "POST"])
+@administered
+def index() -> ResponseReturnValue:
+    """The organisations this person administers; a regional administrator also adds new ones here."""
+    me, problem = actor(), None
+    if request.method == "POST":
+        if not me.regional:
+            abort(403)
+        data = OrganisationData(request.form.get("name", ""), request.form.get("kind", ""),
+                                request.form.get("agb_code", ""))  # fmt: skip
+        try:
+            made = organisations.create_organisation(me, data)
+        except AdminError as error:
+            problem = _problem(error)
+        else:
+            flash(_l("Organisation %(name)s added.", name=made.name), "info")
+            return redirect(url_for("admin.organisation", organisation_id=made.id))
+    page = render_template("admin/index.html", organisations=organisations.visible_organisations(me),
+                           regional=me.regional, problem=problem,
+                           form=request.form)  # fmt: skip
+    return page, 400 if problem else 200
+
+
+@bp.route("/<int:organisation_id>", methods=["GET", "POST"])
+@administered
+def organisation(organisation_id: int) -> ResponseReturnValue:
+    """An organisation: its details, team tree, environments and programmes; a form for a new team."""
+    me, problem = actor(), None
+    if request.method == "POST":
+        data = OrganisationData(request.form.get("name", ""), request.form.get("kind", ""),
+                                request.form.get("agb_code", ""))  # fmt: skip
+        try:
+            organisations.update_organisation(me, organisation_id, data)
+        except AdminError as error:
+            problem = _problem(error)
+        else:
+            flash(_l("Saved."), "info")
+            return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+    return _organisation_page(organisation_id, problem=problem, form=request.form)
+
+
+def _organisation_page(organisation_id: int, **context: Any) -> ResponseReturnValue:
+    view = organisations.overview(actor(), organisation_id)
+    page = render_template("admin/organisation.html", view=view,
+                           **{"problem": None, "team_problem": None, "form": {}, **context})  # fmt: skip
+    return page, 400 if context.get("problem") or context.get("team_problem") else 200
+
+
+@bp.post("/<int:organisation_id>/teams")
+@administered
+def create_team(organisation_id: int) -> ResponseReturnValue:
+    data = TeamData(request.form.get("name", ""), request.form.get("kind", ""),
+                    int_or_none(request.form.get("parent_id")))  # fmt: skip
+    try:
+        team = organisations.create_team(actor(), organisation_id, data)
+    except AdminError as error:
+        return _organisation_page(organisation_id, team_problem=_problem(error), team_form=request.form)
+    flash(_l("Team %(name)s added.", name=team.name), "info")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@bp.route("/<int:organisation_id>/teams/<int:team_id>", methods=["GET", "POST"])
+@administered
+def team(organisation_id: int, team_id: int) -> ResponseReturnValue:
+    """Rename a team or move it under another team."""
+    me, problem = actor(), None
+    current = organisations.get_team(me, organisation_id, team_id)
+    if request.method == "POST":
+        data = TeamData(request.form.get("name", ""), request.form.get("kind", ""),
+                        int_or_none(request.form.get("parent_id")))  # fmt: skip
+        try:
+            organisations.update_team(me, organisation_id, team_id, data)
+        except AdminError as error:
+            problem = _problem(error)
+        else:
+            flash(_l("Saved."), "info")
+            return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+    page = render_template("admin/team.html", team=current, organisation=current.organisation,
+                           tree=organisations.team_tree(organisation_id), problem=problem,
+                           form=request.form)  # fmt: skip
+    return page, 400 if problem else 200
+
+
+@bp.route("/<int:organisation_id>/people", methods=["GET", "POST"])
+@administered
+def people_list(organisation_id: int) -> ResponseReturnValue:
+    """Everyone in the organisation (or, with ?left=1, those whose membership ended); a form to add a person."""
+    me, problem = actor(), None
+    org = organisations.get_organisation(me, organisation_id)
+    if request.method == "POST":
+        try:
+            made = people.create_person(me, organisation_id, _person_form())
+        except AdminError as error:
+            problem = _problem(error)
+        else:
+            flash(_l("%(name)s added. They choose a password with \"Forgot your password?\" on the log-in page.",
+                     name=made.display_name), "info")  # fmt: skip
+            return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=made.id))
+    left = request.args.get("left") == "1"
+    page = render_template("admin/people.html", organisation=org, rows=people.people_of(me, organisation_id, left=left),
+                           left=left, roles=assignable_roles(me), tree=organisations.team_tree(organisation_id),
+                           problem=problem, form=request.form)  # fmt: skip
+    return page, 400 if problem else 200
+
+
+def _person_form() -> PersonData:
+    role = request.form.get("role", "")
+    return PersonData(request.form.get("email", ""), request.form.get("display_name", ""),
+                      Role(role) if role in {r.value for r in Role} else Role.PROFESSIONAL,
+                      int_or_none(request.form.get("team_id")))  # fmt: skip
+
+
+@bp.route("/<int:organisation_id>/people/<int:user_id>", methods=["GET", "POST"])
+@administered
+def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """Edit a person: name, e-mail, role (an author role for a teacher), team and line manager."""
+    me, problem = actor(), None
+    user = people.get_person(me, organisation_id, user_id)
+    if request.method == "POST":
+        try:
+            manager = int_or_none(request.form.get("line_manager_id"))
+            people.check_line_manager(organisation_id, user.id, manager)  # before anything is saved
+            people.update_person(me, organisation_id, user_id, _person_form())
+            if manager != people.line_manager_of(user.id):
+                people.set_line_manager(me, organisation_id, user_id, manager)
+        except AdminError as error:
+            problem = _problem(error)
+        else:
+            flash(_l("Saved."), "info")
+            return redirect(url_for("admin.people_list", organisation_id=organisation_id))
+    return _person_page(organisation_id, user_id, problem, request.form)
+
+
+def _person_page(organisation_id: int, user_id: int, problem: dict[str, str] | None, form: Any) -> ResponseReturnValue:
+    me = actor()
+    user = people.get_person(me, organisation_id, user_id)
+    page = render_template("admin/person.html", organisation=user.organisation, user=user, roles=assignable_roles(me),
+                           tree=organisations.team_tree(organisation_id),
+                           managers=people.line_manager_choices(organisation_id),
+                           line_manager=people.line_manager_of(user.id), problem=problem, form=form,
+                           is_self=user.id == me.user_id)  # fmt: skip
+    return page, 400 if problem else 200
+
+
+@bp.post("/<int:organisation_id>/people/<int:user_id>/end")
+@administered
+def end_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    try:
+        user = people.end_membership(actor(), organisation_id, user_id)
+    except AdminError as error:
+        return _person_page(organisation_id, user_id, _problem(error), {})
+    flash(_l("Membership of %(name)s ended. The account can no longer log in; its records stay.",
+             name=user.display_name or user.email), "info")  # fmt: skip
+    return redirect(url_for("admin.people_list", organisation_id=organisation_id))
+
+
+@bp.post("/<int:organisation_id>/people/<int:user_id>/restore")
+@administered
+def restore_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    user = people.restore_membership(actor(), organisation_id, user_id)
+    flash(_l("%(name)s can log in again.", name=user.display_name or user.email), "info")
+    return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=user_id))
