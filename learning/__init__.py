@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, preferences, rendering, rpm, speech
+from learning import audit, cli, offline, preferences, rendering, rpm, sessions, speech
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    sessions.init_app(app)  # the session cookie is re-signed only when changed or due (learning/sessions.py)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
