@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
 from learning import audit, cli, offline, preferences, rendering, rpm, sessions, speech
+from learning.accounts.loading import session_user
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -32,15 +33,8 @@ babel = Babel()
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the user of a session id "<id>:<version>" only while the version is current.
-
-    Logout and a password change raise the account's version, so a copied cookie stops working at once.
-    """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None  # includes ids of cookies from before session versions: those sessions end
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
+    """The session's user while its version is current and the account active (learning/accounts/loading.py)."""
+    return session_user(session_id)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
