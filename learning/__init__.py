@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 
-from learning import audit, cli, offline, preferences, rendering, rpm, sessions, speech
+from learning import audit, cli, fragments, offline, preferences, rendering, rpm, sessions, speech
 from learning.accounts.loading import session_user
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     rendering.init_app(app)  # after Babel: replaces its template gettext with one that looks up less
+    fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
     pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
