@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from learning.accounts.models import User
 from learning.db import db
@@ -44,6 +44,8 @@ def session_user(session_id: str) -> User | None:
 
 def _load(user_id: int) -> User | None:
     """The User with this id, persistent in the request's session, from one Core SELECT."""
+    if not User.__mapper__.configured:
+        configure_mappers()  # a new worker's first request may come here before any ORM query configured them
     session = db.session()
     key = User.__mapper__.identity_key_from_primary_key((user_id,))
     known = session.identity_map.get(key)

@@ -3,8 +3,12 @@ account or a changed role takes effect on the very next request, and the loaded 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from sqlalchemy import update
 
+from app import ROOT
 from learning.accounts.loading import session_user
 from learning.accounts.models import Role, User
 from learning.db import db
@@ -73,3 +77,27 @@ def test_a_user_already_loaded_in_the_request_is_reused(app, make_user):
         earlier = db.session.get(User, user.id)
         assert session_user(f"{user.id}:0") is earlier
         db.session.remove()
+
+
+FIRST_REQUEST = """
+import sys
+from app import create_app
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "LRS_DATABASE_URI": sys.argv[1], "SECRET_KEY": sys.argv[2],
+                  "TESTING": True, "SPEECH_ON_LOAD": False})
+client = app.test_client()
+client.set_cookie("session", sys.argv[3])
+print(client.get("/progress").status_code)
+"""
+
+
+def test_a_new_workers_first_request_loads_the_user(app, app_config, make_user, login):
+    """Under gunicorn a fresh worker's first request reached the user loader before any ORM query had configured
+    the mappers, and failed with a 500. Run in a new process, where nothing has configured them yet."""
+    client = login(make_user(Role.PATIENT))
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    args = [app_config["SQLALCHEMY_DATABASE_URI"], app_config["SECRET_KEY"], cookie.value]
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUEST, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "200", done.stderr[-2000:]
