@@ -1,4 +1,4 @@
-"""The logged-in person, read from the database on every request, at a third of the cost of an ORM get.
+"""The logged-in person, read from the database on every request, at about 60 % of the cost of an ORM get.
 
 Why: Flask-Login asks for the user on every logged-in request, and `db.session.get(User, id)` (ORM query
 compilation, loading and identity bookkeeping) was the largest part of a request that renders nothing

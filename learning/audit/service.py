@@ -26,7 +26,7 @@ APPEND_LOCK = 0x7674_6361_7564_6974  # "vtcaudit": the advisory lock key of appe
 LIMITS = {"actor": 100, "actor_role": 40, "action": 40, "subject": 300, "purpose": 100, "path": 500}
 VERIFY_BATCH = 5_000
 table = cast(Table, AccessLogEntry.__table__)
-# Built once: an append runs on every logged read (every /progress view), and building them was a tenth of its CPU.
+# Built once, not on every append: an append runs on every logged read (every /progress view).
 _LOCK = select(func.pg_advisory_xact_lock(APPEND_LOCK))
 _LAST = select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
 _INSERT = insert(table)
