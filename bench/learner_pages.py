@@ -163,6 +163,21 @@ def page_weight(url: str, path: str, cookie: str) -> tuple[int, int, list[str]]:
     return raw, packed, files
 
 
+def worker_cpu_seconds(master: subprocess.Popen[bytes]) -> float:
+    """User + system CPU seconds used so far by a gunicorn master's workers (Linux /proc).
+
+    On a shared machine requests/s swings with the other load; the CPU a worker spends per request does much less,
+    so it is printed beside the ratio: the bare endpoint's CPU per request divided by a page's is the ratio the
+    page would have on a machine to itself (wrk and the database server excluded).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET", body: str = "") -> Load:
     """Run wrk with 16 connections and return requests/s, p95 and counts (non-2xx/3xx count as errors)."""
     lua = WRK_REPORT
@@ -224,17 +239,22 @@ def run(database: str, seconds: int) -> None:
         raw, packed, files = page_weight(url, f"/modules/{MODULE}/step/1", cookie)
         print(f"first load of step 1: {len(files)} files, {raw / 1024:.0f} KB, {packed / 1024:.0f} KB gzip-compressed"
               f" (goal <= 100 KB compressed)")  # fmt: skip
+        before = worker_cpu_seconds(bare)
         yardstick = wrk(f"{bare_url}/hello", seconds, headers={})
+        bare_cpu = (worker_cpu_seconds(bare) - before) * 1000 / max(1, yardstick.requests)
         print(f"database {database.split(':')[0]}, {durability(database)}")
-        print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms")
-        print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7}  goal")
+        print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms,"
+              f" {bare_cpu:.2f} ms worker CPU per request")  # fmt: skip
+        print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7} {'CPU ms':>7} {'CPU ratio':>9}  goal")
         for name, measure in pages:
+            before = worker_cpu_seconds(served)
             load = measure()
+            cpu = (worker_cpu_seconds(served) - before) * 1000 / max(1, load.requests)
             ratio = load.requests_per_second / yardstick.requests_per_second
             met = ratio >= GOAL_RATIO and load.p95_ms <= GOAL_P95_MS and load.errors == 0
             goal = "" if name.startswith("/help") else ("met" if met else "NOT met")
             print(f"{name:34} {load.requests_per_second:8.0f} {ratio:7.2f} {load.p95_ms:7.1f} {load.errors:7d}"
-                  f"  {goal}")  # fmt: skip
+                  f" {cpu:7.2f} {bare_cpu / cpu if cpu else 0:9.2f}  {goal}")  # fmt: skip
     finally:
         for process in (bare, served):
             process.terminate()

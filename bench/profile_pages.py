@@ -2,7 +2,8 @@
 
 bench/learner_pages.py says how fast the pages are under load; this says why. It serves the same pages to the same
 logged-in patient through Flask's test client (no gunicorn, no network), counts the SQL statements each request
-sends and prints the functions that cost most. Also /help, the cheapest logged-in page: the floor of any page.
+sends and prints the functions that cost most. Also /help, the cheapest logged-in page, and
+`floor`: a logged-in view that returns "x" (session cookie and user load, no template): the floor of any page.
 
     python bench/profile_pages.py [--database URL] [--requests 200] [--top 25] [--page NAME] [--sql]
 """
@@ -31,6 +32,8 @@ TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 def _setup(database: str) -> tuple[Any, Any, dict[str, Callable[[], Any]]]:
     """Build the app on a migrated database with the modules, log a patient in, open the module; return the app,
     the client and the pages (name -> a function that requests it once)."""
+    from flask_login import login_required
+
     import lrs
     from app import ROOT, create_app
     from learning.accounts.models import Organisation, Role
@@ -45,6 +48,13 @@ def _setup(database: str) -> tuple[Any, Any, dict[str, Callable[[], Any]]]:
     config = {"SQLALCHEMY_DATABASE_URI": database, "LRS_DATABASE_URI": database, "SECRET_KEY": "bench",
               "SESSION_COOKIE_SECURE": False, "SPEECH_ON_LOAD": False}  # fmt: skip
     app = create_app(config)
+
+    @login_required
+    def floor() -> str:
+        """A logged-in view that renders nothing: the cost of the session cookie and the user load alone."""
+        return "x"
+
+    app.add_url_rule("/_bench/floor", "bench_floor", floor)
     with app.app_context():
         load_content(Path(ROOT / "modules_content"), Approver(None, "bench", clinical=False))
         organisation = Organisation(name="Profile ziekenhuis", kind="hospital")
@@ -72,6 +82,7 @@ def _setup(database: str) -> tuple[Any, Any, dict[str, Callable[[], Any]]]:
     assert step, "the module has no quiz"
     htmx = {"HX-Request": "true"}
     pages: dict[str, Callable[[], Any]] = {
+        "floor": lambda: client.get("/_bench/floor"),
         "help": lambda: client.get("/help"),
         "catalogue": lambda: client.get("/"),
         "step": lambda: client.get(f"/modules/{MODULE}/step/{step}", headers=htmx),
@@ -88,7 +99,9 @@ def main() -> None:
     parser.add_argument("--database", help="default: a fresh SQLite file")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--page", action="append", help="only these pages (help, catalogue, step, answer, progress)")
+    parser.add_argument(
+        "--page", action="append", help="only these pages (floor, help, catalogue, step, answer, progress)"
+    )
     parser.add_argument("--sql", action="store_true", help="print each page's SQL statements once")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--no-profile", action="store_true", help="only the SQL counts and timings")

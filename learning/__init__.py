@@ -18,14 +18,17 @@ from learning import (
     caregivers,
     cli,
     editor,
+    fragments,
     live,
     offline,
     personal_data,
     preferences,
     rendering,
     rpm,
+    sessions,
     speech,
 )
+from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
@@ -56,15 +59,8 @@ babel = Babel()
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the user of a session id "<id>:<version>" only while the version is current.
-
-    Logout and a password change raise the account's version, so a copied cookie stops working at once.
-    """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None  # includes ids of cookies from before session versions: those sessions end
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
+    """The session's user while its version is current and the account active (learning/accounts/loading.py)."""
+    return session_user(session_id)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -88,12 +84,14 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    sessions.init_app(app)  # the session cookie is re-signed only when changed or due (learning/sessions.py)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     rendering.init_app(app)  # after Babel: replaces its template gettext with one that looks up less
+    fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
     pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)

@@ -26,6 +26,10 @@ APPEND_LOCK = 0x7674_6361_7564_6974  # "vtcaudit": the advisory lock key of appe
 LIMITS = {"actor": 100, "actor_role": 40, "action": 40, "subject": 300, "purpose": 100, "path": 500}
 VERIFY_BATCH = 5_000
 table = cast(Table, AccessLogEntry.__table__)
+# Built once, not on every append: an append runs on every logged read (every /progress view).
+_LOCK = select(func.pg_advisory_xact_lock(APPEND_LOCK))
+_LAST = select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+_INSERT = insert(table)
 
 
 def _fit(fields: Fields) -> Fields:
@@ -40,7 +44,7 @@ def _cut(text: str, size: int) -> str:
 
 def _lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK)))
+        conn.execute(_LOCK)
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -50,10 +54,10 @@ def append(fields: Fields) -> int:
     fields = _fit(fields)
     with db.engine.connect() as conn:
         _lock(conn)
-        last = conn.execute(select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)).first()
+        last = conn.execute(_LAST).first()
         row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
         values = {"id": row_id, **vars(fields), "prev_hash": prev_hash}
-        conn.execute(insert(table).values(**values, hash=row_hash(row_id, fields, prev_hash)))
+        conn.execute(_INSERT, {**values, "hash": row_hash(row_id, fields, prev_hash)})
         conn.commit()
     return row_id
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from learning.accounts.models import User
 from learning.content.services import get_document, get_module_text
 from learning.db import db
-from learning.player.models import Attempt
+from learning.player.models import Attempt, AttemptStep
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,31 @@ class ProgressRow:
 
 
 def get_progress(user: User, language: str) -> list[ProgressRow]:
-    """Return the learner's attempts, unfinished first, then newest finished first."""
-    attempts = db.session.scalars(
-        select(Attempt)
+    """Return the learner's attempts, unfinished first, then newest finished first.
+
+    One query: each attempt with its module (a many-to-one join) and the number of steps it has seen (counted in
+    the database; the page never needs the steps themselves).
+    """
+    seen = (
+        select(func.count(AttemptStep.id))
+        .where(AttemptStep.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    found = db.session.execute(
+        select(Attempt, seen)
+        .join(Attempt.module)
         .where(Attempt.user_id == user.id)
         .order_by(Attempt.started_at.desc())
-        .options(selectinload(Attempt.module), selectinload(Attempt.steps_seen))  # one query each, not per row
+        .options(contains_eager(Attempt.module))
     ).all()
     rows = []
-    for attempt in attempts:
+    for attempt, steps_seen in found:
         text = get_module_text(attempt.module, attempt.version, language)
         if text is None:
             continue
         document = get_document(text)
-        rows.append(
-            ProgressRow(attempt, document.title, len(document.steps), len(attempt.steps_seen), len(document.quizzes))
-        )
+        rows.append(ProgressRow(attempt, document.title, len(document.steps), steps_seen, len(document.quizzes)))
     return sorted(
         rows,
         key=lambda r: (r.attempt.is_finished, -(r.attempt.finished_at or r.attempt.started_at).timestamp()),

@@ -116,3 +116,19 @@ def test_a_step_view_does_not_load_the_steps_seen(app, client, login, make_user,
         assert client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"}).status_code == 200
     assert [s for s in sent if s.lstrip().upper().startswith("SELECT ATTEMPT_STEP.")] == []
     assert len([s for s in writes(sent) if "INSERT INTO attempt_step" in s]) == 1
+
+
+def test_the_progress_page_reads_attempts_modules_and_steps_in_one_query(app, client, login, make_user, content):
+    """Before, /progress loaded the attempts, then their modules, then every step each attempt had seen (three
+    queries, the steps only to be counted). It shows a row per attempt with its module and where the learner is."""
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    client.get(f"{MODULE}/step/2", headers={"HX-Request": "true"})
+    client.get("/progress")
+    with statements_sent(app) as sent:
+        page = client.get("/progress")
+    assert page.status_code == 200
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT") and "access_log" not in s]
+    assert len([s for s in reads if "FROM attempt" in s or "FROM module" in s]) == 1
+    assert [s for s in reads if "FROM attempt_step" in s and "count(" not in s] == []
+    assert "stap 2 van" in page.get_data(as_text=True)

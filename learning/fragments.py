@@ -1,0 +1,65 @@
+"""Parts of every page rendered once per worker and kept: the site header and the offline texts of base.html.
+
+Why: base.html's header (menu, language and text-size forms) and the offline texts call gettext and url_for about
+forty times, and that markup is the same for every request with the same language, role and text size (~0.1 ms
+of every full page, docs/performance.md). It is rendered once per key and kept; only what differs per request (the
+form token, the page address, the user id) is put in afterwards.
+
+In a template:
+
+    {% call(csrf, here, user) frame_fragment("header", prefs.text_size) %} ... {{ csrf }} ... {% endcall %}
+
+The body is rendered only when its key is new. The key is the name, the extra values passed, the language, the
+script root, whether someone is logged in and their role: everything else the body reads must be the same for
+everyone (translations, URLs) or come in through the three arguments. The arguments are placeholders while the
+body renders and are replaced by the HTML-escaped current values: the form token (csrf_token()), the page's own
+path with its query (for "next" fields) and the session's user id ("" when logged out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from learning.rendering import current_locale
+
+FRAGMENT_CACHE_SIZE = 2_000  # names x languages x roles x text sizes: far below this
+# ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
+CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
+
+
+def _fragment_cache() -> Callable[..., Markup]:
+    cache: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
+
+    def frame_fragment(name: str, *extra: Hashable, caller: Callable[..., Any]) -> Markup:
+        """The body of the `{% call %}` block, rendered once per key, with this request's values put in."""
+        logged_in = bool(current_user.is_authenticated)
+        role = current_user.role.value if logged_in else None
+        key = (name, *extra, current_locale(), request.script_root, logged_in, role)
+        found = cache.get(key)
+        if found is None:
+            body = str(caller(CSRF, HERE, USER))
+            found = (body, CSRF in body, HERE in body, USER in body)
+            if len(cache) >= FRAGMENT_CACHE_SIZE:
+                cache.clear()
+            cache[key] = found
+        body, has_csrf, has_here, has_user = found
+        if has_csrf:
+            body = body.replace(CSRF, escape(generate_csrf()))
+        if has_here:
+            body = body.replace(HERE, escape(request.full_path if request.query_string else request.path))
+        if has_user:
+            body = body.replace(USER, escape(current_user.get_id() if logged_in else ""))
+        return Markup(body)  # noqa: S704 — rendered by our own autoescaping template; the values put in are escaped
+
+    return frame_fragment
+
+
+def init_app(app: Flask) -> None:
+    """Offer frame_fragment to every template."""
+    app.jinja_env.globals["frame_fragment"] = _fragment_cache()

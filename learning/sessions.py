@@ -1,0 +1,90 @@
+"""The session cookie: signed as Flask signs it, but re-signed only when it changed or its signature is getting old.
+
+Why: Flask re-signs and re-sends a permanent session's cookie on every response, so that its 12-hour idle timeout
+slides. That HMAC, JSON and zlib work was a fifth of the cost of a logged-in request that renders nothing
+(docs/performance.md). The idle timeout only needs the signature's time to stay close to the last request.
+
+The rule (docs/performance.md, "Sessions"): a response carries a new cookie when the session was modified, or when
+its signature is older than SESSION_REFRESH_INTERVAL (default 60 s). The server accepts a cookie for
+PERMANENT_SESSION_LIFETIME after its signature time, and the cookie's Expires says the same, so an idle session
+ends between LIFETIME - INTERVAL and LIFETIME after the last request: never later than before, at most one
+interval earlier. A session that is not permanent behaves as in Flask (only sent when modified).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+DEFAULT_REFRESH_INTERVAL = timedelta(seconds=60)
+
+
+class TimedSession(SecureCookieSession):
+    """A cookie session that remembers when its cookie was signed (None: no valid cookie came with the request)."""
+
+    signed_at: datetime | None = None
+
+
+class SlidingSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, re-signed at most once per refresh interval unless they changed."""
+
+    session_class = TimedSession
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per secret (Flask builds it twice a request: key derivation each time)."""
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            assert serializer is not None  # noqa: S101 — the secret key is set (checked above)
+            self._serializers = {key: serializer}  # one secret at a time: a rotated key replaces the old one
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> TimedSession | None:
+        """Read and verify the cookie as Flask does, keeping the time it was signed."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # includes an expired signature: the idle timeout
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Send the cookie when the session changed, or (permanent sessions) when its signature is due a refresh."""
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        if signed_at is None:
+            return True
+        return bool(datetime.now(UTC) - signed_at >= refresh_interval(app))
+
+
+def refresh_interval(app: Flask) -> timedelta:
+    """SESSION_REFRESH_INTERVAL as a timedelta (an LMS_ environment variable gives seconds)."""
+    value = app.config.get("SESSION_REFRESH_INTERVAL", DEFAULT_REFRESH_INTERVAL)
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def init_app(app: Flask) -> None:
+    """Serve sessions through the sliding interface (SESSION_REFRESH_INTERVAL, a timedelta, is its setting)."""
+    app.config.setdefault("SESSION_REFRESH_INTERVAL", DEFAULT_REFRESH_INTERVAL)
+    app.session_interface = SlidingSessionInterface()

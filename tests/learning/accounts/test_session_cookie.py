@@ -1,0 +1,108 @@
+"""The session cookie is re-signed only when the session changed or its signature is older than the refresh
+interval, and an idle session still ends (learning/sessions.py). Old signatures are made by signing with a clock
+set back, never by waiting."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import timedelta
+
+from flask import Flask
+from flask.json.tag import TaggedJSONSerializer
+from flask.testing import FlaskClient
+from helpers import PASSWORD, csrf_token
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from learning.accounts.models import Role
+
+HOUR = 3600
+
+
+def signed_ago(app: Flask, data: dict[str, object], seconds: int) -> str:
+    """A session cookie with this data, validly signed with the app's secret `seconds` ago."""
+
+    class EarlierSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - seconds
+
+    serializer = URLSafeTimedSerializer(
+        app.secret_key,  # type: ignore[arg-type]
+        salt="cookie-session",
+        serializer=TaggedJSONSerializer(),
+        signer=EarlierSigner,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    return serializer.dumps(data)
+
+
+def session_data(app: Flask, client: FlaskClient) -> dict[str, object]:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return dict(serializer.loads(cookie.value))
+
+
+def sets_cookie(response) -> bool:  # type: ignore[no-untyped-def]
+    return any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+
+
+def log_in(app: Flask, make_user) -> FlaskClient:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    user = make_user(Role.PATIENT)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    client.get("/help")  # the first page puts a form token in the new session (a change: the cookie is sent)
+    return client
+
+
+def test_a_request_within_the_interval_sets_no_cookie(app, make_user):
+    client = log_in(app, make_user)
+    response = client.get("/help")
+    assert response.status_code == 200
+    assert not sets_cookie(response)
+    assert "Cookie" in response.headers.get("Vary", "")  # the page still depends on the cookie
+
+
+def test_a_changed_session_is_sent_at_once(app, make_user):
+    client = log_in(app, make_user)
+    response = client.post("/language/en", data={"csrf_token": csrf_token(client, "/help"), "next": "/help"})
+    assert response.status_code == 302
+    assert sets_cookie(response)
+    assert session_data(app, client)["locale"] == "en"
+
+
+def test_a_signature_older_than_the_interval_is_renewed(app, make_user):
+    client = log_in(app, make_user)
+    data = session_data(app, client)
+    client.set_cookie("session", signed_ago(app, data, 120))
+    response = client.get("/help")
+    assert response.status_code == 200
+    assert sets_cookie(response)
+    renewed = client.get_cookie("session")
+    assert renewed is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    _, signed_at = serializer.loads(renewed.value, return_timestamp=True)
+    assert time.time() - signed_at.timestamp() < 60
+    assert renewed.expires is not None
+    assert renewed.expires.timestamp() > time.time() + 11 * HOUR
+
+
+def test_the_interval_is_a_setting(make_app, make_user):
+    app = make_app(SESSION_REFRESH_INTERVAL=timedelta(0))
+    client = app.test_client()
+    app_user = make_user(Role.PATIENT)
+    client.post("/login", data={"email": app_user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    client.get("/help")
+    assert sets_cookie(client.get("/help"))  # interval 0: every response slides the timeout, as Flask does
+
+
+def test_an_idle_session_still_expires(app, make_user):
+    client = log_in(app, make_user)
+    data = session_data(app, client)
+    client.set_cookie("session", signed_ago(app, data, 11 * HOUR))
+    assert client.get("/progress").status_code == 200  # 11 hours idle: within the 12-hour lifetime
+    client.set_cookie("session", signed_ago(app, data, 12 * HOUR + 5))
+    response = client.get("/progress")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
