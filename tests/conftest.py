@@ -25,6 +25,9 @@ from learning.content.services import load_content
 from learning.db import db
 from learning.db import upgrade_database as upgrade_lms
 
+# Servers the tests start in subprocesses (gunicorn, make run) must not sync in the background either.
+os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -45,6 +48,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "XAPI_BASE_IRI": "https://vtc.test",
         "CONTENT_DIR": str(ROOT / "modules_content"),
         "SPEECH_ON_LOAD": False,  # rendering the catalogue's audio takes minutes: tests/learning/speech does it
+        "LIVE_SYNC_SECONDS": 0,  # no background sync into the shared test database; tests/learning/live turns it on
     }
 
 
