@@ -15,6 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, empty_all_tables
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.serving import make_server
 
 import lrs
@@ -63,10 +65,54 @@ class UserRef:
 
 
 def dispose(application: Flask) -> None:
-    """Close every pooled connection an app holds (PostgreSQL warns about connections left to the GC)."""
+    """Close every pooled connection an app holds (PostgreSQL warns about connections left to the GC), after
+    stopping its background threads (live sync, outbox, forwarding): one still running would open a new connection
+    on the disposed engine that nobody closes, and PostgreSQL's driver warns about it in some later test."""
+    for job in (application.extensions.get("vtc.live_sync"), application.extensions.get("vtc.tracker")):
+        if job is not None:
+            job.stop()
+    application.extensions["lrs"].forwarder.stop()
     with application.app_context():
         db.engine.dispose()
     application.extensions["lrs"].engine.dispose()
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole run: every test builds a new app, and compiling its pages again
+    cost about a fifth of an average test. Keyed by template name and source checksum, so an edited template
+    is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
+
+
+def build_app(config: dict[str, Any]) -> Flask:
+    """create_app with the run's shared template cache."""
+    application = create_app(config)
+    application.jinja_env.bytecode_cache = SHARED_BYTECODE
+    return application
+
+
+BACKGROUND_THREADS = {"live-sync", "xapi-outbox", "lrs-forwarding"}
+
+
+@pytest.fixture(autouse=True)
+def no_background_thread_survives() -> Iterator[None]:
+    """A background thread left running after its test uses a disposed engine and leaks a connection that fails
+    some unrelated later test: fail the test that left it instead."""
+    yield
+    left = sorted(t.name for t in threading.enumerate() if t.name in BACKGROUND_THREADS)
+    assert not left, f"background threads still running after the test: {left}"
 
 
 @pytest.fixture
@@ -76,7 +122,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 
     def make(**overrides: Any) -> Flask:
         config = {**app_config, **overrides}
-        made.append(create_app({k: v for k, v in config.items() if v is not None}))
+        made.append(build_app({k: v for k, v in config.items() if v is not None}))
         return made[-1]
 
     yield make
@@ -88,7 +134,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
     """A fresh app on empty tables. No app context stays pushed: requests must not share `g` or a session."""
     empty_all_tables(database_url)
-    application = create_app(app_config)
+    application = build_app(app_config)
     yield application
     dispose(application)
 

@@ -68,6 +68,7 @@ class LiveSync:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def ensure_started(self) -> None:
         if self._pid == os.getpid():
@@ -77,10 +78,16 @@ class LiveSync:
                 return
             self._pid = os.getpid()
             self._stop = threading.Event()
-            threading.Thread(target=self._run, name="live-sync", daemon=True).start()
+            self._thread = threading.Thread(target=self._run, name="live-sync", daemon=True)
+            self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the thread to end and wait for a run in progress to finish: an engine disposed under a running
+        sync would get a new connection that nobody closes."""
         self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
