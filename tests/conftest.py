@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, empty_all_tables
+from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, dispose_cleaners, empty_all_tables
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from werkzeug.serving import make_server
@@ -32,12 +32,13 @@ os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database for the whole run: PostgreSQL when VTC_TEST_DATABASE_URL says so, else SQLite."""
     url = os.environ.get("VTC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     upgrade_lms(url)
     lrs.upgrade_database(url)
-    return url
+    yield url
+    dispose_cleaners()
 
 
 @pytest.fixture
