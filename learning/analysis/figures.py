@@ -154,7 +154,8 @@ def _question(item: Item, step: int, answers: list[Answer]) -> QuestionFigures:
     base = QuestionFigures(item.id, step, interaction_type(item), item.question, len(answers), right, None)
     if len(answers) < MIN_LEARNERS:
         return QuestionFigures(**{**base.__dict__, "right": 0, "hidden": True})
-    wrong, variants = None, ()
+    wrong: Wrong | None = None
+    variants: tuple[tuple[str, int], ...] = ()
     if isinstance(item, FillIn):
         typed = Counter(a.response for a in answers if a.success and a.response)
         variants = tuple(sorted(typed.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -202,7 +203,7 @@ def _readable(item: Item, response: str) -> tuple[str, ...]:
 def _wrong_pairs(item: Matching, response: str) -> list[tuple[str, ...]]:
     """Each pair of a matching answer that is wrong (left-i with right-j, j != i), as (left text, right text)."""
     lefts, rights = tuple(p.left for p in item.pairs), tuple(p.right for p in item.pairs)
-    found = []
+    found: list[tuple[str, ...]] = []
     for pair in response.split(SEP):
         left, _, right = pair.partition(PAIR)
         if _index(left, "left") is not None and _index(left, "left") != _index(right, "right"):
@@ -225,7 +226,13 @@ def _surveys(tally: Tally, document: ModuleDocument) -> tuple[SurveyFigures, ...
             continue  # shown with its 'after' twin
         after = tally.first_answers.get(item.id, {})
         values = _scale(list(after.values()))
-        kind = "confidence" if item.id.startswith(CONFIDENCE) else "relevance" if item.id.startswith(RELEVANCE) else "other"
+        kind = (
+            "confidence"
+            if item.id.startswith(CONFIDENCE)
+            else "relevance"
+            if item.id.startswith(RELEVANCE)
+            else "other"
+        )
         if len(values) < MIN_LEARNERS:
             found.append(SurveyFigures(item.id, kind, item.question, len(values), None, hidden=True))
             continue

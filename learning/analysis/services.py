@@ -56,7 +56,6 @@ def tallies(slug: str) -> tuple[datetime, dict[str, Tally]]:
     return read_at, folded
 
 
-
 def analyse(module: Module, version: str | None, language: str) -> Analysis | None:
     """The analysis of one version (the one learners see when None); None for a version the module never had."""
     stored = sorted({t.version for t in module.texts}, key=version_key, reverse=True)

@@ -39,7 +39,11 @@ def module_analysis(slug: str, problem: str | None = None, status: int = 200) ->
     try:
         analysis = analyse(module, request.args.get("version") or None, str(get_locale()))
     except ReadError:
-        analysis, problem, status = None, _("The learning records cannot be read right now. Try again in a minute."), 503
+        analysis, problem, status = (
+            None,
+            _("The learning records cannot be read right now. Try again in a minute."),
+            503,
+        )
     if analysis is None and status == 200:
         abort(404)
     draft = open_draft(slug)

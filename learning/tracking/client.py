@@ -233,7 +233,9 @@ class RemoteReader:
         """Yield every statement about `activity` or with it in its context, oldest first (read as plain JSON:
         tincan's query model has no related_activities)."""
         params = activity_params(activity)
-        page = self._read(lambda: self._lrs.get_json("statements", params), lambda: self._lrs.get_json("statements", params))
+        page = self._read(
+            lambda: self._lrs.get_json("statements", params), lambda: self._lrs.get_json("statements", params)
+        )
         while True:
             yield from page["statements"]
             if not page.get("more"):

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_APPROVER
 from analysis_helpers import SLUG, write_module
+from helpers import FIXTURE_APPROVER
 
 from learning.accounts.models import Role
 from learning.analysis import figures as figures_module
@@ -134,7 +134,8 @@ def test_counts_steps_and_time_per_step_of_one_version(recorded):
     assert steps[1].median_seconds == 60
     assert steps[2].median_seconds == 50  # median of 30, 40, 50, 60, 70: L5's break and L6, L7 are not timed
     assert steps[3].median_seconds == 120
-    assert found.steepest is not None and found.steepest.number == 2
+    assert found.steepest is not None
+    assert found.steepest.number == 2
 
 
 def test_first_try_share_and_most_chosen_wrong_answer_per_type(recorded):
@@ -142,9 +143,18 @@ def test_first_try_share_and_most_chosen_wrong_answer_per_type(recorded):
     quiz = questions["wie-bellen"]  # L0's later wrong answer is not a first try
     assert (quiz.answered, quiz.right, quiz.wrong.parts, quiz.wrong.count) == (8, 3, ("Bel de huisarts",), 3)
     order = questions["volgorde"]
-    assert (order.right, order.wrong.parts, order.wrong.count) == (4, ("Doe de band om", "Rust uit", "Druk op start"), 3)
+    assert (order.right, order.wrong.parts, order.wrong.count) == (
+        4,
+        ("Doe de band om", "Rust uit", "Druk op start"),
+        3,
+    )
     pairs = questions["paren"]  # two wrong pairs were made twice each; the tie goes to the first in order
-    assert (pairs.answered, pairs.right, pairs.wrong.parts, pairs.wrong.count) == (6, 3, ("Koude handen", "Haal het eraf"), 2)
+    assert (pairs.answered, pairs.right, pairs.wrong.parts, pairs.wrong.count) == (
+        6,
+        3,
+        ("Koude handen", "Haal het eraf"),
+        2,
+    )
     true_false = questions["alles-sturen"]
     assert (true_false.right, true_false.wrong.parts, true_false.wrong.count) == (5, ("false",), 1)
     typed = questions["uren"]
@@ -155,7 +165,8 @@ def test_first_try_share_and_most_chosen_wrong_answer_per_type(recorded):
 def test_confidence_before_and_after_and_relevance(recorded):
     surveys = {s.id: s for s in analysis_of(recorded, "1.0.0").figures.surveys}
     confidence = surveys["confidence-meten"]
-    assert confidence.before_mean == pytest.approx(19 / 8) and confidence.mean == pytest.approx(23 / 6)
+    assert confidence.before_mean == pytest.approx(19 / 8)
+    assert confidence.mean == pytest.approx(23 / 6)
     assert (confidence.pairs, confidence.gain) == (6, pytest.approx(10 / 6))
     assert surveys["relevance-meten"].agree_share == pytest.approx(4 / 6)
     assert "pre-confidence-meten" not in surveys  # shown beside its 'after' twin
@@ -163,11 +174,14 @@ def test_confidence_before_and_after_and_relevance(recorded):
 
 def test_a_version_with_fewer_than_5_learners_is_hidden_and_versions_never_mix(recorded, client, login, make_user):
     newer = analysis_of(recorded, "1.1.0").figures
-    assert newer.hidden and newer.steps == () and newer.questions == ()
+    assert newer.hidden
+    assert newer.steps == ()
+    assert newer.questions == ()
     assert figures_module.MIN_LEARNERS == 5
     login(make_user(Role.REVIEWER))
     html = client.get(f"/author/modules/{SLUG}/analysis?version=1.1.0").get_data(as_text=True)
-    assert "Minder dan 5" in html and "kozen eerst" not in html
+    assert "Minder dan 5" in html
+    assert "kozen eerst" not in html
     html = client.get(f"/author/modules/{SLUG}/analysis?version=1.0.0").get_data(as_text=True)
     assert "3 van de 8 kozen eerst “Bel de huisarts”" in html
 
@@ -177,9 +191,12 @@ def test_a_small_group_inside_a_shown_version_is_hidden(recorded):
     with recorded.app_context():
         document = get_document(get_module_text(get_module(SLUG), "1.0.0", "nl"))
     first = Answer(START, "left-0[.]right-0[,]left-1[.]right-1[,]left-2[.]right-2", True)
-    tally = Tally("1.0.0", started={f"l{n}" for n in range(6)}, first_answers={"paren": {f"l{n}": first for n in range(4)}})
+    tally = Tally(
+        "1.0.0", started={f"l{n}" for n in range(6)}, first_answers={"paren": {f"l{n}": first for n in range(4)}}
+    )
     questions = {q.id: q for q in figures(tally, document).questions}
-    assert questions["paren"].hidden and questions["paren"].right == 0
+    assert questions["paren"].hidden
+    assert questions["paren"].right == 0
     assert figures(Tally("1.0.0", started={f"l{n}" for n in range(4)}), document).hidden
 
 
@@ -198,7 +215,8 @@ def test_edit_opens_the_question_on_its_line_in_a_new_draft(recorded, client, lo
         from learning.analysis.services import draft_lines, open_draft
 
         draft = open_draft(SLUG)
-        assert draft is not None and draft.id == int(match.group(1))
+        assert draft is not None
+        assert draft.id == int(match.group(1))
         text = draft.files[[f.path for f in draft.files].index("nl.md")].data.decode().splitlines()
         assert text[int(match.group(2)) - 1] == "id: uren"
-        assert draft_lines(draft, "nl")[1]["uren"] == int(match.group(2))
+        assert draft_lines(draft, "nl")[2]["uren"] == int(match.group(2))
