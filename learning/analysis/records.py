@@ -74,13 +74,17 @@ def _item_id(object_id: str, module_iri: str) -> str | None:
     return object_id[len(prefix) :] if object_id.startswith(prefix) else None
 
 
-def fold(statements: Iterable[dict[str, Any]], module_iri: str) -> dict[str, Tally]:
-    """Return a tally per version of every statement about the module, its steps and its questions.
+def fold(
+    statements: Iterable[dict[str, Any]], module_iri: str, into: dict[str, Tally] | None = None
+) -> dict[str, Tally]:
+    """Return a tally per version of every statement about the module, its steps and its questions, added to
+    `into` when given (statements stored since it was folded: every step of the fold is order-free, so adding later
+    statements gives what folding all of them at once would).
 
     Statements without a revision, timestamp or known verb are skipped (another tool may write to the LRS too);
     voided statements never reach us (the LRS leaves them out of queries).
     """
-    tallies: dict[str, Tally] = {}
+    tallies: dict[str, Tally] = {} if into is None else into
     for statement in statements:
         context = statement.get("context") or {}
         version, verb = context.get("revision"), VERB_NAMES.get((statement.get("verb") or {}).get("id", ""))

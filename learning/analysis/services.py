@@ -1,14 +1,17 @@
 """What the item analysis page needs: a module's statements read over xAPI (never the LRS tables), folded per
-version and kept for a few minutes, the version's text in the reader's language, and where each step and question
-sits in the open draft's Markdown so the editor opens on its line.
+version and brought up to date at most once a minute, the version's text in the reader's language, and where each
+step and question sits in the open draft's Markdown so the editor opens on its line.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,8 +25,10 @@ from learning.content.publishing import version_key
 from learning.content.services import get_document, get_module_text
 from learning.db import db, utcnow
 from learning.tracking.reader import current_reader
+from learning.tracking.sync_training import Unmappable, parse_timestamp
 
-FRESH_SECONDS = 300  # figures are read again after 5 minutes; the page says when they were read
+REFRESH_SECONDS = 60  # at most once a minute, the statements stored since the last read are read and added
+FULL_READ_SECONDS = 3600  # every hour all are read again: a statement voided since then is left out
 
 
 @dataclass(frozen=True)
@@ -41,19 +46,63 @@ def module_iri(slug: str) -> str:
     return f"{current_app.config['XAPI_BASE_IRI']}/xapi/module/{slug}"
 
 
-def tallies(slug: str) -> tuple[datetime, dict[str, Tally]]:
-    """Every version's tally of a module, read through the app's xAPI reader at most once per FRESH_SECONDS.
+@dataclass
+class _Kept:
+    """A module's tallies as last read: when read in full, when last brought up to date, the newest `stored`."""
 
-    Kept per app (a test's app never sees another's figures) and per module; a ReadError travels to the view.
+    full_at: float
+    checked_at: float
+    read_at: datetime
+    last_stored: datetime | None
+    tallies: dict[str, Tally]
+
+
+def _read(slug: str, kept: _Kept | None) -> _Kept:
+    """Add what was stored since `kept` was read (all of it when None) through the app's xAPI reader."""
+    iri, now = module_iri(slug), time.monotonic()
+    since = kept.last_stored if kept else None
+    last_stored = since
+    folded = kept.tallies if kept else {}
+
+    def noting_stored(statements: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal last_stored
+        for statement in statements:
+            try:
+                stored = parse_timestamp(statement.get("stored"))
+            except Unmappable:
+                stored = None
+            if stored is not None and (last_stored is None or stored > last_stored):
+                last_stored = stored
+            yield statement
+
+    # read all of it first: a read that fails half-way adds nothing, so the next one counts nothing twice
+    fresh = list(noting_stored(current_reader().read_activity(iri, since)))
+    fold(fresh, iri, into=folded)
+    return _Kept(kept.full_at if kept else now, now, utcnow(), last_stored, folded)
+
+
+def tallies(slug: str) -> tuple[datetime, dict[str, Tally]]:
+    """Every version's tally of a module, brought up to date at most once a minute with only the statements stored
+    since the last read, and read in full every hour. Call it holding `analysis_lock()`.
+
+    Kept per app (a test's app never sees another's figures) and per module; a ReadError travels to the view, and
+    what was kept stays as it was. The hourly full read also drops what a read by `since` cannot see: a statement
+    voided since, or one stored in the same instant as the newest one read but committed after that read.
     """
-    cache: dict[str, tuple[float, datetime, dict[str, Tally]]] = current_app.extensions.setdefault("vtc.analysis", {})
+    cache: dict[str, _Kept] = current_app.extensions.setdefault("vtc.analysis", {})
     kept = cache.get(slug)
-    if kept is not None and time.monotonic() - kept[0] < FRESH_SECONDS:
-        return kept[1], kept[2]
-    iri = module_iri(slug)
-    read_at, folded = utcnow(), fold(current_reader().read_activity(iri), iri)
-    cache[slug] = (time.monotonic(), read_at, folded)
-    return read_at, folded
+    now = time.monotonic()
+    if kept is None or now - kept.full_at >= FULL_READ_SECONDS:
+        kept = cache[slug] = _read(slug, None)
+    elif now - kept.checked_at >= current_app.config.get("ANALYSIS_REFRESH_SECONDS", REFRESH_SECONDS):
+        kept = cache[slug] = _read(slug, kept)
+    return kept.read_at, kept.tallies
+
+
+def analysis_lock() -> threading.Lock:
+    """One lock per app: a refresh adds to the kept tallies, so two requests must not fold or read them at once."""
+    lock: threading.Lock = current_app.extensions.setdefault("vtc.analysis.lock", threading.Lock())
+    return lock
 
 
 def analyse(module: Module, version: str | None, language: str) -> Analysis | None:
@@ -68,8 +117,9 @@ def analyse(module: Module, version: str | None, language: str) -> Analysis | No
     if text is None:
         return None
     document = get_document(text)
-    read_at, folded = tallies(module.slug)
-    found = figures(folded.get(version) or Tally(version), document)
+    with analysis_lock():
+        read_at, folded = tallies(module.slug)
+        found = figures(folded.get(version) or Tally(version), document)
     return Analysis(module, version, tuple(stored), document.language, document.title, read_at, found)
 
 

@@ -229,10 +229,10 @@ class RemoteReader:
                 return
             page = self._more(str(page["more"]))
 
-    def read_activity(self, activity: str) -> Iterator[dict[str, Any]]:
-        """Yield every statement about `activity` or with it in its context, oldest first (read as plain JSON:
-        tincan's query model has no related_activities)."""
-        params = activity_params(activity)
+    def read_activity(self, activity: str, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every statement about `activity` or with it in its context (stored after `since`), oldest first;
+        read as plain JSON: tincan's query model has no related_activities."""
+        params = activity_params(activity, since)
         page = self._read(
             lambda: self._lrs.get_json("statements", params), lambda: self._lrs.get_json("statements", params)
         )

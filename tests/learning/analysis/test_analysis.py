@@ -6,10 +6,11 @@ tabled in tests/analysis_helpers.py (8 learners on version 1.0.0, 4 on 1.1.0).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from analysis_helpers import SLUG, START, post_journeys, write_module
+from analysis_helpers import SLUG, START, Journey, post_journeys, write_module
 from helpers import FIXTURE_APPROVER
 
 from learning.accounts.models import Role
@@ -134,3 +135,35 @@ def test_edit_opens_the_question_on_its_line_in_a_new_draft(recorded, client, lo
         text = draft.files[[f.path for f in draft.files].index("nl.md")].data.decode().splitlines()
         assert text[int(match.group(2)) - 1] == "id: uren"
         assert draft_lines(draft, "nl")[2]["uren"] == int(match.group(2))
+
+
+def test_an_lrs_that_cannot_be_read_is_said_in_the_page(make_app, make_user, tmp_path: Path):
+    from helpers import PASSWORD, csrf_token
+
+    lms = make_app(LRS_ENDPOINT="http://127.0.0.1:9/xapi/", LRS_KEY="k", LRS_SECRET="s", LRS_TIMEOUT=1.0)
+    with lms.app_context():
+        write_module(tmp_path, "1.0.0")
+        load_content(tmp_path, FIXTURE_APPROVER)
+    reviewer = make_user(Role.REVIEWER)
+    browser = lms.test_client()
+    browser.post("/login", data={"email": reviewer.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+    response = browser.get(f"/author/modules/{SLUG}/analysis")
+    assert response.status_code == 503
+    assert 'role="alert"' in response.get_data(as_text=True)
+    assert "niet te lezen" in response.get_data(as_text=True)
+
+
+def test_later_statements_are_added_once_a_minute_and_counted_once(recorded, client, lrs_auth):
+    with recorded.app_context():
+        items = {i.id: i for s in get_document(get_module_text(get_module(SLUG), "1.0.0", "nl")).steps for i in s.items}
+    assert analysis_of(recorded, "1.0.0").figures.started == 8
+    late = Journey(items, 50, "1.0.0", START + timedelta(days=5))
+    late.step(1)
+    late.answer("wie-bellen", "1", True)
+    assert client.post("/xapi/statements", json=late.statements, headers=lrs_auth).status_code == 200
+    assert analysis_of(recorded, "1.0.0").figures.started == 8  # within the minute: what was read stays
+    recorded.config["ANALYSIS_REFRESH_SECONDS"] = 0
+    for _ in range(2):  # read since the newest statement seen: the new learner once, nobody twice
+        found = analysis_of(recorded, "1.0.0").figures
+        quiz = next(q for q in found.questions if q.id == "wie-bellen")
+        assert (found.started, quiz.answered, quiz.right) == (9, 9, 4)
