@@ -89,8 +89,9 @@ class VersionFigures:
 
     @property
     def hardest(self) -> QuestionFigures | None:
-        """The shown question fewest learners got right at their first try: where an author looks first."""
-        shown = [q for q in self.questions if not q.hidden]
+        """The shown question fewest learners got right at their first try (none when all got all right): where an
+        author looks first."""
+        shown = [q for q in self.questions if not q.hidden and q.right < q.answered]
         return min(shown, key=lambda q: (q.right_share, q.step)) if shown else None
 
     @property

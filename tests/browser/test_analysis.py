@@ -29,10 +29,10 @@ def test_analysis_page_on_a_phone_with_the_keyboard(page: Page, app, client, lrs
 
     log_in(page, author.email)
     page.goto("/author/")
-    link = page.get_by_role("link", name="Wat leerlingen deden: Oefenen met meten")
+    link = page.get_by_role("link", name="Wat cursisten deden: Oefenen met meten")
     link.focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Wat leerlingen deden: Oefenen met meten")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat cursisten deden: Oefenen met meten")
     expect(page.get_by_text("3 van de 8 kozen eerst “Bel de huisarts”.").first).to_be_visible()
     assert_no_axe_violations(page, "the item analysis")
     assert_no_sideways_scroll(page, "the item analysis")
