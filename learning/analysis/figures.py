@@ -9,7 +9,7 @@ little about the question.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from statistics import median
 
@@ -154,7 +154,7 @@ def _question(item: Item, step: int, answers: list[Answer]) -> QuestionFigures:
     wrong_answers = [a.response for a in answers if a.success is False]
     base = QuestionFigures(item.id, step, interaction_type(item), item.question, len(answers), right, None)
     if len(answers) < MIN_LEARNERS:
-        return QuestionFigures(**{**base.__dict__, "right": 0, "hidden": True})
+        return replace(base, right=0, hidden=True)
     wrong: Wrong | None = None
     variants: tuple[tuple[str, int], ...] = ()
     if isinstance(item, FillIn):
@@ -167,7 +167,7 @@ def _question(item: Item, step: int, answers: list[Answer]) -> QuestionFigures:
         wrong = _most(pairs)
     elif wrong_answers:
         wrong = _most(Counter(_readable(item, response) for response in wrong_answers))
-    return QuestionFigures(**{**base.__dict__, "wrong": wrong, "variants": variants})
+    return replace(base, wrong=wrong, variants=variants)
 
 
 def _most(counts: Counter[tuple[str, ...]]) -> Wrong | None:
@@ -256,7 +256,10 @@ def _with_before(figures: SurveyFigures, before: dict[str, Answer], after: dict[
     ]
     shown = len(values) >= MIN_LEARNERS
     paired = len(gains) >= MIN_LEARNERS
-    return SurveyFigures(**{
-        **figures.__dict__, "before_answered": len(values), "before_mean": sum(values) / len(values) if shown else None,
-        "pairs": len(gains), "gain": sum(gains) / len(gains) if paired else None,
-    })  # fmt: skip
+    return replace(
+        figures,
+        before_answered=len(values),
+        before_mean=sum(values) / len(values) if shown else None,
+        pairs=len(gains),
+        gain=sum(gains) / len(gains) if paired else None,
+    )
