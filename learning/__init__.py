@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from learning import (
     admin,
+    analysis,
     audit,
     authoring,
     backup,
@@ -110,6 +111,7 @@ def init_app(app: Flask) -> None:
     personal_data.init_app(app)
     editor.init_app(app)
     authoring.init_app(app)
+    analysis.init_app(app)  # the item analysis of each module version (authors, reviewers)
     admin.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused

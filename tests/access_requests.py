@@ -641,6 +641,16 @@ def _version_zip(ask: Ask) -> Request:
     return Request(f"/author/modules/{DRAFTED}/{version}.zip")
 
 
+@route(LMS, "GET /author/modules/<slug>/analysis")
+def _analysis(ask: Ask) -> Request:
+    return Request(f"/author/modules/{DRAFTED}/analysis")
+
+
+@route(LMS, "POST /author/modules/<slug>/analysis/edit")
+def _analysis_edit(ask: Ask) -> Request:
+    return Request(f"/author/modules/{DRAFTED}/analysis/edit", {"target": "step-1"})
+
+
 @route(LMS, "GET /review/drafts/<int:draft_id>/<language>/<int:number>")
 def _review_step(ask: Ask) -> Request:
     return Request(f"/review/drafts/{_draft(ask, 'submitted')}/nl/1")
