@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from learning.accounts import devices, reset, services
+from learning.accounts import confirm, devices, reset, services
 from learning.accounts.forms import (
     PASSWORD_MESSAGES,
     ForgotPasswordForm,
@@ -18,7 +18,9 @@ from learning.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from learning.accounts.mail import MailSettings, compose, send
+from learning.accounts.mail_limits import TooManyRequests
+from learning.accounts.mailer import public_url, send_after, send_confirmation_after
+from learning.accounts.models import User
 from learning.accounts.passwords import PasswordProblem
 from learning.i18n import LANGUAGES, select_locale
 from learning.preferences.services import current_preferences, save_preferences
@@ -143,12 +145,9 @@ def _reset_minutes() -> int:
 
 def _send_after_response(response: Response, mail: reset.ResetMail) -> None:
     """Write the mail in the page's language now; send it once the answer has gone (see mail.py)."""
-    path = url_for("accounts.reset_password", token=mail.token)
-    link = (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/") + path
-    body = render_template("accounts/reset_mail.txt", link=link, minutes=_reset_minutes())
-    settings = MailSettings.of(current_app.config)
-    message = compose(settings, mail.email, _("A new password for VTC Twente"), body)
-    response.call_on_close(lambda: send(settings, message))
+    link = public_url("accounts.reset_password", token=mail.token)
+    send_after(response, mail.email, _("A new password for VTC Twente"), "accounts/reset_mail.txt",
+               link=link, minutes=_reset_minutes())  # fmt: skip
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -212,9 +211,23 @@ def register() -> str | Response | tuple[str, int]:
         session.permanent = True
         services.set_locale(user, language)
         save_preferences(reading)
-        flash(_("Welcome! Your account is ready."), "info")
-        return redirect(url_for("catalog.index"))
+        flash(_("Welcome! Your account is ready. We sent you an e-mail: open the link in it to confirm your address."),
+              "info")  # fmt: skip
+        response = redirect(url_for("catalog.index"))
+        _send_first_confirmation(response, user)
+        return response
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+def _send_first_confirmation(response: Response, user: User) -> None:
+    """The confirmation mail of a new account; a source at its limit (a ward computer that registered many people
+    this hour) gets none now, and the bar on every page offers to send it later."""
+    try:
+        token = confirm.request_confirmation(user, request.remote_addr or "", current_app.secret_key or "")
+    except TooManyRequests:
+        return
+    if token is not None:
+        send_confirmation_after(response, user.email, token, confirm.CONFIRM_MAX_AGE.days)
 
 
 @bp.post("/language/<code>")
