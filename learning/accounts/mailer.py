@@ -9,7 +9,10 @@ from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from learning.accounts import confirm
 from learning.accounts.mail import MailSettings, compose, send
+from learning.accounts.mail_limits import TooManyRequests
+from learning.accounts.models import User
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -32,3 +35,14 @@ def send_confirmation_after(response: Response, to: str, token: str, days: int, 
     link = public_url("email_links.confirm_email", token=token)
     send_after(response, to, _("Confirm your e-mail address for VTC Twente"), "accounts/confirm_mail.txt",
                link=link, days=days, for_link=for_link)  # fmt: skip
+
+
+def mail_confirmation_after(response: Response, user: User) -> None:
+    """The confirmation mail of a new account or a changed address. A source at its limit (a ward computer that
+    registered many people this hour) sends none now: the bar on every page offers to send it later."""
+    try:
+        token = confirm.request_confirmation(user, request.remote_addr or "", current_app.secret_key or "")
+    except TooManyRequests:
+        return
+    if token is not None:
+        send_confirmation_after(response, user.email, token, confirm.CONFIRM_MAX_AGE.days)

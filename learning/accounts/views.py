@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from learning.accounts import confirm, devices, reset, services
+from learning.accounts import devices, reset, services
 from learning.accounts.forms import (
     PASSWORD_MESSAGES,
     ForgotPasswordForm,
@@ -18,9 +18,7 @@ from learning.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from learning.accounts.mail_limits import TooManyRequests
-from learning.accounts.mailer import public_url, send_after, send_confirmation_after
-from learning.accounts.models import User
+from learning.accounts.mailer import mail_confirmation_after, public_url, send_after
 from learning.accounts.passwords import PasswordProblem
 from learning.i18n import LANGUAGES, select_locale
 from learning.preferences.services import current_preferences, save_preferences
@@ -214,20 +212,9 @@ def register() -> str | Response | tuple[str, int]:
         flash(_("Welcome! Your account is ready. We sent you an e-mail: open the link in it to confirm your address."),
               "info")  # fmt: skip
         response = redirect(url_for("catalog.index"))
-        _send_first_confirmation(response, user)
+        mail_confirmation_after(response, user)
         return response
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
-
-
-def _send_first_confirmation(response: Response, user: User) -> None:
-    """The confirmation mail of a new account; a source at its limit (a ward computer that registered many people
-    this hour) gets none now, and the bar on every page offers to send it later."""
-    try:
-        token = confirm.request_confirmation(user, request.remote_addr or "", current_app.secret_key or "")
-    except TooManyRequests:
-        return
-    if token is not None:
-        send_confirmation_after(response, user.email, token, confirm.CONFIRM_MAX_AGE.days)
 
 
 @bp.post("/language/<code>")
