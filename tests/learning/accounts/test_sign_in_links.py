@@ -180,3 +180,13 @@ def test_an_address_gets_three_link_mails_an_hour_apart_from_its_reset_mails(ctx
         links.request_link("nog-iemand@example.org", "10.0.0.3", "k")
     assert db.session.scalar(select(SignInLink.id).where(SignInLink.user_id == user.id).limit(1)) is not None
     assert services.throttle.wait_needed(services.throttle.Attempt.of(user.email, "10.0.0.3")) == timedelta(0)
+
+
+def test_the_mail_is_in_the_language_of_the_page(live_server, mail, confirmed):
+    user = confirmed(Role.CAREGIVER)
+    browser = Browser(live_server.url)
+    browser.opener.addheaders = [("Accept-Language", "de")]
+    ask(browser, user.email)
+    (message,) = mail.wait_for(1)
+    assert message["Subject"] == "Ihr Anmeldelink für VTC Twente"
+    assert "Der Link funktioniert 15 Minuten lang und nur einmal." in message.get_content()
