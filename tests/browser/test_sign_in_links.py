@@ -34,7 +34,7 @@ def check(page: Page, what: str) -> None:
 
 
 def test_a_patient_confirms_her_address_and_logs_in_with_a_link_on_a_phone(page: Page, browser_log, mail, make_user):
-    email = make_user(Role.PATIENT).email
+    email = make_user(Role.PATIENT, email_confirmed_at=None).email
     page.goto("/login")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)

@@ -61,7 +61,7 @@ def test_registration_mails_a_link_and_the_bar_stays_until_it_is_used(live_serve
 
 
 def test_send_again_mails_a_new_link_until_the_hourly_limit(live_server, mail, make_user):
-    user = make_user(Role.PROFESSIONAL)
+    user = make_user(Role.PROFESSIONAL, email_confirmed_at=None)
     browser = Browser(live_server.url)
     browser.post("/login", {"email": user.email, "password": PASSWORD})
     for n in range(1, mail_limits.MAILS_PER_ADDRESS + 1):
@@ -77,7 +77,7 @@ def test_send_again_mails_a_new_link_until_the_hourly_limit(live_server, mail, m
 
 
 def test_an_expired_or_outdated_link_is_refused_with_what_to_do(app, client, make_user):
-    user = make_user(Role.PATIENT)
+    user = make_user(Role.PATIENT, email_confirmed_at=None)
 
     class EightDaysAgo(TimestampSigner):
         def get_timestamp(self) -> int:
@@ -102,7 +102,7 @@ def test_an_expired_or_outdated_link_is_refused_with_what_to_do(app, client, mak
 
 
 def test_a_completed_password_reset_confirms_the_address(ctx, make_user):
-    user = db.session.get(User, make_user(Role.CAREGIVER).id)
+    user = db.session.get(User, make_user(Role.CAREGIVER, email_confirmed_at=None).id)
     assert reset.request_reset(user.email, "10.0.0.1", "k") is not None  # unconfirmed addresses get reset mails
     reset.reset_password(reset.make_token(user, "k"), NEW_PASSWORD, "k")
     assert user.email_confirmed_at is not None

@@ -31,23 +31,13 @@ def app_config(app_config, mail):
     return {**app_config, **mail.config(), "SESSION_COOKIE_SECURE": False}
 
 
-@pytest.fixture
-def confirmed(make_user):
-    """make_user for an account whose address is confirmed."""
-
-    def make(role: Role = Role.PATIENT, **fields):
-        return make_user(role, email_confirmed_at=utcnow(), **fields)
-
-    return make
-
-
 def ask(browser: Browser, email: str) -> tuple[int, str]:
     """The button "Send me a log-in link" of the log-in form, with the address typed there."""
     return browser.post("/login/link", {"email": email, "password": ""}, page_url="/login")
 
 
-def test_the_whole_sign_in_through_the_mail_on_another_device(live_server, mail, confirmed):
-    user = confirmed(Role.PATIENT)
+def test_the_whole_sign_in_through_the_mail_on_another_device(live_server, mail, make_user):
+    user = make_user(Role.PATIENT)
     phone = Browser(live_server.url)
     status, page = ask(phone, user.email)
     assert status == 200
@@ -76,8 +66,8 @@ def test_the_whole_sign_in_through_the_mail_on_another_device(live_server, mail,
         assert 'href="/login/link"' in page
 
 
-def test_an_expired_link_is_refused_with_a_way_to_ask_again(app, live_server, mail, confirmed):
-    user = confirmed(Role.PATIENT)
+def test_an_expired_link_is_refused_with_a_way_to_ask_again(app, live_server, mail, make_user):
+    user = make_user(Role.PATIENT)
     ask(Browser(live_server.url), user.email)
     link = link_in(mail.wait_for(1)[0])
     with app.app_context():
@@ -89,8 +79,8 @@ def test_an_expired_link_is_refused_with_a_way_to_ask_again(app, live_server, ma
     assert 'href="/login/link"' in page
 
 
-def test_the_answer_never_tells_who_has_an_account_and_staff_get_no_link(live_server, mail, confirmed):
-    nurse, patient = confirmed(Role.PROFESSIONAL), confirmed(Role.PATIENT)
+def test_the_answer_never_tells_who_has_an_account_and_staff_get_no_link(live_server, mail, make_user):
+    nurse, patient = make_user(Role.PROFESSIONAL), make_user(Role.PATIENT)
     browser = Browser(live_server.url)
 
     def neutral(page: str, email: str) -> str:
@@ -106,7 +96,7 @@ def test_the_answer_never_tells_who_has_an_account_and_staff_get_no_link(live_se
 
 
 def test_an_unconfirmed_address_gets_a_confirmation_link_instead(live_server, mail, make_user):
-    user = make_user(Role.PATIENT)
+    user = make_user(Role.PATIENT, email_confirmed_at=None)
     browser = Browser(live_server.url)
     ask(browser, user.email)
     (message,) = mail.wait_for(1)
@@ -120,7 +110,7 @@ def test_an_unconfirmed_address_gets_a_confirmation_link_instead(live_server, ma
 
 
 def test_a_link_is_for_an_active_patient_or_caregiver_only(ctx, make_user):
-    patient = db.session.get(User, make_user(Role.PATIENT, email_confirmed_at=utcnow()).id)
+    patient = db.session.get(User, make_user(Role.PATIENT).id)
     mail = links.request_link(patient.email, "10.0.0.1", "k")
     assert isinstance(mail, links.LinkMail)
     patient.role = Role.MANAGER  # became staff after the link was sent
@@ -135,7 +125,7 @@ def test_a_link_is_for_an_active_patient_or_caregiver_only(ctx, make_user):
 
 
 def test_using_a_link_or_a_new_password_or_address_ends_the_other_links(ctx, make_user):
-    user = db.session.get(User, make_user(Role.PATIENT, email_confirmed_at=utcnow()).id)
+    user = db.session.get(User, make_user(Role.PATIENT).id)
 
     def fresh() -> str:
         db.session.execute(delete(LoginFailure))  # this test is about links, not the mails' hourly limit
@@ -169,7 +159,7 @@ def test_using_a_link_or_a_new_password_or_address_ends_the_other_links(ctx, mak
 
 
 def test_an_address_gets_three_link_mails_an_hour_apart_from_its_reset_mails(ctx, make_user):
-    user = make_user(Role.CAREGIVER, email_confirmed_at=utcnow())
+    user = make_user(Role.CAREGIVER)
     for _ in range(mail_limits.MAILS_PER_ADDRESS):
         reset.request_reset(user.email, "10.0.0.3", "k")
     sent = [links.request_link(user.email, "10.0.0.3", "k") for _ in range(mail_limits.MAILS_PER_ADDRESS + 1)]
@@ -182,8 +172,8 @@ def test_an_address_gets_three_link_mails_an_hour_apart_from_its_reset_mails(ctx
     assert services.throttle.wait_needed(services.throttle.Attempt.of(user.email, "10.0.0.3")) == timedelta(0)
 
 
-def test_the_mail_is_in_the_language_of_the_page(live_server, mail, confirmed):
-    user = confirmed(Role.CAREGIVER)
+def test_the_mail_is_in_the_language_of_the_page(live_server, mail, make_user):
+    user = make_user(Role.CAREGIVER)
     browser = Browser(live_server.url)
     browser.opener.addheaders = [("Accept-Language", "de")]
     ask(browser, user.email)
