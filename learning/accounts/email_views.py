@@ -125,9 +125,7 @@ def confirm_email(token: str) -> str | Response | tuple[str, int]:
 def send_confirmation() -> str | Response | tuple[str, int]:
     """Send the confirmation mail again (the bar on every page); the person is told when her address had enough."""
     user: User = current_user._get_current_object()
-    back = safe_next_url(request.form.get("next")) or url_for("catalog.index")
-    if not ButtonForm().validate_on_submit():
-        return redirect(back)
+    back = safe_next_url(request.form.get("next")) or url_for("catalog.index")  # the form token: CSRFProtect
     try:
         token = confirm.request_confirmation(user, request.remote_addr or "", current_app.secret_key or "")
     except TooManyRequests as exc:
@@ -149,7 +147,9 @@ def send_confirmation() -> str | Response | tuple[str, int]:
 
 @bp.after_request
 def keep_link_pages_out_of_caches(response: Response) -> Response:
-    """A page whose address holds a live link must not stay in a shared computer's browser cache."""
+    """A page whose address holds a live link must not stay in a shared computer's browser cache, nor its address
+    travel on in a Referer header (not even to our own static files' access log)."""
     if request.endpoint in {"email_links.sign_in", "email_links.confirm_email"}:
         response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from helpers import csrf_token
 from mail_sink import Browser, MailSink, link_in, running_sink
 from sqlalchemy import delete, select, update
 
@@ -180,3 +181,16 @@ def test_the_mail_is_in_the_language_of_the_page(live_server, mail, make_user):
     (message,) = mail.wait_for(1)
     assert message["Subject"] == "Ihr Anmeldelink für VTC Twente"
     assert "Der Link funktioniert 15 Minuten lang und nur einmal." in message.get_content()
+
+
+def test_a_source_that_asks_too_often_is_told_to_wait_and_keeps_the_address(app, client):
+    with app.app_context():
+        for n in range(mail_limits.REQUESTS_PER_SOURCE):
+            links.request_link(f"iemand{n}@example.org", "127.0.0.1", "k")
+    response = client.post("/login/link", data={"email": "nog-iemand@example.org", "csrf_token": csrf_token(client)})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert re.search(
+        r'role="alert">Je vroeg veel e-mails aan in korte tijd. Probeer het over \d+ minuten', response.text
+    )
+    assert 'value="nog-iemand@example.org"' in response.text
