@@ -106,3 +106,19 @@ def test_a_completed_password_reset_confirms_the_address(ctx, make_user):
     assert reset.request_reset(user.email, "10.0.0.1", "k") is not None  # unconfirmed addresses get reset mails
     reset.reset_password(reset.make_token(user, "k"), NEW_PASSWORD, "k")
     assert user.email_confirmed_at is not None
+
+
+def test_a_new_address_set_by_an_administrator_gets_its_own_link(live_server, mail, make_user, organisation_id):
+    nurse = make_user(Role.PROFESSIONAL)
+    admin = make_user(Role.ADMIN, email="beheer@example.test")
+    browser = Browser(live_server.url)
+    browser.post("/login", {"email": admin.email, "password": PASSWORD})
+    path = f"/admin/organisations/{organisation_id}/people/{nurse.id}"
+    form = {"display_name": "Verpleegkundige", "email": "nieuw-adres@example.org", "role": "professional",
+            "team_id": "", "line_manager_id": ""}  # fmt: skip
+    assert browser.post(path, form)[0] == 200
+    (message,) = mail.wait_for(1)
+    assert message["To"] == "nieuw-adres@example.org"
+    assert "/email/confirm/" in link_in(message)
+    with live_server.app.app_context():
+        assert db.session.get(User, nurse.id).email_confirmed_at is None
