@@ -29,6 +29,7 @@ from learning import (
     sessions,
     speech,
 )
+from learning.accounts.email_views import bp as email_links_bp
 from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
 from learning.accounts.models import User
@@ -95,7 +96,7 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
-    pages = (accounts_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
+    pages = (accounts_bp, email_links_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
     for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)

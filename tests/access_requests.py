@@ -24,6 +24,8 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
+from learning.accounts.confirm import make_token as make_confirm_token
+from learning.accounts.links import LinkMail, request_link
 from learning.accounts.models import Invitation, Organisation, Role, Team, User
 from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
@@ -150,6 +152,38 @@ def _reset_password(ask: Ask) -> Request:
         path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
     new = "een heel nieuw wachtwoord"
     return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
+
+
+@route(LMS, "POST /login/link")
+def _ask_sign_in_link(ask: Ask) -> Request:
+    return Request("/login/link", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /login/link/<token>", "POST /login/link/<token>")
+def _sign_in_link(ask: Ask) -> Request:
+    """A sign-in link of a confirmed patient of its own (a click on it logs the browser in as her)."""
+    with ask.app.app_context():
+        person = create_user(f"link-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT,
+                             email_confirmed_at=utcnow())  # fmt: skip
+        db.session.commit()
+        mail = request_link(person.email, "192.0.2.1", ask.app.secret_key or "")
+        assert isinstance(mail, LinkMail)
+    return Request(f"/login/link/{mail.token}", None if ask.cell.row.method == "GET" else {})
+
+
+@route(LMS, "GET /email/confirm/<token>", "POST /email/confirm/<token>")
+def _confirm_email(ask: Ask) -> Request:
+    """A confirmation link of a person of its own, whose address is not confirmed yet."""
+    with ask.app.app_context():
+        person = create_user(f"bevestig-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/email/confirm/{make_confirm_token(person, ask.app.secret_key or '')}"
+    return Request(path, None if ask.cell.row.method == "GET" else {})
+
+
+@route(LMS, "POST /account/email/confirm")
+def _send_confirmation(ask: Ask) -> Request:
+    return Request("/account/email/confirm", {"next": "/"})
 
 
 @route(LMS, "POST /language/<code>")

@@ -24,7 +24,7 @@ from app import ROOT, create_app
 from learning.accounts.models import Invitation, Organisation, Role, Team
 from learning.accounts.services import create_user
 from learning.content.services import load_content
-from learning.db import db
+from learning.db import db, utcnow
 from learning.db import upgrade_database as upgrade_lms
 
 # Servers the tests start in subprocesses (gunicorn, make run) must not sync in the background either.
@@ -184,6 +184,9 @@ def make_user(app: Flask, organisation_id: int) -> Callable[..., UserRef]:
             org = db.session.get(Organisation, organisation_id)
             assert org is not None
             fields.setdefault("team", org.teams[0] if role is Role.PROFESSIONAL else None)
+            # An established account: its address confirmed, so no bar asks to confirm it on every page of every
+            # test. Tests of unconfirmed addresses pass email_confirmed_at=None.
+            fields.setdefault("email_confirmed_at", utcnow())
             user = create_user(email, PASSWORD, role, organisation=org, **fields)
             db.session.commit()
             return UserRef(user.id, user.email, user.xapi_pid, user.role)

@@ -86,6 +86,9 @@ class User(UserMixin, Base):
     # Part of the id a session cookie carries: raising it (logout, password change) makes every older cookie
     # of this account worthless, although the cookie itself is signed and still unexpired.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # When the person showed this address is theirs (a confirmation link, or a completed password reset); empty
+    # until then and again after a change of address. Sign-in links go only to confirmed addresses.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -150,3 +153,23 @@ class LoginFailure(Base):
     client_key: Mapped[str] = mapped_column(String(64), index=True)
     device_key: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link sent by e-mail (patients and caregivers, docs/signing-in.md).
+
+    Only a hash of the token is kept, so a copy of the database holds no live link. A link works once (used_at)
+    and until expires_at; using one, a password change and a change of address end the account's other links.
+    """
+
+    __tablename__ = "sign_in_link"
+    __table_args__ = (Index("ix_sign_in_link_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
