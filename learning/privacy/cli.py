@@ -57,7 +57,7 @@ def erase_command(who: str, yes: bool) -> None:
 def retention_command() -> None:
     """Delete raw records older than LMS_RETENTION_DAYS / LMS_LRS_RETENTION_DAYS (run it daily from cron)."""
     report = apply_retention()
-    if report.cutoff is None and not report.deleted:
+    if report.cutoff is None and report.total == 0:
         click.echo("Retention is off (LMS_RETENTION_DAYS=0): nothing was deleted.")
         return
     parts = ", ".join(f"{name}: {count}" for name, count in sorted(report.deleted.items()))

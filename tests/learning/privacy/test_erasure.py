@@ -221,7 +221,7 @@ def test_an_erased_person_is_in_no_row_of_either_schema_and_the_other_person_is_
 def test_a_patient_erases_their_own_account_after_the_password(app, client, make_user, content):
     me = make_user(Role.PATIENT)
     assert log_in(client, me.email) == 302
-    assert "cannot be undone" in client.get("/account/erase").get_data(as_text=True)
+    assert "kan niet ongedaan worden" in client.get("/account/erase").get_data(as_text=True)
     form = {"understood": "y", "password": "not-my-password", "csrf_token": csrf_token(client, "/account/erase")}
     wrong = client.post("/account/erase", data=form)
     assert wrong.status_code == 400
