@@ -788,18 +788,19 @@ def _admin_import_template(ask: Ask) -> Request:
     return Request(_admin_path(ask).replace("<kind>", "patients"))
 
 
-def _throwaway(ask: Ask, role: Role, login: bool) -> User:
-    """A fresh account of X for a route that erases one (the world's own accounts must stay)."""
+def _throwaway(ask: Ask, role: Role, login: bool) -> int:
+    """A fresh account of X for a route that erases one (the world's own accounts must stay); returns its id."""
+    email = f"erase-{uuid.uuid4().hex[:8]}@example.test"
     with ask.app.app_context():
         org = db.session.get(Organisation, ask.world.org_x)
-        user = create_user(f"erase-{uuid.uuid4().hex[:8]}@example.test", PASSWORD, role, organisation=org)
+        user = create_user(email, PASSWORD, role, organisation=org)
         db.session.commit()
-        db.session.expunge(user)
+        user_id = user.id
     if login:
         ask.client.post("/logout", data={"csrf_token": csrf_token(ask.client, "/")})
-        form = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(ask.client)}
+        form = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(ask.client)}
         assert ask.client.post("/login", data=form).status_code == 302
-    return user
+    return user_id
 
 
 @route(LMS, "POST /account/erase")
@@ -817,4 +818,4 @@ def _lookup_for_erasure(ask: Ask) -> Request:
 @route(LMS, "POST /privacy/erasure/<int:user_id>")
 def _erase_other(ask: Ask) -> Request:
     person = _throwaway(ask, Role.PATIENT, login=False)
-    return Request(f"/privacy/erasure/{person.id}", {"understood": "y", "password": PASSWORD})
+    return Request(f"/privacy/erasure/{person}", {"understood": "y", "password": PASSWORD})
