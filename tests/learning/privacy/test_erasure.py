@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from helpers import PASSWORD, csrf_token, learner_home
 from sqlalchemy import Engine, inspect, select, text
 
 from learning.accounts.models import Role, User
+from learning.audit.chain import CHANGED, GENESIS, REDACTED, UNDECLARED, Fields, Link, row_hash, walk
 from learning.audit.service import verify
 from learning.caregivers.services import accept_code, create_code
 from learning.db import db
@@ -231,3 +233,28 @@ def test_a_patient_erases_their_own_account_after_the_password(app, client, make
     with app.app_context():
         assert db.session.get(User, me.id) is None
     assert log_in(client, me.email) == 401  # the account is gone: the log-in page says the pair is wrong
+
+
+def test_an_anonymous_entry_of_the_access_log_verifies_only_when_an_erasure_declares_it():
+    def chain(rows: list[Fields]) -> list[Link]:
+        links, prev = [], GENESIS
+        for number, fields in enumerate(rows, start=1):
+            links.append(Link(number, fields, prev, row_hash(number, fields, prev)))
+            prev = links[-1].hash
+        return links
+
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    read = Fields(at, "user:7", "patient", "progress.view", "user:7", "progress.index", "/progress")
+    declaration = "an account; 1 access-log entries made anonymous"
+    erasure = Fields(at, "user:2", "privacy_officer", "privacy.erase", declaration, "privacy", "/privacy/erasure")
+    made_anonymous = replace(read, actor=REDACTED, subject=REDACTED, path=REDACTED)
+    declared = chain([read, erasure])
+    declared[0] = replace(declared[0], fields=made_anonymous)
+    assert walk(declared).intact
+    assert walk(declared).redacted == 1
+    undeclared = chain([read, replace(erasure, action="progress.view")])
+    undeclared[0] = replace(undeclared[0], fields=made_anonymous)
+    assert walk(undeclared).reason == UNDECLARED
+    changed = chain([read, erasure])
+    changed[0] = replace(changed[0], fields=replace(read, action="dashboard.read"))  # not anonymous: just changed
+    assert walk(changed).reason == CHANGED
