@@ -26,7 +26,7 @@ def erase_command(who: str, yes: bool) -> None:
     user = find_person(who)
     if user is None:
         raise click.ClickException(f"no account is known by {who!r} (e-mail address, account name or pseudonym)")
-    found, user_email = summarise(user), user.email
+    found = summarise(user)
     click.echo(
         f"Account {user.email} ({user.role.value}): {found.attempts} module attempt(s) with {found.answers} "
         f"answer(s), {found.care_links} caregiver link(s), {found.programme_links} programme link(s)."
@@ -45,7 +45,7 @@ def erase_command(who: str, yes: bool) -> None:
         ) from None
     if done.lrs_remote:
         click.echo("The LRS is remote: run this on the LRS to erase its records too:")
-        click.echo(f"flask lrs erase-agent '{json.dumps(done.remote_agent)}' --email '{user_email}'")
+        click.echo(f"flask lrs erase-agent '{json.dumps(done.remote_agent)}' --email '{done.email}'")
     click.echo(
         f"Erased: {done.statements if done.statements is not None else '?'} statement(s), "
         f"{done.documents if done.documents is not None else '?'} document(s) in the LRS; "

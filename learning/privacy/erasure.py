@@ -11,7 +11,7 @@ Order matters, because the LMS and the LRS commit separately (they may be two da
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -89,6 +89,7 @@ class Summary:
     access_log: int | None = None
     lrs_remote: bool = False
     remote_agent: dict[str, Any] | None = None  # the agent to erase on a remote LRS (`flask lrs erase-agent`)
+    email: str = ""  # of the erased account, for that command only: it is stored nowhere any more
 
 
 def find_person(text: str) -> User | None:
@@ -150,6 +151,9 @@ def erase_person(user: User, eraser: Eraser) -> Summary:
     erase = current_app.extensions.get("vtc.lrs_eraser")
     erased = erase(ids.agent, emails=[ids.email], texts=[ids.xapi_pid]) if erase is not None else None
     _delete_lms_rows(ids)
+    if erase is not None:  # a statement an outbox run had already taken before step 1 may have arrived meanwhile
+        again = erase(ids.agent, emails=[ids.email], texts=[ids.xapi_pid])
+        erased = replace(erased, statements=erased.statements + again.statements) if erased else again
     label = eraser.actor or "(the account's owner)"
     action = "privacy.erase" if eraser.actor else "privacy.erase.self"
     entry = Fields(utcnow(), label, eraser.role, action, "an account", "privacy", eraser.path)
@@ -162,6 +166,7 @@ def erase_person(user: User, eraser: Eraser) -> Summary:
         access_log=redacted,
         lrs_remote=erased is None,
         remote_agent=ids.agent if erased is None else None,
+        email=ids.email if erased is None else "",
     )
 
 

@@ -3,7 +3,9 @@ an account on a paper request (/privacy/erasure). Both end in erasure.erase_pers
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
@@ -35,7 +37,8 @@ def _password_problem(form: EraseForm) -> tuple[str, int] | None:
 @login_required
 def erase_self() -> str | Response | tuple[str, int]:
     """Show what erasing one's own account deletes; erase it after the box is ticked and the password given."""
-    allowed = current_user.role in SELF_SERVICE
+    # With a remote LRS the LMS cannot erase the records there itself: the privacy officer has it done (docs/privacy.md)
+    allowed = current_user.role in SELF_SERVICE and current_app.extensions.get("vtc.lrs_eraser") is not None
     form = EraseForm()
     found = summarise(current_user)
     if request.method == "POST":
@@ -88,10 +91,15 @@ def erase_other(user_id: int) -> str | Response | tuple[str, int]:
     if user.id == current_user.id:
         return _confirm_page(user, form, problem=_("You cannot erase your own account here."), status=400)
     try:
-        erase_person(user, Eraser(f"user:{current_user.id}", current_user.role.value, "/privacy/erasure"))
+        done = erase_person(user, Eraser(f"user:{current_user.id}", current_user.role.value, "/privacy/erasure"))
     except ErasureRefused as refused:
         db.session.rollback()
         return _confirm_page(user, form, problem=_refusal(refused), status=409)
+    if done.remote_agent is not None:
+        command = f"flask lrs erase-agent '{json.dumps(done.remote_agent)}' --email '{done.email}'"
+        flash(_("The account is deleted here. The learning records are in another LRS: have its operator run "
+                "this command there: %(command)s", command=command), "error")  # fmt: skip
+        return redirect(url_for("privacy.lookup"))
     flash(_("The account and everything about it have been deleted."), "info")
     return redirect(url_for("privacy.lookup"))
 

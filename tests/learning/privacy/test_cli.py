@@ -71,3 +71,16 @@ def test_a_reviewer_whose_approval_must_be_kept_is_not_erased(app, runner, make_
     assert "must be kept" in result.output
     with app.app_context():
         assert db.session.get(User, reviewer.id) is not None
+
+
+def test_with_a_remote_lrs_the_command_to_run_there_is_printed(app, make_app, make_user):
+    me = make_user(Role.PATIENT)
+    agent = agent_of(app, me)
+    remote = make_app(LRS_ENDPOINT="http://127.0.0.1:9/xapi/", LRS_KEY="k", LRS_SECRET="s")
+
+    result = remote.test_cli_runner().invoke(args=["privacy", "erase", me.email, "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert f"flask lrs erase-agent '{json.dumps(agent)}' --email '{me.email}'" in result.output
+    with remote.app_context():
+        assert db.session.get(User, me.id) is None
