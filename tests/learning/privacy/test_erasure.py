@@ -4,6 +4,7 @@ of that person's identifiers, while the other person's rows are all still there.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -25,6 +26,7 @@ from learning.environments.models import PatientLink
 from learning.player.models import Attempt
 from learning.rpm.models import DailyMeasurement, Enrolment
 from learning.tracking.models import OutboxStatement
+from lrs.service.forwarding import set_forwarding
 
 MODULE = "/modules/elke-dag-wegen-hartfalen"
 BOUNDARY = "erasure-boundary"
@@ -184,6 +186,9 @@ def two_patients(app, client, make_user, content, lrs_auth, runner):
     me, other, carer = make_user(Role.PATIENT), make_user(Role.PATIENT), make_user(Role.CAREGIVER)
     with app.app_context():
         programme = make_region().programme
+    forwarder = app.extensions["lrs"].forwarder  # the tool's statements are also queued for its organisation's LRS
+    key = base64.b64decode(lrs_auth["Authorization"].split()[1]).decode().split(":")[0]
+    set_forwarding(forwarder.engine, forwarder.settings, key, "https://lrs.example.test/xapi", "vtc", "geheim")
     fill(app, client, lrs_auth, me, carer, programme, "rpm-me-1")
     fill(app, client, lrs_auth, other, carer, programme, "rpm-other-2")
     assert runner.invoke(args=["xapi", "sync"]).exit_code == 0  # the metrics' copy of the statements
@@ -204,7 +209,7 @@ def test_an_erased_person_is_in_no_row_of_either_schema_and_the_other_person_is_
     before_mine, before_theirs = about(rows, keys, mine, my_id), about(rows, keys, theirs, their_id)
     for table in ("user_account", "attempt", "attempt_answer", "care_link", "patient_link", "rpm_daily",
                   "lrs_statement", "lrs_statement_agent", "lrs_document", "lrs_attachment", "outbox_statement",
-                  "training_event", "access_log", "login_failure"):  # fmt: skip
+                  "training_event", "access_log", "login_failure", "lrs_forward_queue"):  # fmt: skip
         assert before_mine.get(table), f"the test put nothing about the person into {table}"
 
     officer = make_user(Role.PRIVACY_OFFICER)
