@@ -10,7 +10,10 @@ from sqlalchemy import func, select, update
 from xapi_helpers import make_statement
 
 from learning.db import db
+from learning.metrics.definitions import sync_definitions
 from learning.metrics.models import MetricValue, TrainingEvent
+from learning.metrics.services import recompute_all
+from learning.privacy.retention import apply_if_due
 from learning.rpm.models import DailyMeasurement
 from lrs.service.statements import store_statements
 from lrs.store.tables import statement
@@ -61,3 +64,22 @@ def test_retention_zero_keeps_everything(app, make_app):
     assert "nothing was deleted" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingEvent)) == 1
+
+
+def test_a_full_recompute_keeps_the_figures_of_months_before_the_cutoff(ctx):
+    versions = sync_definitions()
+    kept = cell("MOD_COMPLETION", date(2023, 1, 1), suppressed=False)
+    kept.definition_version = versions["MOD_COMPLETION"]
+    db.session.add(kept)
+    db.session.commit()
+
+    recompute_all()  # no raw data is left for January 2023: without the cutoff its row would be pruned
+
+    assert db.session.scalar(select(func.count()).select_from(MetricValue)) == 1
+
+
+def test_the_live_job_applies_retention_once_a_day(ctx):
+    first = apply_if_due(NEW)
+    assert first is not None
+    assert apply_if_due(NEW + timedelta(hours=23)) is None
+    assert apply_if_due(NEW + timedelta(hours=25)) is not None
