@@ -24,6 +24,7 @@ from learning import (
     offline,
     personal_data,
     preferences,
+    privacy,
     rendering,
     rpm,
     sessions,
@@ -110,6 +111,7 @@ def init_app(app: Flask) -> None:
     live.init_app(app)
     caregivers.init_app(app)
     personal_data.init_app(app)
+    privacy.init_app(app)
     editor.init_app(app)
     authoring.init_app(app)
     analysis.init_app(app)  # the item analysis of each module version (authors, reviewers)
@@ -127,6 +129,7 @@ def init_app(app: Flask) -> None:
         "authoring",
         "review",
         "admin",
+        "privacy",
     }
     app.before_request(refuse_nul_characters(checked))
     plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one

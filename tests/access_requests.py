@@ -830,3 +830,36 @@ def _admin_import_confirm(ask: Ask) -> Request:
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/import/<kind>/template.csv")
 def _admin_import_template(ask: Ask) -> Request:
     return Request(_admin_path(ask).replace("<kind>", "patients"))
+
+
+def _throwaway(ask: Ask, role: Role, login: bool) -> int:
+    """A fresh account of X for a route that erases one (the world's own accounts must stay); returns its id."""
+    email = f"erase-{uuid.uuid4().hex[:8]}@example.test"
+    with ask.app.app_context():
+        org = db.session.get(Organisation, ask.world.org_x)
+        user = create_user(email, PASSWORD, role, organisation=org)
+        db.session.commit()
+        user_id = user.id
+    if login:
+        ask.client.post("/logout", data={"csrf_token": csrf_token(ask.client, "/")})
+        form = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(ask.client)}
+        assert ask.client.post("/login", data=form).status_code == 302
+    return user_id
+
+
+@route(LMS, "POST /account/erase")
+def _erase_self(ask: Ask) -> Request:
+    if ask.cell.expected == "ok":  # a patient or caregiver really erases: a throwaway account, not the world's
+        _throwaway(ask, Role(ask.role), login=True)
+    return Request("/account/erase", {"understood": "y", "password": PASSWORD})
+
+
+@route(LMS, "POST /privacy/erasure")
+def _lookup_for_erasure(ask: Ask) -> Request:
+    return Request("/privacy/erasure", {"who": ask.world.users["patient"].email})
+
+
+@route(LMS, "POST /privacy/erasure/<int:user_id>")
+def _erase_other(ask: Ask) -> Request:
+    person = _throwaway(ask, Role.PATIENT, login=False)
+    return Request(f"/privacy/erasure/{person}", {"understood": "y", "password": PASSWORD})

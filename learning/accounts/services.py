@@ -166,6 +166,25 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
     end_sessions(user)
 
 
+def confirm_password(user: User, password: str, client: str) -> None:
+    """Check a logged-in person's password again before something that cannot be undone (erasing an account).
+
+    Wrong passwords count as log-in failures, as for a password change: an open session must not become a
+    guessing machine.
+
+    :raises Throttled: while the back-off for this account and source runs.
+    :raises AccountError: on a wrong password.
+    """
+    attempt = throttle.Attempt.of(user.email, client)
+    wait = throttle.wait_needed(attempt)
+    if wait > timedelta(0):
+        raise Throttled(wait)
+    if not _verify(user, password):
+        throttle.record_failure(attempt)
+        db.session.commit()
+        raise AccountError("password wrong")
+
+
 def check_new_password(password: str, email: str) -> None:
     """Refuse a new password that breaks the rules of passwords.py (length, common list, the e-mail address).
 
