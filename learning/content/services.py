@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from learning.content.cached import module_documents, module_readability
 from learning.content.document import ModuleDocument
 from learning.content.loader import (
     ContentError,
     Problem,
     iter_module_folders,
-    load_module_folder,
     parse_module_file,
 )
 from learning.content.models import Module, ModuleText
@@ -25,7 +25,6 @@ from learning.content.publishing import (
     store_files,
     version_hash,
 )
-from learning.content.readability import readability_problems
 from learning.db import db, utcnow
 
 
@@ -58,11 +57,11 @@ def check_content(root: Path) -> list[Problem]:
     problems: list[Problem] = []
     for folder in folders:
         try:
-            load_module_folder(folder)
+            module_documents(folder)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
-        problems.extend(readability_problems(folder / "nl.md"))  # taalniveau B1 for patient/caregiver modules
+        problems.extend(module_readability(folder))  # taalniveau B1 for patient/caregiver modules
     return problems
 
 
@@ -73,7 +72,7 @@ def check_published(root: Path) -> list[Problem]:
     """
     problems: list[Problem] = []
     for folder in module_folders(root):
-        for language, document in load_module_folder(folder).items():
+        for language, document in module_documents(folder).items():
             module = db.session.scalar(select(Module).where(Module.slug == document.slug))
             source = (folder / f"{language}.md").read_text(encoding="utf-8")
             if module is not None and _changed_without_bump(module, document, source):
@@ -95,7 +94,7 @@ def load_content(root: Path, approver: Approver | None = None) -> LoadReport:
     report = LoadReport([], [], [])
     try:
         for folder in module_folders(root):
-            documents = load_module_folder(folder)
+            documents = module_documents(folder)
             module = _store_module(folder, documents, report)
             if approver is not None:
                 approve_version(module, documents["nl"].version, version_hash(folder_files(folder)), approver)
@@ -120,7 +119,7 @@ def _changed_without_bump(module: Module, document: ModuleDocument, source: str)
 def store_module(folder: Path) -> Module:
     """Store one checked module folder's version (its texts and every file) without approving it."""
     report = LoadReport([], [], [])
-    return _store_module(folder, load_module_folder(folder), report)
+    return _store_module(folder, module_documents(folder), report)
 
 
 def _store_module(folder: Path, documents: dict[str, ModuleDocument], report: LoadReport) -> Module:
