@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, dispose_cleaners, empty_all_tables
@@ -21,11 +22,17 @@ from werkzeug.serving import make_server
 
 import lrs
 from app import ROOT, create_app
+from learning.accounts import services as account_services
 from learning.accounts.models import Invitation, Organisation, Role, Team
 from learning.accounts.services import create_user
 from learning.content.services import load_content
 from learning.db import db, utcnow
 from learning.db import upgrade_database as upgrade_lms
+
+# Hashing every test account's password at the product's cost (argon2id, 64 MiB, ~0.1 s a hash and as much a log-in)
+# was about a quarter of the suite's time. The tests use the same algorithm at minimum cost; the product's own
+# parameters are held to RFC 9106 by tests/learning/accounts/test_password_cost.py, in a process of its own.
+account_services._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 # Servers the tests start in subprocesses (gunicorn, make run) must not sync in the background either.
 os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")

@@ -15,6 +15,8 @@ from learning.accounts.models import Invitation, Organisation, Role, SignInLink,
 from learning.accounts.passwords import password_problem
 from learning.db import db, utcnow
 
+# argon2id at argon2-cffi's defaults, RFC 9106's second recommended option (t=3, 64 MiB, p=4): ~0.1 s a hash. The
+# test suite swaps in a minimum-cost hasher (tests/conftest.py); test_password_cost.py holds this one to the RFC.
 _hasher = PasswordHasher()
 
 
