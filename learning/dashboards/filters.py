@@ -8,8 +8,11 @@ from babel.numbers import format_decimal
 from flask import Blueprint
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from learning.dashboards import explanations, glossary
+from learning.dashboards.attention import ALERT_AIM, TRAINING_TARGET
 from learning.dashboards.charts import render_svg, table
 from learning.dashboards.frameworks import MetricRow
 from learning.dashboards.numbers import as_shown, format_value
@@ -58,6 +61,21 @@ def count_text(row: MetricRow, locale: str) -> str:
     return format_decimal(row.denominator, format="#,##0", locale=locale)
 
 
+def _per_request(function: Callable[..., object]) -> Callable[..., object]:
+    """Return the filter marked as needing the render context, so Jinja never runs it at compile time.
+
+    Jinja folds a filter applied to a constant (`{{ "RPM"|term }}`) into the compiled template. Compiled templates
+    are shared by every request, so the language of the first request would be the language of every later one
+    (an English page explained "RPM" in Dutch). A context filter is never folded.
+    """
+
+    @pass_context
+    def filter_(_context: Context, *args: object) -> object:
+        return function(*args)
+
+    return filter_
+
+
 def register(bp: Blueprint) -> None:
     """Make the filters available to every template (the dashboards' pieces are macros)."""
     filters: dict[str, Callable[..., object]] = {
@@ -78,6 +96,8 @@ def register(bp: Blueprint) -> None:
         "unit_name": lambda unit: UNITS.get(unit, unit),
     }
     for name, function in filters.items():
-        bp.add_app_template_filter(function, name)
+        bp.add_app_template_filter(_per_request(function), name)
+    bp.add_app_template_global(lambda: format_value(TRAINING_TARGET, "ratio", _locale()), "training_target")
+    bp.add_app_template_global(lambda: format_value(ALERT_AIM, "ratio", _locale()), "alert_aim")
     # "%-punt" cannot go through the template's gettext, which %-formats every message
     bp.add_app_template_global(lambda: str(PERCENTAGE_POINTS), "percentage_points")
