@@ -162,7 +162,7 @@ def environment_dashboard(
         results=results_association(index, [t.id for t in teams], window, locale),
         computed_at=index.computed_at,
         attention=attention(index, [(("team", t.id), t.label) for t in teams],
-                            (scope, _("the whole environment")), month, locale),
+                            (scope, _("The whole environment")), month, locale),
     )  # fmt: skip
 
 
@@ -193,7 +193,7 @@ def region_dashboard(month: Period, months: list[Period], locale: str) -> Region
         (spec.code, metric_name(spec, locale), [metric_row(spec, index, s, month, locale) for s in scopes])
         for spec in DEFINITIONS
     ]
-    summary = attention(index, list(zip(scopes[:-1], labels[:-1], strict=True)), (REGION, _("the whole region")),
+    summary = attention(index, list(zip(scopes[:-1], labels[:-1], strict=True)), (REGION, _("The whole region")),
                         month, locale)  # fmt: skip
     return RegionDashboard(month, months, environments, comparison, trends, table, index.computed_at, summary)
 

@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from dashboard_helpers import OCTOBER, SEPTEMBER, Region, store
+from dashboard_helpers import DISTRICT, HIDDEN_FIGURES, OCTOBER, SEPTEMBER, WARD, Region, store
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,30 +15,6 @@ from learning.dashboards.services import environment_dashboard, region_dashboard
 from learning.dashboards.values import available_months
 from learning.db import db
 from learning.environments.models import Environment
-
-WARD, DISTRICT = "Hartfalenpoli (Ziekenhuis A)", "Wijkteam Noord (Thuiszorg B)"
-HIDDEN_FIGURES = ("43%", "37%", "11%", "61%")  # the district team's and a hidden month's real values; none is shown
-
-
-@pytest.fixture
-def cells(app: Flask, region: Region) -> Region:
-    """The ward needs attention on every check; the district team's figures are hidden (with real numbers)."""
-    with app.app_context():
-        for month, ward, dropout, sla in ((SEPTEMBER, (6, 10, 0.6), 0.05, None), (OCTOBER, (7, 10, 0.7), 0.09, 0.72)):
-            store("TRN_COVERAGE", "team", region.ward, month, *ward)
-            store("PT_DROPOUT", "team", region.ward, month, dropout * 100, 100, dropout)
-            if sla is None:  # September's alert figure of the ward is hidden: no change may be given for it
-                store("ALERT_SLA", "team", region.ward, month, 11, 18, 11 / 18, suppressed=True)
-            else:
-                store("ALERT_SLA", "team", region.ward, month, sla * 50, 50, sla)
-            store("TRN_COVERAGE", "team", region.district, month, 3, 7, 3 / 7, suppressed=True)
-            store("PT_DROPOUT", "team", region.district, month, 1, 9, 1 / 9, suppressed=True)  # 11 %
-            store("PT_DROPOUT", "environment", region.environment, month, dropout * 200, 200, dropout)
-            store("ALERT_SLA", "environment", region.environment, month, 95, 100, 0.95)
-            store("TRN_COVERAGE", "environment", region.environment, month, 3.7, 10, 0.37, suppressed=True)
-            store("TRN_COVERAGE", "region", 0, month, 44, 60, 44 / 60)
-        db.session.commit()
-    return region
 
 
 def _attention(app: Flask, region: Region) -> Attention:
@@ -55,7 +30,7 @@ def test_summary_names_what_needs_attention_with_figure_and_change(app: Flask, c
     by_check = {c.check: [(f.label, f.row.current.value, f.row.previous.value) for f in c.findings]
                 for c in attention.concerns}  # fmt: skip
     assert by_check["training"] == [(WARD, 0.7, 0.6)]
-    assert by_check["dropout"] == [("the whole environment", 0.09, 0.05), (WARD, 0.09, 0.05)]
+    assert by_check["dropout"] == [("De hele omgeving", 0.09, 0.05), (WARD, 0.09, 0.05)]
     assert by_check["alerts"] == [(WARD, 0.72, None)]  # the month before is hidden: no change, never its value
     assert attention.hidden == 1  # the district team is counted as hidden, never judged
 

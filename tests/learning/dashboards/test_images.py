@@ -1,4 +1,4 @@
-"""PNG and PDF exports of dashboard charts: real files, decoded and read back with Pillow and pypdf."""
+"""PNG exports of dashboard charts: real files, decoded and read back with Pillow."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image
-from pypdf import PdfReader
 
-from learning.dashboards.charts import STYLES, Chart, Point, Series, axis_ticks, table
-from learning.dashboards.images import chart_png, dashboard_pdf, draw_chart
+from learning.dashboards.charts import STYLES, Chart, Point, Series, axis_ticks
+from learning.dashboards.images import chart_png, draw_chart
 
 HIDDEN, EMPTY = Point(None, "suppressed"), Point(None, "empty")
 MONTHS = ("Aug 2026", "Sep 2026", "Oct 2026")
@@ -36,11 +35,6 @@ def png_image(chart: Chart, locale: str = "en") -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image.convert("RGB")
-
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def has_colour(image: Image.Image, colour: str) -> bool:
@@ -90,55 +84,6 @@ def test_png_of_many_teams_grows_downwards():
     series = tuple(Series(f"S{j}", tuple(Point(((i + j) % 10) / 10) for i in range(40))) for j in range(4))
     image = png_image(Chart("many", "Many teams", "d", "bar", "ratio", teams, series))
     assert image.height > 3 * image.width
-
-
-def test_pdf_holds_titles_values_and_notes():
-    text = pdf_text(dashboard_pdf("Steering group", "Month: Oct 2026", [TREND, WAIT], "en", [NOTE]))
-    for expected in ("Steering group", "Month: Oct 2026", TREND.title, WAIT.title, "81%", "43 min", NOTE):
-        assert expected in text
-
-
-def test_pdf_tables_carry_the_same_cells_as_table():
-    text = pdf_text(dashboard_pdf("t", "s", [TREND, WAIT], "en"))
-    for chart in (TREND, WAIT):
-        headers, rows = table(chart, "en")
-        for cell in [*headers, *(cell for row in rows for cell in row)]:
-            assert all(word in text for word in cell.split()), cell
-
-
-def test_pdf_of_an_all_hidden_chart_says_hidden():
-    text = pdf_text(dashboard_pdf("t", "s", [ALL_HIDDEN], "en", [NOTE]))
-    assert "hidden" in text
-    assert "small group" in text
-
-
-def test_pdf_speaks_dutch():
-    text = pdf_text(dashboard_pdf("Stuurgroep", "Maand: okt 2026", [WAIT], "nl", ["Kleine groepen zijn verborgen."]))
-    assert "43 min" in text
-    assert "geen gegevens" in text
-    assert "Kleine groepen zijn verborgen." in text
-
-
-def test_pdf_keeps_non_ascii_titles():
-    title = "Café Enschede \N{EN DASH} Hartfalen, ëën overzicht"
-    subtitle = "Month: Oct 2026 · computed 2026-11-24 06:30 UTC"
-    text = pdf_text(dashboard_pdf(title, subtitle, [TREND], "en"))
-    assert title in text
-    assert subtitle in text
-
-
-def test_pdf_splits_a_long_bar_chart_over_pages_with_every_team_in_its_table():
-    teams = tuple(f"Team {i:02d}" for i in range(70))
-    series = tuple(Series(f"S{j}", tuple(Point(((i + j) % 10) / 10) for i in range(70))) for j in range(4))
-    data = dashboard_pdf("t", "s", [Chart("many", "Many teams", "d", "bar", "ratio", teams, series)], "en")
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) > 3
-    text = pdf_text(data)
-    assert all(team in text for team in teams)
-
-
-def test_pdf_is_the_same_every_time():
-    assert dashboard_pdf("t", "s", [TREND, WAIT], "en", [NOTE]) == dashboard_pdf("t", "s", [TREND, WAIT], "en", [NOTE])
 
 
 def test_png_is_the_same_from_parallel_threads():
