@@ -34,28 +34,55 @@ _FONT = "DejaVu Sans"
 _INK, _MUTED, _GRID = "#1a1a1a", "#595959", "#d9d9d9"
 _MARKERS = {"circle": "o", "ring": "o", "square": "s", "triangle": "^", "diamond": "D", "triangle_down": "v"}
 _PNG_WIDTH, _PNG_DPI, _PNG_MAX_PX = 8, 150, 12_000  # inches, dots per inch; a 70-team chart stays small
+_NAME_WIDTH, _NAME_LINE = 30, 0.15  # characters per line of a team name; inches per line of 8 pt text
 
 
 def chart_png(chart: Chart, locale: str) -> bytes:
     """Return the chart as a PNG picture with its title, for a slide."""
+    fig = chart_figure(chart, locale)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=fig.dpi, facecolor="white")  # fixed layout: a tight box draws twice
+    return out.getvalue()
+
+
+def chart_figure(chart: Chart, locale: str) -> Figure:
+    """Return the chart drawn on its own Agg canvas, every text inside the picture.
+
+    Team names are never cut: they wrap onto as many lines as they need (the bar groups grow to hold them), and the
+    axes move right when the widest name needs more room than the usual left margin.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    title = textwrap.wrap(chart.title, 75) or [""]
+    title = textwrap.wrap(chart.title, 60) or [""]
     below, above = _pads(chart)
     plot, top, bottom = chart_height(chart) - below - above, 0.25 + 0.22 * len(title), 0.15
     height = bottom + below + plot + above + top
-    fig = Figure(figsize=(_PNG_WIDTH, height))
+    # Drawn at the PNG's own resolution: text widths do not scale exactly with it (hinting), and names are fitted
+    fig = Figure(figsize=(_PNG_WIDTH, height), dpi=min(_PNG_DPI, int(_PNG_MAX_PX / height)))
     FigureCanvasAgg(fig)
     left, right = (2.4, 0.6) if chart.kind == "bar" else (0.8, 0.3)  # inches for names, value labels
     rect = (left / _PNG_WIDTH, (bottom + below) / height, (_PNG_WIDTH - left - right) / _PNG_WIDTH, plot / height)
-    draw_chart(fig.add_axes(rect), chart, locale, axis_ticks(chart))
+    ax = fig.add_axes(rect)
+    draw_chart(ax, chart, locale, axis_ticks(chart))
     fig.text(0.15 / _PNG_WIDTH, 1 - 0.15 / height, "\n".join(title), ha="left", va="top", fontsize=12,
              fontweight="bold", color=_INK)  # fmt: skip
-    out = io.BytesIO()
-    dpi = min(_PNG_DPI, int(_PNG_MAX_PX / height))
-    _set_font(fig).savefig(out, format="png", dpi=dpi, facecolor="white")  # fixed layout: a tight box draws twice
-    return out.getvalue()
+    _set_font(fig)
+    if chart.kind == "bar":
+        _fit_names(fig, ax)
+    return fig
+
+
+def _fit_names(fig: Figure, ax: Axes) -> None:
+    """Move the plot right until the widest (wrapped) team name starts inside the picture, with a small margin."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    margin = 0.15 * fig.dpi
+    leftmost = min((label.get_window_extent(renderer).x0 for label in ax.get_yticklabels()), default=margin)
+    if leftmost >= margin:
+        return
+    box = ax.get_position()
+    shift = (margin - leftmost) / fig.bbox.width
+    ax.set_position((box.x0 + shift, box.y0, box.width - shift, box.height))
 
 
 def chart_height(chart: Chart, categories: int | None = None) -> float:
@@ -74,7 +101,14 @@ def _pads(chart: Chart) -> tuple[float, float]:
 
 
 def _group_height(chart: Chart) -> float:
-    return len(chart.series) * 0.19 + 0.2
+    """Return the inches of one team's bars: enough for its bars and for every line of its wrapped name."""
+    lines = max((len(name) for name in _names(chart)), default=1)
+    return max(len(chart.series) * 0.19 + 0.2, lines * _NAME_LINE + 0.1)
+
+
+def _names(chart: Chart) -> list[list[str]]:
+    """Return each category's name wrapped whole onto lines: a name is never shortened, so none is cut off."""
+    return [textwrap.wrap(c, _NAME_WIDTH) or [""] for c in chart.categories]
 
 
 def draw_chart(ax: Axes, chart: Chart, locale: str, ticks: Sequence[float]) -> None:
@@ -129,7 +163,7 @@ def _draw_bars(ax: Axes, chart: Chart, locale: str) -> None:
         if k > 1:  # the series' marker beside each bar, so bars are told apart without colour
             key = {**_line_kwargs(style), "linestyle": "none", "markersize": 4}
             ax.plot([-0.015] * len(ys), ys, transform=ax.get_yaxis_transform(), clip_on=False, **key)
-    labels = [textwrap.fill(c, 30, max_lines=2, placeholder="…") for c in chart.categories]
+    labels = ["\n".join(lines) for lines in _names(chart)]
     ax.set_yticks(range(len(chart.categories)), labels=labels)
     ax.set_ylim(len(chart.categories) - 0.5, -0.5)
     ax.tick_params(axis="y", pad=12 if k > 1 else 4)

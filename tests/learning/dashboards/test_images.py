@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from pathlib import Path
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
 from learning.dashboards.charts import STYLES, Chart, Point, Series, axis_ticks
-from learning.dashboards.images import chart_png, draw_chart
+from learning.dashboards.images import chart_figure, chart_png, draw_chart
 
 HIDDEN, EMPTY = Point(None, "suppressed"), Point(None, "empty")
 MONTHS = ("Aug 2026", "Sep 2026", "Oct 2026")
@@ -97,3 +99,34 @@ def test_importing_the_chart_modules_does_not_load_matplotlib():
     root = Path(__file__).resolve().parents[3]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+LONG_NAMES = (
+    "Wijkverpleging Noordoost-Twente, team Hengelo-Borne-Haaksbergen (Stichting Thuiszorg en Wijkverpleging Twente)",
+    "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW (Ziekenhuisgroep Twente)",  # one word wider than the left margin
+    "Hartfalenpoli (ZGT)",
+)
+
+
+@pytest.mark.parametrize("series_count", [1, 5])
+def test_png_keeps_every_text_inside_the_picture_and_every_team_name_whole(series_count):
+    series = tuple(Series(f"Figure {j}", (Point(1.0), HIDDEN, Point(0.4))) for j in range(series_count))
+    chart = Chart("readiness", "Readiness and adoption per team, a long title that needs two lines on a slide " * 2,
+                  "d", "bar", "ratio", LONG_NAMES, series)  # fmt: skip
+    fig = chart_figure(chart, "en")
+    fig.canvas.draw()  # type: ignore[attr-defined]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, height = fig.bbox.width, fig.bbox.height
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert len(texts) > len(LONG_NAMES)
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        inside = box.x0 >= -0.5 and box.y0 >= -0.5 and box.x1 <= width + 0.5 and box.y1 <= height + 0.5
+        assert inside, f"{text.get_text()!r} at {box} is cut off a {width}x{height} picture"
+    names = ["".join(label.get_text().split()) for label in fig.axes[0].get_yticklabels()]
+    assert names == ["".join(name.split()) for name in LONG_NAMES]  # wrapped, never shortened
+    lines = [label.get_window_extent(renderer) for label in fig.axes[0].get_yticklabels()]
+    assert all(a.y0 >= b.y1 for a, b in itertools.pairwise(lines))  # names do not overlap
+    image = png_image(chart).convert("L")  # and in the file itself: no ink on the picture's edges
+    edges = [image.getpixel((x, y)) for y in range(image.height) for x in (0, image.width - 1)]
+    assert min(edges) > 200
