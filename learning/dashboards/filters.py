@@ -43,15 +43,20 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def change_text(row: MetricRow, locale: str) -> str:
-    """Return the change since the month before, as the difference of the two shown figures: percentage points
-    for shares, the unit's own steps otherwise; no sign on no change."""
+def change_number(row: MetricRow, locale: str) -> str:
+    """Return the change since the month before as a signed number of the unit's steps ("+4"), or "–"."""
     current, previous = row.current.value, row.previous.value
     if current is None or previous is None:
         return "–"
-    change = as_shown(current, row.spec.unit) - as_shown(previous, row.spec.unit)  # "63%" beside "50%": +13 pp
-    text = "0" if change == 0 else format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
-    return f"{text} {PERCENTAGE_POINTS}" if row.spec.unit == "ratio" else text
+    change = as_shown(current, row.spec.unit) - as_shown(previous, row.spec.unit)
+    return "0" if change == 0 else format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
+
+
+def change_text(row: MetricRow, locale: str) -> str:
+    """Return the change since the month before, as the difference of the two shown figures: percentage points
+    for shares, the unit's own steps otherwise; no sign on no change."""
+    text = change_number(row, locale)  # "63%" beside "50%": +13 pp
+    return f"{text} {PERCENTAGE_POINTS}" if row.spec.unit == "ratio" and text != "–" else text
 
 
 def count_text(row: MetricRow, locale: str) -> str:
@@ -81,6 +86,7 @@ def register(bp: Blueprint) -> None:
     filters: dict[str, Callable[..., object]] = {
         "metric_value": lambda point, unit: format_value(point.value, unit, _locale(), point.status),
         "metric_change": lambda row: change_text(row, _locale()),
+        "metric_change_number": lambda row: change_number(row, _locale()),
         "metric_count": lambda row: count_text(row, _locale()),
         "chart_svg": lambda chart: render_svg(chart, _locale()),
         "chart_table": lambda chart: table(chart, _locale()),

@@ -63,7 +63,7 @@ def test_page_starts_with_the_summary_and_never_shows_a_hidden_figure_in_it(
     summary = _summary_text(page)
     assert WARD in summary
     assert "70%" in summary
-    assert "+10" in summary  # training: 60 % -> 70 %
+    assert "+10 procentpunt" in summary  # training: 60 % -> 70 %
     assert "+4" in summary  # drop-out: 5 % -> 9 %
     assert "72%" in summary
     assert DISTRICT not in summary
