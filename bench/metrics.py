@@ -87,7 +87,8 @@ def _sqlite(value: Any) -> Any:
 
 def structure(w: Writer) -> dict[str, Any]:
     """6 organisations, 20 teams, 3 environments, 11 programmes, curricula: the demo's shape."""
-    w.write("organisation", ("id", "name", "kind"), ((o, f"Org {o}", "hospital") for o in range(1, 7)))
+    w.write("organisation", ("id", "name", "kind", "pseudonym"),
+            ((o, f"Org {o}", "hospital", f"org-{o}") for o in range(1, 7)))  # fmt: skip
     w.write("team", ("id", "organisation_id", "name", "kind", "pseudonym"),
             ((t, (t - 1) % 6 + 1, f"Team {t}", "ward", f"team-{t}") for t in range(1, 21)))  # fmt: skip
     w.write("environment", ("id", "name", "condition", "region", "phase", "start", "funding_end"),

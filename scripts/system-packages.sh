@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the full test suite needs (Chromium for browser tests, a PostgreSQL server,
-# espeak-ng and ffmpeg for the read-aloud audio),
+# espeak-ng and ffmpeg for the read-aloud audio, Pango and DejaVu fonts for WeasyPrint's PDF reports, poppler's
+# pdftotext to read them back in the tests),
 # when they are missing and we may install (root). Elsewhere, say what is missing and let the caller decide.
 set -euo pipefail
 missing=()
@@ -8,6 +9,9 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages: ${missing[*]}"

@@ -8,8 +8,11 @@ from babel.numbers import format_decimal
 from flask import Blueprint
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from learning.dashboards import explanations, glossary
+from learning.dashboards.attention import ALERT_AIM, TRAINING_TARGET
 from learning.dashboards.charts import render_svg, table
 from learning.dashboards.frameworks import MetricRow
 from learning.dashboards.numbers import as_shown, format_value
@@ -40,15 +43,20 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def change_text(row: MetricRow, locale: str) -> str:
-    """Return the change since the month before, as the difference of the two shown figures: percentage points
-    for shares, the unit's own steps otherwise; no sign on no change."""
+def change_number(row: MetricRow, locale: str) -> str:
+    """Return the change since the month before as a signed number of the unit's steps ("+4"), or "–"."""
     current, previous = row.current.value, row.previous.value
     if current is None or previous is None:
         return "–"
-    change = as_shown(current, row.spec.unit) - as_shown(previous, row.spec.unit)  # "63%" beside "50%": +13 pp
-    text = "0" if change == 0 else format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
-    return f"{text} {PERCENTAGE_POINTS}" if row.spec.unit == "ratio" else text
+    change = as_shown(current, row.spec.unit) - as_shown(previous, row.spec.unit)
+    return "0" if change == 0 else format_decimal(change, format="+#,##0.#;-#,##0.#", locale=locale)
+
+
+def change_text(row: MetricRow, locale: str) -> str:
+    """Return the change since the month before, as the difference of the two shown figures: percentage points
+    for shares, the unit's own steps otherwise; no sign on no change."""
+    text = change_number(row, locale)  # "63%" beside "50%": +13 pp
+    return f"{text} {PERCENTAGE_POINTS}" if row.spec.unit == "ratio" and text != "–" else text
 
 
 def count_text(row: MetricRow, locale: str) -> str:
@@ -58,11 +66,27 @@ def count_text(row: MetricRow, locale: str) -> str:
     return format_decimal(row.denominator, format="#,##0", locale=locale)
 
 
+def _per_request(function: Callable[..., object]) -> Callable[..., object]:
+    """Return the filter marked as needing the render context, so Jinja never runs it at compile time.
+
+    Jinja folds a filter applied to a constant (`{{ "RPM"|term }}`) into the compiled template. Compiled templates
+    are shared by every request, so the language of the first request would be the language of every later one
+    (an English page explained "RPM" in Dutch). A context filter is never folded.
+    """
+
+    @pass_context
+    def filter_(_context: Context, *args: object) -> object:
+        return function(*args)
+
+    return filter_
+
+
 def register(bp: Blueprint) -> None:
     """Make the filters available to every template (the dashboards' pieces are macros)."""
     filters: dict[str, Callable[..., object]] = {
         "metric_value": lambda point, unit: format_value(point.value, unit, _locale(), point.status),
         "metric_change": lambda row: change_text(row, _locale()),
+        "metric_change_number": lambda row: change_number(row, _locale()),
         "metric_count": lambda row: count_text(row, _locale()),
         "chart_svg": lambda chart: render_svg(chart, _locale()),
         "chart_table": lambda chart: table(chart, _locale()),
@@ -78,6 +102,8 @@ def register(bp: Blueprint) -> None:
         "unit_name": lambda unit: UNITS.get(unit, unit),
     }
     for name, function in filters.items():
-        bp.add_app_template_filter(function, name)
+        bp.add_app_template_filter(_per_request(function), name)
+    bp.add_app_template_global(lambda: format_value(TRAINING_TARGET, "ratio", _locale()), "training_target")
+    bp.add_app_template_global(lambda: format_value(ALERT_AIM, "ratio", _locale()), "alert_aim")
     # "%-punt" cannot go through the template's gettext, which %-formats every message
     bp.add_app_template_global(lambda: str(PERCENTAGE_POINTS), "percentage_points")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from learning.accounts.models import Organisation, Team
+from learning.dashboards.attention import Attention, attention
 from learning.dashboards.charts import Chart, Series
 from learning.dashboards.frameworks import (
     COVERAGE,
@@ -59,6 +60,7 @@ class EnvironmentDashboard:
     kirkpatrick: list[Group]
     results: list[Association]
     computed_at: datetime | None
+    attention: Attention
 
     @property
     def charts(self) -> list[Chart]:
@@ -74,6 +76,7 @@ class RegionDashboard:
     trends: list[Chart]
     table: list[tuple[str, str, list[MetricRow]]]  # metric code, name, one row per environment then the region
     computed_at: datetime | None
+    attention: Attention
 
     @property
     def charts(self) -> list[Chart]:
@@ -158,7 +161,9 @@ def environment_dashboard(
         kirkpatrick=kirkpatrick_groups(index, scope, month, locale),
         results=results_association(index, [t.id for t in teams], window, locale),
         computed_at=index.computed_at,
-    )
+        attention=attention(index, [(("team", t.id), t.label) for t in teams],
+                            (scope, _("The whole environment")), month, locale),
+    )  # fmt: skip
 
 
 def all_environments() -> list[Environment]:
@@ -188,7 +193,9 @@ def region_dashboard(month: Period, months: list[Period], locale: str) -> Region
         (spec.code, metric_name(spec, locale), [metric_row(spec, index, s, month, locale) for s in scopes])
         for spec in DEFINITIONS
     ]
-    return RegionDashboard(month, months, environments, comparison, trends, table, index.computed_at)
+    summary = attention(index, list(zip(scopes[:-1], labels[:-1], strict=True)), (REGION, _("The whole region")),
+                        month, locale)  # fmt: skip
+    return RegionDashboard(month, months, environments, comparison, trends, table, index.computed_at, summary)
 
 
 def _region_trend(

@@ -7,7 +7,6 @@ why) before anything is sent, so a read that cannot be logged does not happen.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -168,12 +167,16 @@ def _png(chart: Chart, name: str) -> Response:
     return Response(chart_png(chart, _locale()), mimetype="image/png", headers=headers)
 
 
-def _pdf(title: str, month: Period, computed_at: datetime | None, charts: list[Chart], name: str) -> Response:
-    from learning.dashboards.images import dashboard_pdf  # the plotting library loads only for exports
+def _pdf(name: str, dashboard: EnvironmentDashboard | RegionDashboard, **context: object) -> Response:
+    """Print the report template (every section of the page, the notes once) as a tagged PDF."""
+    from learning.dashboards.report_pdf import pdf_from_html, pictures  # WeasyPrint loads only for exports
 
-    data = dashboard_pdf(title, report_subtitle(month, computed_at, _locale()), charts, _locale(), report_notes())
+    html = render_template(
+        "dashboards/report.html", subtitle=report_subtitle(dashboard.month, dashboard.computed_at, _locale()),
+        notes=report_notes(), pictures=pictures(dashboard.charts, _locale()), dashboard=dashboard, **context,
+    )  # fmt: skip
     headers = {"Content-Disposition": f'attachment; filename="{name}.pdf"'}
-    return Response(data, mimetype="application/pdf", headers=headers)
+    return Response(pdf_from_html(html, request.host_url), mimetype="application/pdf", headers=headers)
 
 
 T = TypeVar("T")
@@ -210,10 +213,15 @@ def environment_png(environment_id: int, key: str) -> Response:
 @bp.get("/environments/<int:environment_id>/report.pdf")
 @login_required
 def environment_pdf(environment_id: int) -> Response:
-    """Download the environment's charts and their tables as one PDF for the steering group."""
+    """Download every section of the environment's dashboard as one tagged PDF for the steering group."""
     environment, dashboard = _environment_data(environment_id, EXPORT)
     d = _require(dashboard)
-    return _pdf(environment.name, d.month, d.computed_at, d.charts, f"vtc-environment-{environment.id}-{d.month.key}")
+    return _pdf(
+        f"vtc-environment-{environment.id}-{d.month.key}", title=environment.name, dashboard=d, region=False,
+        programmes=list(environment.programmes), assessments=latest_assessments([p.id for p in environment.programmes]),
+        domains=assessment_services.DOMAIN_LABELS, ratings=assessment_services.RATINGS,
+        roles=assessment_services.role_labels(_locale()),
+    )  # fmt: skip
 
 
 @bp.get("/region/values.csv")
@@ -237,9 +245,9 @@ def region_png(key: str) -> Response:
 @bp.get("/region/report.pdf")
 @login_required
 def region_pdf() -> Response:
-    """Download the region's charts and their tables as one PDF."""
+    """Download every section of the region dashboard as one tagged PDF."""
     d = _require(_region_data(EXPORT))
-    return _pdf("VTC Twente", d.month, d.computed_at, d.charts, f"vtc-region-{d.month.key}")
+    return _pdf(f"vtc-region-{d.month.key}", title="VTC Twente", dashboard=d, region=True)
 
 
 @bp.get("/metrics")

@@ -39,6 +39,9 @@ def test_manager_previews_and_imports_daily_counts(page: Page, make_user, progra
     page.wait_for_url("**/rpm/upload")
     assert_no_axe_violations(page, "the RPM upload page")
     assert_no_sideways_scroll(page, "the RPM upload page")
+    for summary in page.locator("details.columns > summary").all():  # every kind's columns, opened on a phone
+        summary.click()
+    assert_no_sideways_scroll(page, "the RPM upload page with every column table open")
 
     page.get_by_label("What does the file hold?").select_option("daily")
     header = "programme;patient_pid;day;expected;received_weight;received_bp;manual_weight;manual_bp"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dashboard_helpers import Region, make_region, store_cells
+from dashboard_helpers import Region, make_region, store_attention_cells, store_cells
 from flask import Flask
 
 from learning.accounts.models import Role, User
@@ -39,3 +39,11 @@ def manager_of(make_user: Callable[..., Any], app: Flask) -> Callable[[int], Any
         return user
 
     return make
+
+
+@pytest.fixture
+def cells(app: Flask, region: Region) -> Region:
+    """The ward needs attention on every check; the district team's figures are hidden (dashboard_helpers)."""
+    with app.app_context():
+        store_attention_cells(region)
+    return region
