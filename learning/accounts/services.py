@@ -165,6 +165,26 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
     end_sessions(user)
 
 
+def confirm_password(user: User, password: str, client: str) -> None:
+    """Check the logged-in person's password again before a sensitive action (reauth.py).
+
+    Wrong passwords count as log-in failures of this account and source: an open session left on a ward
+    computer must not become a guessing machine.
+
+    :raises Throttled: while the back-off for this account and source runs.
+    :raises AccountError: on a wrong password.
+    """
+    attempt = throttle.Attempt.of(user.email, client)
+    wait = throttle.wait_needed(attempt)
+    if wait > timedelta(0):
+        raise Throttled(wait)
+    if not _verify(user, password):
+        throttle.record_failure(attempt)
+        db.session.commit()
+        raise AccountError("current password wrong")
+    db.session.commit()  # a rehash of an old-parameter hash is kept
+
+
 def check_new_password(password: str, email: str) -> None:
     """Refuse a new password that breaks the rules of passwords.py (length, common list, the e-mail address).
 
