@@ -114,7 +114,7 @@ def _recovery_message(left: int) -> str:
 def confirm() -> ResponseReturnValue:
     """Prove it is you again before a sensitive page (a download); then go on to that page."""
     next_url = safe_next_url(request.values.get("next")) or url_for("catalog.index")
-    if request.method == "POST":
+    if request.method == "POST" and reauth.FIELDS[0] in request.form:
         problem = reauth.check_submitted(current_user._get_current_object())
         if problem is None:
             return redirect(next_url)
