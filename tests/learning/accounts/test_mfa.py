@@ -198,3 +198,21 @@ def test_a_password_reset_link_does_not_skip_the_code(app, client, make_user):
     assert response.headers["Location"] == "/login/code"
     assert client.get("/admin/lrs/").status_code == 403  # not logged in yet
     assert log_in(app.test_client(), admin.email, "een heel nieuw wachtwoord", app).status_code == 302
+
+
+def test_registering_with_a_staff_code_sets_up_the_app_first(client, make_invitation):
+    code = make_invitation("AUTEUR-01", Role.AUTHOR)
+    form = {"code": code, "email": "docent@example.org", "password": "een lang wachtwoord", "display_name": "Docent",
+            "confirm": "een lang wachtwoord",
+            "csrf_token": csrf_token(client, "/register")}  # fmt: skip
+    assert client.post("/register", data=form).headers["Location"] == "/login/setup"
+    assert client.get("/author/").headers["Location"].startswith("/login")
+
+
+def test_the_demo_code_command_prints_the_code_of_the_published_demo_key(runner):
+    from learning.demo.accounts import DEMO_TOTP_SECRET
+
+    now = time.time()
+    result = runner.invoke(args=["demo", "code"])
+    assert result.exit_code == 0
+    assert result.output.strip() in {pyotp.TOTP(DEMO_TOTP_SECRET).at(now + d) for d in (0, 30)}
