@@ -56,7 +56,7 @@ def enforce() -> Response | None:
 
 def _kept() -> list[tuple[str, str]]:
     """The fields of the original form, to send again (not its token, which the page sends fresh)."""
-    return [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token" and k not in FIELDS]
+    return [(k, v) for k, v in request.form.items(multi=True) if k not in {"csrf_token", "username", *FIELDS}]
 
 
 def check_submitted(user: User) -> tuple[str, int] | None:
