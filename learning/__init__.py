@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from learning import (
     admin,
+    analysis,
     audit,
     authoring,
     backup,
@@ -23,12 +24,14 @@ from learning import (
     offline,
     personal_data,
     preferences,
+    privacy,
     rendering,
     rpm,
     sessions,
     speech,
 )
 from learning.accounts import login_flow
+from learning.accounts.email_views import bp as email_links_bp
 from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
 from learning.accounts.mfa_views import bp as mfa_bp
@@ -96,7 +99,7 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
-    pages = (accounts_bp, mfa_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
+    pages = (accounts_bp, mfa_bp, email_links_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
     for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -110,8 +113,10 @@ def init_app(app: Flask) -> None:
     live.init_app(app)
     caregivers.init_app(app)
     personal_data.init_app(app)
+    privacy.init_app(app)
     editor.init_app(app)
     authoring.init_app(app)
+    analysis.init_app(app)  # the item analysis of each module version (authors, reviewers)
     admin.init_app(app)
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
@@ -126,6 +131,7 @@ def init_app(app: Flask) -> None:
         "authoring",
         "review",
         "admin",
+        "privacy",
     }
     app.before_request(refuse_nul_characters(checked))
     app.before_request(login_flow.require_second_factor)  # a staff role reaches nothing before its second factor

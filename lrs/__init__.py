@@ -1,4 +1,5 @@
-"""The built-in xAPI Learning Record Store. Public surface: init_app(), local_store() and local_query()."""
+"""The built-in xAPI Learning Record Store. Public surface: init_app(), local_store(), local_query(),
+local_agent_documents(), local_eraser() and local_retention()."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from flask import Flask, Response, request
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-# Imported for what importing does: documents and forwarding_wake hook onto views.bp, forwarding_cli onto cli.
-from lrs import forwarding_cli, service  # noqa: F401
+# Imported for what importing does: documents and forwarding_wake hook onto views.bp, the *_cli modules onto cli.
+from lrs import erasure_cli, forwarding_cli, service  # noqa: F401
 from lrs.cli import cli
 from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views  # noqa: F401
 from lrs.http.alternate import AlternateRequestSyntax
 from lrs.http.errors import handle_http_error
 from lrs.http.reads import ReadEvent, StatementsReadHook
 from lrs.service.documents import agent_documents
+from lrs.service.erasure import Erased, delete_statements_before, erase_agents, retention_cutoff
 from lrs.service.forwarding import Forwarder, ForwardSettings
 from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
@@ -26,11 +28,14 @@ from lrs.xapi.errors import BadRequest
 from lrs.xapi.params import parse_statement_query
 
 __all__ = [
+    "Erased",
     "ReadEvent",
     "Tenant",
     "init_app",
     "local_agent_documents",
+    "local_eraser",
     "local_query",
+    "local_retention",
     "local_store",
     "upgrade_database",
 ]
@@ -61,6 +66,7 @@ def init_app(
     app.config.setdefault("LRS_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"))
     app.config.setdefault("LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
     app.config.setdefault("LRS_CORS_ORIGINS", "*")
+    app.config.setdefault("LRS_RETENTION_DAYS", 730)  # raw statements: 24 months (docs/privacy.md); 0 keeps all
     engine = make_engine(app.config["LRS_DATABASE_URI"])
     forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
     app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read)
@@ -116,6 +122,26 @@ def local_agent_documents(app: Flask) -> Callable[[Mapping[str, Any]], list[dict
         return agent_documents(app.extensions["lrs"].engine, agent)
 
     return read
+
+
+def local_eraser(app: Flask) -> Callable[..., Erased]:
+    """Return a function that hard-deletes everything this LRS holds about one agent (GDPR art. 17), for the
+    LMS's erasure of a person in the same process: `erase(agent, emails=[...], texts=[...])`."""
+
+    def erase(agent: Mapping[str, Any], *, emails: Sequence[str] = (), texts: Sequence[str] = ()) -> Erased:
+        return erase_agents(app.extensions["lrs"].engine, agent, emails=emails, texts=texts)
+
+    return erase
+
+
+def local_retention(app: Flask) -> Callable[[], int]:
+    """Return a function that deletes the statements stored longer ago than LRS_RETENTION_DAYS; returns how many."""
+
+    def apply() -> int:
+        cutoff = retention_cutoff(int(app.config["LRS_RETENTION_DAYS"]))
+        return 0 if cutoff is None else delete_statements_before(app.extensions["lrs"].engine, cutoff)
+
+    return apply
 
 
 def _unpack_more(params: dict[str, str]) -> tuple[dict[str, str], int | None]:

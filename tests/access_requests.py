@@ -24,6 +24,8 @@ from helpers import PASSWORD, csrf_token
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
+from learning.accounts.confirm import make_token as make_confirm_token
+from learning.accounts.links import LinkMail, request_link
 from learning.accounts.models import Invitation, Organisation, Role, Team, User
 from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
@@ -150,6 +152,38 @@ def _reset_password(ask: Ask) -> Request:
         path = f"/password/reset/{make_token(person, ask.app.secret_key or '')}"
     new = "een heel nieuw wachtwoord"
     return Request(path) if ask.cell.row.method == "GET" else Request(path, {"password": new, "confirm": new})
+
+
+@route(LMS, "POST /login/link")
+def _ask_sign_in_link(ask: Ask) -> Request:
+    return Request("/login/link", {"email": ask.world.users.get(ask.role, ask.world.manager_y).email})
+
+
+@route(LMS, "GET /login/link/<token>", "POST /login/link/<token>")
+def _sign_in_link(ask: Ask) -> Request:
+    """A sign-in link of a confirmed patient of its own (a click on it logs the browser in as her)."""
+    with ask.app.app_context():
+        person = create_user(f"link-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT,
+                             email_confirmed_at=utcnow())  # fmt: skip
+        db.session.commit()
+        mail = request_link(person.email, "192.0.2.1", ask.app.secret_key or "")
+        assert isinstance(mail, LinkMail)
+    return Request(f"/login/link/{mail.token}", None if ask.cell.row.method == "GET" else {})
+
+
+@route(LMS, "GET /email/confirm/<token>", "POST /email/confirm/<token>")
+def _confirm_email(ask: Ask) -> Request:
+    """A confirmation link of a person of its own, whose address is not confirmed yet."""
+    with ask.app.app_context():
+        person = create_user(f"bevestig-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        path = f"/email/confirm/{make_confirm_token(person, ask.app.secret_key or '')}"
+    return Request(path, None if ask.cell.row.method == "GET" else {})
+
+
+@route(LMS, "POST /account/email/confirm")
+def _send_confirmation(ask: Ask) -> Request:
+    return Request("/account/email/confirm", {"next": "/"})
 
 
 @route(LMS, "POST /language/<code>")
@@ -641,6 +675,16 @@ def _version_zip(ask: Ask) -> Request:
     return Request(f"/author/modules/{DRAFTED}/{version}.zip")
 
 
+@route(LMS, "GET /author/modules/<slug>/analysis")
+def _analysis(ask: Ask) -> Request:
+    return Request(f"/author/modules/{DRAFTED}/analysis")
+
+
+@route(LMS, "POST /author/modules/<slug>/analysis/edit")
+def _analysis_edit(ask: Ask) -> Request:
+    return Request(f"/author/modules/{DRAFTED}/analysis/edit", {"target": "step-1"})
+
+
 @route(LMS, "GET /review/drafts/<int:draft_id>/<language>/<int:number>")
 def _review_step(ask: Ask) -> Request:
     return Request(f"/review/drafts/{_draft(ask, 'submitted')}/nl/1")
@@ -798,3 +842,36 @@ def _admin_import_confirm(ask: Ask) -> Request:
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/import/<kind>/template.csv")
 def _admin_import_template(ask: Ask) -> Request:
     return Request(_admin_path(ask).replace("<kind>", "patients"))
+
+
+def _throwaway(ask: Ask, role: Role, login: bool) -> int:
+    """A fresh account of X for a route that erases one (the world's own accounts must stay); returns its id."""
+    email = f"erase-{uuid.uuid4().hex[:8]}@example.test"
+    with ask.app.app_context():
+        org = db.session.get(Organisation, ask.world.org_x)
+        user = create_user(email, PASSWORD, role, organisation=org)
+        db.session.commit()
+        user_id = user.id
+    if login:
+        ask.client.post("/logout", data={"csrf_token": csrf_token(ask.client, "/")})
+        form = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(ask.client)}
+        assert ask.client.post("/login", data=form).status_code == 302
+    return user_id
+
+
+@route(LMS, "POST /account/erase")
+def _erase_self(ask: Ask) -> Request:
+    if ask.cell.expected == "ok":  # a patient or caregiver really erases: a throwaway account, not the world's
+        _throwaway(ask, Role(ask.role), login=True)
+    return Request("/account/erase", {"understood": "y", "password": PASSWORD})
+
+
+@route(LMS, "POST /privacy/erasure")
+def _lookup_for_erasure(ask: Ask) -> Request:
+    return Request("/privacy/erasure", {"who": ask.world.users["patient"].email})
+
+
+@route(LMS, "POST /privacy/erasure/<int:user_id>")
+def _erase_other(ask: Ask) -> Request:
+    person = _throwaway(ask, Role.PATIENT, login=False)
+    return Request(f"/privacy/erasure/{person}", {"understood": "y", "password": PASSWORD})

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from flask import Flask, has_request_context
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import FIXTURE_APPROVER, PASSWORD, TEST_SECRET_KEY, TEST_TOTP_SECRET, empty_all_tables, log_in
+from helpers import (
+    FIXTURE_APPROVER,
+    PASSWORD,
+    TEST_SECRET_KEY,
+    TEST_TOTP_SECRET,
+    dispose_cleaners,
+    empty_all_tables,
+    log_in,
+)
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import event
@@ -34,12 +42,13 @@ os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database for the whole run: PostgreSQL when VTC_TEST_DATABASE_URL says so, else SQLite."""
     url = os.environ.get("VTC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     upgrade_lms(url)
     lrs.upgrade_database(url)
-    return url
+    yield url
+    dispose_cleaners()
 
 
 @pytest.fixture
@@ -185,6 +194,9 @@ def make_user(app: Flask, organisation_id: int) -> Callable[..., UserRef]:
             org = db.session.get(Organisation, organisation_id)
             assert org is not None
             fields.setdefault("team", org.teams[0] if role is Role.PROFESSIONAL else None)
+            # An established account: its address confirmed, so no bar asks to confirm it on every page of every
+            # test. Tests of unconfirmed addresses pass email_confirmed_at=None.
+            fields.setdefault("email_confirmed_at", utcnow())
             user = create_user(email, PASSWORD, role, organisation=org, **fields)
             db.session.commit()
             return UserRef(user.id, user.email, user.xapi_pid, user.role)

@@ -11,7 +11,7 @@ import urllib.request
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import Engine, create_engine, text, update
 from werkzeug.test import TestResponse
 
 from learning.accounts.models import User
@@ -59,18 +59,41 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1)
 
 
+_cleaners: dict[str, Engine] = {}
+
+
 def empty_all_tables(url: str) -> None:
-    """Delete every row of the LMS and LRS tables (TRUNCATE on PostgreSQL), keeping the migrated schema."""
-    engine = create_engine(url)
+    """Delete every row of the LMS and LRS tables, keeping the migrated schema, as if freshly migrated.
+
+    On PostgreSQL only the tables that hold rows are truncated and only the sequences that moved are restarted:
+    TRUNCATE costs per table, and a test touches a handful of some seventy (27 ms → a few ms per test)."""
+    engine = _cleaners.get(url) or _cleaners.setdefault(url, create_engine(url))
     tables = [*reversed(Base.metadata.sorted_tables), *reversed(lrs_metadata.sorted_tables)]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        if engine.dialect.name != "postgresql":
             for table in tables:
                 conn.execute(table.delete())
-    engine.dispose()
+            return
+        probe = " UNION ALL ".join(
+            f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 — our own table names
+            for t in tables
+        )
+        filled = [f'"{name}"' for name in conn.scalars(text(probe))]
+        if filled:
+            conn.execute(text(f"TRUNCATE {', '.join(filled)} CASCADE"))
+        moved = list(conn.scalars(
+            text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                 "WHERE last_value IS NOT NULL AND schemaname = current_schema()")
+        ))  # fmt: skip
+        for sequence in moved:
+            conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+
+
+def dispose_cleaners() -> None:
+    """Close the pooled connections empty_all_tables keeps for the run (called once at the end)."""
+    for engine in _cleaners.values():
+        engine.dispose()
+    _cleaners.clear()
 
 
 def learner_home(app: Flask, user_id: int) -> str:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import email
+import http.cookiejar
 import re
 import socket
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -69,3 +73,33 @@ def link_in(message: EmailMessage) -> str:
     links = re.findall(r"https?://\S+", body)
     assert len(links) == 1, body
     return links[0]
+
+
+class Browser:
+    """A cookie-keeping HTTP client: what a person's browser does with our pages, minus the rendering."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener.addheaders = [("Accept-Language", "nl")]
+
+    def get(self, url: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(self._url(url)))  # noqa: S310 — loopback
+
+    def post(self, url: str, data: dict[str, str], page_url: str | None = None) -> tuple[int, str]:
+        """Submit to url with the form token of page_url (default: url itself, as a form posts to its own page)."""
+        _status, page = self.get(page_url or url)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        assert token, page
+        body = urllib.parse.urlencode({**data, "csrf_token": token.group(1)}).encode()
+        return self._open(urllib.request.Request(self._url(url), data=body))  # noqa: S310 — loopback
+
+    def _url(self, url: str) -> str:
+        return url if url.startswith("http") else self.base + url
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request) as response:
+                return int(response.status), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return int(error.code), error.read().decode()

@@ -94,3 +94,11 @@ class ResetPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class SignInLinkForm(ForgotPasswordForm):
+    """Ask for a sign-in link by e-mail: only the address (the shape of the forgotten-password form)."""
+
+
+class ButtonForm(FlaskForm):
+    """One button and the CSRF token: the click that uses a link from a mail (a mail scanner only opens it)."""

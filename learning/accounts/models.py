@@ -92,6 +92,9 @@ class User(UserMixin, Base):
     mfa_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # When the person showed this address is theirs (a confirmation link, or a completed password reset); empty
+    # until then and again after a change of address. Sign-in links go only to confirmed addresses.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -171,3 +174,23 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(200))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInLink(Base):
+    """A one-time sign-in link sent by e-mail (patients and caregivers, docs/signing-in.md).
+
+    Only a hash of the token is kept, so a copy of the database holds no live link. A link works once (used_at)
+    and until expires_at; using one, a password change and a change of address end the account's other links.
+    """
+
+    __tablename__ = "sign_in_link"
+    __table_args__ = (Index("ix_sign_in_link_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

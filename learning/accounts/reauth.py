@@ -21,6 +21,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from learning.accounts import login_flow, mfa, services
+from learning.accounts.links import LINK_ROLES
 from learning.accounts.models import User
 
 DEFAULT_MAX_AGE = timedelta(minutes=10)
@@ -83,7 +84,8 @@ def page(
     user = current_user._get_current_object()
     pairs = list(keep.items()) if isinstance(keep, dict) else list(keep)
     html = render_template("accounts/reauth.html", problem=problem, action=action, keep=pairs,
-                           needs_code=needs_code(user), minutes=int(max_age().total_seconds() // 60))  # fmt: skip
+                           needs_code=needs_code(user), minutes=int(max_age().total_seconds() // 60),
+                           link_login=user.role in LINK_ROLES)  # fmt: skip
     response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,12 +1,12 @@
 """Password reset by e-mail: single-use, expiring links, and a request that never tells who has an account.
 
 The link carries an itsdangerous signed token with the account id and a fingerprint of the account's current
-password hash. Setting a new password changes the hash, so the link dies after use and after any other change of
-the password; the signature's timestamp lets it expire (RESET_MAX_AGE, an hour). Nothing is stored: no migration,
-and no table of live tokens to steal.
+password hash and address. Setting a new password changes the hash, so the link dies after use and after any
+other change of the password or the address; the signature's timestamp lets it expire (RESET_MAX_AGE, an hour).
+Nothing is stored: no table of live tokens to steal.
 
-Requests are throttled per address and per source, counted as rows of the log-in failure table under their own
-prefixed keys (so they never slow a log-in, nor a log-in failure a reset). The answer is the same whether the
+Requests are throttled per address and per source (mail_limits.py, shared with sign-in links and confirmation
+mails), so they never slow a log-in, nor a log-in failure a reset. The answer is the same whether the
 address has an account, is unknown or has had its mails for the hour: only a source that asks too often is told
 to wait. Log-in throttling never applies to the link itself: a person being guessed at can always get back in.
 """
@@ -18,17 +18,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from learning.accounts import throttle
-from learning.accounts.models import LoginFailure, User
-from learning.accounts.services import AccountError, check_new_password, end_sessions, hash_password, normalise_email
+from learning.accounts import mail_limits
+from learning.accounts.mail_limits import TooManyRequests
+from learning.accounts.models import User
+from learning.accounts.services import (
+    AccountError,
+    check_new_password,
+    end_sessions,
+    end_sign_in_links,
+    hash_password,
+    normalise_email,
+)
 from learning.db import db, utcnow
 
 RESET_MAX_AGE = timedelta(hours=1)
-MAILS_PER_ADDRESS = 3  # per hour: enough for a lost mail or two, too few to flood someone's inbox
-REQUESTS_PER_SOURCE = 20  # per hour, any addresses: one ward computer may help a few people, a script may not
-WINDOW = throttle.WINDOW
+MAILS_PER_ADDRESS = mail_limits.MAILS_PER_ADDRESS
+REQUESTS_PER_SOURCE = mail_limits.REQUESTS_PER_SOURCE
 SALT = "vtc-password-reset"
 
 
@@ -38,15 +45,6 @@ class LinkInvalid(Exception):
 
 class LinkExpired(LinkInvalid):
     """The link was genuine but is older than RESET_MAX_AGE."""
-
-
-class TooManyRequests(Exception):
-    """This source asked for too many reset mails within the hour."""
-
-    def __init__(self, wait: timedelta) -> None:
-        super().__init__("too many reset requests")
-        self.wait = wait
-        self.minutes = throttle.minutes(wait)
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,9 @@ def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    """A short hash of the password hash: changes whenever the password does, reveals nothing about it."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+    """A short hash of the password hash and the address: changes whenever the password does (the link dies with
+    its use) or the address does (a link sent to the old address must not work), and reveals nothing of either."""
+    return hashlib.sha256(f"{user.password_hash}\n{user.email}".encode()).hexdigest()[:32]
 
 
 def make_token(user: User, secret_key: str | bytes) -> str:
@@ -94,25 +93,13 @@ def user_for_token(token: str, secret_key: str | bytes, max_age: timedelta = RES
 def request_reset(email: str, client: str, secret_key: str | bytes) -> ResetMail | None:
     """Record a request and return the mail to send, or None (unknown address, or its mails for the hour sent).
 
+    An unconfirmed address gets the mail too: it is the only way back for someone who never opened the
+    confirmation mail, and a completed reset confirms the address (docs/signing-in.md).
+
     :raises TooManyRequests: when this source asked too often; nothing else ever tells the caller more.
     """
     email = normalise_email(email)
-    address, source = throttle.key("reset:" + email), throttle.key("reset:" + client)
-    now = utcnow()
-    since = now - WINDOW
-    source_count, source_first = db.session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.client_key == source, LoginFailure.at > since
-        )
-    ).one()
-    if source_count >= REQUESTS_PER_SOURCE and source_first is not None:
-        raise TooManyRequests(max(timedelta(seconds=1), source_first + WINDOW - now))
-    address_count = db.session.scalar(
-        select(func.count()).where(LoginFailure.account_key == address, LoginFailure.at > since)
-    )
-    db.session.add(LoginFailure(account_key=address, client_key=source, device_key=None))
-    db.session.commit()
-    if (address_count or 0) >= MAILS_PER_ADDRESS:
+    if not mail_limits.record_request("reset", email, client):
         return None
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.is_active:
@@ -121,7 +108,8 @@ def request_reset(email: str, client: str, secret_key: str | bytes) -> ResetMail
 
 
 def reset_password(token: str, password: str, secret_key: str | bytes) -> User:
-    """Set a new password through a valid link, ending every session of the account; the link dies with it.
+    """Set a new password through a valid link, ending every session and sign-in link of the account; the link
+    dies with it, and the address counts as confirmed.
 
     :raises LinkInvalid: (or LinkExpired) as user_for_token.
     :raises AccountError: for a new password that passwords.py refuses.
@@ -129,6 +117,9 @@ def reset_password(token: str, password: str, secret_key: str | bytes) -> User:
     user = user_for_token(token, secret_key)
     check_new_password(password, user.email)
     user.password_hash = hash_password(password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the link reached this mailbox, and its holder now holds the password
+    end_sign_in_links(user)
     end_sessions(user)
     return user
 

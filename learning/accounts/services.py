@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, func, select, update
 
 from learning.accounts import throttle
-from learning.accounts.models import Invitation, Organisation, Role, User
+from learning.accounts.models import Invitation, Organisation, Role, SignInLink, User
 from learning.accounts.passwords import password_problem
 from learning.db import db, utcnow
 
@@ -162,14 +162,16 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
         raise AccountError("current password wrong")
     check_new_password(new, user.email)
     user.password_hash = hash_password(new)
+    end_sign_in_links(user)
     end_sessions(user)
 
 
 def confirm_password(user: User, password: str, client: str) -> None:
-    """Check the logged-in person's password again before a sensitive action (reauth.py).
+    """Check a logged-in person's password again before a sensitive action (reauth.py) or one that cannot be
+    undone (erasing an account).
 
-    Wrong passwords count as log-in failures of this account and source: an open session left on a ward
-    computer must not become a guessing machine.
+    Wrong passwords count as log-in failures of this account and source, as for a password change: an open session
+    left on a ward computer must not become a guessing machine.
 
     :raises Throttled: while the back-off for this account and source runs.
     :raises AccountError: on a wrong password.
@@ -181,8 +183,7 @@ def confirm_password(user: User, password: str, client: str) -> None:
     if not _verify(user, password):
         throttle.record_failure(attempt)
         db.session.commit()
-        raise AccountError("current password wrong")
-    db.session.commit()  # a rehash of an old-parameter hash is kept
+        raise AccountError("password wrong")
 
 
 def check_new_password(password: str, email: str) -> None:
@@ -199,6 +200,17 @@ def end_sessions(user: User) -> None:
     """Make every session cookie of this account worthless (logout, password change) and commit."""
     user.session_version += 1
     db.session.commit()
+
+
+def end_sign_in_links(user: User) -> None:
+    """Make every unused sign-in link of this account worthless (a new password, a new address, a link used); the
+    caller commits. Who changes the password may suspect someone else reads their mail."""
+    db.session.execute(
+        update(SignInLink)
+        .where(SignInLink.user_id == user.id, SignInLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _spend_as_long_as_a_check(password: str) -> None:

@@ -18,7 +18,7 @@ from learning.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from learning.accounts.mail import MailSettings, compose, send
+from learning.accounts.mailer import mail_confirmation_after, public_url, send_after
 from learning.accounts.passwords import PasswordProblem
 from learning.i18n import LANGUAGES, select_locale
 from learning.preferences.services import current_preferences, save_preferences
@@ -140,12 +140,9 @@ def _reset_minutes() -> int:
 
 def _send_after_response(response: Response, mail: reset.ResetMail) -> None:
     """Write the mail in the page's language now; send it once the answer has gone (see mail.py)."""
-    path = url_for("accounts.reset_password", token=mail.token)
-    link = (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/") + path
-    body = render_template("accounts/reset_mail.txt", link=link, minutes=_reset_minutes())
-    settings = MailSettings.of(current_app.config)
-    message = compose(settings, mail.email, _("A new password for VTC Twente"), body)
-    response.call_on_close(lambda: send(settings, message))
+    link = public_url("accounts.reset_password", token=mail.token)
+    send_after(response, mail.email, _("A new password for VTC Twente"), "accounts/reset_mail.txt",
+               link=link, minutes=_reset_minutes())  # fmt: skip
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -211,8 +208,11 @@ def register() -> str | Response | tuple[str, int]:
         login_flow.mark_authenticated()
         services.set_locale(user, language)
         save_preferences(reading)
-        flash(_("Welcome! Your account is ready."), "info")
-        return redirect(url_for("catalog.index"))
+        flash(_("Welcome! Your account is ready. We sent you an e-mail: open the link in it to confirm your address."),
+              "info")  # fmt: skip
+        response = redirect(url_for("catalog.index"))
+        mail_confirmation_after(response, user)
+        return response
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from learning.accounts import mfa
+from learning.accounts.confirm import forget_confirmation
 from learning.accounts.models import Role, Team, User
 from learning.accounts.services import normalise_email
 from learning.admin import log
@@ -142,6 +143,8 @@ def update_person(actor: Actor, organisation_id: int, user_id: int, data: Person
     data = _check(actor, organisation_id, data, user)
     if user.id == actor.user_id and data.role is not user.role:
         raise AdminError("own-role")
+    if data.email != user.email:
+        forget_confirmation(user)  # the new address is unconfirmed; links sent to the old one stop working
     user.email, user.display_name, user.role, user.team_id = data.email, data.display_name, data.role, data.team_id
     db.session.commit()
     log.record(actor, "admin.person.update", f"user:{user.id}")

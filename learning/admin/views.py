@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from learning.accounts import mfa, reauth
+from learning.accounts.mailer import mail_confirmation_after
 from learning.accounts.models import Role
 from learning.admin import organisations, people, views_codes  # noqa: F401 — views_codes adds its routes to bp
 from learning.admin.organisations import OrganisationData, TeamData
@@ -145,6 +146,7 @@ def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
         try:
             manager = int_or_none(request.form.get("line_manager_id"))
             people.check_line_manager(organisation_id, user.id, manager)  # before anything is saved
+            old_email = user.email
             people.update_person(me, organisation_id, user_id, _person_form())
             if manager != people.line_manager_of(user.id):
                 people.set_line_manager(me, organisation_id, user_id, manager)
@@ -152,7 +154,10 @@ def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
             problem = _problem(error)
         else:
             flash(_l("Saved."), "info")
-            return redirect(url_for("admin.people_list", organisation_id=organisation_id))
+            response = redirect(url_for("admin.people_list", organisation_id=organisation_id))
+            if user.email != old_email:
+                mail_confirmation_after(response, user)  # the new address gets its own confirmation link
+            return response
     return _person_page(organisation_id, user_id, problem, request.form)
 
 

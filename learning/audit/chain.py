@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 GENESIS = "0" * 64
 """The prev_hash of the first row: nothing came before it."""
+
+REDACTED = "(erased)"
+"""What replaces a field that named a person whose account was erased (GDPR art. 17). The row keeps its id, time,
+action, links and original hash, so the chain around it still verifies; its own hash can no longer be checked, so
+every erasure declares how many entries it made anonymous in its own entry, and a walk from the first row refuses
+more anonymous entries than were declared."""
+ERASURE_ACTIONS = frozenset({"privacy.erase", "privacy.erase.self"})
+_DECLARED = re.compile(r"; (\d+) access-log entr")
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,7 @@ class Verdict:
     head_id: int | None = None
     head_hash: str = GENESIS
     from_start: bool = True  # False: only the newest entries were checked, from a stored row onwards
+    redacted: int = 0  # entries made anonymous by an erasure, whose own hash could not be checked
 
     @property
     def intact(self) -> bool:
@@ -87,16 +97,35 @@ def walk(links: Iterable[Link], after: Link | None = None) -> Verdict:
     """
     checked, previous_id, previous_hash = 0, after.id if after else None, after.hash if after else GENESIS
     start = after is None
+    redacted, declared, last_redacted = 0, 0, 0
     for link in links:
         reason = _fault(link, previous_id, previous_hash)
         if reason:
-            return Verdict(checked, link.id, reason, previous_id, previous_hash, from_start=start)
+            return Verdict(checked, link.id, reason, previous_id, previous_hash, from_start=start, redacted=redacted)
+        if is_redacted(link.fields):
+            redacted, last_redacted = redacted + 1, link.id
+        declared += _declared(link.fields)
         checked, previous_id, previous_hash = checked + 1, link.id, link.hash
-    return Verdict(checked, head_id=previous_id, head_hash=previous_hash, from_start=start)
+    if start and redacted > declared:  # rows made anonymous that no erasure accounts for: hidden changes
+        return Verdict(checked, last_redacted, UNDECLARED, previous_id, previous_hash, redacted=redacted)
+    return Verdict(checked, head_id=previous_id, head_hash=previous_hash, from_start=start, redacted=redacted)
 
 
-GAP, LINK, CHANGED = "gap", "link", "changed"
+def is_redacted(fields: Fields) -> bool:
+    """Whether an erasure made this row anonymous (some of its fields replaced by REDACTED)."""
+    return REDACTED in (fields.actor, fields.subject, fields.path)
+
+
+def _declared(fields: Fields) -> int:
+    if fields.action not in ERASURE_ACTIONS:
+        return 0
+    match = _DECLARED.search(fields.subject)
+    return int(match.group(1)) if match else 0
+
+
+GAP, LINK, CHANGED, UNDECLARED = "gap", "link", "changed", "undeclared"
 REASONS = {
+    UNDECLARED: "more entries were made anonymous than the erasures recorded in the log declare",
     GAP: "the rows between it and the previous one are missing (deleted)",
     LINK: "its prev_hash is not the previous row's hash: a row before it was deleted, or it was put in later",
     CHANGED: "its fields do not match its hash: the row was changed after it was written",
@@ -109,6 +138,6 @@ def _fault(link: Link, previous_id: int | None, previous_hash: str) -> str:
         return GAP
     if link.prev_hash != previous_hash:
         return LINK
-    if row_hash(link.id, link.fields, link.prev_hash) != link.hash:
+    if not is_redacted(link.fields) and row_hash(link.id, link.fields, link.prev_hash) != link.hash:
         return CHANGED
     return ""

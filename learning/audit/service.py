@@ -13,12 +13,13 @@ The unique `prev_hash` backs both up: a forked chain cannot be stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, or_, select, update
 
-from learning.audit.chain import GENESIS, Fields, Link, Verdict, row_hash, walk
+from learning.audit.chain import GENESIS, REDACTED, Fields, Link, Verdict, row_hash, walk
 from learning.audit.models import AccessLogEntry
 from learning.db import db
 
@@ -103,3 +104,48 @@ def hash_of(row_id: int) -> str | None:
     """Return the stored hash of one row, or None when there is no such row."""
     with db.engine.connect() as conn:
         return conn.execute(select(table.c.hash).where(table.c.id == row_id)).scalar_one_or_none()
+
+
+def redact_person(user_id: int, texts: Iterable[str], erasure: Fields) -> int:
+    """Make every entry that names a person anonymous and append the erasure's own entry; return how many changed.
+
+    The person is named as `user:<id>` (actor or subject) or by one of `texts` (xAPI account name, e-mail address)
+    in a subject or path. Those fields become REDACTED; the rest of the row and its hashes stay, so the chain still
+    verifies (chain.py). `erasure`'s subject gets "; <n> access-log entries made anonymous" appended, the count the
+    verifier checks. Both happen under the append lock, so no entry about the person slips in between.
+    """
+    who = f"user:{user_id}"
+    names = [t for t in texts if t]
+    pattern = re.compile("|".join([rf"\b{re.escape(who)}\b", *(re.escape(t) for t in names)]))
+    likes = [table.c.actor == who, table.c.subject.contains(who, autoescape=True)]
+    likes += [column.contains(t, autoescape=True) for t in names for column in (table.c.subject, table.c.path)]
+    with db.engine.connect() as conn:
+        _lock(conn)
+        changed = 0
+        for row in conn.execute(select(table).where(or_(*likes))).all():
+            values = _anonymous(row, who, pattern)
+            if values:
+                conn.execute(update(table).where(table.c.id == row.id).values(**values))
+                changed += 1
+        fields = _fit(
+            Fields(**{**vars(erasure), "subject": f"{erasure.subject}; {changed} access-log entries made anonymous"})
+        )
+        last = conn.execute(_LAST).first()
+        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
+        conn.execute(
+            _INSERT, {"id": row_id, **vars(fields), "prev_hash": prev_hash, "hash": row_hash(row_id, fields, prev_hash)}
+        )
+        conn.commit()
+    return changed
+
+
+def _anonymous(row: Any, who: str, pattern: re.Pattern[str]) -> dict[str, str]:
+    """The fields of a row to replace: its actor if that is the person; subject and path if they name them."""
+    values = {}
+    if row.actor == who:
+        values["actor"] = REDACTED
+    if pattern.search(row.subject):
+        values["subject"] = values["path"] = REDACTED  # the path repeats the subject (/admin/.../people/12)
+    elif pattern.search(row.path):
+        values["path"] = REDACTED
+    return values

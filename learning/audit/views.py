@@ -41,11 +41,15 @@ ACTIONS = {
     "admin.invitation.revoke": _l("Invitation code revoked"),
     "admin.import.staff": _l("Staff imported"),
     "admin.import.patients": _l("Patients imported"),
+    "privacy.review": _l("Account looked up for erasure"),
+    "privacy.erase": _l("Account erased on request"),
+    "privacy.erase.self": _l("Account erased by its owner"),
 }
 REASONS = {
     chain.GAP: _l("The entries just before it are missing: they were deleted."),
     chain.LINK: _l("It does not point to the entry before it: an entry was deleted, or this one was added later."),
     chain.CHANGED: _l("Its contents do not match its hash: the entry was changed after it was written."),
+    chain.UNDECLARED: _l("More entries were made anonymous than the erasures in the log account for."),
 }
 
 

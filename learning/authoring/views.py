@@ -10,6 +10,7 @@ import mimetypes
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -32,9 +33,8 @@ from learning.authoring.services import (
     published_files,
     save_file,
 )
+from learning.authoring.workspace import workspace as list_workspace
 from learning.content.loader import AUDIENCES, LANGUAGES
-from learning.content.models import Module
-from learning.content.publishing import approvals
 from learning.content.services import get_module
 from learning.db import db
 
@@ -74,13 +74,11 @@ def _zip_response(name: str, data: bytes) -> Response:
 @author_bp.get("/")
 @login_required
 def workspace(problem: str | None = None, status: int = 200, **kept: Any) -> tuple[str, int]:
-    """My drafts, every module with its status, and forms to start a module."""
+    """What awaits my review, my drafts, the others' drafts and every module by title; forms to start a module."""
     _staff_only()
-    drafts = db.session.scalars(select(Draft).where(Draft.status != DraftStatus.PUBLISHED).order_by(Draft.id.desc()))
-    modules = db.session.scalars(select(Module).order_by(Module.slug)).all()
-    html = render_template("authoring/workspace.html", drafts=list(drafts), modules=modules,
-                           approvals={m.id: approvals(m) for m in modules}, audiences=sorted(AUDIENCES),
-                           problem=problem, kept=kept, can_write=can_author(current_user))  # fmt: skip
+    listed = list_workspace(current_user, str(get_locale()))
+    html = render_template("authoring/workspace.html", listed=listed, audiences=sorted(AUDIENCES), problem=problem,
+                           kept=kept, can_write=can_author(current_user))  # fmt: skip
     return html, status
 
 

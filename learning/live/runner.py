@@ -26,6 +26,7 @@ from sqlalchemy import select
 from learning.db import db, utcnow
 from learning.live.lock import exclusive_run
 from learning.metrics.models import SyncCursor
+from learning.privacy.retention import apply_if_due
 from learning.tracking.reader import current_reader
 from learning.tracking.sync import SyncReport, sync
 
@@ -41,6 +42,7 @@ def run_once() -> SyncReport | None:
         report = sync(current_reader())
         if report.error is None:
             _stamp()
+            apply_if_due()  # retention (learning/privacy/retention.py), at most once a day
         else:
             log.warning("live sync stopped early: %s", report.error)
         return report

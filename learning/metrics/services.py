@@ -44,6 +44,7 @@ from learning.metrics.rollup import Accumulator, roll_up
 from learning.metrics.scopes import Structure
 from learning.metrics.suppression import Equation, MetricMonth, suppress, suppress_linked
 from learning.metrics.suppression_protect import protect
+from learning.privacy.retention import cutoff as retention_cutoff
 
 CELL_KEY = ["metric_code", "definition_version", "scope_type", "scope_id", "period_start"]
 UPDATED = ("period_end", "numerator", "denominator", "value", "suppressed", "computed_at")
@@ -172,11 +173,17 @@ def _store(rows: list[dict[str, Any]], chunk: int = 5000) -> None:
 
 
 def _prune(versions: dict[str, int], run_at: datetime, periods: list[Period] | None) -> None:
-    """Delete rows of the current versions that this run did not write (a scope or month that no longer exists)."""
+    """Delete rows of the current versions that this run did not write (a scope or month that no longer exists).
+
+    A full run keeps the months wholly before the retention cutoff: their raw rows were deleted on purpose, and
+    the values shown for them are what remains (learning/privacy/retention.py)."""
+    kept_before = retention_cutoff()
     for code, version in versions.items():
         query = delete(MetricValue).where(
             MetricValue.metric_code == code, MetricValue.definition_version == version, MetricValue.computed_at < run_at
         )
         if periods is not None:
             query = query.where(MetricValue.period_start.in_([p.start for p in periods]))
+        elif kept_before is not None:
+            query = query.where(MetricValue.period_end >= kept_before.date())
         db.session.execute(query)

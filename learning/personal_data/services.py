@@ -87,6 +87,7 @@ def _account(user: User, agent: dict[str, Any]) -> dict[str, Any]:
         "organisation": user.organisation.name if user.organisation else None,
         "team": user.team.name if user.team else None,
         "created_at": _iso(user.created_at),
+        "email_confirmed_at": _iso(user.email_confirmed_at),
         "active": user.is_active_account,
         "xapi_account": agent["account"],
     }

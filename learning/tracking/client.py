@@ -18,7 +18,14 @@ from urllib.parse import urlencode, urlparse
 
 from tincan import HTTPRequest, LRSResponse, RemoteLRS, Statement, StatementList, Verb
 
-from learning.tracking.reader import PAGE, AgentRecords, ReadError, agent_params, statement_params
+from learning.tracking.reader import (
+    PAGE,
+    AgentRecords,
+    ReadError,
+    activity_params,
+    agent_params,
+    statement_params,
+)
 
 StoreFunction = Callable[[list[dict[str, Any]]], object]
 
@@ -216,6 +223,19 @@ class RemoteReader:
     ) -> Iterator[dict[str, Any]]:
         """Yield statements stored after `since` (all when None), oldest first, optionally of one verb only."""
         page = self._first_page(statement_params(since, limit=limit, verb=verb))
+        while True:
+            yield from page["statements"]
+            if not page.get("more"):
+                return
+            page = self._more(str(page["more"]))
+
+    def read_activity(self, activity: str, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every statement about `activity` or with it in its context (stored after `since`), oldest first;
+        read as plain JSON: tincan's query model has no related_activities."""
+        params = activity_params(activity, since)
+        page = self._read(
+            lambda: self._lrs.get_json("statements", params), lambda: self._lrs.get_json("statements", params)
+        )
         while True:
             yield from page["statements"]
             if not page.get("more"):

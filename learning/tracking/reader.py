@@ -34,6 +34,12 @@ def agent_params(agent: Mapping[str, Any]) -> dict[str, str]:
     return {"agent": json.dumps(agent), "related_agents": "true", "ascending": "true", "limit": str(PAGE)}
 
 
+def activity_params(activity: str, since: datetime | None = None) -> dict[str, str]:
+    """GET /statements parameters for every statement about an activity or naming it as context (a module's steps
+    and questions name the module as their parent), stored after `since` when given, oldest first."""
+    return {**statement_params(since, limit=PAGE, verb=None), "activity": activity, "related_activities": "true"}
+
+
 class ReadError(Exception):
     """The LRS could not be read; nothing read after the failing page is yielded."""
 
@@ -44,6 +50,8 @@ class StatementReader(Protocol):
     ) -> Iterator[dict[str, Any]]: ...
 
     def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords: ...
+
+    def read_activity(self, activity: str, since: datetime | None = None) -> Iterator[dict[str, Any]]: ...
 
 
 def statement_params(since: datetime | None, *, limit: int, verb: str | None) -> dict[str, str]:
@@ -69,6 +77,10 @@ class InProcessReader:
     ) -> Iterator[dict[str, Any]]:
         """Yield statements stored after `since` (all when None), oldest first, optionally of one verb only."""
         return self._pages(statement_params(since, limit=limit, verb=verb))
+
+    def read_activity(self, activity: str, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every statement about `activity` or with it in its context (stored after `since`), oldest first."""
+        return self._pages(activity_params(activity, since))
 
     def read_agent(self, agent: Mapping[str, Any]) -> AgentRecords:
         """Return everything the LRS holds about one person."""

@@ -288,5 +288,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-editor-source]").forEach(updatePosition);
+    // The item analysis links a step or question as #line-N: open the text on that line, cursor there.
+    var wanted = /^#line-(\d+)$/.exec(window.location.hash);
+    var source = document.querySelector("[data-editor-source]");
+    if (wanted && source) goToLine(source, parseInt(wanted[1], 10));
   });
 })();

@@ -41,7 +41,9 @@ def test_author_and_reviewer_pages_on_a_phone(page: Page, app, make_user, conten
     shot(page, "author-workspace-360.png", tmp_path)
 
     # keyboard only: start a draft of the module, type in the text, and let autosave keep it
-    button = page.get_by_role("button", name=f"Nieuw concept van {SLUG}")
+    button = page.get_by_role(
+        "button", name="Nieuw concept van Elke dag wegen bij hartfalen"
+    )  # the title, not the slug
     button.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/author/drafts/\d+/nl$"))

@@ -1,7 +1,7 @@
 """Second factor for staff: the encrypted TOTP secret, its last accepted time step, and recovery codes.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-05 23:30:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0015"  # after main's 0015 (merged first), so a database at 0015 still gets this one
 branch_labels = None
 depends_on = None
 

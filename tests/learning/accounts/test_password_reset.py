@@ -3,18 +3,14 @@ links, one neutral answer whatever the address, throttled requests, and a link t
 
 from __future__ import annotations
 
-import http.cookiejar
 import re
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from helpers import PASSWORD
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from mail_sink import MailSink, free_port, link_in, running_sink
+from mail_sink import Browser, MailSink, free_port, link_in, running_sink
 
 from learning.accounts import reset, throttle
 from learning.accounts.models import Role, User
@@ -33,35 +29,6 @@ def mail() -> Iterator[MailSink]:
 def app_config(app_config, mail):
     # The cookie jar of urllib, like a browser, sends a Secure cookie only over https: tests over plain http.
     return {**app_config, **mail.config(), "SESSION_COOKIE_SECURE": False}
-
-
-class Browser:
-    """A cookie-keeping HTTP client: what a person's browser does with our pages, minus the rendering."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.opener.addheaders = [("Accept-Language", "nl")]
-
-    def get(self, url: str) -> tuple[int, str]:
-        return self._open(urllib.request.Request(self._url(url)))  # noqa: S310 — loopback
-
-    def post(self, url: str, data: dict[str, str]) -> tuple[int, str]:
-        _status, page = self.get(url)
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-        assert token, page
-        body = urllib.parse.urlencode({**data, "csrf_token": token.group(1)}).encode()
-        return self._open(urllib.request.Request(self._url(url), data=body))  # noqa: S310 — loopback
-
-    def _url(self, url: str) -> str:
-        return url if url.startswith("http") else self.base + url
-
-    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
-        try:
-            with self.opener.open(request) as response:
-                return int(response.status), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return int(error.code), error.read().decode()
 
 
 def forgot(browser: Browser, email: str) -> tuple[int, str]:

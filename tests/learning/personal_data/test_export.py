@@ -98,6 +98,7 @@ def test_the_export_holds_my_statements_and_documents_and_nothing_of_another_per
     documents = {(d["resource"], d.get("stateId") or d.get("profileId")) for d in data["xapi"]["documents"]}
     assert documents == {("activities/state", f"bookmark-{me.id}"), ("agents/profile", f"goals-{me.id}")}
     assert data["account"]["email"] == me.email
+    assert data["account"]["email_confirmed_at"].startswith("20")  # when she confirmed it is hers to see too
     answers = data["attempts"][0]["answers"]
     assert answers
     assert all(a["question"] for a in answers)  # readable: the question, and for a choice its text

@@ -134,3 +134,20 @@ def test_app_wires_an_in_process_reader_unless_an_lrs_endpoint_is_set(app, make_
     remote = make_app(LRS_ENDPOINT="http://127.0.0.1:9/xapi/", LRS_KEY="k", LRS_SECRET="s")
     assert isinstance(remote.extensions["vtc.reader"], RemoteReader)
     remote.extensions["vtc.tracker"].stop()
+
+
+def about(module: str, tail: str = "") -> dict:
+    """A statement about a module (tail '') or about one of its steps, which names the module as its parent."""
+    made = statement(0)
+    made["object"]["id"] = f"https://vtc.test/xapi/module/{module}{tail}"
+    if tail:
+        made["context"] = {"contextActivities": {"parent": [{"id": f"https://vtc.test/xapi/module/{module}"}]}}
+    return made
+
+
+def test_read_activity_yields_a_module_with_its_steps_and_nothing_of_another(app, client, lrs_auth, remote_reader):
+    wanted = [about("lezen"), about("lezen", "/step/1"), about("lezen", "/item/vraag")]
+    post(client, lrs_auth, [wanted[0], about("schrijven"), wanted[1], about("schrijven", "/step/1"), wanted[2]])
+    ids = [s["id"] for s in wanted]
+    assert [s["id"] for s in app.extensions["vtc.reader"].read_activity("https://vtc.test/xapi/module/lezen")] == ids
+    assert [s["id"] for s in remote_reader.read_activity("https://vtc.test/xapi/module/lezen")] == ids
