@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter, Map
 import learning
 import lrs
 from learning import transport
+from learning.accounts import reauth
 from learning.accounts.services import organisation_pseudonyms
 from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
@@ -138,6 +139,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         tenants=lambda: _tenants(app),
         on_statements_read=_log_statements_read,
     )
+    # Sensitive actions ask for the password (and code) again when the last proof is old (learning/accounts/reauth.py)
+    reauth.protect(app, "lrs_admin", {"lrs_admin.create", "lrs_admin.rotate"})
+    reauth.protect(app, "personal_data", {"personal_data.download", "personal_data.summary"})
+    reauth.protect(app, "privacy", {"privacy.erase_other"})  # an officer erasing someone: their code too
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)

@@ -30,9 +30,11 @@ from learning import (
     sessions,
     speech,
 )
+from learning.accounts import login_flow
 from learning.accounts.email_views import bp as email_links_bp
 from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
+from learning.accounts.mfa_views import bp as mfa_bp
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
 from learning.assessments.views import bp as assessments_bp
@@ -97,7 +99,7 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
-    pages = (accounts_bp, email_links_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
+    pages = (accounts_bp, mfa_bp, email_links_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
     for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -132,6 +134,7 @@ def init_app(app: Flask) -> None:
         "privacy",
     }
     app.before_request(refuse_nul_characters(checked))
+    app.before_request(login_flow.require_second_factor)  # a staff role reaches nothing before its second factor
     plain_http.init_app(app)  # after the database: LMS_DEMO_PLAIN_HTTP is refused unless it is a demo one
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):

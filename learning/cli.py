@@ -85,6 +85,16 @@ def load_command(path: str | None, approve_as: str | None) -> None:
         ctx.invoke(render_command)  # read-aloud audio for browsers without a voice; only missing steps are rendered
 
 
+@demo_cli.command("code")
+def demo_code_command() -> None:
+    """Print the current log-in code of the demo staff accounts (their published secret, README)."""
+    import pyotp
+
+    from learning.demo.accounts import DEMO_TOTP_SECRET
+
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+
+
 @demo_cli.command("seed")
 @click.option(
     "--scale",

@@ -792,6 +792,18 @@ def _admin_person_page(ask: Ask) -> Request:
     return Request(_admin_path(ask, user_id=person), {} if ask.cell.row.rule.endswith("/end") else form)
 
 
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/second-factor/reset")
+def _admin_reset_second_factor(ask: Ask) -> Request:
+    """A fresh author of the target organisation (with a second factor set up: tests/conftest.py)."""
+    with ask.app.app_context():
+        user = User(email=f"mfa-{uuid.uuid4().hex[:8]}@matrix.test", password_hash="!", role=Role.AUTHOR,
+                    organisation_id=ask.org, display_name="Matrix Author")  # fmt: skip
+        db.session.add(user)
+        db.session.commit()
+        person = user.id
+    return Request(_admin_path(ask, user_id=person), {})
+
+
 @route(LMS, "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/restore")
 def _admin_restore(ask: Ask) -> Request:
     return Request(_admin_path(ask, user_id=_admin_person(ask, active=False)), {})

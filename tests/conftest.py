@@ -13,17 +13,27 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from flask import Flask
+from flask import Flask, has_request_context
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import FIXTURE_APPROVER, PASSWORD, csrf_token, dispose_cleaners, empty_all_tables
+from helpers import (
+    FIXTURE_APPROVER,
+    PASSWORD,
+    TEST_SECRET_KEY,
+    TEST_TOTP_SECRET,
+    dispose_cleaners,
+    empty_all_tables,
+    log_in,
+)
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from sqlalchemy import event
 from werkzeug.serving import make_server
 
 import lrs
 from app import ROOT, create_app
 from learning.accounts import services as account_services
-from learning.accounts.models import Invitation, Organisation, Role, Team
+from learning.accounts.mfa import MFA_ROLES, encrypt
+from learning.accounts.models import Invitation, Organisation, Role, Team, User
 from learning.accounts.services import create_user
 from learning.content.services import load_content
 from learning.db import db, utcnow
@@ -213,15 +223,32 @@ def make_invitation(app: Flask, organisation_id: int) -> Callable[..., str]:
 
 
 @pytest.fixture
-def login(client: FlaskClient) -> Callable[[UserRef], FlaskClient]:
+def login(app: Flask, client: FlaskClient) -> Callable[[UserRef], FlaskClient]:
+    """Log the test client in: the password, and for staff roles a real code from the authenticator app."""
+
     def do_login(user: UserRef, password: str = PASSWORD) -> FlaskClient:
-        response = client.post(
-            "/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)}
-        )
+        response = log_in(client, user.email, password, app)
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return do_login
+
+
+def _enrol_test_staff(_mapper: Any, _connection: Any, user: User) -> None:
+    """A staff account a test makes outside a request (fixtures, helpers) has its authenticator app set up with
+    TEST_TOTP_SECRET, as a real member of staff would after the first log-in; log_in() then gives real codes.
+    Accounts made by the app in a request (registration, the admin pages) are left alone: their set-up is the
+    product's own flow, tested as such."""
+    if user.mfa_secret is None and user.role in MFA_ROLES and not has_request_context():
+        user.mfa_secret = encrypt(TEST_TOTP_SECRET, [TEST_SECRET_KEY])
+        user.mfa_enrolled_at = utcnow()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def enrol_test_staff() -> Iterator[None]:
+    event.listen(User, "before_insert", _enrol_test_staff)
+    yield
+    event.remove(User, "before_insert", _enrol_test_staff)
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text, update
+from werkzeug.test import TestResponse
 
 from learning.accounts.models import User
 from learning.content.publishing import Approver
@@ -22,6 +24,32 @@ PASSWORD = "correct-horse-battery"
 # and every step says no clinician has checked them (learning.content.publishing).
 FIXTURE_APPROVER = Approver(user_id=None, name="test fixture", clinical=False)
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+# Staff accounts the tests make outside a request get their authenticator app set up with this secret
+# (tests/conftest.py, enrol_test_staff), so every staff log-in gives a real code: log_in() below computes it.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TEST_SECRET_KEY = "test-secret-key"
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD, app: Flask | None = None) -> TestResponse:
+    """Log in as a person does: the password, then (staff roles) a real code from the authenticator app.
+
+    Returns the response of the last step (a redirect on success). The code is computed with pyotp from the
+    account's secret (TEST_TOTP_SECRET). Tests log one account in many times a minute, which no person does and
+    which the replay rule (a code's time step works once) would refuse; given the app, the helper first moves the
+    account's last used step back, so each log-in can use the current code. test_mfa.py proves the rule itself.
+    """
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
+    if response.status_code != 302 or urllib.parse.urlsplit(response.headers["Location"]).path != "/login/code":
+        return response
+    if app is not None:
+        with app.app_context():
+            db.session.execute(update(User).where(User.email == email).values(mfa_last_step=None))
+            db.session.commit()
+            db.session.remove()
+    token = csrf_token(client, "/login/code")
+    return client.post("/login/code", data={"code": pyotp.TOTP(TEST_TOTP_SECRET).now(), "csrf_token": token})
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

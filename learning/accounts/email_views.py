@@ -3,12 +3,12 @@ the confirmation mail again. Every link page needs one click (a POST): mail scan
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from learning.accounts import confirm, devices, links
+from learning.accounts import confirm, links, login_flow
 from learning.accounts.forms import ButtonForm, SignInLinkForm
 from learning.accounts.mail_limits import TooManyRequests
 from learning.accounts.mailer import public_url, send_after, send_confirmation_after
@@ -76,14 +76,10 @@ def sign_in(token: str) -> str | Response | tuple[str, int]:
             user = links.use_link(token)
         except LinkInvalid as exc:
             return _link_refused(exc)
-        known = devices.read(current_app, request)
-        session.clear()  # a fresh session id on log-in prevents session fixation
-        login_user(user)
-        session.permanent = True
-        session["locale"] = user.locale
+        # a fresh session (no session fixation), the device remembered, and the time of this proof of identity
+        # (reauth.py: a download of her data right after needs no password she may not have)
+        response = login_flow.complete_login(user, None)
         flash(_("You are logged in."), "info")
-        response = redirect(url_for("catalog.index"))
-        devices.remember(current_app, response, known, user.id)
         return response
     other = current_user.email if current_user.is_authenticated and current_user.id != user.id else None
     return render_template("accounts/link_open.html", form=form, email=user.email, other=other)

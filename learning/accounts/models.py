@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Enum, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base, UTCDateTime, utcnow
@@ -86,6 +86,12 @@ class User(UserMixin, Base):
     # Part of the id a session cookie carries: raising it (logout, password change) makes every older cookie
     # of this account worthless, although the cookie itself is signed and still unexpired.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Second factor (learning/accounts/mfa.py): the TOTP secret, encrypted with a key derived from the app's
+    # secret key (a copy of the database alone cannot make codes); when it was confirmed; and the last 30-second
+    # time step a code was accepted for, so a code seen over someone's shoulder cannot be used again.
+    mfa_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # When the person showed this address is theirs (a confirmation link, or a completed password reset); empty
     # until then and again after a change of address. Sign-in links go only to confirmed addresses.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -153,6 +159,21 @@ class LoginFailure(Base):
     client_key: Mapped[str] = mapped_column(String(64), index=True)
     device_key: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code of an account's second factor, for a lost or broken phone.
+
+    Stored as an argon2id hash (a code has about 50 bits: too few for a plain hash, NIST SP 800-63B 5.1.2.2);
+    used_at is set by one conditional UPDATE, so the same code cannot be spent twice, not even at once.
+    """
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignInLink(Base):

@@ -169,10 +169,11 @@ def change_password(user: User, current: str, new: str, client: str) -> None:
 
 
 def confirm_password(user: User, password: str, client: str) -> None:
-    """Check a logged-in person's password again before something that cannot be undone (erasing an account).
+    """Check a logged-in person's password again before a sensitive action (reauth.py) or one that cannot be
+    undone (erasing an account).
 
-    Wrong passwords count as log-in failures, as for a password change: an open session must not become a
-    guessing machine.
+    Wrong passwords count as log-in failures of this account and source, as for a password change: an open session
+    left on a ward computer must not become a guessing machine.
 
     :raises Throttled: while the back-off for this account and source runs.
     :raises AccountError: on a wrong password.

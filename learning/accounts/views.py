@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from learning.accounts import devices, reset, services
+from learning.accounts import devices, login_flow, mfa, reset, services
 from learning.accounts.forms import (
     PASSWORD_MESSAGES,
     ForgotPasswordForm,
@@ -71,13 +71,10 @@ def login() -> str | Response | tuple[str, int]:
             return response
         except services.AccountError:
             return _login_problem(form, _("The e-mail address or password is not right."), 401)
-        session.clear()  # a fresh session id on log-in prevents session fixation
-        login_user(user)
-        session.permanent = True
-        session["locale"] = user.locale
-        redirect_response = redirect(safe_next_url(request.args.get("next")) or url_for("catalog.index"))
-        devices.remember(current_app, redirect_response, known, user.id)
-        return redirect_response
+        # a fresh session on log-in prevents session fixation; staff roles give a code first (login_flow.py)
+        return login_flow.after_password(user, safe_next_url(request.args.get("next")))
+    if request.method == "GET" and login_flow.PENDING in session:
+        session.pop(login_flow.PENDING)  # back on the log-in page: a half-finished log-in is given up
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -165,15 +162,13 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         except services.AccountError as exc:
             message = PASSWORD_ERRORS[str(exc)]() if str(exc) in PASSWORD_ERRORS else str(exc)
             return render_template("accounts/reset.html", form=form, problem=message), 400
-        known = devices.read(current_app, request)
-        session.clear()
-        login_user(user)
-        session.permanent = True
-        session["locale"] = user.locale
+        if mfa.requires_mfa(user):  # a reset link proves the mailbox, not the second factor: ask for it too
+            response = login_flow.after_password(user, None)  # clears the session: the message comes after
+            flash(_("Your new password is set. On your other devices you are logged out."), "info")
+            return response
+        response = login_flow.complete_login(user, None)  # a new session: the message comes after
         flash(_("Your new password is set and you are logged in. On your other devices you are logged out."), "info")
-        redirect_response = redirect(url_for("catalog.index"))
-        devices.remember(current_app, redirect_response, known, user.id)
-        return redirect_response
+        return response
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
 
@@ -204,9 +199,13 @@ def register() -> str | Response | tuple[str, int]:
             return render_template("accounts/register.html", form=form), 400
         # What the visitor read the site in (chosen, or from the browser) and set up becomes the account's choice.
         language, reading = select_locale(), current_preferences()
+        if mfa.requires_mfa(user):  # a staff role from the code: set up the second factor before anything else
+            services.set_locale(user, language)
+            return login_flow.after_password(user, None)
         session.clear()
         login_user(user)
         session.permanent = True
+        login_flow.mark_authenticated()
         services.set_locale(user, language)
         save_preferences(reading)
         flash(_("Welcome! Your account is ready. We sent you an e-mail: open the link in it to confirm your address."),

@@ -13,9 +13,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from learning.accounts import mfa
 from learning.accounts.models import Invitation, Organisation, Role, User
 from learning.accounts.services import code_key, normalise_email, stored_code_key
-from learning.admin import imports, invitations, organisations, people
+from learning.admin import imports, invitations, log, organisations, people
 from learning.admin.scope import Actor, AdminError
 from learning.db import db
 
@@ -131,6 +132,18 @@ def end_membership(organisation: str, email: str) -> None:
     org = _organisation(organisation)
     user = people.end_membership(Actor.shell(), org.id, _person(org, email).id)
     click.echo(f"Membership of {user.email} ended: the account cannot log in.")
+
+
+@cli.command("mfa-reset")
+@click.argument("email")
+def mfa_reset(email: str) -> None:
+    """A lost phone: forget the person's authenticator app and recovery codes, end their sessions (logged)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.BadParameter(f"nobody with {email!r}", param_hint="EMAIL")
+    mfa.reset(user)
+    log.record(Actor.shell(), "admin.person.mfa_reset", f"user:{user.id}")
+    click.echo(f"Authenticator app of {user.email} reset: they set it up again at their next log-in.")
 
 
 @cli.command("line-manager")

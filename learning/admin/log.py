@@ -23,6 +23,7 @@ ACTIONS = (
     "admin.person.update",
     "admin.person.end",
     "admin.person.restore",
+    "admin.person.mfa_reset",
     "admin.line_manager.set",
     "admin.invitation.create",
     "admin.invitation.revoke",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from learning.accounts import mfa
 from learning.accounts.confirm import forget_confirmation
 from learning.accounts.models import Role, Team, User
 from learning.accounts.services import normalise_email
@@ -198,3 +199,15 @@ def set_line_manager(actor: Actor, organisation_id: int, user_id: int, manager_i
     staff.line_manager_user_id = manager_id
     db.session.commit()
     log.record(actor, "admin.line_manager.set", f"user:{user.id}")
+
+
+def reset_second_factor(actor: Actor, organisation_id: int, user_id: int) -> User:
+    """Forget a person's authenticator app and recovery codes (a lost phone): every session of theirs ends, and
+    at the next log-in they set the app up again. Nobody resets their own: that would let a stolen session
+    replace the owner's phone."""
+    user = get_person(actor, organisation_id, user_id)
+    if user.id == actor.user_id:
+        raise AdminError("own-second-factor")
+    mfa.reset(user)
+    log.record(actor, "admin.person.mfa_reset", f"user:{user.id}")
+    return user

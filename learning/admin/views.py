@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from learning.accounts import mfa, reauth
 from learning.accounts.mailer import mail_confirmation_after
 from learning.accounts.models import Role
 from learning.admin import organisations, people, views_codes  # noqa: F401 — views_codes adds its routes to bp
@@ -140,6 +141,8 @@ def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
     me, problem = actor(), None
     user = people.get_person(me, organisation_id, user_id)
     if request.method == "POST":
+        if request.form.get("role", user.role.value) != user.role.value and (asked := reauth.enforce()) is not None:
+            return asked  # a role change needs a recent password (and code); the form comes back with it
         try:
             manager = int_or_none(request.form.get("line_manager_id"))
             people.check_line_manager(organisation_id, user.id, manager)  # before anything is saved
@@ -165,7 +168,8 @@ def _person_page(organisation_id: int, user_id: int, problem: dict[str, str] | N
                            tree=organisations.team_tree(organisation_id),
                            managers=people.line_manager_choices(organisation_id),
                            line_manager=people.line_manager_of(user.id), problem=problem, form=form,
-                           is_self=user.id == me.user_id)  # fmt: skip
+                           is_self=user.id == me.user_id, needs_mfa=mfa.requires_mfa(user),
+                           mfa_enrolled=mfa.is_enrolled(user))  # fmt: skip
     return page, 400 if problem else 200
 
 
@@ -186,4 +190,20 @@ def end_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
 def restore_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
     user = people.restore_membership(actor(), organisation_id, user_id)
     flash(_l("%(name)s can log in again.", name=user.display_name or user.email), "info")
+    return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=user_id))
+
+
+@bp.post("/<int:organisation_id>/people/<int:user_id>/second-factor/reset")
+@administered
+def reset_second_factor(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """A lost phone: forget the person's authenticator app (after a recent password and code of the admin)."""
+    people.get_person(actor(), organisation_id, user_id)  # out of scope: 404 before any password question
+    if (asked := reauth.enforce()) is not None:
+        return asked
+    try:
+        user = people.reset_second_factor(actor(), organisation_id, user_id)
+    except AdminError as error:
+        return _person_page(organisation_id, user_id, _problem(error), {})
+    flash(_l("The authenticator app of %(name)s is reset. They set it up again at their next log-in.",
+             name=user.display_name or user.email), "info")  # fmt: skip
     return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=user_id))

@@ -30,6 +30,7 @@ MESSAGES = {
     "team-unknown": _l("Choose a team of this organisation, or none."),
     "own-role": _l("You cannot change your own role. Ask another administrator."),
     "own-membership": _l("You cannot end your own membership. Ask another administrator."),
+    "own-second-factor": _l("You cannot reset your own authenticator app. Ask another administrator."),
     "line-manager-unknown": _l("Choose a manager of this organisation as line manager, or none."),
     "own-line-manager": _l("A person cannot be their own line manager."),
     "uses-out-of-range": _l("Fill in a number of uses from 1 to %(maximum)s."),

@@ -35,6 +35,7 @@ ACTIONS = {
     "admin.person.update": _l("Person changed"),
     "admin.person.end": _l("Membership ended"),
     "admin.person.restore": _l("Membership restored"),
+    "admin.person.mfa_reset": _l("Authenticator app reset"),
     "admin.line_manager.set": _l("Line manager set"),
     "admin.invitation.create": _l("Invitation code made"),
     "admin.invitation.revoke": _l("Invitation code revoked"),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
+from learning.accounts import mfa
 from learning.accounts.models import Invitation, Role, User
 from learning.accounts.services import create_user
 from learning.db import db, utcnow
@@ -27,6 +29,11 @@ DEMO_ACCOUNTS = (
     ("admin@example.org", Role.ADMIN, None, None, "Demo beheerder"),
     ("privacy@example.org", Role.PRIVACY_OFFICER, "zto", None, "Demo privacy officer"),
 )
+# The demo staff log-ins (author, reviewer, manager, admin, privacy officer) have their second factor set up at
+# seed with this published secret, so `make run` demos work at once: add it to any authenticator app, or print the
+# current code with `flask demo code`. Published, so it is only ever given to accounts of a demo database (only
+# `flask demo seed` uses it). To show the set-up itself, reset one of them (admin page or `flask admin mfa-reset`).
+DEMO_TOTP_SECRET = "VTCDEMOTOTPSECRETVTCDEMOTOTPSECR"  # noqa: S105 — documented demo secret
 DEMO_CODE_USES = 25
 DEMO_CODE_DAYS = 90
 # code, role, organisation key, team key
@@ -40,6 +47,7 @@ INVITATIONS = (
 def ensure_demo_accounts(region: Region) -> dict[str, int]:
     """Create the demo log-ins and invitation codes that are missing; return the user id of each log-in."""
     ids = {}
+    mfa_keys = [str(current_app.secret_key or ""), *(current_app.config.get("SECRET_KEY_FALLBACKS") or [])]
     for email, role, org, team, name in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
@@ -54,6 +62,8 @@ def ensure_demo_accounts(region: Region) -> dict[str, int]:
                 # as confirmed so the demo shows log-in links, without a bar nobody can act on (docs/signing-in.md)
                 email_confirmed_at=utcnow(),
             )
+            if mfa.requires_mfa(user):
+                mfa.set_secret(user, DEMO_TOTP_SECRET, mfa_keys)
             db.session.flush()
         ids[email] = user.id
     _ensure_invitations(region)

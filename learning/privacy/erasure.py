@@ -201,7 +201,8 @@ def _delete_lms_rows(ids: Identifiers) -> None:
     pseudonyms = [pid for _p, pid in ids.patient_pids] + ids.staff_pids
     if pseudonyms:
         db.session.execute(update(Invitation).where(Invitation.label.in_(pseudonyms)).values(label=None))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == throttle_key(ids.email)))
+    failure_keys = [throttle_key(ids.email), throttle_key(f"mfa:{ids.email}")]  # wrong passwords, wrong codes
+    db.session.execute(delete(LoginFailure).where(LoginFailure.account_key.in_(failure_keys)))
     _clear_other_references(uid)
     db.session.execute(delete(User).where(User.id == uid))
     queue_months(months)

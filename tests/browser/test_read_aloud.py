@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PASSWORD
+from browser.test_patient_journey import log_in
 from playwright.sync_api import Page, expect
 
 from app import ROOT
@@ -50,14 +50,6 @@ RECORDER = """
 @pytest.fixture
 def app_config(app_config, tmp_path):
     return {**app_config, "SPEECH_DIR": str(tmp_path / "speech")}
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def open_step(page: Page, number: int) -> None:

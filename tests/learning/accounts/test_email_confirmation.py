@@ -7,8 +7,9 @@ import re
 import time
 from collections.abc import Iterator
 
+import pyotp
 import pytest
-from helpers import PASSWORD, csrf_token
+from helpers import PASSWORD, TEST_TOTP_SECRET, csrf_token
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from mail_sink import Browser, MailSink, link_in, running_sink
 
@@ -113,6 +114,7 @@ def test_a_new_address_set_by_an_administrator_gets_its_own_link(live_server, ma
     admin = make_user(Role.ADMIN, email="beheer@example.test")
     browser = Browser(live_server.url)
     browser.post("/login", {"email": admin.email, "password": PASSWORD})
+    assert browser.post("/login/code", {"code": pyotp.TOTP(TEST_TOTP_SECRET).now()})[0] == 200  # staff: a code
     path = f"/admin/organisations/{organisation_id}/people/{nurse.id}"
     form = {"display_name": "Verpleegkundige", "email": "nieuw-adres@example.org", "role": "professional",
             "team_id": "", "line_manager_id": ""}  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import PASSWORD, csrf_token
+from helpers import PASSWORD, csrf_token, log_in
 
 from learning.accounts.models import Role, User
 from learning.db import db
@@ -10,7 +10,7 @@ from learning.db import db
 
 def logged_in_client(app, user, password: str = PASSWORD):
     client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)})
+    response = log_in(client, user.email, password, app)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

@@ -8,7 +8,7 @@ import re
 from admin_helpers import make_region
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import PASSWORD, csrf_token
+from helpers import PASSWORD, csrf_token, log_in
 from sqlalchemy import select
 
 from learning.accounts.models import Invitation, User
@@ -16,8 +16,7 @@ from learning.db import db
 
 
 def _login(client: FlaskClient, email: str) -> None:
-    data = {"email": email, "password": PASSWORD, "csrf_token": csrf_token(client)}
-    assert client.post("/login", data=data).status_code == 302
+    assert log_in(client, email, PASSWORD, client.application).status_code == 302
 
 
 def test_a_manager_walks_every_page_of_their_organisation(app: Flask) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import SLUG, START, Journey, post_journeys, write_module
-from helpers import FIXTURE_APPROVER
+from helpers import FIXTURE_APPROVER, log_in
 
 from learning.accounts.models import Role
 from learning.analysis import figures as figures_module
@@ -138,7 +138,7 @@ def test_edit_opens_the_question_on_its_line_in_a_new_draft(recorded, client, lo
 
 
 def test_an_lrs_that_cannot_be_read_is_said_in_the_page(make_app, make_user, tmp_path: Path):
-    from helpers import PASSWORD, csrf_token
+    from helpers import PASSWORD
 
     lms = make_app(LRS_ENDPOINT="http://127.0.0.1:9/xapi/", LRS_KEY="k", LRS_SECRET="s", LRS_TIMEOUT=1.0)
     with lms.app_context():
@@ -146,7 +146,7 @@ def test_an_lrs_that_cannot_be_read_is_said_in_the_page(make_app, make_user, tmp
         load_content(tmp_path, FIXTURE_APPROVER)
     reviewer = make_user(Role.REVIEWER)
     browser = lms.test_client()
-    browser.post("/login", data={"email": reviewer.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+    assert log_in(browser, reviewer.email, PASSWORD, lms).status_code == 302  # with a real code: staff
     response = browser.get(f"/author/modules/{SLUG}/analysis")
     assert response.status_code == 503
     assert 'role="alert"' in response.get_data(as_text=True)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import pytest
 from dashboard_helpers import make_region
 from helpers import PASSWORD, csrf_token, learner_home
+from helpers import log_in as full_log_in
 from sqlalchemy import Engine, inspect, select, text
 
 from learning.accounts.models import Role, User
@@ -33,8 +34,8 @@ BOUNDARY = "erasure-boundary"
 
 
 def log_in(client, email: str, password: str = PASSWORD) -> int:
-    form = {"email": email, "password": password, "csrf_token": csrf_token(client)}
-    return client.post("/login", data=form).status_code
+    """The password, and for staff (the privacy officer) a real code from the authenticator app."""
+    return full_log_in(client, email, password).status_code
 
 
 def log_out(client) -> None:
