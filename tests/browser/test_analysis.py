@@ -42,8 +42,10 @@ def test_analysis_page_on_a_phone_with_the_keyboard(page: Page, app, client, lrs
     edit.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/author/drafts/\d+/nl#line-\d+$"))
-    line = page.evaluate(
+    selected = (
         "() => { const t = document.querySelector('[data-editor-source]');"
-        " return t.value.slice(t.selectionStart, t.selectionEnd); }"
+        " return t ? t.value.slice(t.selectionStart, t.selectionEnd) : ''; }"
     )
+    page.wait_for_function(selected)  # the editor's script selects the line once the page has loaded (CI raced it)
+    line = page.evaluate(selected)
     assert line == "id: uren"  # the cursor is on the question's block, ready to edit
