@@ -658,6 +658,24 @@ def _draft_media(ask: Ask) -> Request:
     return Request(f"/author/drafts/{_draft(ask)}/media/{picture}")
 
 
+@route(LMS, "POST /author/drafts/<int:draft_id>/files")
+def _draft_upload(ask: Ask) -> Request:
+    vtt = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n"
+    data = {"kind": "captions", "revision": "1", "file": (io.BytesIO(vtt), "hallo.nl.vtt")}
+    return Request(f"/author/drafts/{_draft(ask)}/files", data)
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/preview")
+def _draft_preview(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / DRAFTED / "nl.md").read_text(encoding="utf-8")
+    return Request(f"/author/drafts/{_draft(ask)}/preview", {"language": "nl", "source": source, "width": "phone"})
+
+
+@route(LMS, "GET /author/drafts/<int:draft_id>/side-by-side")
+def _side_by_side(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask)}/side-by-side")
+
+
 @route(LMS, "GET /author/drafts/<int:draft_id>.zip")
 def _draft_zip(ask: Ask) -> Request:
     return Request(f"/author/drafts/{_draft(ask)}.zip")
