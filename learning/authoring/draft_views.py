@@ -14,8 +14,8 @@ from flask import Response, abort, jsonify, render_template, request, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from learning.authoring.media import MEDIA_CSP, check_folder, served_type, store_uploads
-from learning.authoring.services import AuthoringError, StaleSave, draft_files
+from learning.authoring.media import MEDIA_CSP, check_folder, draft_file, served_type, store_uploads
+from learning.authoring.services import AuthoringError, StaleSave
 from learning.authoring.views import _authors_only, _draft, _render_editor, _staff_only, author_bp, say
 from learning.editor.preview import PreviewRefused, preview_from_form
 from learning.editor.views import read_upload
@@ -43,7 +43,7 @@ def draft_media(draft_id: int, path: str) -> Response:
     the browser may not guess another (nosniff), and an SVG opened on its own runs in a sandbox without script.
     """
     _staff_only()
-    data = draft_files(_draft(draft_id)).get(path)
+    data = draft_file(_draft(draft_id), path)
     if data is None or path.endswith(".md"):
         abort(404)
     kind = served_type(path, data)

@@ -107,6 +107,12 @@ def store_uploads(draft: Draft, files: list[CleanFile], expected_revision: int, 
     return StoredUpload(stored, draft.revision)
 
 
+def draft_file(draft: Draft, path: str) -> bytes | None:
+    """One file of the draft, without loading the others (a draft may hold films of several MB)."""
+    query = select(DraftFile.data).where(DraftFile.draft_id == draft.id, DraftFile.path == path)
+    return db.session.scalar(query)
+
+
 def db_files(draft: Draft) -> list[tuple[str, bytes]]:
     """The draft's media files (path, bytes): what a new upload's name is compared with."""
     rows = select(DraftFile.path, DraftFile.data).where(DraftFile.draft_id == draft.id, ~DraftFile.path.like("%.md"))

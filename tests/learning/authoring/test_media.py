@@ -117,6 +117,21 @@ def test_draft_files_are_served_as_what_their_bytes_are_with_nosniff_and_svg_in_
     assert client.get(f"/author/drafts/{draft_id}/media/geen.svg").status_code == 404
 
 
+def test_the_review_preview_shows_the_drafts_own_files_to_a_reviewer(app, client, login, make_user):
+    author = make_user(Role.AUTHOR)
+    draft_id = start_draft(
+        app, author.id, folder_files(FOLDER) | {"weegschaal.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>"}
+    )
+    with app.app_context():
+        workflow.submit(draft(app, draft_id), db.session.get(User, author.id))
+    login(make_user(Role.REVIEWER))
+    step = client.get(f"/review/drafts/{draft_id}/nl/1").get_data(as_text=True)
+    assert f'src="/author/drafts/{draft_id}/media/weegschaal.svg"' in step
+    assert f"/modules/{SLUG}/media/" not in step
+    served = client.get(f"/author/drafts/{draft_id}/media/weegschaal.svg")
+    assert served.data == b"<svg xmlns='http://www.w3.org/2000/svg'/>"  # the draft's file, not the published one
+
+
 def test_the_draft_preview_shows_and_checks_the_drafts_own_pictures(app, client, login, make_user):
     author = make_user(Role.AUTHOR)
     login(author)
