@@ -29,7 +29,8 @@ def png() -> bytes:
 
 
 def shot(page: Page, name: str, tmp_path: Path) -> None:
-    page.screenshot(path=str(Path(os.environ.get("VTC_SCREENSHOTS", tmp_path)) / name), full_page=True)
+    """What is on the screen (the whole page of two languages with every step is tens of thousands of pixels)."""
+    page.screenshot(path=str(Path(os.environ.get("VTC_SCREENSHOTS", tmp_path)) / name))
 
 
 def test_languages_side_by_side_with_an_uploaded_picture_on_a_phone_and_wide(
