@@ -10,15 +10,17 @@ import hashlib
 import io
 from typing import Any
 
-from flask import Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from learning.authoring.media import MEDIA_CSP, check_folder, draft_file, served_type, store_uploads
-from learning.authoring.services import AuthoringError, StaleSave
+from learning.authoring.media import MEDIA_CSP, check_folder, draft_file, remove_file, served_type, store_uploads
+from learning.authoring.services import AuthoringError, StaleSave, _l
 from learning.authoring.views import _authors_only, _draft, _render_editor, _staff_only, author_bp, say
 from learning.editor.preview import PreviewRefused, preview_from_form
 from learning.editor.views import read_upload
+
+MISSING_REVISION = _l("Reload the page: the editor did not say which version of the draft it has.")
 
 
 def draft_media_base(draft_id: int) -> str:
@@ -64,7 +66,7 @@ def upload(draft_id: int) -> tuple[Response, int]:
     draft = _draft(draft_id)
     revision = request.form.get("revision", "")
     if not revision.isdigit():
-        return jsonify(error=_("Reload the page: the editor did not say which version of the draft it has.")), 400
+        return jsonify(error=_(MISSING_REVISION)), 400
     files, reason, status = read_upload()
     if reason:
         return jsonify(error=reason), status
@@ -79,6 +81,23 @@ def upload(draft_id: int) -> tuple[Response, int]:
                   "height": f.height, "markdown": f.markdown, "notes": list(f.notes), "url": base + f.filename}
                  for f in stored.files]  # fmt: skip
     return jsonify(files=described, revision=stored.revision), 200
+
+
+@author_bp.post("/drafts/<int:draft_id>/files/remove")
+@login_required
+def remove(draft_id: int) -> Any:
+    """Remove a file the texts no longer use, under the same revision check as a save."""
+    _authors_only()
+    draft = _draft(draft_id)
+    path, revision = request.form.get("path", ""), request.form.get("revision", "")
+    try:
+        if not revision.isdigit():
+            raise AuthoringError(MISSING_REVISION)
+        remove_file(draft, path, int(revision), current_user)
+    except AuthoringError as exc:
+        return _render_editor(draft, "nl", problem=exc, status=409 if isinstance(exc, StaleSave) else 400)
+    flash(_("%(name)s removed.", name=path), "success")
+    return redirect(url_for(".editor", draft_id=draft.id, language="nl"))
 
 
 @author_bp.post("/drafts/<int:draft_id>/preview")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from learning.accounts.models import User
 from learning.authoring.models import Draft, DraftFile
-from learning.authoring.services import save_files
+from learning.authoring.services import AuthoringError, _l, delete_file, draft_sources, save_files
 from learning.db import db
 from learning.editor.uploads import CleanFile
 
@@ -105,6 +105,15 @@ def store_uploads(draft: Draft, files: list[CleanFile], expected_revision: int, 
     if changed:
         save_files(draft, changed, expected_revision, user, uploaded=True)
     return StoredUpload(stored, draft.revision)
+
+
+def remove_file(draft: Draft, path: str, expected_revision: int, user: User) -> Draft:
+    """Remove a picture, caption or film the texts no longer use (a used one would leave a hole in a step)."""
+    using = [language for language, text in draft_sources(draft).items() if path in text]
+    if using:
+        message = _l("%(name)s is still used in the text (%(languages)s). Remove it from the text first, then save.")
+        raise AuthoringError(message, name=path, languages=", ".join(using))
+    return delete_file(draft, path, expected_revision, user)
 
 
 def draft_file(draft: Draft, path: str) -> bytes | None:

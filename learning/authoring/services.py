@@ -274,7 +274,10 @@ def delete_file(draft: Draft, path: str, expected_revision: int, user: User) -> 
     _require(can_author(user), _l("Only authors can change drafts."))
     if path in {f"{language}.md" for language in LANGUAGES}:
         raise AuthoringError(_l("A language's text cannot be removed; empty it instead."))
+    if path not in {f.path for f in draft.files}:
+        raise AuthoringError(_l("There is no file %(name)s in this draft."), name=path)
     save_file(draft, path, b"", expected_revision, user)
     draft.files = [f for f in draft.files if f.path != path]
+    _event(draft, "removed", user, content_hash=draft_hash(draft), message=path)
     db.session.commit()
     return draft

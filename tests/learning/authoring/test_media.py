@@ -207,3 +207,25 @@ def test_every_language_side_by_side_with_unique_ids_and_previews_of_their_own(a
     nl = (FOLDER / "nl.md").read_text(encoding="utf-8")
     saved = post(client, f"/author/drafts/{draft_id}/nl", {"source": nl, "revision": "1", "view": "side-by-side"})
     assert saved.headers["Location"].endswith(f"/author/drafts/{draft_id}/side-by-side")
+
+
+def test_a_file_the_texts_no_longer_use_can_be_removed_and_a_used_one_cannot(app, client, login, make_user):
+    author = make_user(Role.AUTHOR)
+    login(author)
+    draft_id = start_draft(app, author.id, folder_files(FOLDER) | {"oud.png": png((1, 2, 3))})
+    used = post(client, f"/author/drafts/{draft_id}/files/remove", {"path": "weegschaal.svg", "revision": "1"})
+    assert used.status_code == 400
+    assert 'role="alert"' in used.get_data(as_text=True)
+    assert "weegschaal.svg wordt nog gebruikt in de tekst (nl, en)" in used.get_data(as_text=True)
+    stale = post(client, f"/author/drafts/{draft_id}/files/remove", {"path": "oud.png", "revision": "7"})
+    assert stale.status_code == 409
+    page = client.get(f"/author/drafts/{draft_id}/nl").get_data(as_text=True)
+    assert 'aria-label="oud.png verwijderen"' in page
+    removed = post(client, f"/author/drafts/{draft_id}/files/remove", {"path": "oud.png", "revision": "1"})
+    assert removed.status_code == 302
+    with app.app_context():
+        stored = draft(app, draft_id)
+        assert "oud.png" not in draft_files(stored)
+        assert "weegschaal.svg" in draft_files(stored)
+        assert stored.revision == 2
+        assert [(e.kind, e.message) for e in stored.events if e.kind == "removed"] == [("removed", "oud.png")]
