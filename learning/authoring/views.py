@@ -167,6 +167,7 @@ def _render_editor(draft: Draft, language: str, *, source: str | None = None, co
         upload_url=url_for(".upload", draft_id=draft.id),
         conflict=conflict, problem=problem, problem_text=say(problem) if problem else None, comments=comments,
         files=draft_files(draft), sources=sources,
+        in_use={path for path in draft_files(draft) if any(path in text for text in sources.values())},
         language_urls={code: url_for(".editor", draft_id=draft.id, language=code) for code in LANGUAGES},
         editable=draft.status is not DraftStatus.PUBLISHED and can_author(current_user),
     )  # fmt: skip

@@ -221,6 +221,7 @@ def test_a_file_the_texts_no_longer_use_can_be_removed_and_a_used_one_cannot(app
     assert stale.status_code == 409
     page = client.get(f"/author/drafts/{draft_id}/nl").get_data(as_text=True)
     assert 'aria-label="oud.png verwijderen"' in page
+    assert 'aria-label="weegschaal.svg verwijderen"' not in page  # a used file offers no button
     removed = post(client, f"/author/drafts/{draft_id}/files/remove", {"path": "oud.png", "revision": "1"})
     assert removed.status_code == 302
     with app.app_context():
