@@ -192,6 +192,7 @@ def test_every_language_side_by_side_with_unique_ids_and_previews_of_their_own(a
     page = client.get(f"/author/drafts/{draft_id}/side-by-side").get_data(as_text=True)
     assert 'id="editor-nl-source"' in page
     assert 'id="editor-en-source"' in page
+    assert '<a href="#editor-en-text-title" lang="en">English</a>' in page  # on a phone: jump to the other language
     assert f'hx-post="/author/drafts/{draft_id}/preview"' in page
     assert f'data-upload-url="/author/drafts/{draft_id}/files"' in page
     # the two previews of one module together (sequencing items carry the same id in both languages)
