@@ -205,7 +205,12 @@
       if (revision && revision.value) data.set("revision", revision.value);
       return fetch(input.getAttribute("data-upload-url"), { method: "POST", body: data,
         headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+        .then(function (response) {
+          // a file over the request limit is refused before the app sees it: the answer is then a page, not JSON
+          return response.json().then(function (body) { return [response.ok, body]; }, function () {
+            return [false, { error: response.status === 413 ? input.getAttribute("data-upload-too-large") : null }];
+          });
+        })
         .then(function (answer) {
           if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
           if (answer[1].revision !== undefined) {

@@ -34,7 +34,7 @@ def shot(page: Page, name: str, tmp_path: Path) -> None:
 
 
 def test_languages_side_by_side_with_an_uploaded_picture_on_a_phone_and_wide(
-    page: Page, app, make_user, content, tmp_path: Path
+    page: Page, app, make_user, content, tmp_path: Path, browser_log
 ):
     author = make_user(Role.AUTHOR)
     with app.app_context():
@@ -54,11 +54,22 @@ def test_languages_side_by_side_with_an_uploaded_picture_on_a_phone_and_wide(
     nl.get_by_role("button", name="Plaatje").focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Een plaatje invoegen")
-    dialog.get_by_label("Upload een plaatje (PNG, JPEG, WebP of SVG)").set_input_files(
-        {"name": "Weegschaal in de badkamer.png", "mimeType": "image/png", "buffer": png()}
-    )
+    chooser = dialog.get_by_label("Upload een plaatje (PNG, JPEG, WebP of SVG)")
+    browser_log.expect_http_error(f"/author/drafts/{draft_id}/files", 413)
+    # the request limit, made small for this test so no 16 MB go through the browser: the real refusal path runs
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    chooser.set_input_files({"name": "enorm.png", "mimeType": "image/png", "buffer": png() + bytes(100 * 1024)})
     dialog.get_by_label("Wat laat het plaatje zien?").focus()
     page.keyboard.type("Een weegschaal op de badkamervloer")
+    dialog.get_by_role("button", name="Invoegen").focus()
+    page.keyboard.press("Enter")
+    # over the request limit: the form says so (not "check your connection") and keeps the description
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "Het plaatje is groter dan 10 MB. Sla het kleiner op en upload het opnieuw."
+    )
+    expect(chooser).to_be_focused()
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    chooser.set_input_files({"name": "Weegschaal in de badkamer.png", "mimeType": "image/png", "buffer": png()})
     dialog.get_by_role("button", name="Invoegen").focus()
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
