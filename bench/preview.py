@@ -1,4 +1,7 @@
-"""Live preview benchmark: server time of POST /editor/preview while an author types (issue 10: p95 <= 150 ms).
+"""Live preview benchmark: server time of the editor's preview while an author types (issue 10: p95 <= 150 ms).
+
+Both previews are measured: POST /editor/preview (the try-out page: the bundled folder's files) and a draft's own
+POST /author/drafts/<id>/preview (the draft's files and media route, which the draft editor uses).
 
 The preview is asked for after every pause in typing, so each request carries a text the server has not seen: this
 benchmark changes one character per request (the text's own cache never hits) while the other language stays the
@@ -78,7 +81,19 @@ def _modules(root: Path) -> list[tuple[str, str]]:
     return chosen
 
 
-def _measure(client: Any, token: str, root: Path, slug: str, requests: int, scope: str) -> list[float]:
+def _draft(client: Any, root: Path, slug: str) -> int:
+    """A draft of the module's folder (imported as a zip by the benchmark's author), as the draft editor has it."""
+    from learning.accounts.models import User
+    from learning.authoring.archive import import_zip, to_zip
+    from learning.content.publishing import folder_files
+    from learning.db import db
+
+    with client.application.app_context():
+        author = db.session.scalar(db.select(User).where(User.email == "author@example.test"))
+        return import_zip(to_zip(slug, folder_files(root / slug)), author).id
+
+
+def _measure(client: Any, token: str, root: Path, slug: str, requests: int, scope: str, url: str) -> list[float]:
     nl = (root / slug / "nl.md").read_text(encoding="utf-8")
     en = (root / slug / "en.md").read_text(encoding="utf-8")
     middle = nl.index("\n## ", len(nl) // 2) + 1  # the cursor in a step half-way down
@@ -88,7 +103,7 @@ def _measure(client: Any, token: str, root: Path, slug: str, requests: int, scop
         form = {"csrf_token": token, "slug": slug, "language": "nl", "source": source, "other_en": en,
                 "width": "phone", "scope": scope, "line": str(nl[:middle].count("\n") + 2)}  # fmt: skip
         started = time.perf_counter()
-        response = client.post("/editor/preview", data=form, headers={"HX-Request": "true"})
+        response = client.post(url, data=form, headers={"HX-Request": "true"})
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         if n >= 10:  # the first requests fill Jinja's and the other language's caches
@@ -108,16 +123,19 @@ def main() -> int:
         token = TOKEN.search(client.get("/editor/try").get_data(as_text=True))
         assert token
         worst = 0.0
-        print(f"POST /editor/preview, server time in-process, {args.requests} requests each (ms)")
-        print(f"{'module':<66} {'shown':<8} {'p50':>7} {'p95':>7} {'max':>7}")
+        print(f"Live preview, server time in-process, {args.requests} requests each (ms)")
+        print(f"{'module':<66} {'preview':<8} {'shown':<8} {'p50':>7} {'p95':>7} {'max':>7}")
         for label, slug in _modules(root):
             size = len((root / slug / "nl.md").read_bytes())
-            for scope in ("all", "cursor"):
-                times = _measure(client, token.group(1), root, slug, args.requests, scope)
-                p95 = statistics.quantiles(times, n=20)[18]
-                worst = max(worst, p95)
-                name = f"{label}: {slug} ({size / 1024:.1f} kB)"
-                print(f"{name:<66} {scope:<8} {statistics.median(times):7.1f} {p95:7.1f} {max(times):7.1f}")
+            urls = {"try": "/editor/preview", "draft": f"/author/drafts/{_draft(client, root, slug)}/preview"}
+            for kind, url in urls.items():
+                for scope in ("all", "cursor"):
+                    times = _measure(client, token.group(1), root, slug, args.requests, scope, url)
+                    p95 = statistics.quantiles(times, n=20)[18]
+                    worst = max(worst, p95)
+                    name = f"{label}: {slug} ({size / 1024:.1f} kB)"
+                    print(f"{name:<66} {kind:<8} {scope:<8} {statistics.median(times):7.1f} {p95:7.1f} "
+                          f"{max(times):7.1f}")  # fmt: skip
     verdict = "meets" if worst <= GOAL_P95_MS else "MISSES"
     print(f"worst p95 {worst:.1f} ms: {verdict} the goal of <= {GOAL_P95_MS:g} ms")
     return 0 if worst <= GOAL_P95_MS else 1

@@ -658,6 +658,37 @@ def _draft_media(ask: Ask) -> Request:
     return Request(f"/author/drafts/{_draft(ask)}/media/{picture}")
 
 
+@route(LMS, "POST /author/drafts/<int:draft_id>/files")
+def _draft_upload(ask: Ask) -> Request:
+    vtt = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n"
+    data = {"kind": "captions", "revision": "1", "file": (io.BytesIO(vtt), "hallo.nl.vtt")}
+    return Request(f"/author/drafts/{_draft(ask)}/files", data)
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/files/remove")
+def _draft_remove(ask: Ask) -> Request:
+    from learning.accounts.models import User
+    from learning.authoring.services import get_draft, save_file
+
+    draft_id = _draft(ask)
+    with ask.app.app_context():
+        draft = get_draft(draft_id)
+        author = db.session.get(User, ask.world.users["author"].id)
+        save_file(draft, "ongebruikt.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx\n", 1, author)
+    return Request(f"/author/drafts/{draft_id}/files/remove", {"path": "ongebruikt.vtt", "revision": "2"})
+
+
+@route(LMS, "POST /author/drafts/<int:draft_id>/preview")
+def _draft_preview(ask: Ask) -> Request:
+    source = (ROOT / "modules_content" / DRAFTED / "nl.md").read_text(encoding="utf-8")
+    return Request(f"/author/drafts/{_draft(ask)}/preview", {"language": "nl", "source": source, "width": "phone"})
+
+
+@route(LMS, "GET /author/drafts/<int:draft_id>/side-by-side")
+def _side_by_side(ask: Ask) -> Request:
+    return Request(f"/author/drafts/{_draft(ask)}/side-by-side")
+
+
 @route(LMS, "GET /author/drafts/<int:draft_id>.zip")
 def _draft_zip(ask: Ask) -> Request:
     return Request(f"/author/drafts/{_draft(ask)}.zip")

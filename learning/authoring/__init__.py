@@ -11,6 +11,7 @@ from learning.content.publishing import clinically_checked
 
 
 def init_app(app: Flask) -> None:
+    from learning.authoring import draft_views  # noqa: F401 — its routes join the authoring blueprint
     from learning.authoring.views import author_bp, review_bp
 
     app.register_blueprint(author_bp)

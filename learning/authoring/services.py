@@ -38,7 +38,7 @@ SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]{0,80}/)?[a-z0-9][a-z0-9._-]{0,8
 ALLOWED_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".vtt", ".mp4", ".webm"}
 STALE = _l("Someone else saved this draft after you opened it. Nothing was overwritten. Compare both texts.")
 MB = 1024 * 1024
-MAX_FILE_BYTES = 8 * MB
+MAX_FILE_BYTES = 15 * MB  # the largest upload the editor accepts (a video); the request limit is 16 MB
 
 
 class AuthoringError(Exception):
@@ -209,19 +209,29 @@ def create_from_template(slug: str, audience: str, user: User) -> Draft:
 
 
 def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user: User) -> Draft:
-    """Store one file of the draft if nobody saved since `expected_revision`; else raise StaleSave with both texts.
+    """Store one file of the draft if nobody saved since `expected_revision`; else raise StaleSave with both texts."""
+    return save_files(draft, {path: data}, expected_revision, user)
 
-    The revision check is one UPDATE … WHERE revision = expected, so two saves at the same moment cannot both win.
-    An edit after a submission or approval withdraws it: a reviewer approves exactly one content.
+
+def save_files(
+    draft: Draft, files: dict[str, bytes], expected_revision: int, user: User, *, uploaded: bool = False
+) -> Draft:
+    """Store files of the draft together, as one new revision, if nobody saved since `expected_revision`.
+
+    The revision check is one UPDATE … WHERE revision = expected, so two saves at the same moment cannot both win;
+    the loser gets StaleSave with the saved and its own text of the first file. A video and its captions go in
+    together (all or nothing). An edit after a submission or approval withdraws it: a reviewer approves exactly
+    one content. `uploaded` keeps an "uploaded" event naming the files, so the review record shows who added which.
     """
     _require(can_author(user), _l("Only authors can change drafts."))
     if draft.status is DraftStatus.PUBLISHED:
         raise AuthoringError(_l("This draft is published and cannot change. Start a new draft from the module."))
-    problem = check_path(path)
-    if problem:
-        raise problem
-    if len(data) > MAX_FILE_BYTES:
-        raise AuthoringError(_l("The file is larger than %(mb)d MB."), mb=MAX_FILE_BYTES // MB)
+    for path, data in files.items():
+        problem = check_path(path)
+        if problem:
+            raise problem
+        if len(data) > MAX_FILE_BYTES:
+            raise AuthoringError(_l("The file is larger than %(mb)d MB."), mb=MAX_FILE_BYTES // MB)
     won = db.session.execute(
         update(Draft)
         .where(Draft.id == draft.id, Draft.revision == expected_revision)
@@ -230,21 +240,25 @@ def save_file(draft: Draft, path: str, data: bytes, expected_revision: int, user
     if won.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         db.session.refresh(draft)
+        path, data = next(iter(files.items()))
         theirs = next((f.data for f in draft.files if f.path == path), b"")
         raise StaleSave(
             STALE,
-            theirs=theirs.decode("utf-8", "replace"),
-            yours=data.decode("utf-8", "replace"),
+            theirs=theirs.decode("utf-8", "replace") if path.endswith(".md") else "",
+            yours=data.decode("utf-8", "replace") if path.endswith(".md") else "",
             revision=draft.revision,
         )
     db.session.refresh(draft)
-    existing = next((f for f in draft.files if f.path == path), None)
-    if existing is None:
-        draft.files.append(DraftFile(path=path, data=data))
-    else:
-        existing.data = data
+    stored = {f.path: f for f in draft.files}
+    for path, data in files.items():
+        if path in stored:
+            stored[path].data = data
+        else:
+            draft.files.append(DraftFile(path=path, data=data))
     if user.id not in {e.user_id for e in draft.events if e.kind in {"created", "edited"}}:
         _event(draft, "edited", user)
+    if uploaded:
+        _event(draft, "uploaded", user, content_hash=draft_hash(draft), message=", ".join(sorted(files)))
     if draft.status in {DraftStatus.SUBMITTED, DraftStatus.APPROVED} and draft_hash(draft) not in {
         draft.submitted_hash,
         draft.approved_hash,
@@ -260,7 +274,10 @@ def delete_file(draft: Draft, path: str, expected_revision: int, user: User) -> 
     _require(can_author(user), _l("Only authors can change drafts."))
     if path in {f"{language}.md" for language in LANGUAGES}:
         raise AuthoringError(_l("A language's text cannot be removed; empty it instead."))
+    if path not in {f.path for f in draft.files}:
+        raise AuthoringError(_l("There is no file %(name)s in this draft."), name=path)
     save_file(draft, path, b"", expected_revision, user)
     draft.files = [f for f in draft.files if f.path != path]
+    _event(draft, "removed", user, content_hash=draft_hash(draft), message=path)
     db.session.commit()
     return draft

@@ -6,10 +6,20 @@ Every refusal a person can cause is shown in the page (role="alert") with what t
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -127,25 +137,37 @@ def import_draft() -> Any:
 # --- the draft editor ------------------------------------------------------------------------------------------
 
 
-def _preview_url(draft: Draft, language: str) -> str | None:
-    """The editor helper's live preview, when that package is installed."""
-    try:
-        return url_for("editor.preview")
-    except Exception:
+def _preview_url(draft: Draft) -> str | None:
+    """The draft's live preview, when the editor package (which draws it) is installed."""
+    if "editor" not in current_app.blueprints:
         return None
+    return url_for(".preview", draft_id=draft.id)
 
 
 def _render_editor(draft: Draft, language: str, *, source: str | None = None, conflict: StaleSave | None = None,
-                   problem: AuthoringError | None = None, status: int = 200) -> tuple[str, int]:  # fmt: skip
+                   problem: AuthoringError | None = None, status: int = 200,
+                   side: bool = False) -> tuple[str, int]:  # fmt: skip
+    """The draft editor: one language (`language`), or with `side` every language the draft has beside each other."""
     sources = draft_sources(draft)
     comments = [e for e in draft.events if e.kind in {"comment", "sent_back", "approved"}]
+    shown = list(sources) if side else [language]
+    panes = [
+        {
+            "language": code,
+            "save_url": url_for(".save", draft_id=draft.id, language=code),
+            "source": sources.get(code, "") if source is None or code != language else source,
+            "others": {other: text for other, text in sources.items() if other != code},
+        }
+        for code in shown
+    ]
     html = render_template(
-        "authoring/editor.html", draft=draft, language=language, languages=LANGUAGES,
+        "authoring/editor.html", draft=draft, language=language, languages=LANGUAGES, panes=panes, side=side,
         source=sources.get(language, "") if source is None else source,
-        save_url=url_for(".save", draft_id=draft.id, language=language), preview_url=_preview_url(draft, language),
+        save_url=url_for(".save", draft_id=draft.id, language=language), preview_url=_preview_url(draft),
+        upload_url=url_for(".upload", draft_id=draft.id),
         conflict=conflict, problem=problem, problem_text=say(problem) if problem else None, comments=comments,
-        files=draft_files(draft),
-        other_sources={code: text for code, text in sources.items() if code != language},
+        files=draft_files(draft), sources=sources,
+        in_use={path for path in draft_files(draft) if any(path in text for text in sources.values())},
         language_urls={code: url_for(".editor", draft_id=draft.id, language=code) for code in LANGUAGES},
         editable=draft.status is not DraftStatus.PUBLISHED and can_author(current_user),
     )  # fmt: skip
@@ -190,6 +212,8 @@ def save(draft_id: int, language: str) -> Any:
     if wants_json:
         return jsonify(revision=draft.revision, saved_at=draft.updated_at.isoformat())
     flash(_("Saved."), "success")
+    if request.form.get("view") == "side-by-side":
+        return redirect(url_for(".side_by_side", draft_id=draft.id))
     return redirect(url_for(".editor", draft_id=draft.id, language=language))
 
 
@@ -221,20 +245,6 @@ def publish(draft_id: int) -> Any:
         return _render_editor(draft, "nl", problem=exc, status=400)
     flash(_("Published as version %(version)s.", version=version), "success")
     return redirect(url_for(".module_history", slug=draft.slug))
-
-
-@author_bp.get("/drafts/<int:draft_id>/media/<path:path>")
-@login_required
-def draft_media(draft_id: int, path: str) -> Response:
-    """A picture of a draft, for its preview (never shown to learners)."""
-    _staff_only()
-    data = draft_files(_draft(draft_id)).get(path)
-    if data is None:
-        abort(404)
-    response = Response(data, mimetype=mimetypes.guess_type(path)[0] or "application/octet-stream")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 @author_bp.get("/drafts/<int:draft_id>.zip")

@@ -6,6 +6,7 @@ player's item templates; it starts no attempt and sends no statement: there is n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +55,13 @@ def build_preview(
     width: str = "phone",
     cursor_line: int | None = None,
     folder: Path | None = None,
+    media_base: str | None = None,
 ) -> Preview:
-    """Check and lay out a text for the preview; `cursor_line` (1-based) shows only the step it stands in."""
+    """Check and lay out a text for the preview; `cursor_line` (1-based) shows only the step it stands in.
+
+    `media_base` is where pictures and videos are fetched from (a draft's own files); by default the published
+    module's media route. `folder` is where the check looks files up (None: not checked).
+    """
     if language not in LANGUAGES:
         raise PreviewRefused(f"language must be one of: {', '.join(LANGUAGES)}")
     if width not in WIDTHS:
@@ -69,4 +75,28 @@ def build_preview(
     cursor_step = step_at_line(source, cursor_line) if cursor_line is not None else None
     if cursor_step is not None and 1 <= cursor_step <= len(steps):
         steps = (steps[cursor_step - 1],)
-    return Preview(checked, steps, width, f"/modules/{slug}/media/", cursor_step)
+    published = f"/modules/{slug}/media/"
+    if media_base and media_base != published:
+        # the loader writes the published route into src/poster attributes (always quoted, escaped)
+        steps = tuple(dataclasses.replace(s, html=s.html.replace(f'"{published}', f'"{media_base}')) for s in steps)
+    return Preview(checked, steps, width, media_base or published, cursor_step)
+
+
+def preview_from_form(
+    form: Mapping[str, str], *, slug: str, folder: Path | None = None, media_base: str | None = None
+) -> Preview:
+    """The preview the editor's form asks for (language, source, other_<lang>, width, scope, line).
+
+    Used by the try-out preview and by a draft's own preview, which gives the draft's slug, files and media route.
+    """
+    line = form.get("line", "")
+    return build_preview(
+        slug=slug,
+        language=form.get("language", ""),
+        source=form.get("source", ""),
+        others={lang: form.get(f"other_{lang}", "") for lang in LANGUAGES},
+        width=form.get("width", "") or "phone",
+        cursor_line=int(line) if line.isdigit() and form.get("scope") == "cursor" else None,
+        folder=folder,
+        media_base=media_base,
+    )

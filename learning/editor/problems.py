@@ -194,11 +194,42 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[dict[str, str]], str]]]
             lambda v: _("Has %(n)s steps, but the Dutch text has %(base)s. Both need the same steps.", **v),
         ),
         (
+            r"uses pictures (?P<pictures>.*) but nl.md uses (?P<base>.*)",
+            _other_files,
+        ),
+        (
+            r"version (?P<version>\S+) differs from nl.md's (?P<base>\S+)",
+            lambda v: _("Has version %(version)s, but the Dutch text has %(base)s. Give both the same.", **v),
+        ),
+        (
+            r"audience differs from nl.md",
+            lambda v: _("Is for other learners ('audience') than the Dutch text. Give both the same."),
+        ),
+        (
+            r"'(?P<id>.*)' is in step (?P<step>\d+) but in step (?P<base>\d+) in nl.md",
+            lambda v: _("Question '%(id)s' is in step %(step)s, but in step %(base)s in the Dutch text.", **v),
+        ),
+        (
+            r"'(?P<id>.*)' has other right answers \(or another number of parts\) than in nl.md",
+            lambda v: _("Question '%(id)s' has other right answers (or parts) than in the Dutch text.", **v),
+        ),
+        (
             r"question ids differ from nl.md \(same ids, same order\)",
             lambda v: _("The question ids differ from the Dutch text. Use the same ids in the same order."),
         ),
     ]
     return [(re.compile(pattern), wording) for pattern, wording in table]
+
+
+def _other_files(values: dict[str, str]) -> str:
+    """Name only the files that differ: the loader lists every file of both texts, which hides the one that counts."""
+    here, dutch = (set(values[key].split(", ")) - {"none"} for key in ("pictures", "base"))
+    said = []
+    if dutch - here:
+        said.append(_("The Dutch text uses %(files)s; this text does not.", files=", ".join(sorted(dutch - here))))
+    if here - dutch:
+        said.append(_("This text uses %(files)s; the Dutch text does not.", files=", ".join(sorted(here - dutch))))
+    return " ".join([*said, _("Both need the same pictures and files.")])
 
 
 def teacher_message(message: str) -> str:

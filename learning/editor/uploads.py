@@ -194,3 +194,23 @@ def check_video(filename: str, data: bytes, captions: dict[str, tuple[str, bytes
         stem = safe_filename(filename, "").removesuffix(".")
         files.append(CleanFile(f"{stem}.{language}.vtt", clean.content_type, clean.data, notes=clean.notes))
     return files
+
+
+UPLOAD_KINDS = ("picture", "captions", "video")
+
+
+def check_upload(
+    kind: str, filename: str, data: bytes, *, alt: str = "", captions: dict[str, tuple[str, bytes]] | None = None
+) -> list[CleanFile]:
+    """One upload of the editor's forms as the files to store: a picture, a caption file, or a video + captions.
+
+    Both the check-only endpoint and the draft's upload use this, so a file is cleaned the same way wherever it
+    is sent. `kind` must be one of UPLOAD_KINDS (the views answer 400 for another before calling this).
+    """
+    if kind == "picture":
+        return [check_picture(filename, data, alt)]
+    if kind == "captions":
+        return [check_captions(filename, data)]
+    if kind == "video":
+        return check_video(filename, data, captions or {})
+    raise ValueError(f"unknown upload kind {kind!r}")

@@ -20,8 +20,8 @@ from werkzeug.wrappers import Response
 
 from learning.accounts.models import Role
 from learning.content.loader import LANGUAGES, SLUG
-from learning.editor.preview import PreviewRefused, build_preview
-from learning.editor.uploads import CleanFile, UploadRefused, check_captions, check_picture, check_video
+from learning.editor.preview import PreviewRefused, preview_from_form
+from learning.editor.uploads import UPLOAD_KINDS, CleanFile, UploadRefused, check_upload
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 EDITORS = {Role.AUTHOR, Role.REVIEWER, Role.ADMIN}
@@ -54,20 +54,9 @@ def _json_refusal(message: str, status: int = 400) -> tuple[Response, int]:
 @editors_only
 def preview() -> Any:
     """The learner's view of the posted text and its problems, as an htmx fragment (nothing is stored)."""
-    form = request.form
-    slug = form.get("slug", "").strip() or "new-module"
-    others = {lang: form.get(f"other_{lang}", "") for lang in LANGUAGES}
-    line = form.get("line", "")
+    slug = request.form.get("slug", "").strip() or "new-module"
     try:
-        result = build_preview(
-            slug=slug,
-            language=form.get("language", ""),
-            source=form.get("source", ""),
-            others=others,
-            width=form.get("width", "") or "phone",
-            cursor_line=int(line) if line.isdigit() and form.get("scope") == "cursor" else None,
-            folder=_bundled_folder(slug),
-        )
+        result = preview_from_form(request.form, slug=slug, folder=_bundled_folder(slug))
     except PreviewRefused as exc:
         return _json_refusal(str(exc))
     return render_template("editor/_preview.html", preview=result, document=result.checked.document)
@@ -91,31 +80,37 @@ def _describe(clean: CleanFile) -> dict[str, Any]:
     }
 
 
+def read_upload() -> tuple[list[CleanFile], str, int]:
+    """The editor's upload form (kind, file, alt, captions_nl/en) cleaned: (files, "", 200) or ([], reason, status).
+
+    The check-only endpoint and the draft's upload (learning/authoring) read the same form, so a file is refused
+    or cleaned alike wherever it is sent: 400 for a missing kind or file, 422 for a file that cannot be used.
+    """
+    kind = request.form.get("kind", "")
+    upload = _file("file")
+    if kind not in UPLOAD_KINDS:
+        return [], _("Say what you upload: a picture, captions or a video."), 400
+    if upload is None:
+        return [], _("Choose a file to upload."), 400
+    captions = {}
+    for language in ("nl", "en"):
+        caption = _file(f"captions_{language}")
+        captions[language] = (caption.filename or "", caption.read()) if caption else ("", b"")
+    try:
+        files = check_upload(kind, upload.filename or "", upload.read(), alt=request.form.get("alt", ""),
+                             captions=captions)  # fmt: skip
+    except UploadRefused as exc:
+        return [], str(exc), 422
+    return files, "", 200
+
+
 @bp.post("/upload-check")
 @editors_only
 def upload_check() -> Any:
     """Check one upload (kind = picture | captions | video) and return the cleaned file(s), or the reason as JSON."""
-    kind = request.form.get("kind", "")
-    upload = _file("file")
-    if kind not in {"picture", "captions", "video"}:
-        return _json_refusal(_("Say what you upload: a picture, captions or a video."))
-    if upload is None:
-        return _json_refusal(_("Choose a file to upload."))
-    data = upload.read()
-    name = upload.filename or ""
-    try:
-        if kind == "picture":
-            files = [check_picture(name, data, request.form.get("alt", ""))]
-        elif kind == "captions":
-            files = [check_captions(name, data)]
-        else:
-            captions = {}
-            for language in ("nl", "en"):
-                caption = _file(f"captions_{language}")
-                captions[language] = (caption.filename or "", caption.read()) if caption else ("", b"")
-            files = check_video(name, data, captions)
-    except UploadRefused as exc:
-        return _json_refusal(str(exc), 422)
+    files, reason, status = read_upload()
+    if reason:
+        return _json_refusal(reason, status)
     return jsonify(files=[_describe(clean) for clean in files])
 
 

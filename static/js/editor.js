@@ -177,9 +177,14 @@
     if (jump) goToLine(sourceOf(editorOf(jump)), parseInt(jump.getAttribute("data-editor-line"), 10));
   });
 
-  // A picture chosen in the form goes to the upload check first (alt text included: it is required there too);
-  // the cleaned file's name comes back, or the reason it was refused, shown in the form. The page that includes the
-  // editor may point data-upload-url at an endpoint that also stores the file and answers the same JSON.
+  // The draft page (authoring.js) runs its saves one after another and keeps every form's revision current; the
+  // try-out page has neither, so an upload there is sent at once and names no revision.
+  function queued(task) { return window.vtcDraft ? window.vtcDraft.queue(task) : task(); }
+
+  // A picture chosen in the form goes to the upload URL first (alt text included: it is required there too): on
+  // the try-out page a check that stores nothing, on a draft the draft's own store, which names the revision the
+  // page has (a save never overwrites someone else's) and answers the new one. The stored file's name comes back
+  // (another name when a different file had it), or the reason it was refused, shown in the form.
   function upload(dialog, input, done) {
     var status = dialog.querySelector("[data-upload-status]");
     var data = new FormData();
@@ -191,27 +196,40 @@
     dialog.querySelectorAll("input[type=file][data-upload-part]").forEach(function (part) {
       if (part.files.length) data.append(part.getAttribute("data-upload-part"), part.files[0]);
     });
-    var slug = document.getElementById(dialog.getAttribute("data-editor")).querySelector('input[name="slug"]');
+    var editor = document.getElementById(dialog.getAttribute("data-editor"));
+    var slug = editor.querySelector('input[name="slug"]');
     if (slug) data.append("slug", slug.value);
     var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    fetch(input.getAttribute("data-upload-url"), { method: "POST", body: data, headers: { "X-CSRFToken": token },
-      credentials: "same-origin" })
-      .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
-      .then(function (answer) {
-        if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
-        var files = answer[1].files, file = files[0];
-        if (kind === "video") {  // the film, then its Dutch and English captions
-          dialog.querySelector('[data-field="sources"]').value = file.filename;
-          dialog.querySelector('[data-field="captions_nl"]').value = files[1].filename;
-          dialog.querySelector('[data-field="captions_en"]').value = files[2].filename;
-        } else {
-          dialog.querySelector('[data-field="file"]').value = file.filename;
-        }
-        status.textContent = files.map(function (f) { return [f.filename].concat(f.notes || []).join(" "); }).join("; ");
-        dialog.querySelectorAll("input[type=file]").forEach(function (f) { f.value = ""; });
-        done();
-      })
-      .catch(function () { showError(dialog, input.getAttribute("data-upload-failed"), input); });
+    queued(function () {
+      var revision = editor.querySelector('input[name="revision"]');
+      if (revision && revision.value) data.set("revision", revision.value);
+      return fetch(input.getAttribute("data-upload-url"), { method: "POST", body: data,
+        headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          // a file over the request limit is refused before the app sees it: the answer is then a page, not JSON
+          return response.json().then(function (body) { return [response.ok, body]; }, function () {
+            return [false, { error: response.status === 413 ? input.getAttribute("data-upload-too-large") : null }];
+          });
+        })
+        .then(function (answer) {
+          if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
+          if (answer[1].revision !== undefined) {
+            document.querySelectorAll("[data-draft-revision]").forEach(function (r) { r.value = String(answer[1].revision); });
+          }
+          var files = answer[1].files, file = files[0];
+          if (kind === "video") {  // the film, then its Dutch and English captions
+            dialog.querySelector('[data-field="sources"]').value = file.filename;
+            dialog.querySelector('[data-field="captions_nl"]').value = files[1].filename;
+            dialog.querySelector('[data-field="captions_en"]').value = files[2].filename;
+          } else {
+            dialog.querySelector('[data-field="file"]').value = file.filename;
+          }
+          status.textContent = files.map(function (f) { return [f.filename].concat(f.notes || []).join(" "); }).join("; ");
+          dialog.querySelectorAll("input[type=file]").forEach(function (f) { f.value = ""; });
+          done();
+        })
+        .catch(function () { showError(dialog, input.getAttribute("data-upload-failed"), input); });
+    });
   }
 
   function finish(dialog, form) {
@@ -264,6 +282,31 @@
     document.addEventListener(type, function (event) {
       if (event.target.matches && event.target.matches("[data-editor-source]")) updatePosition(event.target);
     }, true);
+  });
+
+  // Languages side by side: each preview is sent the other editors' text as it is now (not as the page was
+  // loaded), so ids and steps are compared across languages while typing; a change in one language refreshes the
+  // others' problems too.
+  function editors() { return Array.prototype.slice.call(document.querySelectorAll(".editor[data-editor]")); }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var source = event.detail.elt;
+    if (!source.matches || !source.matches("[data-editor-source]")) return;
+    var own = source.closest(".editor[data-editor]");
+    editors().forEach(function (other) {
+      if (other === own) return;
+      var name = "other_" + other.getAttribute("data-editor");
+      var text = sourceOf(other).value;
+      if (event.detail.formData) event.detail.formData.set(name, text); else event.detail.parameters[name] = text;
+    });
+  });
+  var othersTimer = null;
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-editor-source]") || editors().length < 2) return;
+    var own = event.target.closest(".editor[data-editor]");
+    window.clearTimeout(othersTimer);
+    othersTimer = window.setTimeout(function () {
+      editors().forEach(function (other) { if (other !== own) sourceOf(other).dispatchEvent(new Event("editor-refresh")); });
+    }, 800);
   });
 
   // A preview that fails (connection gone, session ended) says so; the text in the textarea is never touched.

@@ -96,6 +96,16 @@ def test_known_messages_get_a_teachers_wording_with_the_values_kept(rq, message,
     assert dutch in worded
 
 
+def test_other_files_than_the_dutch_text_name_only_the_files_that_differ(rq):
+    message = "uses pictures a.svg, b.svg, film.webm but nl.md uses a.svg, film.webm, nieuw.png"
+    with force_locale("nl"):
+        worded = teacher_message(message)
+    assert worded == (
+        "De Nederlandse tekst gebruikt nieuw.png; deze tekst niet. Deze tekst gebruikt b.svg; de Nederlandse tekst"
+        " niet. Beide moeten dezelfde plaatjes en bestanden gebruiken."
+    )
+
+
 def test_an_unknown_message_is_shown_as_the_loader_wrote_it(rq):
     assert teacher_message("something new the loader says") == "something new the loader says"
 
