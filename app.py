@@ -146,11 +146,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)
-    # Erasure and retention outside xAPI, in-process for the built-in LRS; a remote LRS's operator runs
-    # `flask lrs erase-agent` / `flask lrs retention` there (docs/privacy.md), so the LMS gets None.
+    # Erasure, retention and pseudonym rotation outside xAPI, in-process for the built-in LRS; a remote LRS's operator
+    # runs `flask lrs erase-agent` / `retention` / `rewrite-pseudonyms` there (docs/privacy.md), so the LMS gets None.
     remote = bool(app.config["LRS_ENDPOINT"])
     app.extensions["vtc.lrs_eraser"] = None if remote else lrs.local_eraser(app)
     app.extensions["vtc.lrs_retention"] = None if remote else lrs.local_retention(app)
+    app.extensions["vtc.lrs_rewriter"] = None if remote else lrs.local_pseudonym_rewriter(app)  # key rotation
     _register_setup_commands(app)
     transport.init_app(app)  # last: ProxyFix must be the outermost middleware, so every layer sees the client
     return app

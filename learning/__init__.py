@@ -30,7 +30,7 @@ from learning import (
     sessions,
     speech,
 )
-from learning.accounts import login_flow
+from learning.accounts import login_flow, pseudonyms
 from learning.accounts.email_views import bp as email_links_bp
 from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
         # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
+    pseudonyms.init_app(app)  # the key of xAPI and organisation pseudonyms, from a file outside the database
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

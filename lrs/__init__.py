@@ -1,5 +1,6 @@
 """The built-in xAPI Learning Record Store. Public surface: init_app(), local_store(), local_query(),
-local_agent_documents(), local_eraser() and local_retention()."""
+local_agent_documents(), local_eraser(), local_retention() and
+local_pseudonym_rewriter()."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 # Imported for what importing does: documents and forwarding_wake hook onto views.bp, the *_cli modules onto cli.
-from lrs import erasure_cli, forwarding_cli, service  # noqa: F401
+from lrs import erasure_cli, forwarding_cli, pseudonyms_cli, service  # noqa: F401
 from lrs.cli import cli
 from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views  # noqa: F401
 from lrs.http.alternate import AlternateRequestSyntax
@@ -22,6 +23,7 @@ from lrs.http.reads import ReadEvent, StatementsReadHook
 from lrs.service.documents import agent_documents
 from lrs.service.erasure import Erased, delete_statements_before, erase_agents, retention_cutoff
 from lrs.service.forwarding import Forwarder, ForwardSettings
+from lrs.service.pseudonyms import Rewritten, rewrite_pseudonyms
 from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
 from lrs.xapi.errors import BadRequest
@@ -30,10 +32,12 @@ from lrs.xapi.params import parse_statement_query
 __all__ = [
     "Erased",
     "ReadEvent",
+    "Rewritten",
     "Tenant",
     "init_app",
     "local_agent_documents",
     "local_eraser",
+    "local_pseudonym_rewriter",
     "local_query",
     "local_retention",
     "local_store",
@@ -132,6 +136,16 @@ def local_eraser(app: Flask) -> Callable[..., Erased]:
         return erase_agents(app.extensions["lrs"].engine, agent, emails=emails, texts=texts)
 
     return erase
+
+
+def local_pseudonym_rewriter(app: Flask) -> Callable[[Mapping[str, str]], Rewritten]:
+    """Return a function that replaces old pseudonyms by new ones everywhere this LRS keeps an agent, for the
+    LMS's key rotation in the same process: `rewrite({old: new, ...})`."""
+
+    def rewrite(replacements: Mapping[str, str]) -> Rewritten:
+        return rewrite_pseudonyms(app.extensions["lrs"].engine, replacements)
+
+    return rewrite
 
 
 def local_retention(app: Flask) -> Callable[[], int]:
