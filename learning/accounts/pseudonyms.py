@@ -88,6 +88,8 @@ def init_app(app: Any) -> None:
     """Load the key (PSEUDONYM_KEY_FILE, default instance/pseudonym_key) into the app."""
     path = Path(app.config.setdefault("PSEUDONYM_KEY_FILE", str(Path(app.instance_path) / "pseudonym_key")))
     app.extensions[EXTENSION] = Pseudonymiser(read_key_file(path))
+    if path.with_name(path.name + ".next").exists():
+        app.logger.warning("A rotation of pseudonyms was interrupted: run `flask privacy rotate-pseudonyms` again.")
 
 
 def current_pseudonymiser() -> Pseudonymiser | None:
