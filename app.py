@@ -23,6 +23,7 @@ import lrs
 from learning import transport
 from learning.accounts import reauth
 from learning.accounts.services import organisation_pseudonyms
+from learning.admin.scope import ADMINISTRATORS
 from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
@@ -95,6 +96,15 @@ def _tenants(app: Flask) -> list[lrs.Tenant]:
     return [lrs.Tenant(learner_home(base, pseudonym), name) for name, pseudonym in organisation_pseudonyms()]
 
 
+def _lrs_admin_reach(app: Flask) -> frozenset[str] | None:
+    """Whose LRS credentials the logged-in administrator manages: a regional administrator every credential (None),
+    a manager only those confined to their own organisation (learning/admin/scope.py holds the same rule)."""
+    if current_user.is_admin:
+        return None
+    organisation = current_user.organisation
+    return frozenset({learner_home(app.config["XAPI_BASE_IRI"], organisation.pseudonym)} if organisation else ())
+
+
 def _register_setup_commands(app: Flask) -> None:
     @app.cli.group("db")
     def db_group() -> None:
@@ -135,7 +145,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     learning.init_app(app)
     lrs.init_app(
         app,
-        admin_guard=lambda: current_user.is_authenticated and current_user.is_admin,
+        admin_guard=lambda: current_user.is_authenticated and current_user.role in ADMINISTRATORS,
+        admin_reach=lambda: _lrs_admin_reach(app),
         tenants=lambda: _tenants(app),
         on_statements_read=_log_statements_read,
     )

@@ -4,7 +4,7 @@ local_pseudonym_rewriter()."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,7 @@ class LrsExtension:
     forwarder: Forwarder
     tenants: Callable[[], Sequence[Tenant]] = lambda: ()
     on_statements_read: StatementsReadHook | None = None
+    admin_reach: Callable[[], Collection[str] | None] = lambda: None
 
 
 def init_app(
@@ -60,10 +61,13 @@ def init_app(
     admin_guard: Callable[[], bool] = lambda: False,
     tenants: Callable[[], Sequence[Tenant]] = lambda: (),
     on_statements_read: StatementsReadHook | None = None,
+    admin_reach: Callable[[], Collection[str] | None] = lambda: None,
 ) -> None:
     """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI.
 
     `tenants` lists the organisations a credential can be confined to (read when a credential is made or shown).
+    `admin_reach` gives, for the administrator of the request, the tenant homePages whose credentials they manage,
+    or None for a regional administrator (every credential, regional ones and forwarding included).
     `on_statements_read` is called with a ReadEvent after every successful read of statements over HTTP, before
     the answer is sent (the LMS logs it in its access log); an exception in it fails the request.
     """
@@ -73,7 +77,7 @@ def init_app(
     app.config.setdefault("LRS_RETENTION_DAYS", 730)  # raw statements: 24 months (docs/privacy.md); 0 keeps all
     engine = make_engine(app.config["LRS_DATABASE_URI"])
     forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
-    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read)
+    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read, admin_reach)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
     app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]

@@ -373,14 +373,22 @@ def _editor_upload_check(ask: Ask) -> Request:
 # --- the LRS administration (admins only)
 
 
+def _tenant_home(ask: Ask) -> str:
+    """The learner homePage of X (own) or Y (other): what an LRS credential of that organisation is confined to."""
+    with ask.app.app_context():
+        organisation = db.session.get(Organisation, ask.org)
+        assert organisation is not None
+        return f"{ask.app.config['XAPI_BASE_IRI']}/org/{organisation.pseudonym}"
+
+
 @route(LMS, "POST /admin/lrs/")
 def _create_credential(ask: Ask) -> Request:
-    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
+    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": _tenant_home(ask)})
 
 
 @route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
-    key, _secret = ask.make_credential("statements/write")
+    key, _secret = ask.make_credential("statements/write of " + ("X" if ask.own else "Y"))
     path = ask.cell.row.rule.replace("<key>", key)
     return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
