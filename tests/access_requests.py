@@ -790,14 +790,15 @@ def _admin_create_person(ask: Ask) -> Request:
 
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/people/<int:user_id>",
        "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>",
-       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/end")  # fmt: skip
+       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/end",
+       "GET /admin/organisations/<int:organisation_id>/people/<int:user_id>/end")  # fmt: skip
 def _admin_person_page(ask: Ask) -> Request:
     person = _admin_person(ask)
     if ask.cell.row.method == "GET":
         return Request(_admin_path(ask, user_id=person))
     form = {"display_name": "Matrix Persoon", "email": f"moved-{uuid.uuid4().hex[:8]}@matrix.test",
             "role": "author", "team_id": "", "line_manager_id": ""}  # fmt: skip
-    return Request(_admin_path(ask, user_id=person), {} if ask.cell.row.rule.endswith("/end") else form)
+    return Request(_admin_path(ask, user_id=person), {"confirm": "yes"} if ask.cell.row.rule.endswith("/end") else form)
 
 
 @route(LMS, "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/second-factor/reset")
@@ -823,9 +824,14 @@ def _admin_create_invitation(ask: Ask) -> Request:
     return Request(_admin_path(ask), form)
 
 
-@route(LMS, "POST /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke")
+@route(
+    LMS,
+    "POST /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+    "GET /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+)
 def _admin_revoke(ask: Ask) -> Request:
-    return Request(_admin_path(ask, invitation_id=_admin_invitation(ask)), {})
+    path = _admin_path(ask, invitation_id=_admin_invitation(ask))
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/invitations/letters")
