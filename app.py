@@ -153,6 +153,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Sensitive actions ask for the password (and code) again when the last proof is old (learning/accounts/reauth.py)
     reauth.protect(app, "lrs_admin", {"lrs_admin.create", "lrs_admin.rotate"})
     reauth.protect(app, "personal_data", {"personal_data.download", "personal_data.summary"})
+    reauth.protect(app, "mfa_manage", {"mfa_manage.recovery_codes", "mfa_manage.new_phone"})  # one's own factor
     reauth.protect(app, "privacy", {"privacy.erase_other"})  # an officer erasing someone: their code too
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))

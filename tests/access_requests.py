@@ -112,13 +112,19 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
                      ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
                      ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding"),
-                     ("/admin/outbox", "/admin/outbox")):  # fmt: skip
+                     ("/admin/outbox", "/admin/outbox"), ("/account/second-factor", "/account/second-factor"),
+                     ("/account/second-factor/new-phone", "/account/second-factor/new-phone")):  # fmt: skip
     LMS[f"GET {_rule}"] = _plain(_path)
 
 
 @route(LMS, "POST /login")
 def _login(ask: Ask) -> Request:
     return Request("/login", {"email": ask.world.users[ask.role].email, "password": PASSWORD})
+
+
+@route(LMS, "POST /account/second-factor/recovery-codes", "POST /account/second-factor/new-phone")
+def _second_factor_change(ask: Ask) -> Request:
+    return Request(ask.cell.row.rule, {})  # new codes; the new-phone page without a code only shows the new key
 
 
 @route(LMS, "POST /logout")
