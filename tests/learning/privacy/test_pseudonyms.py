@@ -182,3 +182,27 @@ def test_an_interrupted_rotation_is_finished_with_the_key_it_had_started(app, ma
         assert done.resumed
         assert db.session.get(User, me.id).xapi_pid == derived(started, "xapi-actor", me.id)
     assert key_of(app) == started
+
+
+def test_with_a_remote_lrs_the_mapping_goes_to_a_private_file_that_the_lrs_command_applies(
+    app, make_app, client, make_user, lrs_auth, runner
+):
+    me = make_user(Role.PATIENT)
+    agent = {"objectType": "Agent", "account": {"homePage": "https://vtc.test", "name": me.xapi_pid}}
+    statement = {"actor": agent, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+                 "object": {"id": "https://vtc.test/activities/leaflet"}}  # fmt: skip
+    assert client.post("/xapi/statements", json=statement, headers=lrs_auth).status_code == 200
+    remote = make_app(LRS_ENDPOINT="https://lrs.example.test/xapi/", LRS_KEY="k", LRS_SECRET="s")
+    with remote.test_request_context("/"):
+        done = rotate_pseudonyms("cli:test", "cli", "test")
+        new_name = db.session.get(User, me.id).xapi_pid
+    mapping = Path(done.mapping_file)
+    assert stat.S_IMODE(mapping.stat().st_mode) == 0o600
+    assert json.loads(mapping.read_text())[me.xapi_pid] == new_name
+    assert me.xapi_pid in _everything([app.extensions["lrs"].engine])  # the LMS could not reach the LRS
+
+    result = runner.invoke(args=["lrs", "rewrite-pseudonyms", str(mapping)])
+    assert result.exit_code == 0, result.output
+    stored = _everything([app.extensions["lrs"].engine])
+    assert me.xapi_pid not in stored
+    assert new_name in stored
