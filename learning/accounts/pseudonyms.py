@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, update
 from sqlalchemy.orm import attributes
 
@@ -84,7 +84,7 @@ def write_key_file(path: Path, secret: bytes) -> None:
     os.replace(temporary, path)
 
 
-def init_app(app: Any) -> None:
+def init_app(app: Flask) -> None:
     """Load the key (PSEUDONYM_KEY_FILE, default instance/pseudonym_key) into the app."""
     path = Path(app.config.setdefault("PSEUDONYM_KEY_FILE", str(Path(app.instance_path) / "pseudonym_key")))
     app.extensions[EXTENSION] = Pseudonymiser(read_key_file(path))

@@ -7,7 +7,8 @@ Order, because the LMS and the LRS commit separately (they may be two databases)
 2. the mapping old -> new is computed from the values the LMS keeps (so it also converts pseudonyms that were
    drawn at random before they were keyed, and repairs a lost key file);
 3. the LRS rewrites its statements, agent links, documents and tenants through its own service (idempotent);
-4. the LMS rewrites its rows in one transaction, and retires the access-log entries that named an old pseudonym;
+4. the access-log entries that named an old pseudonym are made anonymous (the rotation's entry declares them), then
+   the LMS rewrites its rows in one transaction;
 5. the new key replaces the old file (an atomic rename), so the old key exists nowhere any more.
 A crash between any two steps leaves a state that running the command again completes.
 """
@@ -116,15 +117,16 @@ def rotate_pseudonyms(actor: str, role: str, path: str) -> Rotation:
     secret, resumed = _pending_key(pending)
     new = Pseudonymiser(secret)
     replacements, rows = _replacements(new)
+    db.session.commit()  # end the read: the access log below writes on a connection of its own
     rewrite = current_app.extensions.get("vtc.lrs_rewriter")
     lrs_done = rewrite(replacements) if rewrite is not None else None
     mapping_file = "" if rewrite is not None or not replacements else _write_mapping(replacements, key_file)
+    # Before the LMS commits: once it has, the old names are known nowhere, and a run that finishes an interrupted
+    # one could no longer find them in the log.
+    subject = "every pseudonym re-derived under a new key"
+    retired = redact_pseudonyms(replacements, Fields(utcnow(), actor, role, ROTATION_ACTION, subject, "privacy", path))
     changed = _rewrite_lms(replacements, rows)
     db.session.commit()
-    entry = Fields(
-        utcnow(), actor, role, ROTATION_ACTION, "every pseudonym re-derived under a new key", "privacy", path
-    )
-    retired = redact_pseudonyms(replacements, entry)
     os.replace(pending, key_file)
     current_app.extensions[EXTENSION] = new
     return Rotation(
