@@ -23,6 +23,7 @@ import lrs
 from learning import transport
 from learning.accounts import reauth
 from learning.accounts.services import organisation_pseudonyms
+from learning.admin.scope import ADMINISTRATORS
 from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
@@ -95,6 +96,15 @@ def _tenants(app: Flask) -> list[lrs.Tenant]:
     return [lrs.Tenant(learner_home(base, pseudonym), name) for name, pseudonym in organisation_pseudonyms()]
 
 
+def _lrs_admin_reach(app: Flask) -> frozenset[str] | None:
+    """Whose LRS credentials the logged-in administrator manages: a regional administrator every credential (None),
+    a manager only those confined to their own organisation (learning/admin/scope.py holds the same rule)."""
+    if current_user.is_admin:
+        return None
+    organisation = current_user.organisation
+    return frozenset({learner_home(app.config["XAPI_BASE_IRI"], organisation.pseudonym)} if organisation else ())
+
+
 def _register_setup_commands(app: Flask) -> None:
     @app.cli.group("db")
     def db_group() -> None:
@@ -135,22 +145,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     learning.init_app(app)
     lrs.init_app(
         app,
-        admin_guard=lambda: current_user.is_authenticated and current_user.is_admin,
+        admin_guard=lambda: current_user.is_authenticated and current_user.role in ADMINISTRATORS,
+        admin_reach=lambda: _lrs_admin_reach(app),
         tenants=lambda: _tenants(app),
         on_statements_read=_log_statements_read,
     )
     # Sensitive actions ask for the password (and code) again when the last proof is old (learning/accounts/reauth.py)
     reauth.protect(app, "lrs_admin", {"lrs_admin.create", "lrs_admin.rotate"})
     reauth.protect(app, "personal_data", {"personal_data.download", "personal_data.summary"})
+    reauth.protect(app, "mfa_manage", {"mfa_manage.recovery_codes", "mfa_manage.new_phone"})  # one's own factor
     reauth.protect(app, "privacy", {"privacy.erase_other"})  # an officer erasing someone: their code too
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
     app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
     app.extensions["vtc.reader"] = _make_reader(app)
-    # Erasure and retention outside xAPI, in-process for the built-in LRS; a remote LRS's operator runs
-    # `flask lrs erase-agent` / `flask lrs retention` there (docs/privacy.md), so the LMS gets None.
+    # Erasure, retention and pseudonym rotation outside xAPI, in-process for the built-in LRS; a remote LRS's operator
+    # runs `flask lrs erase-agent` / `retention` / `rewrite-pseudonyms` there (docs/privacy.md), so the LMS gets None.
     remote = bool(app.config["LRS_ENDPOINT"])
     app.extensions["vtc.lrs_eraser"] = None if remote else lrs.local_eraser(app)
     app.extensions["vtc.lrs_retention"] = None if remote else lrs.local_retention(app)
+    app.extensions["vtc.lrs_rewriter"] = None if remote else lrs.local_pseudonym_rewriter(app)  # key rotation
     _register_setup_commands(app)
     transport.init_app(app)  # last: ProxyFix must be the outermost middleware, so every layer sees the client
     return app

@@ -30,10 +30,11 @@ from learning import (
     sessions,
     speech,
 )
-from learning.accounts import login_flow
+from learning.accounts import login_flow, pseudonyms
 from learning.accounts.email_views import bp as email_links_bp
 from learning.accounts.loading import session_user
 from learning.accounts.mail import MailSettings
+from learning.accounts.mfa_manage import bp as mfa_manage_bp
 from learning.accounts.mfa_views import bp as mfa_bp
 from learning.accounts.models import User
 from learning.accounts.views import bp as accounts_bp
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
         # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
+    pseudonyms.init_app(app)  # the key of xAPI and organisation pseudonyms, from a file outside the database
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
@@ -99,7 +101,17 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
-    pages = (accounts_bp, mfa_bp, email_links_bp, catalog_bp, player_bp, progress_bp, dashboards_bp, assessments_bp)
+    pages = (
+        accounts_bp,
+        mfa_bp,
+        mfa_manage_bp,
+        email_links_bp,
+        catalog_bp,
+        player_bp,
+        progress_bp,
+        dashboards_bp,
+        assessments_bp,
+    )
     for blueprint in pages:
         app.register_blueprint(blueprint)
     cli.init_app(app)

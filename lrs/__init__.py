@@ -1,9 +1,10 @@
 """The built-in xAPI Learning Record Store. Public surface: init_app(), local_store(), local_query(),
-local_agent_documents(), local_eraser() and local_retention()."""
+local_agent_documents(), local_eraser(), local_retention() and
+local_pseudonym_rewriter()."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 # Imported for what importing does: documents and forwarding_wake hook onto views.bp, the *_cli modules onto cli.
-from lrs import erasure_cli, forwarding_cli, service  # noqa: F401
+from lrs import erasure_cli, forwarding_cli, pseudonyms_cli, service  # noqa: F401
 from lrs.cli import cli
 from lrs.http import admin, documents, forwarding_admin, forwarding_wake, views  # noqa: F401
 from lrs.http.alternate import AlternateRequestSyntax
@@ -22,6 +23,7 @@ from lrs.http.reads import ReadEvent, StatementsReadHook
 from lrs.service.documents import agent_documents
 from lrs.service.erasure import Erased, delete_statements_before, erase_agents, retention_cutoff
 from lrs.service.forwarding import Forwarder, ForwardSettings
+from lrs.service.pseudonyms import Rewritten, rewrite_pseudonyms
 from lrs.store.credentials import Tenant
 from lrs.store.engine import make_engine, upgrade_database
 from lrs.xapi.errors import BadRequest
@@ -30,10 +32,12 @@ from lrs.xapi.params import parse_statement_query
 __all__ = [
     "Erased",
     "ReadEvent",
+    "Rewritten",
     "Tenant",
     "init_app",
     "local_agent_documents",
     "local_eraser",
+    "local_pseudonym_rewriter",
     "local_query",
     "local_retention",
     "local_store",
@@ -48,6 +52,7 @@ class LrsExtension:
     forwarder: Forwarder
     tenants: Callable[[], Sequence[Tenant]] = lambda: ()
     on_statements_read: StatementsReadHook | None = None
+    admin_reach: Callable[[], Collection[str] | None] = lambda: None
 
 
 def init_app(
@@ -56,10 +61,13 @@ def init_app(
     admin_guard: Callable[[], bool] = lambda: False,
     tenants: Callable[[], Sequence[Tenant]] = lambda: (),
     on_statements_read: StatementsReadHook | None = None,
+    admin_reach: Callable[[], Collection[str] | None] = lambda: None,
 ) -> None:
     """Mount the xAPI API at /xapi and the credential admin at /admin/lrs; own an engine for LRS_DATABASE_URI.
 
     `tenants` lists the organisations a credential can be confined to (read when a credential is made or shown).
+    `admin_reach` gives, for the administrator of the request, the tenant homePages whose credentials they manage,
+    or None for a regional administrator (every credential, regional ones and forwarding included).
     `on_statements_read` is called with a ReadEvent after every successful read of statements over HTTP, before
     the answer is sent (the LMS logs it in its access log); an exception in it fails the request.
     """
@@ -69,7 +77,7 @@ def init_app(
     app.config.setdefault("LRS_RETENTION_DAYS", 730)  # raw statements: 24 months (docs/privacy.md); 0 keeps all
     engine = make_engine(app.config["LRS_DATABASE_URI"])
     forwarder = Forwarder(engine, ForwardSettings.from_config(app.config))
-    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read)
+    app.extensions["lrs"] = LrsExtension(engine, admin_guard, forwarder, tenants, on_statements_read, admin_reach)
     app.register_blueprint(views.bp, url_prefix="/xapi")
     app.before_request(_json_routing_errors)
     app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
@@ -132,6 +140,16 @@ def local_eraser(app: Flask) -> Callable[..., Erased]:
         return erase_agents(app.extensions["lrs"].engine, agent, emails=emails, texts=texts)
 
     return erase
+
+
+def local_pseudonym_rewriter(app: Flask) -> Callable[[Mapping[str, str]], Rewritten]:
+    """Return a function that replaces old pseudonyms by new ones everywhere this LRS keeps an agent, for the
+    LMS's key rotation in the same process: `rewrite({old: new, ...})`."""
+
+    def rewrite(replacements: Mapping[str, str]) -> Rewritten:
+        return rewrite_pseudonyms(app.extensions["lrs"].engine, replacements)
+
+    return rewrite
 
 
 def local_retention(app: Flask) -> Callable[[], int]:

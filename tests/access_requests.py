@@ -112,13 +112,19 @@ for _path, _rule in (("/", "/"), ("/help", "/help"), ("/login", "/login"), ("/re
                      ("/dashboards/region/report.pdf", "/dashboards/region/report.pdf"),
                      ("/xapi/profiles/rpm", "/xapi/profiles/rpm"), ("/xapi/profiles/rpm/v1", "/xapi/profiles/rpm/v1"),
                      ("/admin/lrs/", "/admin/lrs/"), ("/admin/lrs/forwarding", "/admin/lrs/forwarding"),
-                     ("/admin/outbox", "/admin/outbox")):  # fmt: skip
+                     ("/admin/outbox", "/admin/outbox"), ("/account/second-factor", "/account/second-factor"),
+                     ("/account/second-factor/new-phone", "/account/second-factor/new-phone")):  # fmt: skip
     LMS[f"GET {_rule}"] = _plain(_path)
 
 
 @route(LMS, "POST /login")
 def _login(ask: Ask) -> Request:
     return Request("/login", {"email": ask.world.users[ask.role].email, "password": PASSWORD})
+
+
+@route(LMS, "POST /account/second-factor/recovery-codes", "POST /account/second-factor/new-phone")
+def _second_factor_change(ask: Ask) -> Request:
+    return Request(ask.cell.row.rule, {})  # new codes; the new-phone page without a code only shows the new key
 
 
 @route(LMS, "POST /logout")
@@ -373,14 +379,22 @@ def _editor_upload_check(ask: Ask) -> Request:
 # --- the LRS administration (admins only)
 
 
+def _tenant_home(ask: Ask) -> str:
+    """The learner homePage of X (own) or Y (other): what an LRS credential of that organisation is confined to."""
+    with ask.app.app_context():
+        organisation = db.session.get(Organisation, ask.org)
+        assert organisation is not None
+        return f"{ask.app.config['XAPI_BASE_IRI']}/org/{organisation.pseudonym}"
+
+
 @route(LMS, "POST /admin/lrs/")
 def _create_credential(ask: Ask) -> Request:
-    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": "regional"})
+    return Request("/admin/lrs/", {"name": "matrix client", "scope": "statements/read", "reach": _tenant_home(ask)})
 
 
 @route(LMS, "POST /admin/lrs/<key>/rotate", "POST /admin/lrs/<key>/revoke", "GET /admin/lrs/<key>/revoke")
 def _credential_action(ask: Ask) -> Request:
-    key, _secret = ask.make_credential("statements/write")
+    key, _secret = ask.make_credential("statements/write of " + ("X" if ask.own else "Y"))
     path = ask.cell.row.rule.replace("<key>", key)
     return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
@@ -813,14 +827,15 @@ def _admin_create_person(ask: Ask) -> Request:
 
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/people/<int:user_id>",
        "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>",
-       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/end")  # fmt: skip
+       "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/end",
+       "GET /admin/organisations/<int:organisation_id>/people/<int:user_id>/end")  # fmt: skip
 def _admin_person_page(ask: Ask) -> Request:
     person = _admin_person(ask)
     if ask.cell.row.method == "GET":
         return Request(_admin_path(ask, user_id=person))
     form = {"display_name": "Matrix Persoon", "email": f"moved-{uuid.uuid4().hex[:8]}@matrix.test",
             "role": "author", "team_id": "", "line_manager_id": ""}  # fmt: skip
-    return Request(_admin_path(ask, user_id=person), {} if ask.cell.row.rule.endswith("/end") else form)
+    return Request(_admin_path(ask, user_id=person), {"confirm": "yes"} if ask.cell.row.rule.endswith("/end") else form)
 
 
 @route(LMS, "POST /admin/organisations/<int:organisation_id>/people/<int:user_id>/second-factor/reset")
@@ -846,9 +861,14 @@ def _admin_create_invitation(ask: Ask) -> Request:
     return Request(_admin_path(ask), form)
 
 
-@route(LMS, "POST /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke")
+@route(
+    LMS,
+    "POST /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+    "GET /admin/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+)
 def _admin_revoke(ask: Ask) -> Request:
-    return Request(_admin_path(ask, invitation_id=_admin_invitation(ask)), {})
+    path = _admin_path(ask, invitation_id=_admin_invitation(ask))
+    return Request(path) if ask.cell.row.method == "GET" else Request(path, {"confirm": "yes"})
 
 
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/invitations/letters")

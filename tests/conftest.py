@@ -69,6 +69,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "CONTENT_DIR": str(ROOT / "modules_content"),
         "SPEECH_ON_LOAD": False,  # rendering the catalogue's audio takes minutes: tests/learning/speech does it
         "LIVE_SYNC_SECONDS": 0,  # no background sync into the shared test database; tests/learning/live turns it on
+        "PSEUDONYM_KEY_FILE": str(tmp_path / "pseudonym_key"),  # a test's rotation must not replace the repo's key
     }
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from access_matrix import Cell, Row, all_cells, read_matrix
 from access_requests import LMS, RPM_API, XAPI, Ask, Builder, Request, rpm_headers, xapi_headers
-from access_world import ORGANISATION_X, World, awaiting_uploads, build_world, fingerprint
+from access_world import ORGANISATION_X, ORGANISATION_Y, World, awaiting_uploads, build_world, fingerprint
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_token, empty_all_tables, log_in
@@ -116,7 +116,11 @@ def region(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     def make_credential(column: str) -> tuple[str, str]:
         scope, _of, organisation = column.partition(" of ")
-        reach = ["--organisation", {"X": ORGANISATION_X}[organisation]] if organisation else ["--regional"]
+        reach = (
+            ["--organisation", {"X": ORGANISATION_X, "Y": ORGANISATION_Y}[organisation]]
+            if organisation
+            else ["--regional"]
+        )
         result = runner.invoke(args=["lrs", "create-credential", f"matrix {column}", "--scope", scope, *reach])
         assert result.exit_code == 0, result.output
         key, secret = result.output.strip().splitlines()[-1].split(":", 1)

@@ -187,6 +187,13 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
+def renew_recovery_codes(user: User) -> list[str]:
+    """Replace every recovery code of the account by ten new ones (shown once); commits."""
+    codes = _new_recovery_codes(user)
+    db.session.commit()
+    return codes
+
+
 def recovery_codes_left(user: User) -> int:
     return (
         db.session.scalar(select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))

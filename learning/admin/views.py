@@ -173,9 +173,28 @@ def _person_page(organisation_id: int, user_id: int, problem: dict[str, str] | N
     return page, 400 if problem else 200
 
 
+@bp.get("/<int:organisation_id>/people/<int:user_id>/end")
+@administered
+def confirm_end_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """Ask before ending a membership: the person is logged out everywhere and can no longer log in (no JavaScript)."""
+    user = people.get_person(actor(), organisation_id, user_id)
+    name = user.display_name or user.email
+    return render_template(
+        "admin/confirm.html", title=_l("End the membership of %(name)s?", name=name),
+        warning=_l("%(name)s is logged out everywhere and can no longer log in. Their learning records stay. You can "
+                   "let them log in again later on their page.", name=name),
+        action=url_for("admin.end_membership", organisation_id=organisation_id, user_id=user_id),
+        yes=_l("Yes, end the membership"), no=_l("No, keep it"),
+        back=url_for("admin.person", organisation_id=organisation_id, user_id=user_id),
+    )  # fmt: skip
+
+
 @bp.post("/<int:organisation_id>/people/<int:user_id>/end")
 @administered
 def end_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """End the membership once the confirmation page was answered with yes; without it, show that page."""
+    if request.form.get("confirm") != "yes":
+        return confirm_end_membership(organisation_id, user_id)
     try:
         user = people.end_membership(actor(), organisation_id, user_id)
     except AdminError as error:

@@ -66,9 +66,27 @@ def invitation_list(organisation_id: int) -> ResponseReturnValue:
     return page, 400 if problem else 200
 
 
+@bp.get("/<int:organisation_id>/invitations/<int:invitation_id>/revoke")
+@administered
+def confirm_revoke_invitation(organisation_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Ask before revoking: a patient holding the letter can then no longer register with it (no JavaScript)."""
+    code = invitations.get_invitation(actor(), organisation_id, invitation_id)
+    back = url_for("admin.invitation_list", organisation_id=organisation_id)
+    return render_template(
+        "admin/confirm.html", title=_("Revoke code %(code)s?", code=code.code),
+        warning=_("Whoever has this code (on a letter, for example) can no longer register with it. A revoked code "
+                  "cannot be used again: make a new one if it is still needed."),
+        action=url_for("admin.revoke_invitation", organisation_id=organisation_id, invitation_id=invitation_id),
+        yes=_("Yes, revoke"), no=_("No, keep it"), back=back,
+    )  # fmt: skip
+
+
 @bp.post("/<int:organisation_id>/invitations/<int:invitation_id>/revoke")
 @administered
 def revoke_invitation(organisation_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Revoke once the confirmation page was answered with yes; without it, show that page."""
+    if request.form.get("confirm") != "yes":
+        return confirm_revoke_invitation(organisation_id, invitation_id)
     made = invitations.revoke(actor(), organisation_id, invitation_id)
     flash(_l("Code %(code)s revoked: it no longer works.", code=made.code), "info")
     return redirect(url_for("admin.invitation_list", organisation_id=organisation_id))

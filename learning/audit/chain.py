@@ -22,7 +22,9 @@ REDACTED = "(erased)"
 action, links and original hash, so the chain around it still verifies; its own hash can no longer be checked, so
 every erasure declares how many entries it made anonymous in its own entry, and a walk from the first row refuses
 more anonymous entries than were declared."""
-ERASURE_ACTIONS = frozenset({"privacy.erase", "privacy.erase.self"})
+ROTATION_ACTION = "privacy.rotate-pseudonyms"
+"""A key rotation makes anonymous the (older) entries that named an xAPI account by a pseudonym now retired."""
+ERASURE_ACTIONS = frozenset({"privacy.erase", "privacy.erase.self", ROTATION_ACTION})
 _DECLARED = re.compile(r"; (\d+) access-log entr")
 
 

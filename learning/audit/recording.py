@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import request
 from flask_login import current_user
+from sqlalchemy import select
 
+from learning.accounts.models import User
 from learning.audit.chain import Fields
 from learning.audit.service import append
-from learning.db import utcnow
+from learning.db import db, utcnow
 
 XAPI_READ = "xapi.statements.read"
 XAPI_ROLE = "lrs-credential"
@@ -41,24 +43,30 @@ def record_read(action: str, subject: str) -> int:
 
 def record_statements_read(credential_key: str, params: Mapping[str, str], statements: int, path: str) -> int:
     """Log a read of statements over /xapi by an LRS credential; the subject summarises the query it ran."""
-    subject = f"{statements} statement(s); " + (summarise_query(params) or "every statement")
+    subject = f"{statements} statement(s); " + (summarise_query(params, _account_holder) or "every statement")
     return append(
         Fields(utcnow(), f"lrs:{credential_key}", XAPI_ROLE, XAPI_READ, subject, "GET /xapi/statements", path)
     )
 
 
-def summarise_query(params: Mapping[str, str]) -> str:
-    """The query as `name=value` pairs, an agent reduced to its pseudonymous id (no e-mail address or name)."""
+def summarise_query(params: Mapping[str, str], holder: Callable[[str], int | None] = lambda _name: None) -> str:
+    """The query as `name=value` pairs, an agent reduced to its pseudonymous id (no e-mail address or name);
+    `holder` tells which of our accounts has an account name, if any."""
     parts = []
     for name in sorted(params):
-        value = _agent(params[name]) if name == "agent" else params[name]
+        value = _agent(params[name], holder) if name == "agent" else params[name]
         parts.append(f"{name}={value[:VALUE_LIMIT]}")
     return " ".join(parts)
 
 
-def _agent(value: str) -> str:
-    """An account agent by its account name (our learners' are random pseudonyms); an e-mail address only as the
-    SHA-1 that xAPI itself uses for it (mbox_sha1sum); an OpenID likewise hashed; a name never."""
+def _account_holder(name: str) -> int | None:
+    return db.session.scalar(select(User.id).where(User.xapi_pid == name)) if name else None
+
+
+def _agent(value: str, holder: Callable[[str], int | None]) -> str:
+    """One of our learners as `user:<id>` (as every other entry names a person, so a rotation of pseudonyms leaves
+    the entry meaningful and an erasure finds it); another account agent by its account name; an e-mail address only
+    as the SHA-1 that xAPI itself uses for it (mbox_sha1sum); an OpenID likewise hashed; a name never."""
     try:
         agent = json.loads(value)
     except ValueError:
@@ -67,7 +75,9 @@ def _agent(value: str) -> str:
         return "(not an agent)"
     account = agent.get("account")
     if isinstance(account, dict):
-        return f"account:{account.get('name', '')}"
+        name = str(account.get("name", ""))
+        user_id = holder(name)
+        return f"user:{user_id}" if user_id is not None else f"account:{name}"
     if isinstance(agent.get("mbox_sha1sum"), str):
         return f"mbox_sha1sum:{agent['mbox_sha1sum']}"
     for key in ("mbox", "openid"):

@@ -149,3 +149,35 @@ def _anonymous(row: Any, who: str, pattern: re.Pattern[str]) -> dict[str, str]:
     elif pattern.search(row.path):
         values["path"] = REDACTED
     return values
+
+
+ACCOUNT_MARK = "account:"  # how recording.summarise_query names an account agent it could not resolve to an account
+
+
+def redact_pseudonyms(retired: Iterable[str], rotation: Fields) -> int:
+    """Make anonymous every entry whose subject names an xAPI account by a retired pseudonym, and append the
+    rotation's own entry declaring how many; return that number.
+
+    Entries name our learners as `user:<id>` (recording.py), which a rotation leaves valid; only entries written
+    before that, or naming a pseudonym no account had at the time, can hold one. Like an erasure, the fields
+    become REDACTED and the chain still verifies.
+    """
+    names = set(retired)
+    with db.engine.connect() as conn:
+        _lock(conn)
+        changed = 0
+        rows = conn.execute(select(table.c.id, table.c.subject).where(table.c.subject.contains(ACCOUNT_MARK))).all()
+        for row in rows:
+            if names & set(re.findall(r"[A-Za-z0-9-]+", row.subject)):
+                conn.execute(update(table).where(table.c.id == row.id).values(subject=REDACTED, path=REDACTED))
+                changed += 1
+        fields = _fit(
+            Fields(**{**vars(rotation), "subject": f"{rotation.subject}; {changed} access-log entries made anonymous"})
+        )
+        last = conn.execute(_LAST).first()
+        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
+        conn.execute(
+            _INSERT, {"id": row_id, **vars(fields), "prev_hash": prev_hash, "hash": row_hash(row_id, fields, prev_hash)}
+        )
+        conn.commit()
+    return changed

@@ -1,4 +1,5 @@
-"""`flask privacy erase|retention`: a paper erasure request from the shell, and the retention job for cron."""
+"""`flask privacy erase|retention|rotate-pseudonyms`: a paper erasure request from the shell, the retention job for
+cron, and the rotation of the pseudonym key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from learning.db import db
 from learning.privacy.erasure import Eraser, ErasureRefused, erase_person, find_person, summarise
 from learning.privacy.retention import apply_retention
+from learning.privacy.rotation import rotate_pseudonyms
 
 privacy_cli = AppGroup("privacy", help="Erasure of a person and retention of records (docs/privacy.md).")
 
@@ -63,3 +65,33 @@ def retention_command() -> None:
     parts = ", ".join(f"{name}: {count}" for name, count in sorted(report.deleted.items()))
     since = f" older than {report.cutoff:%Y-%m-%d}" if report.cutoff else ""
     click.echo(f"Deleted {report.total} row(s){since} ({parts}).")
+
+
+@privacy_cli.command("rotate-pseudonyms")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def rotate_command(yes: bool) -> None:
+    """Re-derive every xAPI, organisation and team pseudonym under a new key, in the LMS and the LRS; the old key
+    file is replaced. Stop the web app and the workers first (docs/privacy.md, "Pseudonyms")."""
+    if not yes:
+        click.confirm(
+            "Give every account, organisation and team a new pseudonym in the LMS and the LRS and replace the key "
+            "file? Stop the web app and workers first; tools that keep pseudonyms must read them again",
+            abort=True,
+        )
+    done = rotate_pseudonyms(f"cli:{getpass.getuser()}", "cli", "flask privacy rotate-pseudonyms")
+    if done.resumed:
+        click.echo("An interrupted rotation was found and finished with its key.")
+    click.echo(
+        f"New pseudonyms: {done.accounts} account(s), {done.organisations} organisation(s), {done.teams} team(s); "
+        f"{done.lms_rows} LMS row(s) rewritten; {done.access_log} access-log entries made anonymous."
+    )
+    if done.lrs is not None:
+        click.echo(
+            f"LRS: {done.lrs.statements} statement(s), {done.lrs.agent_links} agent link(s), "
+            f"{done.lrs.documents} document(s), {done.lrs.credentials} credential tenant(s) rewritten."
+        )
+    elif done.mapping_file:
+        click.echo(f"The LRS is remote: copy {done.mapping_file} there, run")
+        click.echo(f"  flask lrs rewrite-pseudonyms {done.mapping_file}")
+        click.echo("and then delete the file on both machines: it links old and new pseudonyms.")
+    click.echo(f"Key {done.fingerprint} is now in use; back the key file up with the other secrets.")

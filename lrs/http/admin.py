@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from lrs.http.auth import credential_pepper
 from lrs.store.credentials import (
+    Credential,
     Tenant,
     create_credential,
     get_credential,
@@ -62,15 +63,32 @@ def _engine() -> Engine:
 REGIONAL = "regional"  # the form's value for "reads every organisation": never a homePage
 
 
+def _reach() -> Collection[str] | None:
+    """The tenant homePages this administrator manages; None: every credential (a regional administrator)."""
+    reach: Collection[str] | None = current_app.extensions["lrs"].admin_reach()
+    return reach
+
+
 def _tenants() -> Sequence[Tenant]:
+    """The organisations this administrator may confine a credential to: all for a regional one, else their own."""
     tenants: Sequence[Tenant] = current_app.extensions["lrs"].tenants()
-    return tenants
+    reach = _reach()
+    return tenants if reach is None else [t for t in tenants if t.home_page in reach]
+
+
+def _managed(credential: Credential | None) -> Credential | None:
+    """The credential when this administrator manages it: an organisation's administrator only their own
+    organisation's (another organisation's and regional credentials do not exist for them); else None."""
+    reach = _reach()
+    if credential is None or reach is None:
+        return credential
+    return credential if credential.tenant is not None and credential.tenant in reach else None
 
 
 def _page(new_secret: NewSecret | None = None, entered: Entered | None = None) -> str:
     """Render the page; nothing is ticked unless the administrator ticked it (no scope is granted by default)."""
     with _engine().connect() as conn:
-        credentials = list_credentials(conn)
+        credentials = [c for c in list_credentials(conn) if _managed(c) is not None]
     tenants = _tenants()
     return render_template(
         "lrs/credentials.html",
@@ -81,6 +99,7 @@ def _page(new_secret: NewSecret | None = None, entered: Entered | None = None) -
         tenants=tenants,
         tenant_labels={t.home_page: t.label for t in tenants},
         regional=REGIONAL,
+        may_be_regional=_reach() is None,
     )
 
 
@@ -111,8 +130,15 @@ def _chosen_scopes(problems: list[str]) -> tuple[Scope, ...]:
 
 
 def _chosen_tenant(problems: list[str]) -> tuple[bool, str | None]:
-    """Return (chosen, tenant homePage or None for regional), after adding why to `problems` when none was."""
+    """Return (chosen, tenant homePage or None for regional), after adding why to `problems` when none was.
+
+    An organisation's administrator who sends another organisation (404: it does not exist for them) or the whole
+    region (403: not theirs to give) is refused outright; the form offers neither.
+    """
     value = request.form.get("reach", "")
+    reach = _reach()
+    if reach is not None and value and value not in reach:
+        abort(403 if value == REGIONAL else 404)
     if value == REGIONAL:
         return True, None
     if value and value in {t.home_page for t in _tenants()}:
@@ -144,6 +170,7 @@ def create() -> str | tuple[str, int]:
 @bp.post("/<key>/rotate")
 def rotate(key: str) -> str | Response:
     """Replace a credential's secret (the old one stops working at once) and show the new one this once."""
+    _require_managed(key)
     with _engine().begin() as conn:
         secret = rotate_credential(conn, credential_pepper(), key)
         found = get_credential(conn, key)
@@ -156,6 +183,7 @@ def rotate(key: str) -> str | Response:
 @bp.get("/<key>/revoke")
 def confirm_revoke(key: str) -> str | Response:
     """Ask before revoking: the tool stops working at once and a revoked credential cannot come back."""
+    _require_managed(key)
     with _engine().connect() as conn:
         found = get_credential(conn, key)
     if found is None or not found.is_active:
@@ -169,7 +197,17 @@ def revoke(key: str) -> str | Response:
     """Revoke a credential at once, once the confirmation page was answered with yes."""
     if request.form.get("confirm") != "yes":
         return confirm_revoke(key)
+    _require_managed(key)
     with _engine().begin() as conn:
         revoked = revoke_credential(conn, key)
     flash(_("Credential revoked.") if revoked else _("No active credential with that key."), "info")
     return redirect(url_for(".index"))
+
+
+def _require_managed(key: str) -> None:
+    """404 for a credential an organisation's administrator does not manage (it does not exist for them)."""
+    if _reach() is None:
+        return
+    with _engine().connect() as conn:
+        if _managed(get_credential(conn, key)) is None:
+            abort(404)

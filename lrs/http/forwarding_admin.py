@@ -34,8 +34,10 @@ REFUSALS = {
 
 @bp.before_request
 def require_admin() -> None:
-    """Only the role the application names as LRS administrator may see or change forwarding."""
-    if not current_app.extensions["lrs"].admin_guard():
+    """Only a regional LRS administrator may see or change forwarding: it sends statements out of the region's LRS,
+    so an organisation's administrator (who manages their own credentials) may not."""
+    extension = current_app.extensions["lrs"]
+    if not extension.admin_guard() or extension.admin_reach() is not None:
         abort(403)
 
 

@@ -82,8 +82,8 @@ def test_secret_is_stored_as_keyed_hash_only(app, client, login, make_user):
     assert re.fullmatch(r"[0-9a-f]{64}", stored)
 
 
-def test_non_admins_cannot_manage_credentials(client, login, make_user):
-    login(make_user(Role.MANAGER))
+def test_roles_that_administer_nothing_cannot_manage_credentials(client, login, make_user):
+    login(make_user(Role.REVIEWER))  # a manager manages their organisation's: test_admin_per_organisation.py
     assert client.get("/admin/lrs/").status_code == 403
     assert client.post("/admin/lrs/", data={"name": "x", "csrf_token": csrf_token(client, "/")}).status_code == 403
 
@@ -186,10 +186,10 @@ def test_revoked_credential_stays_revoked_in_the_ui(client, login, make_user):
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 401
 
 
-def test_non_admins_cannot_rotate(client, login, make_user, runner):
+def test_a_manager_cannot_rotate_a_regional_credential(client, login, make_user, runner):
     key, secret = cli_credential(runner, "create-credential", "tool", "--regional")
-    login(make_user(Role.MANAGER))
-    assert client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/")}).status_code == 403
+    login(make_user(Role.MANAGER))  # it is not their organisation's: for them it does not exist
+    assert client.post(f"/admin/lrs/{key}/rotate", data={"csrf_token": csrf_token(client, "/")}).status_code == 404
     assert client.get("/xapi/statements", headers=basic(key, secret)).status_code == 200
 
 
