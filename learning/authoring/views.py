@@ -43,6 +43,7 @@ from learning.authoring.services import (
     published_files,
     save_file,
 )
+from learning.authoring.workspace import draft_texts, draft_title
 from learning.authoring.workspace import workspace as list_workspace
 from learning.content.loader import AUDIENCES, LANGUAGES
 from learning.content.services import get_module
@@ -312,8 +313,13 @@ def _reviewers_only() -> None:
 def queue() -> str:
     """Drafts waiting for a review, oldest first."""
     _reviewers_only()
-    waiting = db.session.scalars(select(Draft).where(Draft.status == DraftStatus.SUBMITTED).order_by(Draft.updated_at))
-    return render_template("authoring/queue.html", drafts=list(waiting))
+    waiting = list(
+        db.session.scalars(select(Draft).where(Draft.status == DraftStatus.SUBMITTED).order_by(Draft.updated_at))
+    )
+    texts = draft_texts([draft.id for draft in waiting])
+    language = str(get_locale())
+    titled = [(draft, draft_title(draft, texts.get(draft.id, {}), language)) for draft in waiting]
+    return render_template("authoring/queue.html", drafts=titled)
 
 
 def _render_review(draft: Draft, language: str, number: int, *, problem: str | None = None, kept: str = "",
