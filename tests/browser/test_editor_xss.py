@@ -15,7 +15,10 @@ from browser.test_patient_journey import log_in
 from playwright.sync_api import Browser, Page, Route, expect
 
 from app import ROOT
-from learning.accounts.models import Role
+from learning.accounts.models import Role, User
+from learning.authoring import workflow
+from learning.authoring.services import create_from_published
+from learning.db import db
 
 pytestmark = pytest.mark.browser
 SLUG = "elke-dag-wegen-hartfalen"
@@ -187,4 +190,39 @@ def test_no_payload_runs_in_the_preview_or_from_an_upload(unguarded_page: Page, 
         assert dialogs == [], name
         page.unroute("**/uploaded.svg")
     assert outcomes.count(422) == 5, outcomes  # the five that can act are refused; the rest are cleaned
+    assert dialogs == []
+
+
+COMMENTS = [
+    "<img src=x onerror=alert('comment-img')>",
+    "<script>alert('comment-script')</script>",
+    "\"><svg onload=alert('comment-attr')>",
+    "[klik](javascript:alert('comment-link'))",
+]
+
+
+def test_no_payload_runs_from_a_reviewers_comments(unguarded_page: Page, app, make_user, content):
+    """A reviewer's comments and the message that sends a draft back are shown beside the author's text as text."""
+    page = unguarded_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    author, reviewer = make_user(Role.AUTHOR), make_user(Role.REVIEWER)
+    with app.app_context():
+        writer, checker = db.session.get(User, author.id), db.session.get(User, reviewer.id)
+        draft = create_from_published(SLUG, writer)
+        workflow.submit(draft, writer)
+        for number, payload in enumerate(COMMENTS[:-1], start=1):
+            workflow.comment(draft, checker, "nl", number, payload)
+        workflow.send_back(draft, checker, COMMENTS[-1])
+        draft_id = draft.id
+    log_in(page, author.email)
+    page.goto(f"/author/drafts/{draft_id}/nl")
+    main = page.locator("main")
+    for payload in COMMENTS:
+        expect(main.get_by_text(payload, exact=False).first).to_be_visible()  # shown as the reviewer typed it
+    main.hover()
+    found = page.evaluate(DOM_CHECK, main.element_handle())
+    own = ('<script type="application/json" id="vtc-', '<script src="/static/js/')  # the page's own data and code
+    ours = [f for f in found if f.startswith(own)]
+    assert [f for f in found if f not in ours] == []
     assert dialogs == []
