@@ -109,7 +109,7 @@ class Ingestion:
 
 
 def test_losing_the_primary_mid_ingestion_is_503_then_the_new_primary_takes_over_losing_nothing(
-    failover_group, make_app
+    failover_group, make_app, tmp_path
 ):
     group = failover_group
     upgrade_lms(group.url)
@@ -170,3 +170,10 @@ def test_losing_the_primary_mid_ingestion_is_503_then_the_new_primary_takes_over
     standby = next(name for name in states if name != primary)
     assert states[primary][1] != "primary", states  # the monitor has taken the lost node's role away
     assert states[standby] == ("wait_primary", "wait_primary"), states  # a primary waiting for a new standby
+
+    # the nightly backup reads the same multi-host URL (pg_dump wants its hosts written another way) and finds the
+    # new primary: before, pg_dump took "127.0.0.1:PORT" for one host name and failed
+    backup = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
+    assert backup.exit_code == 0, backup.output
+    (database,) = json.loads((tmp_path / "backup" / "manifest.json").read_text())["databases"]
+    assert database["tables"]["lrs_statement"] == len(stored)
