@@ -220,6 +220,8 @@ def test_kill_9_of_a_worker_and_of_the_master_during_ingestion_loses_no_acknowle
     engine = create_engine(database_url)
     with engine.connect() as conn:
         stored = [str(row[0]) for row in conn.execute(text("SELECT id FROM lrs_statement"))]
+        if engine.dialect.name == "sqlite":  # killed mid-write, the file is still whole
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     engine.dispose()
     lost = set(load.acknowledged) - set(stored)
     doubled = len(stored) - len(set(stored))
