@@ -42,7 +42,7 @@ from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
-from learning.db import DATABASE_UNAVAILABLE, db
+from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable
 from learning.demo import plain_http
 from learning.i18n import LANGUAGE_NAMES, select_locale
 from learning.metrics import cli as metrics_cli
@@ -91,6 +91,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        else:
+            read_only_is_unavailable(db.engine)  # 503, not 500, while the server takes no writes
     sessions.init_app(app)  # the session cookie is re-signed only when changed or due (learning/sessions.py)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

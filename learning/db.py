@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
@@ -44,7 +44,32 @@ def storage_problem(error: BaseException) -> str:
         primary = code & 0xFF  # extended codes keep the primary one in the low byte
         return {sqlite3.SQLITE_FULL: "full", sqlite3.SQLITE_READONLY: "read-only"}.get(primary, "unreachable")
     state = getattr(original, "sqlstate", None)
-    return "full" if state == "53100" else "unreachable"  # 53100: disk_full
+    return {"53100": "full", READ_ONLY_SQLSTATE: "read-only"}.get(state or "", "unreachable")
+
+
+READ_ONLY_SQLSTATE = "25006"
+"""PostgreSQL's read_only_sql_transaction: the server takes no writes (a standby, a primary being demoted during a
+fail-over, `default_transaction_read_only`)."""
+
+
+def _read_only_server(context: ExceptionContext) -> BaseException | None:
+    """A write refused because the server is read-only is an unavailable database, not a bug in the request.
+
+    psycopg raises SQLSTATE 25006 as an InternalError, which would be a 500; raised as an OperationalError it gets
+    the same 503 (page or JSON) with Retry-After as an unreachable server. The connection is dropped from the pool:
+    a new one (libpq multi-host URL with `target_session_attrs=read-write`) finds the primary that takes writes.
+    The LRS's engine does the same (the two packages share no code).
+    """
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) != READ_ONLY_SQLSTATE or not isinstance(original, Exception):
+        return None
+    context.is_disconnect = True
+    return OperationalError(context.statement, context.parameters, original)
+
+
+def read_only_is_unavailable(engine: Engine) -> None:
+    """Have `engine` raise a read-only server's refusal as an unavailable database (see _read_only_server)."""
+    event.listen(engine, "handle_error", _read_only_server)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -189,3 +189,38 @@ def test_a_database_that_goes_down_is_503_and_service_resumes_when_it_is_back(ma
     start()
     assert learner.get("/progress").status_code == 200
     assert client.get("/xapi/statements", headers=headers).status_code == 200
+
+
+READ_ONLY = "options=-c%20default_transaction_read_only%3Don"  # every session of this app is read-only (25006)
+
+
+def test_a_read_only_postgresql_is_503_with_a_message_not_500(app, make_app, database_url):
+    """A server that takes no writes (a standby, or `default_transaction_read_only`, as during a switch-over)
+    answers SQLSTATE 25006, which psycopg raises as an InternalError: before, that was a 500 on every write."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: the PostgreSQL half of the suite runs it")
+    writable = app  # on empty tables
+    key_secret = writable.test_cli_runner().invoke(args=["lrs", "create-credential", "t", "--regional"]).output
+    headers = {"Authorization": "Basic " + base64.b64encode(key_secret.strip().splitlines()[-1].encode()).decode(),
+               "X-Experience-API-Version": "1.0.3"}  # fmt: skip
+    with writable.app_context():
+        organisation = Organisation(name="Ziekenhuis", kind="hospital")
+        db.session.add(organisation)
+        create_user("p@example.test", PASSWORD, Role.PATIENT, organisation=organisation)
+        db.session.commit()
+    joiner = "&" if "?" in database_url else "?"
+    url = f"{database_url}{joiner}{READ_ONLY}"
+    read_only = make_app(SQLALCHEMY_DATABASE_URI=url, LRS_DATABASE_URI=url, TESTING=False,
+                         LRS_FORWARD_BACKGROUND=False)  # fmt: skip
+    client = read_only.test_client()
+
+    response = client.post("/xapi/statements", json=STATEMENT, headers=headers)
+    assert response.status_code == 503, response.get_data(as_text=True)[:300]
+    assert int(response.headers["Retry-After"]) > 0
+    assert "read-only" in response.json["error"]["message"]
+    login = {"email": "p@example.test", "password": "wrong password", "csrf_token": csrf_token(client, "/login")}
+    page = client.post("/login", data=login, headers={"Accept-Language": "nl"})  # a failed log-in is written down
+    assert page.status_code == 503, page.get_data(as_text=True)[:300]
+    assert page.mimetype == "text/html"
+    assert "niet bewaard" in page.get_data(as_text=True)
+    assert writable.test_client().get("/xapi/statements", headers=headers).json["statements"] == []

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
@@ -249,6 +250,20 @@ def _run_pg(tool: str, url: str, arguments: list[str]) -> None:
 
 
 def _libpq_url(parsed: URL) -> str:
+    """The URL as libpq reads it (pg_dump, pg_restore), the password left out (it goes in PGPASSWORD).
+
+    A high-availability URL names its servers as SQLAlchemy wants them, `?host=db1:5432&host=db2:5432` (see
+    docs/high-availability.md); libpq wants them in the authority, `db1:5432,db2:5432`, and reads a `host` query
+    parameter as one host name. With `target_session_attrs=read-write` kept, the backup reads the primary.
+    """
+    hosts = parsed.query.get("host")
+    if isinstance(hosts, tuple | list) or (isinstance(hosts, str) and "," not in hosts and ":" in hosts):
+        listed = [hosts] if isinstance(hosts, str) else list(hosts)
+        user = quote(parsed.username or "", safe="")
+        query = {key: value for key, value in parsed.query.items() if key != "host"}
+        rest = "&".join(f"{key}={quote(str(value), safe='')}" for key, value in query.items())
+        url = f"postgresql://{user + '@' if user else ''}{','.join(listed)}/{quote(parsed.database or '', safe='')}"
+        return f"{url}?{rest}" if rest else url
     plain = parsed.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False)
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,7 +38,32 @@ def storage_problem(error: BaseException) -> str:
         primary = code & 0xFF  # extended codes keep the primary one in the low byte
         return {sqlite3.SQLITE_FULL: "full", sqlite3.SQLITE_READONLY: "read-only"}.get(primary, "unreachable")
     state = getattr(original, "sqlstate", None)
-    return "full" if state == "53100" else "unreachable"  # 53100: disk_full
+    return {"53100": "full", READ_ONLY_SQLSTATE: "read-only"}.get(state or "", "unreachable")
+
+
+READ_ONLY_SQLSTATE = "25006"
+"""PostgreSQL's read_only_sql_transaction: the server takes no writes (a standby, a primary being demoted during a
+fail-over, `default_transaction_read_only`)."""
+
+
+def _read_only_server(context: ExceptionContext) -> BaseException | None:
+    """A write refused because the server is read-only is an unavailable database, not a bug in the request.
+
+    psycopg raises SQLSTATE 25006 as an InternalError, which the app would answer with a 500; raised instead as an
+    OperationalError it gets the same 503 with Retry-After as an unreachable server. The connection is dropped from
+    the pool: a server that was read-only for this one stays so, and a new connection (with a libpq multi-host URL
+    and `target_session_attrs=read-write`) finds the primary that now takes the writes.
+    """
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) != READ_ONLY_SQLSTATE or not isinstance(original, Exception):
+        return None
+    context.is_disconnect = True
+    return OperationalError(context.statement, context.parameters, original)
+
+
+def read_only_is_unavailable(engine: Engine) -> None:
+    """Have `engine` raise a read-only server's refusal as an unavailable database (see _read_only_server)."""
+    event.listen(engine, "handle_error", _read_only_server)
 
 
 def make_engine(url: str) -> Engine:
@@ -44,6 +71,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        read_only_is_unavailable(engine)
     return engine
 
 
