@@ -194,11 +194,10 @@ def test_a_database_that_goes_down_is_503_and_service_resumes_when_it_is_back(ma
 READ_ONLY = "options=-c%20default_transaction_read_only%3Don"  # every session of this app is read-only (25006)
 
 
+@pytest.mark.postgresql_only
 def test_a_read_only_postgresql_is_503_with_a_message_not_500(app, make_app, database_url):
     """A server that takes no writes (a standby, or `default_transaction_read_only`, as during a switch-over)
     answers SQLSTATE 25006, which psycopg raises as an InternalError: before, that was a 500 on every write."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only: the PostgreSQL half of the suite runs it")
     writable = app  # on empty tables
     key_secret = writable.test_cli_runner().invoke(args=["lrs", "create-credential", "t", "--regional"]).output
     headers = {"Authorization": "Basic " + base64.b64encode(key_secret.strip().splitlines()[-1].encode()).decode(),

@@ -36,8 +36,6 @@ DEADLINE = 60.0  # generous: only a hang ends here
 
 @pytest.fixture
 def failover_group(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("runs in the PostgreSQL half of the suite")
     if PGBIN is None or PG_AUTOCTL is None:
         message = "pg_auto_failover is not installed (postgresql-15-auto-failover, scripts/system-packages.sh)"
         if os.environ.get("CI") == "true":
@@ -108,6 +106,7 @@ class Ingestion:
                 time.sleep(0.1)  # a real client waits Retry-After; a test need not wait 30 s
 
 
+@pytest.mark.postgresql_only
 def test_losing_the_primary_mid_ingestion_is_503_then_the_new_primary_takes_over_losing_nothing(
     failover_group, make_app, tmp_path
 ):
