@@ -140,6 +140,9 @@ def statements(live_server, lrs_auth) -> list[dict]:
 
 
 def assert_no_axe_violations(page: Page, what: str) -> None:
+    # A heading can be found before the page's style sheet applies; axe measuring an unstyled page then reports
+    # every control as too small (seen in CI under load). Measure the page as a person sees it.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options=AXE_OPTIONS).response
     assert results["passes"], f"axe checked nothing on {what}"
     violations = results["violations"]
