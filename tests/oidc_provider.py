@@ -12,6 +12,7 @@ address the token names, e.g. one of another domain).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
 import threading
@@ -33,13 +34,19 @@ CLIENT_SECRET = "test-client-secret-0123456789"
 PASSWORD = "provider-password"
 
 
+@functools.cache
+def _key(name: str) -> RSAKey:
+    """One RSA key per name for the whole run (making one takes a tenth of a second)."""
+    return RSAKey.generate_key(2048, parameters={"kid": "k1"})
+
+
 @dataclass
 class Provider:
     """The provider's state and the faults a test sets; `issuer` is its base address."""
 
     issuer: str = ""
-    key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "k1"}))
-    other_key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "k1"}))
+    key: RSAKey = field(default_factory=lambda: _key("signing"))
+    other_key: RSAKey = field(default_factory=lambda: _key("forger"))  # same kid, not in the JWKS
     claims: dict[str, dict[str, Any]] = field(default_factory=dict)  # login name -> extra claims
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     audience: str | None = None
@@ -133,7 +140,9 @@ def running_provider() -> Iterator[Provider]:
     provider = Provider()
     server = make_server("127.0.0.1", 0, _app(provider), threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="oidc-provider", daemon=True)
+    thread = threading.Thread(
+        target=lambda: server.serve_forever(poll_interval=0.02), name="oidc-provider", daemon=True
+    )
     thread.start()
     try:
         yield provider

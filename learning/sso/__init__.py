@@ -5,6 +5,11 @@ organisation's domains. Public surface: init_app()."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import current_user
+
+
+def _regional_administrator() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_admin)
 
 
 def init_app(app: Flask) -> None:
@@ -14,5 +19,7 @@ def init_app(app: Flask) -> None:
     from learning.sso.views import bp
 
     app.register_blueprint(bp)
+    # The admin menu's "Single sign-on" tab: its macro is imported without the page's context, so a global asks.
+    app.jinja_env.globals["sso_settings_visible"] = _regional_administrator
     if "oidc" not in admin_cli.commands:
         admin_cli.add_command(oidc)
