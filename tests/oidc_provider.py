@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+import requests
 from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from markupsafe import escape
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 CLIENT_ID = "vtc-test-client"
 CLIENT_SECRET = "test-client-secret-0123456789"
@@ -134,9 +135,8 @@ def _app(provider: Provider) -> Flask:
     return app
 
 
-@contextmanager
-def running_provider() -> Iterator[Provider]:
-    """Start the provider on a free loopback port in a thread; stop it afterwards."""
+def start_provider() -> tuple[Provider, BaseWSGIServer, threading.Thread]:
+    """Start a provider on a free loopback port in a daemon thread."""
     provider = Provider()
     server = make_server("127.0.0.1", 0, _app(provider), threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
@@ -144,6 +144,31 @@ def running_provider() -> Iterator[Provider]:
         target=lambda: server.serve_forever(poll_interval=0.02), name="oidc-provider", daemon=True
     )
     thread.start()
+    return provider, server, thread
+
+
+@functools.cache
+def shared_provider() -> Provider:
+    """One provider for a whole run (the access matrix asks it a few dozen times); it stops with the process."""
+    return start_provider()[0]
+
+
+def sign_in_at(authorize_url: str, login: str) -> str:
+    """Sign in at the provider's own form over real HTTP, as a browser would; return the path and query of our
+    callback it sends the browser back to."""
+    form = requests.get(authorize_url, timeout=5)
+    assert form.status_code == 200, form.text
+    assert 'name="password"' in form.text
+    back = requests.post(authorize_url, data={"login": login, "password": PASSWORD}, allow_redirects=False, timeout=5)
+    assert back.status_code == 302, back.text
+    parts = urlsplit(back.headers["Location"])
+    return f"{parts.path}?{parts.query}"
+
+
+@contextmanager
+def running_provider() -> Iterator[Provider]:
+    """Start the provider on a free loopback port in a thread; stop it afterwards."""
+    provider, server, thread = start_provider()
     try:
         yield provider
     finally:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import TEST_SECRET_KEY, csrf_token
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, Provider, running_provider
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider, sign_in_at
 from sqlalchemy import select
 
 from learning.accounts.models import Organisation, Role, User
@@ -52,15 +51,9 @@ def begin(client: FlaskClient, email: str) -> requests.Response | str:
 
 
 def at_provider(authorize_url: str, login: str) -> str:
-    """Sign in at the provider's own form over real HTTP; return the path and query it sends the browser back to."""
-    form = requests.get(authorize_url, timeout=5)
-    assert form.status_code == 200, form.text
-    assert 'name="password"' in form.text
-    back = requests.post(authorize_url, data={"login": login, "password": PASSWORD}, allow_redirects=False, timeout=5)
-    assert back.status_code == 302, back.text
-    parts = urlsplit(back.headers["Location"])
-    assert parts.path == "/login/sso/callback"
-    return f"{parts.path}?{parts.query}"
+    back = sign_in_at(authorize_url, login)
+    assert back.startswith("/login/sso/callback?")
+    return back
 
 
 def alert(page: str) -> str:
