@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import has_request_context, request
 from sqlalchemy import select
@@ -35,13 +36,22 @@ def domain_of(email: str) -> str:
     return email.rpartition("@")[2].lower()
 
 
+def enabled_providers() -> list[OidcProvider]:
+    return list(db.session.scalars(select(OidcProvider).where(OidcProvider.enabled.is_(True))))
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def provider_for_email(email: str) -> OidcProvider | None:
     """The enabled provider of the organisation this address belongs to, or None."""
     email = normalise_email(email)
     if "@" not in email:
         return None
     user = db.session.scalar(select(User).where(User.email == email))
-    providers = db.session.scalars(select(OidcProvider).where(OidcProvider.enabled.is_(True))).all()
+    providers = enabled_providers()
     if user is not None and user.organisation_id is not None:
         for provider in providers:
             if provider.organisation_id == user.organisation_id:

@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from learning.accounts import login_flow, mfa, reauth
 from learning.accounts.mailer import public_url
@@ -22,7 +23,7 @@ from learning.sso import settings, signin
 from learning.sso.client import SsoRefused, finish, start
 from learning.sso.models import OidcProvider
 from learning.sso.settings import JIT_ROLES, SsoData
-from learning.web import safe_next_url
+from learning.web import CSP, safe_next_url
 
 bp = Blueprint("sso", __name__)
 PENDING = "sso_pending"  # {"state", "nonce", "verifier", "org", "email", "next", "at"}: one log-in under way
@@ -107,6 +108,17 @@ def begin() -> ResponseReturnValue:
                         "org": provider.organisation_id, "email": email, "at": time.time(),
                         "next": safe_next_url(request.args.get("next"))}  # fmt: skip
     return redirect(started.url)
+
+
+@bp.after_request
+def allow_providers_as_form_targets(response: Response) -> Response:
+    """The e-mail form of /login/sso is answered with a redirect to the provider, and browsers hold a form's
+    redirects to the page's CSP form-action too: the page names the enabled providers' origins there."""
+    if request.endpoint == "sso.begin":
+        origins = sorted({signin.origin(p.issuer) for p in signin.enabled_providers()})
+        allowed = " ".join(["form-action 'self'", *origins])
+        response.headers["Content-Security-Policy"] = CSP.replace("form-action 'self'", allowed)
+    return response
 
 
 @bp.get("/login/sso/callback")
