@@ -8,6 +8,15 @@ from flask import Flask
 from flask_login import current_user
 
 
+def _offered_to_current_user() -> bool:
+    from learning.sso.settings import provider_of
+
+    if not current_user.is_authenticated or current_user.organisation_id is None:
+        return False
+    provider = provider_of(current_user.organisation_id)
+    return provider is not None and provider.enabled
+
+
 def _regional_administrator() -> bool:
     return bool(current_user.is_authenticated and current_user.is_admin)
 
@@ -21,5 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # The admin menu's "Single sign-on" tab: its macro is imported without the page's context, so a global asks.
     app.jinja_env.globals["sso_settings_visible"] = _regional_administrator
+    # The "confirm it is you" page offers a new log-in through the organisation to those who have one.
+    app.jinja_env.globals["sso_offered"] = _offered_to_current_user
     if "oidc" not in admin_cli.commands:
         admin_cli.add_command(oidc)

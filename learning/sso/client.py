@@ -65,12 +65,18 @@ def discover(issuer: str) -> dict[str, Any]:
     return meta
 
 
-def start(provider: OidcProvider, redirect_uri: str, login_hint: str = "") -> Started:
-    """Build the authorization request: fresh state, nonce and PKCE verifier for this one log-in."""
+def start(provider: OidcProvider, redirect_uri: str, login_hint: str = "", again: bool = False) -> Started:
+    """Build the authorization request: fresh state, nonce and PKCE verifier for this one log-in.
+
+    again: the person is logged in and confirms it is them (before a sensitive action): `prompt=login` makes the
+    provider ask them again instead of answering from its own session.
+    """
     meta = discover(provider.issuer)
     verifier, nonce = generate_token(64), generate_token(32)
     client = OAuth2Session(provider.client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256")
     extra = {"login_hint": login_hint} if login_hint else {}
+    if again:
+        extra["prompt"] = "login"
     url, state = client.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce,
                                                  **extra)  # fmt: skip
     return Started(url, state, nonce, verifier)

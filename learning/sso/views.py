@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from learning.accounts import login_flow, mfa, reauth
@@ -101,7 +102,7 @@ def begin() -> ResponseReturnValue:
     if provider is None:
         return _refused("unknown-organisation", email, None, signin.domain_of(email)[:60])
     try:
-        started = start(provider, public_url("sso.callback"), email)
+        started = start(provider, public_url("sso.callback"), email, again=current_user.is_authenticated)
     except SsoRefused as refusal:
         return _refused(refusal.reason, email, provider.organisation_id, refusal.detail)
     session[PENDING] = {"state": started.state, "nonce": started.nonce, "verifier": started.verifier,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import requests
@@ -223,3 +224,15 @@ def test_only_a_regional_administrator_sets_it_on_the_page_and_the_cli_does_the_
     assert removed.exit_code == 0, removed.output
     actions = [a[0] for a in audit_actions(app)]
     assert actions[-2:] == ["admin.organisation.sso", "admin.organisation.sso_remove"]
+
+
+def test_confirming_it_is_you_offers_the_organisation_which_asks_again(app, client, sso_org, provider):
+    provider.user("mia@zorg.test")
+    assert client.get(at_provider(begin(client, "mia@zorg.test"), "mia@zorg.test")).status_code == 302
+    app.config["REAUTH_MAX_AGE"] = timedelta(0)  # the last proof is always too old: a download asks again
+    asked = client.get("/account/confirm?next=/account/data/summary")
+    assert asked.status_code == 200
+    assert 'href="/login/sso?email=mia@zorg.test&amp;next=/account/data/summary"' in asked.get_data(as_text=True)
+    again = begin(client, "mia@zorg.test")
+    assert isinstance(again, str)
+    assert "prompt=login" in again  # the provider asks the person again, not its own session
