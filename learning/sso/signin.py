@@ -1,7 +1,6 @@
 """Who a checked ID token logs in: the rules after the provider has spoken, callable without a browser.
 
-- The organisation is found by the e-mail address typed on our page (its domain is one of an organisation's
-  domains, or the address already has an account in an organisation with single sign-on).
+- The organisation is found by the domain of the e-mail address typed on our page.
 - The token's e-mail (`email`, or Entra ID's `preferred_username` when that is an address) must have a domain of
   that organisation: a provider may vouch only for its own people.
 - An active account with that address in that organisation is logged in, with the role it has here (an
@@ -46,20 +45,21 @@ def origin(url: str) -> str:
 
 
 def provider_for_email(email: str) -> OidcProvider | None:
-    """The enabled provider of the organisation this address belongs to, or None."""
+    """The enabled provider whose organisation has this address's domain, or None.
+
+    By the domain alone, never by looking the address up: the answer must not tell whether an account exists.
+    (An address outside the organisation's domains could not log in through it anyway: account_for refuses it.)
+    """
     email = normalise_email(email)
     if "@" not in email:
         return None
-    user = db.session.scalar(select(User).where(User.email == email))
-    providers = enabled_providers()
-    if user is not None and user.organisation_id is not None:
-        for provider in providers:
-            if provider.organisation_id == user.organisation_id:
-                return provider
-    return next((p for p in providers if domain_of(email) in p.domain_list), None)
+    return next((p for p in enabled_providers() if domain_of(email) in p.domain_list), None)
 
 
 def email_of(claims: dict[str, Any]) -> str:
+    """The address the provider vouches for; a provider that says it did not verify it is not believed."""
+    if claims.get("email_verified") is False:
+        raise SsoRefused("no-email", "email_verified is false")
     for name in ("email", "preferred_username", "upn"):
         value = claims.get(name)
         if isinstance(value, str) and "@" in value:

@@ -19,10 +19,8 @@ from learning.accounts.mailer import public_url
 from learning.admin.organisations import get_organisation
 from learning.admin.scope import AdminError
 from learning.admin.web import ROLES, actor, administered, message
-from learning.db import db
 from learning.sso import settings, signin
 from learning.sso.client import SsoRefused, finish, start
-from learning.sso.models import OidcProvider
 from learning.sso.settings import JIT_ROLES, SsoData
 from learning.web import CSP, safe_next_url
 
@@ -131,7 +129,7 @@ def callback() -> ResponseReturnValue:
             or time.time() - float(pending.get("at", 0)) > PENDING_MAX_AGE):  # fmt: skip
         return _refused("state-invalid", "", None)
     email, organisation_id = str(pending.get("email", "")), int(pending["org"])
-    provider = db.session.get(OidcProvider, _provider_id(organisation_id))
+    provider = settings.provider_of(organisation_id)
     if provider is None or not provider.enabled:
         return _refused("unknown-organisation", email, organisation_id)
     if "error" in request.args or "code" not in request.args:
@@ -149,11 +147,6 @@ def callback() -> ResponseReturnValue:
     # The organisation's provider did the log-in, its own second factor included: complete_login marks the
     # session's second factor as proven for staff roles (docs/signing-in.md, "Single sign-on").
     return login_flow.complete_login(user, pending.get("next"))
-
-
-def _provider_id(organisation_id: int) -> int:
-    provider = settings.provider_of(organisation_id)
-    return provider.id if provider is not None else 0
 
 
 # --- the settings, for regional administrators ---------------------------------------------------------------
