@@ -21,7 +21,8 @@ from learning.accounts.models import Organisation, Role, User
 from learning.admin.scope import Actor
 from learning.audit.models import AccessLogEntry
 from learning.db import db
-from learning.sso import settings
+from learning.sso import settings, signin
+from learning.sso.client import SsoRefused
 from learning.sso.models import OidcProvider
 
 DOMAIN = "zorg.test"
@@ -236,3 +237,17 @@ def test_confirming_it_is_you_offers_the_organisation_which_asks_again(app, clie
     again = begin(client, "mia@zorg.test")
     assert isinstance(again, str)
     assert "prompt=login" in again  # the provider asks the person again, not its own session
+
+
+def test_claims_give_the_highest_mapped_role_and_an_unverified_address_is_not_believed(app, sso_org):
+    with app.app_context():
+        stored = settings.provider_of(sso_org)
+        assert stored is not None
+        stored.role_map = '{"VTC.Author": "author", "VTC.Manager": "manager"}'
+        assert signin.mapped_role(stored, {"roles": ["VTC.Author", "VTC.Manager"]}) is Role.MANAGER
+        assert signin.mapped_role(stored, {"roles": "VTC.Author other"}) is Role.AUTHOR  # a space-separated string
+        assert signin.mapped_role(stored, {"roles": ["unknown"]}) is Role.PROFESSIONAL  # the default
+        assert signin.email_of({"preferred_username": "Lea@Zorg.test"}) == "lea@zorg.test"  # Entra's UPN
+        with pytest.raises(SsoRefused) as refused:
+            signin.email_of({"email": "lea@zorg.test", "email_verified": False})
+        assert refused.value.reason == "no-email"
