@@ -29,6 +29,7 @@ from learning import (
     rpm,
     sessions,
     speech,
+    sso,
 )
 from learning.accounts import login_flow, pseudonyms
 from learning.accounts.email_views import bp as email_links_bp
@@ -132,6 +133,7 @@ def init_app(app: Flask) -> None:
     authoring.init_app(app)
     analysis.init_app(app)  # the item analysis of each module version (authors, reviewers)
     admin.init_app(app)
+    sso.init_app(app)  # single sign-on: log-in pages, its admin page, `flask admin oidc`
     app.register_blueprint(tracking_bp)  # the RPM xAPI profile at its IRI
     app.register_blueprint(outbox_admin_bp)  # statements waiting for the LRS, and those it refused
     app.cli.add_command(xapi_cli)
@@ -146,6 +148,7 @@ def init_app(app: Flask) -> None:
         "review",
         "admin",
         "privacy",
+        "sso",
     }
     app.before_request(refuse_nul_characters(checked))
     app.before_request(login_flow.require_second_factor)  # a staff role reaches nothing before its second factor

@@ -19,6 +19,7 @@ from learning.environments.models import (
 from learning.metrics.models import MetricDefinition, MetricValue, SyncCursor, TrainingEvent
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.rpm.models import Alert, ApiKey, DailyMeasurement, EligibleCount, Enrolment, StaffActivity
+from learning.sso.models import OidcProvider
 from learning.tracking.models import OutboxStatement
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ModuleApproval",
     "ModuleFile",
     "ModuleText",
+    "OidcProvider",
     "Organisation",
     "OutboxStatement",
     "PatientLink",

@@ -15,12 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from access_matrix import Cell
 from access_world import INVITATION, SCOPES, World, basic, other_module, own_module
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_token
+from oidc_provider import CLIENT_ID as SSO_CLIENT_ID
+from oidc_provider import CLIENT_SECRET as SSO_CLIENT_SECRET
+from oidc_provider import Provider, shared_provider, sign_in_at
 from xapi_helpers import ACTIVITY, agent, make_statement
 
 from app import ROOT
@@ -29,12 +33,14 @@ from learning.accounts.links import LinkMail, request_link
 from learning.accounts.models import Invitation, Organisation, Role, Team, User
 from learning.accounts.reset import make_token
 from learning.accounts.services import create_user
+from learning.admin.scope import Actor
 from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db, utcnow
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
+from learning.sso import settings as sso_settings
 from learning.tracking.profile import build_profile
 from lrs.service.forwarding import set_forwarding
 from lrs.service.statements import store_statements
@@ -926,3 +932,47 @@ def _lookup_for_erasure(ask: Ask) -> Request:
 def _erase_other(ask: Ask) -> Request:
     person = _throwaway(ask, Role.PATIENT, login=False)
     return Request(f"/privacy/erasure/{person}", {"understood": "y", "password": PASSWORD})
+
+
+# --- single sign-on (issue 12): a real provider on a loopback port, set for organisation X (or Y)
+
+SSO_DOMAIN = "sso.matrix.test"
+SSO_LOGIN = f"matrix-sso@{SSO_DOMAIN}"
+
+
+def _sso_set(ask: Ask, organisation_id: int) -> Provider:
+    """The run's provider as the organisation's single sign-on (again, when a remove cell took it away)."""
+    provider = shared_provider()
+    provider.user(SSO_LOGIN)
+    with ask.app.app_context():
+        stored = sso_settings.provider_of(organisation_id)
+        if stored is None or stored.issuer != provider.issuer:
+            data = sso_settings.SsoData(provider.issuer, SSO_CLIENT_ID, SSO_CLIENT_SECRET, SSO_DOMAIN)
+            sso_settings.save(Actor.shell(), organisation_id, data, [ask.app.secret_key or ""])
+    return provider
+
+
+@route(LMS, "POST /login/sso")
+def _sso_begin(ask: Ask) -> Request:
+    _sso_set(ask, ask.world.org_x)
+    return Request("/login/sso", {"email": SSO_LOGIN})
+
+
+@route(LMS, "GET /login/sso/callback")
+def _sso_callback(ask: Ask) -> Request:
+    """A real answer of the provider to a log-in this client started (in a fresh session: it logs in)."""
+    _sso_set(ask, ask.world.org_x)
+    started = ask.client.post(
+        "/login/sso", data={"email": SSO_LOGIN, "csrf_token": csrf_token(ask.client, "/login/sso")}
+    )
+    back = urlsplit(sign_in_at(started.headers["Location"], SSO_LOGIN))
+    return Request(back.path, query=dict(parse_qsl(back.query)))
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/sso", "POST /admin/organisations/<int:organisation_id>/sso",
+       "POST /admin/organisations/<int:organisation_id>/sso/remove")  # fmt: skip
+def _sso_settings(ask: Ask) -> Request:
+    provider = _sso_set(ask, ask.org)  # the page shows, and remove removes, a provider that is there
+    form = {"issuer": provider.issuer, "client_id": SSO_CLIENT_ID, "client_secret": "", "domains": SSO_DOMAIN,
+            "role_claim": "roles", "default_role": "professional", "enabled": "1"}  # fmt: skip
+    return Request(_admin_path(ask), form if ask.cell.row.method == "POST" else None)

@@ -39,7 +39,8 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 FORM = "application/x-www-form-urlencoded"
 # They end or replace the session they run in; logout and a password change end every session of the account.
 FRESH_SESSION = {"POST /login", "POST /logout", "POST /register", "POST /account/password",
-                 "POST /password/reset/<token>", "POST /login/link/<token>", "POST /account/erase"}  # fmt: skip
+                 "POST /password/reset/<token>", "POST /login/link/<token>", "POST /account/erase",
+                 "GET /login/sso/callback"}  # fmt: skip
 
 
 def routes_of(app: Flask) -> set[str]:

@@ -17,6 +17,8 @@ from learning.db import utcnow
 ACTIONS = (
     "admin.organisation.create",
     "admin.organisation.update",
+    "admin.organisation.sso",
+    "admin.organisation.sso_remove",
     "admin.team.create",
     "admin.team.update",
     "admin.person.create",
