@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"  # the integrator sets "0014" at merge
+down_revision = "0012"  # then 0014 (second factor), then 0016 (single sign-on): names, not order
 branch_labels = None
 depends_on = None
 DEMO_LOGINS = (
