@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from learning.accounts import mail_limits
 from learning.accounts.mail_limits import TooManyRequests
 from learning.accounts.models import User
-from learning.accounts.reset import LinkExpired, LinkInvalid
+from learning.accounts.reset import LinkInvalid, signed_account
 from learning.accounts.services import end_sign_in_links
 from learning.db import db, utcnow
 
@@ -42,17 +42,9 @@ def user_for_token(token: str, secret_key: str | bytes) -> User:
     :raises LinkExpired: for a genuine link older than CONFIRM_MAX_AGE.
     :raises LinkInvalid: for a forged link, or one for an address the account no longer has, or a closed account.
     """
-    try:
-        payload = _serializer(secret_key).loads(token, max_age=int(CONFIRM_MAX_AGE.total_seconds()))
-    except SignatureExpired as exc:
-        raise LinkExpired("link expired") from exc
-    except BadSignature as exc:
-        raise LinkInvalid("link not genuine") from exc
-    if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
-        raise LinkInvalid("link not genuine")
-    user = db.session.get(User, payload[0])
-    if user is None or not user.is_active or payload[1] != user.email:
-        raise LinkInvalid("address changed or account closed")
+    user, address = signed_account(_serializer(secret_key), token, CONFIRM_MAX_AGE)
+    if address != user.email:
+        raise LinkInvalid("address changed")
     return user
 
 

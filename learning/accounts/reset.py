@@ -76,8 +76,23 @@ def user_for_token(token: str, secret_key: str | bytes, max_age: timedelta = RES
     :raises LinkExpired: for a genuine link older than max_age.
     :raises LinkInvalid: for a forged or malformed link, one already used, or a password changed since.
     """
+    user, bound = signed_account(_serializer(secret_key), token, max_age)
+    if bound != _fingerprint(user):
+        raise LinkInvalid("link used or password changed")
+    return user
+
+
+def signed_account(serializer: URLSafeTimedSerializer, token: str, max_age: timedelta) -> tuple[User, object]:
+    """Read a mailed link's token, signed as [user id, what it is bound to]: the active account and that value.
+
+    Shared by the reset and the confirmation links; each then checks what its link is bound to (a fingerprint of
+    the password, the address the link was sent to).
+
+    :raises LinkExpired: for a genuine token older than max_age.
+    :raises LinkInvalid: for a forged or malformed token, or an account that is gone or closed.
+    """
     try:
-        payload = _serializer(secret_key).loads(token, max_age=int(max_age.total_seconds()))
+        payload = serializer.loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as exc:
         raise LinkExpired("link expired") from exc
     except BadSignature as exc:
@@ -85,9 +100,9 @@ def user_for_token(token: str, secret_key: str | bytes, max_age: timedelta = RES
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
         raise LinkInvalid("link not genuine")
     user = db.session.get(User, payload[0])
-    if user is None or not user.is_active or payload[1] != _fingerprint(user):
-        raise LinkInvalid("link used or password changed")
-    return user
+    if user is None or not user.is_active:
+        raise LinkInvalid("account closed")
+    return user, payload[1]
 
 
 def request_reset(email: str, client: str, secret_key: str | bytes) -> ResetMail | None:
