@@ -62,8 +62,14 @@ def test_a_reviewer_sees_the_queue_first_in_the_page(client, login, make_user, a
         load_content(tmp_path, FIXTURE_APPROVER)
         draft = create_from_published(SLUG, db.session.get(User, other.id))
         workflow.submit(draft, db.session.get(User, other.id))
+        draft_id = draft.id
     login(reviewer)
     html = client.get("/author/").get_data(as_text=True)
     assert html.index("Wacht op jouw beoordeling") < html.index("Mijn concepten")
     assert "Oefenen met meten" in html
     assert f">{SLUG}<" not in html
+    queue = client.get("/review/").get_data(as_text=True)
+    assert "Oefenen met meten</a>" in queue  # the queue names the draft by its title
+    review = client.get(f"/review/drafts/{draft_id}/nl/1").get_data(as_text=True)
+    assert "<h1>Oefenen met meten <small>" in review  # and so does the page of the draft
+    assert f"<h1>{SLUG}" not in review
