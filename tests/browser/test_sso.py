@@ -26,6 +26,17 @@ def provider() -> Iterator[Provider]:
         yield running
 
 
+def through_the_provider(page: Page, email: str) -> None:
+    """Ask to log in through the organisation and sign in at its provider, all by keyboard."""
+    page.get_by_label("E-mailadres van je werk").fill(email)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the test provider")
+    expect(page.get_by_label("User name")).to_have_value(email)  # the login hint went along
+    page.get_by_label("Password").fill("provider-password")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+
+
 def check(page: Page, what: str) -> None:
     assert_no_axe_violations(page, what)
     assert_no_sideways_scroll(page, what)
@@ -53,13 +64,25 @@ def test_an_administrator_logs_in_through_the_organisation_and_opens_its_setting
     expect(page.get_by_label("E-mailadres van je werk")).to_have_value("iemand@elders.test")
     check(page, "the single sign-on page with a refusal")
 
-    page.get_by_label("E-mailadres van je werk").fill("beheer@zorg.test")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the test provider")
-    assert page.url.startswith(provider.issuer)
-    expect(page.get_by_label("User name")).to_have_value("beheer@zorg.test")  # the login hint went along
-    page.get_by_label("Password").fill("provider-password")
-    page.keyboard.press("Enter")
+    # what the provider may get wrong, each refused in the page with what to do: a token for another application,
+    # an expired token, and an address outside the organisation's domains
+    outside = {"beheer@zorg.test": "beheer@elders.test"}
+    faults = [({"audience": "another-client"}, 401, "voor een andere applicatie bedoeld"),
+              ({"lifetime": -600}, 401, "is verlopen"),
+              ({"email_of": outside}, 403, "niet bij deze organisatie hoort")]  # fmt: skip
+    for fault, status, words in faults:
+        saved = {name: getattr(provider, name) for name in fault}
+        for name, value in fault.items():
+            setattr(provider, name, value)
+        browser_log.expect_http_error("/login/sso/callback", status)
+        through_the_provider(page, "beheer@zorg.test")
+        expect(page.get_by_role("alert")).to_contain_text(words)
+        check(page, f"the refusal '{words}'")
+        for name, value in saved.items():
+            setattr(provider, name, value)
+        page.goto("/login/sso")
+
+    through_the_provider(page, "beheer@zorg.test")
     page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
     assert not page.url.startswith(provider.issuer)
 
