@@ -31,6 +31,7 @@ ACTIONS = (
     "admin.invitation.revoke",
     "admin.import.staff",
     "admin.import.patients",
+    "admin.environment.create",
 )
 
 

@@ -41,6 +41,7 @@ ACTIONS = {
     "admin.invitation.revoke": _l("Invitation code revoked"),
     "admin.import.staff": _l("Staff imported"),
     "admin.import.patients": _l("Patients imported"),
+    "admin.environment.create": _l("Implementation environment created"),
     "admin.organisation.sso": _l("Single sign-on set"),
     "admin.organisation.sso_remove": _l("Single sign-on removed"),
     "sso.login": _l("Logged in through the organisation"),
