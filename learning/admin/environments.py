@@ -61,3 +61,20 @@ def add_environment(actor: Actor, data: EnvironmentData) -> Environment:
     db.session.commit()
     log.record(actor, "admin.environment.create", f"environment:{environment.id}")
     return environment
+
+
+def edit_environment(actor: Actor, environment_id: int, data: EnvironmentData) -> Environment:
+    """Change an environment's name, condition, phase and dates; its programmes stay attached."""
+    if not actor.regional:
+        raise OutOfScope()
+    environment = db.session.get(Environment, environment_id)
+    if environment is None:
+        raise AdminError("environment_unknown")
+    _check(data, environment.id)
+    if data.start is None:  # _check refused this already; this tells the type checker
+        raise AdminError("environment_start_missing")
+    environment.name, environment.condition = data.name.strip(), Condition(data.condition)
+    environment.phase, environment.start, environment.end = Phase(data.phase), data.start, data.end
+    db.session.commit()
+    log.record(actor, "admin.environment.update", f"environment:{environment.id}")
+    return environment

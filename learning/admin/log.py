@@ -32,6 +32,7 @@ ACTIONS = (
     "admin.import.staff",
     "admin.import.patients",
     "admin.environment.create",
+    "admin.environment.update",
 )
 
 

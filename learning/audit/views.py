@@ -42,6 +42,7 @@ ACTIONS = {
     "admin.import.staff": _l("Staff imported"),
     "admin.import.patients": _l("Patients imported"),
     "admin.environment.create": _l("Implementation environment created"),
+    "admin.environment.update": _l("Implementation environment changed"),
     "admin.organisation.sso": _l("Single sign-on set"),
     "admin.organisation.sso_remove": _l("Single sign-on removed"),
     "sso.login": _l("Logged in through the organisation"),

@@ -8,7 +8,7 @@ import pytest
 from admin_helpers import Region, actor
 from sqlalchemy import func, select
 
-from learning.admin.environments import EnvironmentData, add_environment
+from learning.admin.environments import EnvironmentData, add_environment, edit_environment
 from learning.admin.scope import AdminError, OutOfScope
 from learning.audit.models import AccessLogEntry
 from learning.db import db
@@ -59,3 +59,13 @@ def test_a_taken_name_is_refused(region: Region) -> None:
         add_environment(actor(region.admin), GOOD)
     assert refused.value.reason == "environment_name_taken"
     assert count() == 1
+
+
+def test_an_edit_keeps_its_own_name_and_a_manager_cannot_edit(region: Region) -> None:
+    env = add_environment(actor(region.admin), GOOD)
+    edited = edit_environment(actor(region.admin), env.id, EnvironmentData(GOOD.name, "HF", "sustainment", GOOD.start))
+    assert edited.phase.value == "sustainment"
+    with pytest.raises(OutOfScope):
+        edit_environment(actor(region.manager_x), env.id, GOOD)
+    db.session.expire_all()
+    assert db.session.get(Environment, env.id).phase.value == "sustainment"  # type: ignore[union-attr]
