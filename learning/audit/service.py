@@ -52,14 +52,21 @@ def _lock(conn: Connection) -> None:
 
 def append(fields: Fields) -> int:
     """Chain one entry onto the log and commit it; return its id."""
-    fields = _fit(fields)
     with db.engine.connect() as conn:
         _lock(conn)
-        last = conn.execute(_LAST).first()
-        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
-        values = {"id": row_id, **vars(fields), "prev_hash": prev_hash}
-        conn.execute(_INSERT, {**values, "hash": row_hash(row_id, fields, prev_hash)})
+        row_id = _chain(conn, fields)
         conn.commit()
+    return row_id
+
+
+def _chain(conn: Connection, fields: Fields) -> int:
+    """Insert an entry after the newest one, hashed onto it; the caller holds the lock and commits."""
+    fields = _fit(fields)
+    last = conn.execute(_LAST).first()
+    row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
+    conn.execute(
+        _INSERT, {"id": row_id, **vars(fields), "prev_hash": prev_hash, "hash": row_hash(row_id, fields, prev_hash)}
+    )
     return row_id
 
 
@@ -127,13 +134,9 @@ def redact_person(user_id: int, texts: Iterable[str], erasure: Fields) -> int:
             if values:
                 conn.execute(update(table).where(table.c.id == row.id).values(**values))
                 changed += 1
-        fields = _fit(
-            Fields(**{**vars(erasure), "subject": f"{erasure.subject}; {changed} access-log entries made anonymous"})
-        )
-        last = conn.execute(_LAST).first()
-        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
-        conn.execute(
-            _INSERT, {"id": row_id, **vars(fields), "prev_hash": prev_hash, "hash": row_hash(row_id, fields, prev_hash)}
+        _chain(
+            conn,
+            Fields(**{**vars(erasure), "subject": f"{erasure.subject}; {changed} access-log entries made anonymous"}),
         )
         conn.commit()
     return changed
@@ -171,13 +174,9 @@ def redact_pseudonyms(retired: Iterable[str], rotation: Fields) -> int:
             if names & set(re.findall(r"[A-Za-z0-9-]+", row.subject)):
                 conn.execute(update(table).where(table.c.id == row.id).values(subject=REDACTED, path=REDACTED))
                 changed += 1
-        fields = _fit(
-            Fields(**{**vars(rotation), "subject": f"{rotation.subject}; {changed} access-log entries made anonymous"})
-        )
-        last = conn.execute(_LAST).first()
-        row_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
-        conn.execute(
-            _INSERT, {"id": row_id, **vars(fields), "prev_hash": prev_hash, "hash": row_hash(row_id, fields, prev_hash)}
+        _chain(
+            conn,
+            Fields(**{**vars(rotation), "subject": f"{rotation.subject}; {changed} access-log entries made anonymous"}),
         )
         conn.commit()
     return changed
