@@ -171,3 +171,18 @@ def numbers(code: str, scope_type: str, scope_id: int, month: date = MARCH) -> t
     row = cell(code, scope_type, scope_id, month)
     assert row is not None, f"no {code} cell for {scope_type} {scope_id} in {month}"
     return row.numerator, row.denominator, row.value
+
+
+def two_nurses_one_completed(world: World) -> tuple[int, StaffRef, StaffRef]:
+    """One team of two nurses who both started module m1 in March and of whom `a` completed it: (team, a, b).
+    Committed; the caller recomputes."""
+    org = world.org()
+    team = world.team(org)
+    programme = world.programme(world.environment(), org, teams=(team,))
+    world.curriculum(programme, "nurse", ["m1"])
+    a, b = world.staff(org, team), world.staff(org, team)
+    for learner in (a, b):
+        world.event(learner.actor, "initialized", "m1", at(date(2025, 3, 2)))
+    world.event(a.actor, "completed", "m1", at(date(2025, 3, 3)))
+    db.session.commit()
+    return team, a, b

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask
-from metrics_helpers import MARCH, World, at, numbers
+from metrics_helpers import MARCH, World, numbers, two_nurses_one_completed
 
 from learning.accounts.models import User
 from learning.db import db
@@ -15,16 +13,7 @@ from learning.privacy.erasure import Eraser, erase_person
 
 
 def test_module_completion_is_recomputed_without_the_erased_learner(ctx: Flask):
-    world = World()
-    org = world.org()
-    team = world.team(org)
-    programme = world.programme(world.environment(), org, teams=(team,))
-    world.curriculum(programme, "nurse", ["m1"])
-    a, b = world.staff(org, team), world.staff(org, team)
-    for learner in (a, b):
-        world.event(learner.actor, "initialized", "m1", at(date(2025, 3, 2)))
-    world.event(a.actor, "completed", "m1", at(date(2025, 3, 3)))
-    db.session.commit()
+    team, a, _b = two_nurses_one_completed(World())
     recompute_all([Period(MARCH)])
     assert numbers("MOD_COMPLETION", "team", team)[:2] == (1, 2)
 
