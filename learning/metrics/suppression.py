@@ -49,6 +49,7 @@ Rules (applied per metric and month when values are computed; the result is the 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from learning.db import db
-from learning.metrics.definitions import MetricSpec
+from learning.metrics.definitions import BY_CODE, MetricSpec
 from learning.metrics.models import MetricDefinition, MetricValue
 from learning.metrics.rollup import Cell, count_people
 from learning.metrics.scopes import REGION, SCOPE_TYPES, BaseCell, Scope
@@ -66,15 +67,52 @@ Sizes = dict[BaseCell, tuple[float | None, float]]
 People = dict[BaseCell, set[Hashable]]
 
 
-def is_small(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
-    """Return whether a cell falls under the primary small-cell rule (people: its distinct persons, if counted)."""
+NOT_SHARES = frozenset({"PT_REACH", "ALERT_RATE"})  # ratios whose numerator may exceed the denominator
+
+
+def is_bandable(spec: MetricSpec) -> bool:
+    """Return whether a small numerator of this metric is shown as a band ("fewer than 10 of 85") rather than hidden.
+
+    Only shares qualify: their numerator lies between 0 and the denominator, so "fewer than k" is a true, closed
+    statement that includes 0. Means, statistics, rates per 100 days and PT_REACH (numerator may exceed the
+    denominator) are hidden as before."""
+    return (spec.min_cell > 0 and spec.statistic == "ratio" and spec.unit == "ratio" and spec.per == 1
+            and spec.code not in NOT_SHARES)  # fmt: skip
+
+
+def group_is_small(spec: MetricSpec, den: float, people: int | None = None) -> bool:
+    """Return whether the group behind a cell (its denominator or its distinct people) is below min_cell."""
     if spec.min_cell == 0:
         return False
     if people is not None and people < spec.min_cell:
         return True
-    if spec.per == 1 and den < spec.min_cell:  # a denominator in units of `per` is no count (ALERT_RATE)
+    return spec.per == 1 and den < spec.min_cell  # a denominator in units of `per` is no count (ALERT_RATE)
+
+
+def is_small(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
+    """Return whether a cell falls under the primary small-cell rule (people: its distinct persons, if counted).
+
+    A share whose group is large enough but whose numerator is small is not small: it is banded (is_banded)."""
+    if spec.min_cell == 0:
+        return False
+    if group_is_small(spec, den, people):
         return True
-    return spec.counts_numerator and num is not None and num < spec.min_cell
+    small_num = spec.counts_numerator and num is not None and num < spec.min_cell
+    return small_num and not is_bandable(spec)
+
+
+def is_banded(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
+    """Return whether a cell's numerator is shown only as the band [0, min_cell - 1] next to its exact group size.
+
+    A cell that is also suppressed (a complement) shows nothing; its numerator still needs the band's protection."""
+    return (is_bandable(spec) and num is not None and num < spec.min_cell
+            and not group_is_small(spec, den, people))  # fmt: skip
+
+
+def band_share(below: int, of: float) -> int:
+    """Return the whole percentage a band's share is shown below: "fewer than 10 of 85" is below 11.8 %, shown as
+    "< 12 %" (rounded up, so the statement stays true)."""
+    return math.ceil(100 * below / of - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -125,7 +163,10 @@ def residual_is_small(spec: MetricSpec, residual: frozenset[BaseCell], sizes: Si
         return False
     res_num = sum(sizes[c][0] or 0.0 for c in residual)
     res_people = None if people is None else count_people((people.get(c, set()) for c in residual), spec.min_cell)
-    return is_small(spec, res_num, sum(sizes[c][1] for c in residual), res_people)
+    res_den = sum(sizes[c][1] for c in residual)
+    # A residual is never shown, only derived: a small numerator in it would be read exactly, so it is an unknown
+    # that needs protection whether or not a shown cell of that size would be banded.
+    return is_small(spec, res_num, res_den, res_people) or is_banded(spec, res_num, res_den, res_people)
 
 
 def _target(
@@ -296,7 +337,11 @@ def suppress_linked(
             for m, _shared in present:
                 for scope in hidden:
                     cell = m.cells.get(scope)
-                    if cell is not None and not cell.suppressed:
+                    if (
+                        cell is not None
+                        and not cell.suppressed
+                        and not is_banded(m.spec, cell.num, cell.den, cell.people)
+                    ):
                         cell.suppressed = True
                         affected.add(m.spec.code)
         for code in sorted(affected):
@@ -321,6 +366,11 @@ class ShownValue:
     value: float | None
     suppressed: bool
     computed_at: datetime
+    band: int | None = None  # banded: the numerator is below this (min_cell); numerator and value are None then
+
+    @property
+    def banded(self) -> bool:
+        return self.band is not None
 
 
 def visible_values(
@@ -331,7 +381,9 @@ def visible_values(
     period_from: date | None = None,
     period_to: date | None = None,
 ) -> list[ShownValue]:
-    """Return values of the current definition versions, suppressed cells blanked; every view and export uses this."""
+    """Return values of the current definition versions, suppressed cells blanked and banded cells (a share whose
+    numerator is below min_cell in a large enough group) without numerator and value; every view and export uses
+    this."""
     current = (
         select(MetricDefinition.code, func.max(MetricDefinition.version).label("version"))
         .group_by(MetricDefinition.code)
@@ -362,6 +414,10 @@ def _shown(
     code: str, version: int, scope_type: str, scope_id: int, start: date, end: date, num: float | None,
     den: float | None, value: float | None, suppressed: bool, computed_at: datetime,
 ) -> ShownValue:  # fmt: skip
+    band = None
     if suppressed:
         num = den = value = None
-    return ShownValue(code, version, scope_type, scope_id, start, end, num, den, value, suppressed, computed_at)
+    elif code in BY_CODE and den is not None and is_banded(BY_CODE[code], num, den):
+        # Shown, so its group passed the primary rule; a small numerator is shown only as "fewer than min_cell".
+        band, num, value = BY_CODE[code].min_cell, None, None
+    return ShownValue(code, version, scope_type, scope_id, start, end, num, den, value, suppressed, computed_at, band)

@@ -10,7 +10,7 @@ from metrics_helpers import MARCH, at, cell
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all
-from learning.metrics.suppression import Equation, find_equations, is_small, visible_values
+from learning.metrics.suppression import Equation, band_share, find_equations, is_banded, is_small, visible_values
 
 
 def trained_team(world, org, programme_teams, size, trained=None):
@@ -34,8 +34,20 @@ def test_the_staff_threshold_is_five():
     coverage = BY_CODE["TRN_COVERAGE"]
     assert is_small(coverage, 4, 4)
     assert not is_small(coverage, 5, 5)
-    assert is_small(coverage, 4, 20)  # four trained of twenty: the numerator is a small cell
-    assert is_small(coverage, 0, 20)  # zero counts too
+    # four trained of twenty: the group is large enough, the numerator is shown as a band ("fewer than 5 of 20")
+    assert not is_small(coverage, 4, 20)
+    assert is_banded(coverage, 4, 20)
+    assert is_banded(coverage, 0, 20)  # zero is inside the band, so "nobody" is never revealed
+    assert not is_banded(coverage, 5, 20)
+    assert not is_banded(coverage, 3, 4)  # the group itself is small: hidden, not banded
+    assert is_small(BY_CODE["PT_REACH"], 4, 100)  # no share (its numerator may exceed it): hidden, never banded
+    assert not is_banded(BY_CODE["PT_REACH"], 4, 100)
+
+
+def test_a_band_share_is_rounded_up_so_it_stays_true():
+    assert band_share(10, 85) == 12  # fewer than 10 of 85 is below 11.8 %
+    assert band_share(5, 20) == 25  # fewer than 5 of 20 is below 25 % exactly: "< 25 %"
+    assert band_share(10, 90) == 12
 
 
 def test_the_patient_threshold_is_ten_and_statistics_check_n_only():
@@ -51,7 +63,7 @@ def test_four_staff_are_suppressed_and_five_are_shown(world):
     org, env, teams = world.org(), world.environment(), []
     four = trained_team(world, org, teams, 4)
     five = trained_team(world, org, teams, 5)
-    four_of_six = trained_team(world, org, teams, 6, trained=4)
+    three = trained_team(world, org, teams, 3)  # a second unknown in the programme's sum: no complement needed
     world.staff(org, world.team(org))  # keeps the organisation from being a sum of only the teams above
     link_programme(world, env, org, teams)
 
@@ -59,7 +71,26 @@ def test_four_staff_are_suppressed_and_five_are_shown(world):
 
     assert cell("TRN_COVERAGE", "team", four).suppressed
     assert not cell("TRN_COVERAGE", "team", five).suppressed
-    assert cell("TRN_COVERAGE", "team", four_of_six).suppressed  # numerator 4 < 5
+    assert cell("TRN_COVERAGE", "team", three).suppressed
+
+
+def test_a_small_numerator_in_a_large_enough_group_is_shown_as_a_band(world):
+    org, env, teams = world.org(), world.environment(), []
+    trained_team(world, org, teams, 20, trained=10)
+    two_of_six = trained_team(world, org, teams, 6, trained=2)
+    two_of_seven = trained_team(world, org, teams, 7, trained=2)
+    link_programme(world, env, org, teams)
+
+    recompute_all([Period(MARCH)])
+
+    # the total tells the two bands hold 4 together: each can still be 0 to 4, so nothing more is hidden
+    rows = visible_values(metric_codes=["TRN_COVERAGE"], scope_type="team", scope_ids=[two_of_six, two_of_seven])
+    assert [(r.band, r.numerator, r.denominator, r.value, r.suppressed) for r in rows] == [
+        (5, None, 6, None, False),
+        (5, None, 7, None, False),
+    ]
+    [total] = visible_values(metric_codes=["TRN_COVERAGE"], scope_type="organisation", scope_ids=[org])
+    assert (total.band, total.numerator, total.denominator) == (None, 14, 33)
 
 
 @pytest.mark.parametrize(("patients", "suppressed"), [(9, True), (10, False)])
