@@ -97,6 +97,8 @@ class ValueIndex:
 def to_point(shown: ShownValue | None) -> Point:
     if shown is not None and shown.suppressed:
         return Point(None, "suppressed")
+    if shown is not None and shown.band is not None and shown.denominator is not None:
+        return Point(None, "banded", (shown.band, shown.denominator))
     if shown is None or shown.value is None:
         return Point(None, "empty")
     return Point(shown.value)
