@@ -170,12 +170,20 @@ def residual_is_small(spec: MetricSpec, residual: frozenset[BaseCell], sizes: Si
 
 
 def _target(
-    spec: MetricSpec, cells: dict[Scope, Cell], eq: Equation, sizes: Sizes, people: People | None
+    spec: MetricSpec,
+    cells: dict[Scope, Cell],
+    eq: Equation,
+    sizes: Sizes,
+    people: People | None,
+    residual_only: bool = False,
 ) -> Scope | None:
-    """Return the cell that must be suppressed so this sum does not give a hidden cell away, if any."""
+    """Return the cell that must be suppressed so this sum does not give a hidden cell away, if any (with
+    `residual_only`, only a small residual: the audit protects cells, not the base cells no child covers)."""
+    small_residual = residual_is_small(spec, eq.residual, sizes, people)
+    if residual_only and not small_residual:
+        return None
     hidden = sum(1 for c in eq.children if cells[c].suppressed)
     shown = [c for c in eq.children if not cells[c].suppressed]
-    small_residual = residual_is_small(spec, eq.residual, sizes, people)
     unknowns = hidden + small_residual
     if not cells[eq.parent].suppressed and unknowns == 1:
         return _smallest(cells, shown) or eq.parent
@@ -193,15 +201,17 @@ def suppress(
     people: People | None = None,
     *,
     complementary: bool = True,
+    residual_only: bool = False,
 ) -> None:
     """Set `suppressed` on every cell of one metric-month: primary first, then (unless told not to) the sum rule
     of rule 2 to a fixpoint. Recomputes use the primary rule only and protect the result with the audit-driven
     complement (suppression_protect.py); rules 2-3 stay for comparison and for the audit's tests."""
     for cell in cells.values():
         cell.suppressed = is_small(spec, cell.num, cell.den, cell.people)
-    if spec.min_cell == 0 or not complementary:
+    if spec.min_cell == 0 or not (complementary or residual_only):
         return
-    complete(spec, cells, equations_for(cells, members, sizes, equations_cache), sizes, people)
+    equations = equations_for(cells, members, sizes, equations_cache)
+    complete(spec, cells, equations, sizes, people, residual_only=residual_only and not complementary)
 
 
 def equations_for(
@@ -217,14 +227,20 @@ def equations_for(
 
 
 def complete(
-    spec: MetricSpec, cells: dict[Scope, Cell], equations: list[Equation], sizes: Sizes, people: People | None
+    spec: MetricSpec,
+    cells: dict[Scope, Cell],
+    equations: list[Equation],
+    sizes: Sizes,
+    people: People | None,
+    *,
+    residual_only: bool = False,
 ) -> None:
     """Apply the complementary rule to a fixpoint, keeping every flag already set."""
     changed = True
     while changed:
         changed = False
         for equation in equations:
-            target = _target(spec, cells, equation, sizes, people)
+            target = _target(spec, cells, equation, sizes, people, residual_only)
             if target is not None:
                 cells[target].suppressed = changed = True
 

@@ -10,10 +10,12 @@ safe:
   the linked metrics (they show the shared count); when none of those is left, any shown cell of the part whose
   base cells overlap the small cell's, and then any shown cell of the part (so the search always ends: with
   nothing shown, nothing can be derived);
-- each candidate has a cost: the count it would hide (its denominator), three times that for a team's cell (the
-  cells a manager reads on the main chart; a total is repeated elsewhere and a team is not);
+- each candidate has a cost: the count it would hide (its denominator), three times that for a team's cell (a
+  total is repeated elsewhere and a team is not), ten times for a team's cell of the five figures of the main chart
+  (the readiness-versus-adoption chart, what a manager reads first);
 - candidates are tried cheapest first: the first one that alone makes the side safe is kept; when none does, the
-  cheapest is kept and the search goes on from there.
+  one of those tried that widened the side's interval most is kept (the cheapest of equals) and the search goes on
+  from there.
 Hiding a cell only removes facts from the attacker's system, so an interval never narrows when more is hidden: a side
 made safe stays safe, and one pass over the sides is enough (greedy, not an exact minimum; an exact integer
 programme per part would be slower than a recompute may take, and the audit proves the greedy result safe).
@@ -21,18 +23,25 @@ programme per part would be slower than a recompute may take, and the audit prov
 
 from __future__ import annotations
 
-from learning.metrics.disclosure_audit import Part, components, part_of, sensitive_targets, widen
+from learning.metrics.disclosure_audit import Fact, Part, components, part_of, sensitive_targets, widen
 from learning.metrics.scopes import BaseCell, Scope, Structure
 from learning.metrics.suppression import LINKED_GROUPS, Equation, MetricMonth, equations_for
 
 TEAM_COST = 3.0
+# The team cells of the figures a manager reads first (the readiness-versus-adoption chart of every environment page,
+# learning/dashboards/services.py READINESS) cost more again: a complement is taken elsewhere when one will do.
+MAIN_CHART = frozenset({"TRN_COVERAGE", "PT_ACTIVATION", "PT_ADHERENCE", "PT_DROPOUT", "ALERT_SLA"})
+MAIN_COST = 10.0
 TRIALS = 8  # candidates tried alone before the cheapest is taken anyway
 Candidate = tuple[str, Scope]
+Target = tuple[str, Scope, str]
 
 
 def _cost(m: MetricMonth, scope: Scope) -> float:
     cell = m.cells[scope]
-    return cell.den * (TEAM_COST if scope[0] == "team" else 1.0)
+    if scope[0] != "team":
+        return cell.den
+    return cell.den * (MAIN_COST if m.spec.code in MAIN_CHART else TEAM_COST)
 
 
 def _candidates(
@@ -83,10 +92,36 @@ def protect(
         if not targets:
             continue
         part = part_of(audited, codes, group)
+        done: list[tuple[str, Scope, str]] = []
         for target in [f.target for f in part.findings(targets) if f.recoverable]:
+            chosen = []
             while not _safe(part, target):
-                added += _hide_one(audited, codes, part, target, equations)
+                chosen.append(_hide_one(audited, codes, part, target, equations))
+            done.append(target)
+            added += len(chosen) - _prune(audited, part, chosen, done)
     return added
+
+
+def _prune(
+    month: dict[str, MetricMonth], part: Part, chosen: list[tuple[Candidate, list[Fact]]], done: list[Target]
+) -> int:
+    """Show again each complement of one target that is not needed after all (the most costly first), as long as
+    every side made safe so far stays safe; return how many were shown again.
+
+    The greedy search can need several complements for one side (two sums pin it from both ends, and no single cell
+    widens it); the first ones it took are then often useless. Showing a cell only adds facts, so each is checked
+    against every protected side of the part."""
+    if len(chosen) < 2:
+        return 0
+    shown = 0
+    for (code, scope), facts in sorted(chosen, key=lambda c: -_cost(month[c[0][0]], c[0][1])):
+        part.show(code, scope, facts)
+        if all(not f.recoverable for f in part.findings(done)):
+            month[code].cells[scope].suppressed = False
+            shown += 1
+        else:
+            part.hide(code, scope)
+    return shown
 
 
 def _hide_one(
@@ -95,18 +130,22 @@ def _hide_one(
     part: Part,
     target: tuple[str, Scope, str],
     equations: dict[str, list[Equation]],
-) -> int:
+) -> tuple[Candidate, list[Fact]]:
     code, scope, _side = target
     candidates = _candidates(month, codes, scope, equations)
     if not candidates:
         raise RuntimeError(f"no complement left to protect {code} {scope}")
-    for other, where in candidates[:TRIALS]:
+    best: tuple[float, int] = (-1.0, 0)
+    for rank, (other, where) in enumerate(candidates[:TRIALS]):
         facts = part.hide(other, where)
-        if _safe(part, target):
+        finding = part.finding(*target)
+        if not finding.recoverable:
             month[other].cells[where].suppressed = True
-            return 1
+            return (other, where), facts
+        best = max(best, (round(finding.width, 6), -rank))
         part.show(other, where, facts)
-    other, where = candidates[0]
-    part.hide(other, where)
+    # none is enough alone: keep the one that widened the interval most (the cheapest of equals) and go on
+    other, where = candidates[-best[1]]
+    facts = part.hide(other, where)
     month[other].cells[where].suppressed = True
-    return 1
+    return (other, where), facts

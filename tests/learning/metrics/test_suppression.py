@@ -13,6 +13,14 @@ from learning.metrics.services import recompute_all
 from learning.metrics.suppression import Equation, band_share, find_equations, is_banded, is_small, visible_values
 
 
+@pytest.fixture
+def sum_rules(app):
+    """Recompute with rules 2-3 before the audit (METRICS_SUM_RULES), the rules these tests are about."""
+    app.config["METRICS_SUM_RULES"] = True
+    yield
+    app.config["METRICS_SUM_RULES"] = False
+
+
 def trained_team(world, org, programme_teams, size, trained=None):
     """Add a team of `size` nurses of whom `trained` (default all) completed the programme's module in March."""
     team = world.team(org)
@@ -109,7 +117,7 @@ def test_nine_patients_are_suppressed_and_ten_are_shown(world, patients, suppres
     assert cell("PT_ACTIVE", "region", 0).suppressed is suppressed
 
 
-def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_complement(world):
+def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_complement(world, sum_rules):
     org, env = world.org(), world.environment()
     nine, ten = world.team(org), world.team(org)
     programme = world.programme(env, org, teams=(nine, ten))
@@ -126,7 +134,7 @@ def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_compleme
     assert cell("PT_ACTIVE", "team", ten).suppressed
 
 
-def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world):
+def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world, sum_rules):
     org, env, teams = world.org(), world.environment(), []
     small = trained_team(world, org, teams, 3)
     middle = trained_team(world, org, teams, 6)
@@ -141,7 +149,7 @@ def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world):
     assert not cell("TRN_COVERAGE", "organisation", org).suppressed
 
 
-def test_a_hidden_organisation_whose_teams_are_shown_hides_one_of_its_teams(world):
+def test_a_hidden_organisation_whose_teams_are_shown_hides_one_of_its_teams(world, sum_rules):
     env = world.environment()
     lone, pair = world.org(), world.org()
     lone_teams, pair_teams = [], []
@@ -243,7 +251,7 @@ def test_a_sub_team_is_hidden_when_it_would_give_away_its_parents_own_small_cell
     assert not cell("TRN_COVERAGE", "organisation", org).suppressed  # 16 = parent 9 + other 7, both shown
 
 
-def test_a_parent_team_is_the_complement_of_a_small_sibling_and_then_hides_its_sub_team(world):
+def test_a_parent_team_is_the_complement_of_a_small_sibling_and_then_hides_its_sub_team(world, sum_rules):
     org, env = world.org(), world.environment()
     parent, small = world.team(org), world.team(org)
     sub = world.team(org, parent=parent)
