@@ -16,6 +16,7 @@ metrics' month-to-month changes are not a sum of other shown cells):
   is one unknown wherever their base cells hold the same number, and the two scope sums are equal wherever their
   true values are (PT_REACH counts a programme's patients under other base cells than PT_ACTIVE). Adding only
   facts that are true errs on the attacker's side;
+- a banded cell's denominator, and its numerator only as ≤ min_cell - 1 (the band; ≥ 0 holds for every count);
 - counts are ≥ 0; a share's numerator is ≤ its denominator (every ratio metric but PT_REACH and ALERT_RATE); a
   mean's numerator lies within ±4 n (CONF_GAIN's gain on a 1-5 scale);
 - integrality is ignored (the LP relaxation, the standard method): the intervals are at most a rounding wider
@@ -24,9 +25,11 @@ metrics' month-to-month changes are not a sum of other shown cells):
 The protection rule: a cell hidden by the primary rule (a small cell) is *sensitive*. For each side of it that is a
 small count (a denominator or a ratio's numerator below min_cell; every count of a cell with fewer people than
 min_cell; never a scaled denominator such as ALERT_RATE's patient-days per 100), the attacker's interval
-[low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events). The
-attacker then cannot tell a small count from a count at the threshold, nor tell 0 from min_cell, which is what the
-threshold protects. A cell that misses this is *recoverable*. An empty hidden cell (nobody in it) is not
+[low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events), or cover the whole band
+[0, min_cell - 1]. The attacker then cannot tell a small count from a count at the threshold, nor learn more than
+"fewer than min_cell", which a banded cell shows anyway. A banded numerator (shown, or hidden later as a
+complement) is sensitive too and can only meet the second form: it must still be anything from 0 to min_cell - 1. A
+cell that misses this is *recoverable*. An empty hidden cell (nobody in it) is not
 sensitive: its zero describes no one. Cells hidden only to protect others (complementary
 or linked) need no protection of their own (as in τ-ARGUS: secondary cells have no protection level).
 

@@ -1,12 +1,18 @@
 """Small-cell suppression: which stored values may be shown, and `visible_values()`, the only way to read them out.
 
-Rules (applied per metric and month when values are computed; the result is the stored `suppressed` flag):
+Rules (applied per metric and month when values are computed; the result is the stored `suppressed` flag). A
+recompute runs rule 1, rule 2 only where a residual is small, hide_partial_reach and rule 4; rules 2-3 in full run
+only on request (services.build_month, METRICS_SUM_RULES), because they do not know bands and hide far more.
 
-1. Primary. A cell is suppressed when its denominator, or its numerator when that counts people or events, is
-   below the metric's min_cell: 5 for staff-derived metrics, 10 for patient-derived ones (docs/metrics.md, "Small
+1. Primary. A cell is suppressed when its group is small: its denominator, or its distinct people, below the
+   metric's min_cell. A share (is_bandable) whose group is large enough but whose numerator is below min_cell is
+   *banded*, not suppressed: it is shown as "fewer than min_cell of n" (is_banded; visible_values derives it from
+   the stored numbers, so no extra column), and the audit protects its numerator as the band [0, min_cell - 1].
+   For the other ratios a numerator below min_cell hides the cell as before. The thresholds are min_cell: 5 for
+   staff-derived metrics, 10 for patient-derived ones (docs/metrics.md, "Small
    cells"; a design choice, not a legal threshold). Means (CONF_GAIN) check only n; medians and P90 check n, stored
    as the denominator. Setting-level metrics (TEAM_ADOPT, PROG_SUSTAIN) count teams and months, not people: min_cell 0.
-   A zero is suppressed too when min_cell > 0 (0 < 5): "nobody in this team" is itself a small-cell disclosure.
+   A zero numerator is inside the band (0 < 5), so "nobody in this team" is never revealed.
    Numerators and denominators of several metrics count events (expected days, alerts, modules, answers), not
    people: one patient with 28 expected days and 12 alerts would pass a count rule alone. So every contribution
    names its person (rollup.py) and a cell with fewer distinct people than min_cell is suppressed as well. ALERT_RATE's
@@ -44,7 +50,8 @@ Rules (applied per metric and month when values are computed; the result is the 
    and one more cell is hidden for each: the cheapest shown cell tied to it that alone makes it safe. See
    docs/metrics-suppression.md.
 5. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
-   every view and export reads them through `visible_values()`, which blanks numerator, denominator and value.
+   every view and export reads them through `visible_values()`, which blanks numerator, denominator and value (and
+   numerator and value of a banded cell, whose `band` says what it lies below).
 """
 
 from __future__ import annotations
