@@ -38,7 +38,7 @@ from learning.db import db
 from learning.environments.models import Environment, Programme
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
-from learning.metrics.suppression import ShownValue, visible_values
+from learning.metrics.visible import ShownValue, visible_values
 
 Format = Literal["shown", "raw"]
 FORMATS: tuple[Format, ...] = ("shown", "raw")

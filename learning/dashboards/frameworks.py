@@ -22,7 +22,7 @@ from learning.dashboards.values import ValueIndex, metric_name, to_point
 from learning.metrics.definitions import BY_CODE, DEFINITIONS, MetricSpec
 from learning.metrics.periods import Period
 from learning.metrics.scopes import Scope
-from learning.metrics.suppression import ShownValue
+from learning.metrics.visible import ShownValue
 
 REAIM = (
     ("Reach", _l("Reach: who takes part")),

@@ -21,7 +21,7 @@ from learning.metrics.definitions import BY_CODE, MetricSpec
 from learning.metrics.models import MetricValue
 from learning.metrics.periods import Period
 from learning.metrics.scopes import Scope
-from learning.metrics.suppression import ShownValue, visible_values
+from learning.metrics.visible import ShownValue, visible_values
 
 Key = tuple[str, str, int, date]  # metric code, scope type, scope id, month start
 

@@ -41,20 +41,19 @@ each sensitive side.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
+from learning.metrics.audit_findings import AuditReport, Finding, is_protected
 from learning.metrics.definitions import MetricSpec
 from learning.metrics.rollup import Cell
 from learning.metrics.scopes import BaseCell, Scope, Structure
 from learning.metrics.suppression import DEN, LINKED_GROUPS, NOT_SHARES, NUM, MetricMonth, is_banded, is_small
 
 MEAN_SPAN = 4.0  # CONF_GAIN: a difference of two answers on a 1-5 scale
-TOLERANCE = 1e-6
 CAP = 1e7  # an upper bound on every unknown, far above any count, so that every problem has a solution point
 Var = tuple[str, str, BaseCell]  # (metric code, side, base cell)
 Fact = tuple[dict[int, float], float, bool]  # row, right-hand side, exact (row = rhs) or an upper bound (row <= rhs)
@@ -69,58 +68,6 @@ SHARED_COUNTS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("ALERT_ACTIONABLE", DEN), ("ALERT_SLA", DEN)),
     (("ALERT_SLA_MEDIAN", DEN), ("ALERT_SLA_P90", DEN)),
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What the attacker can derive about one side of one sensitive hidden cell."""
-
-    metric: str
-    scope: Scope
-    side: str
-    true: float
-    low: float
-    high: float
-    required: float
-    band: float = 0.0  # the top of the band [0, band] a reader may know the count lies in (min_cell - 1)
-
-    @property
-    def target(self) -> tuple[str, Scope, str]:
-        return (self.metric, self.scope, self.side)
-
-    @property
-    def width(self) -> float:
-        return self.high - self.low
-
-    @property
-    def recoverable(self) -> bool:
-        return not is_protected(self.low, self.high, self.required, self.band)
-
-
-def is_protected(low: float, high: float, required: float, band: float) -> bool:
-    """Return whether an interval keeps a small count safe: at least min_cell wide, or the whole band [0, k-1]
-    (a reader who knows only "fewer than k" learns nothing a banded cell does not say)."""
-    return high - low + TOLERANCE >= required or (low <= TOLERANCE and high + TOLERANCE >= band)
-
-
-@dataclass
-class AuditReport:
-    findings: list[Finding] = field(default_factory=list)
-    hidden: int = 0  # hidden cells
-    banded: int = 0  # shown cells whose numerator is shown as a band
-    sensitive: int = 0  # of which hidden by the primary rule
-    problems: int = 0  # linear programs solved
-
-    @property
-    def recoverable(self) -> list[Finding]:
-        return [f for f in self.findings if f.recoverable]
-
-    def add(self, other: AuditReport) -> None:
-        self.findings += other.findings
-        self.hidden += other.hidden
-        self.banded += other.banded
-        self.sensitive += other.sensitive
-        self.problems += other.problems
 
 
 def protected_sides(spec: MetricSpec, cell: Cell) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from learning.dashboards.values import month_label
 from learning.db import db
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
-from learning.metrics.suppression import visible_values
+from learning.metrics.visible import visible_values
 
 Login = Callable[[Any], FlaskClient]
 DUTCH_HEADER = ["Cijfer", "Code", "Niveau", "Naam", "Maand", "Waarde", "Geteld", "Van", "Verborgen",

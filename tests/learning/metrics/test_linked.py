@@ -11,7 +11,8 @@ from learning.db import db
 from learning.metrics.periods import Period
 from learning.metrics.scopes import load_structure
 from learning.metrics.services import recompute_all
-from learning.metrics.suppression import LINKED_GROUPS, find_equations, visible_values
+from learning.metrics.suppression import LINKED_GROUPS, find_equations
+from learning.metrics.visible import visible_values
 from learning.rpm.models import StaffActivity
 
 # The population counts behind the staff group, and which metric shows each as its numerator or denominator.

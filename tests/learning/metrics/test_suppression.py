@@ -10,7 +10,8 @@ from metrics_helpers import MARCH, at, cell
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all
-from learning.metrics.suppression import Equation, band_share, find_equations, is_banded, is_small, visible_values
+from learning.metrics.suppression import Equation, band_share, find_equations, is_banded, is_small
+from learning.metrics.visible import visible_values
 
 
 @pytest.fixture
