@@ -14,8 +14,10 @@ safe:
   total is repeated elsewhere and a team is not), ten times for a team's cell of the five figures of the main chart
   (the readiness-versus-adoption chart, what a manager reads first);
 - candidates are tried cheapest first: the first one that alone makes the side safe is kept; when none does, the
-  one of those tried that widened the side's interval most is kept (the cheapest of equals) and the search goes on
-  from there.
+  one of those tried that widened the side's interval most is kept (the cheapest of equals), then the cheapest
+  candidates are added one by one until the side is safe, and every one of them that is not needed after all is
+  shown again (_prune). Trying every candidate at every step found slightly smaller sets but took several times as
+  long.
 Hiding a cell only removes facts from the attacker's system, so an interval never narrows when more is hidden: a side
 made safe stays safe, and one pass over the sides is enough (greedy, not an exact minimum; an exact integer
 programme per part would be slower than a recompute may take, and the audit proves the greedy result safe).
@@ -94,9 +96,9 @@ def protect(
         part = part_of(audited, codes, group)
         done: list[tuple[str, Scope, str]] = []
         for target in [f.target for f in part.findings(targets) if f.recoverable]:
-            chosen = []
-            while not _safe(part, target):
-                chosen.append(_hide_one(audited, codes, part, target, equations))
+            chosen: list[tuple[Candidate, list[Fact]]] = []
+            while not _safe(part, target):  # single cells tried first; then the cheapest added until safe
+                chosen.append(_hide_one(audited, codes, part, target, equations, TRIALS if not chosen else 0))
             done.append(target)
             added += len(chosen) - _prune(audited, part, chosen, done)
     return added
@@ -116,7 +118,7 @@ def _prune(
     shown = 0
     for (code, scope), facts in sorted(chosen, key=lambda c: -_cost(month[c[0][0]], c[0][1])):
         part.show(code, scope, facts)
-        if all(not f.recoverable for f in part.findings(done)):
+        if _safe(part, done[-1]) and all(not f.recoverable for f in part.findings(done[:-1])):
             month[code].cells[scope].suppressed = False
             shown += 1
         else:
@@ -130,13 +132,14 @@ def _hide_one(
     part: Part,
     target: tuple[str, Scope, str],
     equations: dict[str, list[Equation]],
+    trials: int = TRIALS,
 ) -> tuple[Candidate, list[Fact]]:
     code, scope, _side = target
     candidates = _candidates(month, codes, scope, equations)
     if not candidates:
         raise RuntimeError(f"no complement left to protect {code} {scope}")
     best: tuple[float, int] = (-1.0, 0)
-    for rank, (other, where) in enumerate(candidates[:TRIALS]):
+    for rank, (other, where) in enumerate(candidates[:trials]):
         facts = part.hide(other, where)
         finding = part.finding(*target)
         if not finding.recoverable:
