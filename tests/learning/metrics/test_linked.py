@@ -73,7 +73,7 @@ def test_the_staff_metrics_are_one_linked_group():
     assert len(grouped) == len(set(grouped))  # every metric is in one group at most
 
 
-def test_a_team_hidden_in_coverage_cannot_be_read_from_reach_or_applied(world):
+def test_a_team_hidden_in_coverage_cannot_be_read_from_reach_or_applied(world, sum_rules):
     org, env = world.org(), world.environment()
     programme = world.programme(env, org)
     world.curriculum(programme, "nurse", ["m1"])

@@ -14,14 +14,6 @@ from learning.metrics.suppression import Equation, band_share, find_equations, i
 from learning.metrics.visible import visible_values
 
 
-@pytest.fixture
-def sum_rules(app):
-    """Recompute with rules 2-3 before the audit (METRICS_SUM_RULES), the rules these tests are about."""
-    app.config["METRICS_SUM_RULES"] = True
-    yield
-    app.config["METRICS_SUM_RULES"] = False
-
-
 def trained_team(world, org, programme_teams, size, trained=None):
     """Add a team of `size` nurses of whom `trained` (default all) completed the programme's module in March."""
     team = world.team(org)
