@@ -59,6 +59,7 @@ def test_a_programme_without_patients_is_computed_and_shown(world: World) -> Non
     assert values_of("programme", running) == before
     new = values_of("programme", made.id)
     assert len(new) == len(before)  # every metric has its row for the new programme: counted, not skipped
+    assert new.pop("TEAM_ADOPT 2025-03-01") == (0.0, 1.0, 0.0)  # its one team takes part and has not adopted yet
     assert all(numerator in (None, 0) and value is None for numerator, _, value in new.values())  # no data: no share
     months = available_months()
     with current_app.test_request_context():
