@@ -58,3 +58,8 @@ def test_an_admin_adds_an_environment_and_a_programme_on_a_phone(page: Page, bro
     expect(page.get_by_role("heading", level=1)).to_have_text("Programma Thuismeten hartfalen")
     expect(page.get_by_label("Hartfalenpoli")).to_be_checked()
     check(page, "a programme")
+
+    page.get_by_role("link", name="Programma beëindigen").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Laatste dag van het programma")).to_be_visible()
+    check(page, "ending a programme")
