@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,6 +38,7 @@ from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db, utcnow
+from learning.environments.models import Condition, Environment, Phase, Programme
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.sso import settings as sso_settings
@@ -899,6 +900,71 @@ def _admin_import_confirm(ask: Ask) -> Request:
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/import/<kind>/template.csv")
 def _admin_import_template(ask: Ask) -> Request:
     return Request(_admin_path(ask).replace("<kind>", "patients"))
+
+
+# --- implementation environments (the region's) and an organisation's RPM programmes
+
+
+def _fresh_environment(ask: Ask) -> int:
+    """A fresh environment: changing it changes nothing another cell relies on."""
+    with ask.app.app_context():
+        environment = Environment(name=f"Omgeving {uuid.uuid4().hex[:8]}", condition=Condition.HF,
+                                  phase=Phase.DESIGN, start=date(2024, 1, 1))  # fmt: skip
+        db.session.add(environment)
+        db.session.commit()
+        return environment.id
+
+
+def _environment_form() -> dict[str, str]:
+    return {"name": f"Omgeving {uuid.uuid4().hex[:8]}", "condition": "HF", "phase": "design", "start": "2024-01-01",
+            "end": "", "funding_end": ""}  # fmt: skip
+
+
+@route(LMS, "POST /admin/environments/")
+def _admin_create_environment(ask: Ask) -> Request:
+    return Request("/admin/environments/", _environment_form())
+
+
+@route(LMS, "GET /admin/environments/<int:environment_id>", "POST /admin/environments/<int:environment_id>")
+def _admin_environment_page(ask: Ask) -> Request:
+    path = f"/admin/environments/{_fresh_environment(ask)}"
+    return Request(path, _environment_form() if ask.cell.row.method == "POST" else None)
+
+
+def _programme_form(ask: Ask, team: int) -> dict[str, Any]:
+    environment = ask.world.environment_x if ask.own else ask.world.environment_y
+    return {"environment_id": str(environment), "name": f"Programma {uuid.uuid4().hex[:8]}", "condition": "",
+            "platform_name": "Luscii", "start": "2024-06-01", "adherence": "80", "team_ids": [str(team)],
+            "monitoring_centre_team_id": "", "hours": "weekdays"}  # fmt: skip
+
+
+def _admin_programme(ask: Ask, team: int) -> int:
+    """A fresh programme of the target organisation in its environment (editing or ending it touches no other)."""
+    with ask.app.app_context():
+        environment = ask.world.environment_x if ask.own else ask.world.environment_y
+        programme = Programme(environment_id=environment, organisation_id=ask.org, name=f"P {uuid.uuid4().hex[:8]}",
+                              condition=Condition.HF, platform_name="Luscii", start=date(2024, 6, 1),
+                              teams=[db.session.get(Team, team)])  # fmt: skip
+        db.session.add(programme)
+        db.session.commit()
+        return programme.id
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/programmes")
+def _admin_create_programme(ask: Ask) -> Request:
+    return Request(_admin_path(ask), _programme_form(ask, _admin_team(ask)))
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>",
+       "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>",
+       "GET /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/end",
+       "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/end")  # fmt: skip
+def _admin_programme_page(ask: Ask) -> Request:
+    team = _admin_team(ask)
+    path = _admin_path(ask, programme_id=_admin_programme(ask, team))
+    if ask.cell.row.method == "GET":
+        return Request(path)
+    return Request(path, {"end": "2025-01-31"} if path.endswith("/end") else _programme_form(ask, team))
 
 
 def _throwaway(ask: Ask, role: Role, login: bool) -> int:

@@ -33,6 +33,9 @@ ACTIONS = (
     "admin.import.patients",
     "admin.environment.create",
     "admin.environment.update",
+    "admin.programme.create",
+    "admin.programme.update",
+    "admin.programme.end",
 )
 
 
