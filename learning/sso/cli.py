@@ -11,7 +11,6 @@ import os
 
 import click
 from flask.cli import AppGroup
-
 from sqlalchemy import select
 
 from learning.accounts import login_flow

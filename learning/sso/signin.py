@@ -126,8 +126,9 @@ def account_for(provider: OidcProvider, claims: dict[str, Any]) -> tuple[User, s
     email = email_of(claims)
     if domain_of(email) not in provider.domain_list:
         raise SsoRefused("other-domain", domain_of(email))
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None:
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        user = existing
         if user.organisation_id != provider.organisation_id:
             raise SsoRefused("other-organisation", f"user:{user.id}")
         if not user.is_active:

@@ -45,8 +45,9 @@ def test_the_whole_flow_makes_an_account_just_in_time_with_role_team_and_no_code
     assert ("sso.account_made", f"organisation:{sso_org}", provider.issuer) in audit_actions(app)
 
 
-def test_an_existing_account_is_linked_by_its_verified_address_then_found_by_subject_alone(app, client, sso_org,
-                                                                                          provider, make_user):  # fmt: skip
+def test_an_existing_account_is_linked_by_its_verified_address_then_found_by_subject_alone(
+    app, client, sso_org, provider, make_user
+):
     lea = make_user(Role.MANAGER, email="lea@zorg.test")
     provider.user("lea@zorg.test", roles=["VTC.Author"])
     landed = client.get(at_provider(begin(client, "lea@zorg.test"), "lea@zorg.test"))
@@ -194,8 +195,9 @@ def test_only_a_regional_administrator_sets_it_on_the_page_and_the_cli_does_the_
     assert actions[-2:] == ["admin.organisation.sso", "admin.organisation.sso_remove"]
 
 
-def test_confirming_it_is_you_through_the_organisation_asks_again_and_lands_on_the_page_asked_for(app, client,
-                                                                                                 sso_org, provider):  # fmt: skip
+def test_confirming_it_is_you_through_the_organisation_asks_again_and_lands_on_the_page_asked_for(
+    app, client, sso_org, provider
+):
     provider.user("mia@zorg.test")
     assert client.get(at_provider(begin(client, "mia@zorg.test"), "mia@zorg.test")).status_code == 302
     app.config["REAUTH_MAX_AGE"] = timedelta(0)  # the last proof is always too old: a download asks again
