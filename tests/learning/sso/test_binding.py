@@ -45,8 +45,9 @@ def test_another_subject_showing_the_same_address_is_refused_and_logged(app, cli
     assert purpose == f"identity-mismatch user:{sam.id} sub:{provider.subject_of('indringer@zorg.test')}"
 
 
-def test_an_unverified_address_links_no_account_until_the_organisation_trusts_its_provider(app, client, sso_org,
-                                                                                          provider, make_user):  # fmt: skip
+def test_an_unverified_address_links_no_account_until_the_organisation_trusts_its_provider(
+    app, client, sso_org, provider, make_user
+):
     kim = make_user(Role.PROFESSIONAL, email="kim@zorg.test")
     provider.user("kim@zorg.test")
     del provider.claims["kim@zorg.test"]["email_verified"]  # as Entra ID sends it: no word on the address
@@ -66,8 +67,9 @@ def test_an_unverified_address_links_no_account_until_the_organisation_trusts_it
     assert bound(app) == [(kim.id, provider.subject_of("kim@zorg.test"))]
 
 
-def test_an_account_made_from_an_unverified_address_is_bound_but_its_address_unconfirmed(app, client, sso_org,
-                                                                                        provider):  # fmt: skip
+def test_an_account_made_from_an_unverified_address_is_bound_but_its_address_unconfirmed(
+    app, client, sso_org, provider
+):
     provider.user("nieuw@zorg.test")
     del provider.claims["nieuw@zorg.test"]["email_verified"]
     assert client.get(at_provider(begin(client, "nieuw@zorg.test"), "nieuw@zorg.test")).status_code == 302
@@ -92,8 +94,9 @@ def test_erasure_removes_the_binding_and_the_same_subject_then_gets_a_new_accoun
     assert [subject for _id, subject in bound(app)] == [provider.subject_of("weg@zorg.test")]
 
 
-def test_an_operator_unlinks_an_account_whose_work_account_was_replaced(app, client, sso_org, provider, make_user,
-                                                                        runner):  # fmt: skip
+def test_an_operator_unlinks_an_account_whose_work_account_was_replaced(
+    app, client, sso_org, provider, make_user, runner
+):
     joost = make_user(Role.PROFESSIONAL, email="joost@zorg.test")
     provider.user("joost@zorg.test")
     assert client.get(at_provider(begin(client, "joost@zorg.test"), "joost@zorg.test")).status_code == 302
@@ -108,8 +111,9 @@ def test_an_operator_unlinks_an_account_whose_work_account_was_replaced(app, cli
     assert bound(app) == [(joost.id, provider.subject_of("joost2@zorg.test"))]
 
 
-def test_confirming_through_the_organisation_brings_back_the_form_being_submitted(app, client, sso_org, provider,
-                                                                                 make_user):  # fmt: skip
+def test_confirming_through_the_organisation_brings_back_the_form_being_submitted(
+    app, client, sso_org, provider, make_user
+):
     make_user(Role.ADMIN, email="beheer@zorg.test")
     provider.user("beheer@zorg.test")
     provider.user("collega@zorg.test")
