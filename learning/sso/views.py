@@ -117,7 +117,8 @@ def begin() -> ResponseReturnValue:
         started = start(provider, public_url("sso.callback"), email, again=current_user.is_authenticated)
     except SsoRefused as refusal:
         return _refused(refusal.reason, email, provider.organisation_id, refusal.detail)
-    again = current_user.is_authenticated
+    # "Confirm it is you" (reauth.py) sends again=1: then only the logged-in person may come back (uid)
+    again = current_user.is_authenticated and request.form.get("again") == "1"
     session[PENDING] = {"state": started.state, "nonce": started.nonce, "verifier": started.verifier,
                         "org": provider.organisation_id, "email": email, "at": time.time(),
                         "next": safe_next_url(request.args.get("next") or request.form.get("next")),
