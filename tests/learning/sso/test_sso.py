@@ -203,6 +203,7 @@ def test_confirming_it_is_you_through_the_organisation_asks_again_and_lands_on_t
     app.config["REAUTH_MAX_AGE"] = timedelta(0)  # the last proof is always too old: a download asks again
     asked = client.get("/account/confirm?next=/account/data/summary")
     assert asked.status_code == 200
+    assert 'name="reauth_password"' not in asked.get_data(as_text=True)  # made through the organisation: no password
     fields = form_fields(asked.get_data(as_text=True), "/login/sso")
     assert (fields["email"], fields["next"]) == ("mia@zorg.test", "/account/data/summary")
     # the form is answered with a redirect to the provider: the page lets the browser follow it (CSP form-action)
