@@ -13,16 +13,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import current_app
+from werkzeug.exceptions import HTTPException
+
 from learning.accounts import login_flow, mfa
 from learning.web import safe_next_url
 
 PREFIX = "resume."  # the confirm page's hidden fields of the original form
-MAX_STORED = 2500  # characters of encrypted form in the cookie (it must stay under a browser's 4 kB)
+MAX_STORED = 2000  # characters of encrypted form in the cookie (the whole cookie must stay under a browser's 4 kB)
 
 
 def pack(action: str | None, form: Any) -> dict[str, str] | None:
     """The original form's address and encrypted fields, from the confirm page's POST; None when there is none,
-    or it is too large for the cookie (the person then lands on the start page and fills the form in again)."""
+    or it is too large for the cookie (then the log-in ends on page_of(action), and the person fills it in again)."""
     target = safe_next_url(action)
     if target is None:
         return None
@@ -39,3 +42,16 @@ def unpack(stored: object) -> tuple[str, list[tuple[str, str]]] | None:
     if text is None:
         return None
     return str(stored["action"]), [(str(k), str(v)) for k, v in json.loads(text)]
+
+
+def page_of(action: str | None) -> str | None:
+    """The form's own page, when its address also answers a GET (most forms post to the page that shows them);
+    None for a POST-only action, such as a "remove" button."""
+    target = safe_next_url(action)
+    if target is None:
+        return None
+    try:
+        current_app.url_map.bind("localhost").match(target.split("?", 1)[0], method="GET")
+    except HTTPException:  # 404, 405, or a redirect the router asks for
+        return None
+    return target

@@ -106,17 +106,26 @@ def verified_email(provider: OidcProvider, claims: dict[str, Any]) -> bool:
     return provider.trust_email and said is None
 
 
-def account_for(provider: OidcProvider, claims: dict[str, Any]) -> tuple[User, str]:
+def _only(only: int | None, found: int | None) -> None:
+    if only is not None and found != only:
+        raise SsoRefused("other-account", f"user:{only} came back as user:{found if found is not None else 'new'}")
+
+
+def account_for(provider: OidcProvider, claims: dict[str, Any], only: int | None = None) -> tuple[User, str]:
     """The account these claims log in, bound or made just in time when allowed, with the access log's action:
     "sso.login" (found by its binding), "sso.linked" (bound now, by a vouched-for address) or "sso.account_made".
 
+    only: the id of the logged-in account confirming it is them; any other account (found, bound or to be made)
+        is refused before anything is written.
     :raises SsoRefused: no-email, other-domain, other-organisation, account-ended, email-unverified (an existing
-        account the provider does not vouch for), identity-mismatch (that account is bound to another subject).
+        account the provider does not vouch for), identity-mismatch (that account is bound to another subject),
+        other-account (not the account `only` names).
     """
     subject = str(claims["sub"])
     bound = identities.find(provider.issuer, subject)
     if bound is not None:
         user = bound.user
+        _only(only, user.id)
         if user.organisation_id != provider.organisation_id:
             raise SsoRefused("other-organisation", f"user:{user.id}")
         if not user.is_active:
@@ -127,6 +136,7 @@ def account_for(provider: OidcProvider, claims: dict[str, Any]) -> tuple[User, s
     if domain_of(email) not in provider.domain_list:
         raise SsoRefused("other-domain", domain_of(email))
     existing = db.session.scalar(select(User).where(User.email == email))
+    _only(only, existing.id if existing is not None else None)
     if existing is not None:
         user = existing
         if user.organisation_id != provider.organisation_id:

@@ -119,12 +119,15 @@ def begin() -> ResponseReturnValue:
         return _refused(refusal.reason, email, provider.organisation_id, refusal.detail)
     # "Confirm it is you" (reauth.py) sends again=1: then only the logged-in person may come back (uid)
     again = current_user.is_authenticated and request.form.get("again") == "1"
+    action = request.form.get("resume_action") if again else None
+    kept = resume.pack(action, request.form) if action else None
+    next_url = safe_next_url(request.args.get("next") or request.form.get("next"))
+    if action and kept is None:  # too much to keep: at least the form's page again, with a word why it is empty
+        next_url = resume.page_of(action)
     session[PENDING] = {"state": started.state, "nonce": started.nonce, "verifier": started.verifier,
-                        "org": provider.organisation_id, "email": email, "at": time.time(),
-                        "next": safe_next_url(request.args.get("next") or request.form.get("next")),
-                        "uid": current_user.id if again else None,
-                        "resume": resume.pack(request.form.get("resume_action"), request.form) if again else None,
-                        }  # fmt: skip
+                        "org": provider.organisation_id, "email": email, "at": time.time(), "next": next_url,
+                        "uid": current_user.id if again else None, "resume": kept,
+                        "lost": bool(action and not kept)}  # fmt: skip
     return redirect(started.url)
 
 
@@ -159,16 +162,19 @@ def callback() -> ResponseReturnValue:
             raise SsoRefused("token-refused", "client secret unreadable: the secret key changed")
         claims = finish(provider, secret, request.args["code"], str(pending["verifier"]), str(pending["nonce"]),
                         public_url("sso.callback"))  # fmt: skip
-        user, action = signin.account_for(provider, claims)
-        if pending.get("uid") is not None and pending["uid"] != user.id:
-            raise SsoRefused("other-account", f"user:{pending['uid']} came back as user:{user.id}")
+        only = pending.get("uid")
+        user, action = signin.account_for(provider, claims, only if isinstance(only, int) else None)
     except SsoRefused as refusal:
         return _refused(refusal.reason, email, organisation_id, refusal.detail)
     signin.audit(action, organisation_id, user, provider.issuer)
     # The organisation's provider did the log-in, its own second factor included: complete_login marks the
     # session's second factor as proven for staff roles (docs/signing-in.md, "Single sign-on").
     if not pending.get("resume"):
-        return login_flow.complete_login(user, pending.get("next"))
+        response = login_flow.complete_login(user, pending.get("next"))
+        if pending.get("lost"):  # after complete_login, which starts a new session
+            flash(_l("You confirmed it is you. What you entered was too long to keep: fill in the form again."),
+                  "error")  # fmt: skip
+        return response
     response = login_flow.complete_login(user, None, redirect(url_for("sso.resume_form")))
     session[RESUME] = pending["resume"]  # after complete_login, which starts a new session
     return response

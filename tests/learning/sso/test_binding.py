@@ -11,11 +11,12 @@ from helpers import csrf_token
 from oidc_provider import CLIENT_ID
 from sqlalchemy import select
 from sso_helpers import DOMAIN, alert, at_provider, audit_actions, begin, form_fields
+from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import Role, User
 from learning.db import db
 from learning.privacy.erasure import Eraser, erase_person
-from learning.sso import settings, signin
+from learning.sso import resume, settings, signin
 from learning.sso.models import ExternalIdentity
 
 
@@ -135,6 +136,8 @@ def test_confirming_through_the_organisation_brings_back_the_form_being_submitte
     wrong = client.get(at_provider(client.post("/login/sso", data=fields).headers["Location"], "collega@zorg.test"))
     assert wrong.status_code == 403
     assert "met een ander werkaccount" in alert(wrong.get_data(as_text=True))
+    with app.app_context():  # refused before anything was written: no account made for the colleague
+        assert db.session.scalar(select(User).where(User.email == "collega@zorg.test")) is None
 
     back = client.get(at_provider(client.post("/login/sso", data=fields).headers["Location"], "beheer@zorg.test"))
     assert back.headers["Location"] == "/login/sso/continue"
@@ -148,3 +151,16 @@ def test_confirming_through_the_organisation_brings_back_the_form_being_submitte
     with app.app_context():
         assert settings.provider_of(sso_org).trust_email
     assert client.get("/login/sso/continue").headers["Location"] == "/"  # the kept form is used once
+
+
+def test_a_form_too_large_for_the_cookie_is_not_kept_and_the_log_in_ends_on_its_page(app, sso_org):
+    with app.test_request_context():
+        big = MultiDict({"resume.role_lines": "x = author\n" * 400, "resume.domains": DOMAIN})
+        assert resume.pack(f"/admin/organisations/{sso_org}/sso", big) is None
+        small = resume.pack(f"/admin/organisations/{sso_org}/sso", MultiDict({"resume.domains": DOMAIN}))
+        assert small is not None
+        assert "zorg.test" not in str(small)  # encrypted in the cookie
+        assert resume.unpack(small) == (f"/admin/organisations/{sso_org}/sso", [("domains", DOMAIN)])
+        assert resume.page_of(f"/admin/organisations/{sso_org}/sso") == f"/admin/organisations/{sso_org}/sso"
+        assert resume.page_of(f"/admin/organisations/{sso_org}/sso/remove") is None  # POST only
+        assert resume.page_of("https://elders.test/") is None
