@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
 from learning.accounts.services import normalise_email
@@ -106,6 +107,16 @@ def verified_email(provider: OidcProvider, claims: dict[str, Any]) -> bool:
     return provider.trust_email and said is None
 
 
+def _commit_binding() -> None:
+    """Commit a new binding; two log-ins of one person at the same moment (a double click on the provider's page)
+    both try to make it, and the unique keys let one win: the other is asked to start again, and then is found."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise SsoRefused("state-invalid", "a log-in at the same moment bound this work account") from exc
+
+
 def _only(only: int | None, found: int | None) -> None:
     if only is not None and found != only:
         raise SsoRefused("other-account", f"user:{only} came back as user:{found if found is not None else 'new'}")
@@ -148,7 +159,7 @@ def account_for(provider: OidcProvider, claims: dict[str, Any], only: int | None
         if not verified_email(provider, claims):
             raise SsoRefused("email-unverified", f"user:{user.id}")
         identities.bind(user, provider.issuer, subject)
-        db.session.commit()
+        _commit_binding()
         return user, "sso.linked"
     name = claims.get("name") if isinstance(claims.get("name"), str) else ""
     user = User(
@@ -163,7 +174,7 @@ def account_for(provider: OidcProvider, claims: dict[str, Any], only: int | None
     )
     db.session.add(user)
     identities.bind(user, provider.issuer, subject)
-    db.session.commit()
+    _commit_binding()
     return user, "sso.account_made"
 
 
