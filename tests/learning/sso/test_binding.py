@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sso_helpers import DOMAIN, alert, at_provider, audit_actions, begin, form_fields
 from werkzeug.datastructures import MultiDict
 
-from learning.accounts.models import Role, User
+from learning.accounts.models import Organisation, Role, User
 from learning.db import db
 from learning.privacy.erasure import Eraser, erase_person
 from learning.sso import resume, settings, signin
@@ -110,6 +110,13 @@ def test_an_operator_unlinks_an_account_whose_work_account_was_replaced(
     assert audit_actions(app)[-1][:2] == ("admin.person.sso_unlink", f"user:{joost.id}")
     assert client.get(at_provider(begin(client, "joost@zorg.test"), "joost2@zorg.test")).status_code == 302
     assert bound(app) == [(joost.id, provider.subject_of("joost2@zorg.test"))]
+    with app.app_context():
+        org_name = db.session.get(Organisation, sso_org).name
+    keep_secret = ["--secret-env", "NO_SUCH_VARIABLE"]  # an empty secret keeps the stored one
+    trusted = runner.invoke(args=["admin", "oidc", "set", org_name, "--issuer", provider.issuer, "--client-id",
+                                  CLIENT_ID, *keep_secret, "--domain", DOMAIN, "--trust-email"])  # fmt: skip
+    assert trusted.exit_code == 0, trusted.output
+    assert "trust_email: 1" in runner.invoke(args=["admin", "oidc", "show", org_name]).output
 
 
 def test_confirming_through_the_organisation_brings_back_the_form_being_submitted(
