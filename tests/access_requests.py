@@ -1035,6 +1035,12 @@ def _sso_callback(ask: Ask) -> Request:
     return Request(back.path, query=dict(parse_qsl(back.query)))
 
 
+@route(LMS, "GET /login/sso/continue")
+def _sso_continue(ask: Ask) -> Request:
+    """Without a confirmation through the organisation of its own, a session has no form to continue."""
+    return Request("/login/sso/continue")
+
+
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/sso", "POST /admin/organisations/<int:organisation_id>/sso",
        "POST /admin/organisations/<int:organisation_id>/sso/remove")  # fmt: skip
 def _sso_settings(ask: Ask) -> Request:

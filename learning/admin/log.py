@@ -26,6 +26,7 @@ ACTIONS = (
     "admin.person.end",
     "admin.person.restore",
     "admin.person.mfa_reset",
+    "admin.person.sso_unlink",
     "admin.line_manager.set",
     "admin.invitation.create",
     "admin.invitation.revoke",

@@ -50,6 +50,8 @@ ACTIONS = {
     "admin.organisation.sso_remove": _l("Single sign-on removed"),
     "sso.login": _l("Logged in through the organisation"),
     "sso.account_made": _l("Account made at a log-in through the organisation"),
+    "sso.linked": _l("Account linked to a work account at a log-in through the organisation"),
+    "admin.person.sso_unlink": _l("Account unlinked from its work account"),
     "sso.refused": _l("Log-in through the organisation refused"),
     "privacy.review": _l("Account looked up for erasure"),
     "privacy.erase": _l("Account erased on request"),
