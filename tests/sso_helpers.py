@@ -33,7 +33,7 @@ def at_provider(authorize_url: str, login: str) -> str:
 
 
 def alert(page: str) -> str:
-    match = re.search(r'role="alert">(.*?)</p>', page, re.S)
+    match = re.search(r'role="alert"[^>]*>(.*?)</p>', page, re.S)
     assert match, page
     return match.group(1)
 

@@ -33,6 +33,9 @@ def test_an_admin_adds_an_environment_and_a_programme_on_a_phone(page: Page, bro
     browser_log.expect_http_error("/admin/environments/", 400)
     page.get_by_label("Einddatum (niet verplicht)").press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("De einddatum kan niet voor de begindatum liggen")
+    # The form is far down a long page: the refusal takes the focus and is on screen, not only somewhere below.
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert")).to_be_in_viewport()
     expect(page.get_by_label("Naam")).to_have_value("Hartfalen Noord-Oost-Twente en de Achterhoek")
     check(page, "the environments page with a refused form")
     page.get_by_label("Einddatum (niet verplicht)").fill("")
