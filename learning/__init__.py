@@ -45,7 +45,7 @@ from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
 from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable
 from learning.demo import plain_http
-from learning.i18n import LANGUAGE_NAMES, select_locale
+from learning.i18n import LANGUAGE_NAMES, format_day, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
+    app.jinja_env.filters["day"] = format_day
     pages = (
         accounts_bp,
         mfa_bp,

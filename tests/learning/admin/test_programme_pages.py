@@ -39,6 +39,7 @@ def test_an_admin_adds_an_environment_and_a_refusal_keeps_the_form(app: Flask) -
     assert client.get(f"/admin/environments/{env.id}").status_code == 200
     listed = client.get("/admin/environments/").get_data(as_text=True)
     assert "diabetes type 2 (T2DM)" in listed
+    assert "1 maart 2026" in listed  # a date as a Dutch reader writes it, not 2026-03-01
 
 
 def test_a_manager_adds_edits_and_ends_a_programme_of_their_own_organisation(app: Flask) -> None:
