@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import time
-import uuid
 import weakref
 
 from sqlalchemy import Engine
 
 from lrs.service.forwarding.delivery import DeliveryReport, deliver_due
+from lrs.service.forwarding.owners import run_owner
 from lrs.service.forwarding.settings import ForwardSettings
 from lrs.store.forward_targets import active_credential_keys
 
 log = logging.getLogger(__name__)
 TARGETS_TTL = 30.0  # seconds a process trusts its list of forwarding credentials
-
-
-def run_owner() -> str:
-    """Name this delivery run in target leases: host, process and a random part (for a CLI run beside a worker)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class Forwarder:

@@ -272,3 +272,27 @@ def test_a_statement_that_is_not_valid_xapi_is_refused_before_sending(app, lms, 
         sink.send([make_statement(id=str(uuid.uuid4()), context={"language": "!!"})])
     assert refused.value.refused
     assert remote_lrs["gate"].posts == 0
+
+
+def test_what_a_killed_worker_left_queued_is_delivered_on_the_next_process_s_first_request(make_app, lrs_auth):
+    """A worker killed between its commit and the delivery leaves the statement queued. Before, it waited there
+    until some later request recorded a statement of its own; now each process's delivery thread sends it at once."""
+    served = make_app(OUTBOX_BACKGROUND=True)
+    left = good(2)
+    with served.app_context():
+        outbox.record(left)  # committed with the progress it reports; the process died before flush()
+        db.session.commit()
+    client = served.test_client()
+    assert client.get("/xapi/about").status_code == 200  # any request, even one that records nothing
+
+    def settled() -> bool:  # the thread removes the rows just after the LRS stored them: wait for both
+        with served.app_context():
+            return statement_count(client, lrs_auth) == 2 and outbox.pending_count() == 0
+
+    deadline = time.monotonic() + 30  # generous: only a thread that never delivers ends here
+    while not settled() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stored = {s["id"] for s in client.get("/xapi/statements", headers=lrs_auth).json["statements"]}
+    assert stored == {s["id"] for s in left}
+    with served.app_context():
+        assert outbox.pending_count() == 0
