@@ -19,7 +19,7 @@ from typing import Any, cast
 from flask import Flask, current_app
 from sqlalchemy import CursorResult, delete, func, select, update
 
-from learning.db import db, utcnow
+from learning.db import DATABASE_UNAVAILABLE, db, storage_problem, utcnow
 from learning.tracking.client import DeliveryError, StatementSink
 from learning.tracking.models import OutboxStatement
 
@@ -258,6 +258,10 @@ class Tracker:
             with self.app.app_context():
                 try:
                     deliver_pending(self.sink)
+                except DATABASE_UNAVAILABLE as exc:  # down, or failing over: one line, the next run tries again
+                    log.warning(
+                        "outbox delivery waits: the database is %s: %s", storage_problem(exc), getattr(exc, "orig", exc)
+                    )
                 except Exception:  # keep the worker alive; the rows stay queued
                     log.exception("outbox delivery crashed")
                 finally:

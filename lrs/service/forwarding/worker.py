@@ -14,10 +14,13 @@ import time
 import weakref
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from lrs.service.forwarding.delivery import DeliveryReport, deliver_due
 from lrs.service.forwarding.owners import run_owner
 from lrs.service.forwarding.settings import ForwardSettings
+from lrs.store.engine import storage_problem
 from lrs.store.forward_targets import active_credential_keys
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,9 @@ class Forwarder:
             self._wake.clear()  # before the run: a wake during it makes the next wait return at once
             try:
                 deliver_due(self.engine, self.settings, owner)
+            except (OperationalError, InterfaceError, PoolTimeout) as exc:  # down or failing over: one line
+                log.warning("statement forwarding waits: the database is %s: %s", storage_problem(exc),
+                            getattr(exc, "orig", exc))  # fmt: skip
             except Exception:  # keep the thread alive: the statements stay queued for the next round
                 log.exception("statement forwarding crashed")
             self._wake.wait(self.settings.poll_seconds)

@@ -296,3 +296,19 @@ def test_what_a_killed_worker_left_queued_is_delivered_on_the_next_process_s_fir
     assert stored == {s["id"] for s in left}
     with served.app_context():
         assert outbox.pending_count() == 0
+
+
+def test_the_delivery_thread_logs_an_unreachable_database_in_one_line_not_a_traceback(make_app, tmp_path, caplog):
+    """During a fail-over the thread found no primary; before, each try logged a full traceback as a crash."""
+    served = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'no-such-folder' / 'lms.db'}")
+    tracker = outbox.Tracker(served, served.extensions["vtc.tracker"].sink, background=True)
+    with caplog.at_level("WARNING", logger="learning.tracking.outbox"):
+        tracker.ensure_started()
+        deadline = time.monotonic() + 30  # generous: only a thread that never tries ends here
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tracker.stop()
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("outbox delivery waits: the database is unreachable")
+    assert record.exc_info is None
