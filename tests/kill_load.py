@@ -32,19 +32,15 @@ from learning.content.loader import load_module_folder
 RETRY_PAUSE = 0.05  # between two tries of one request, as a client's back-off (not a wait for a result)
 
 
-def patient_quizzes() -> list[tuple[str, list[tuple[int, str, str]]]]:
-    """(slug, [(step, quiz id, a choice)]) of every module for patients: what a learner can answer."""
+def quizzes_of(slugs: tuple[str, ...]) -> list[tuple[str, list[tuple[int, str, str]]]]:
+    """(slug, [(step, quiz id, a choice)]) of each module: what a learner answers there."""
     modules = []
-    for folder in sorted((ROOT / "modules_content").iterdir()):
-        if not (folder / "nl.md").exists():
-            continue
-        document = load_module_folder(folder)["nl"]
-        if "patient" not in document.audiences:
-            continue
+    for slug in slugs:
+        document = load_module_folder(ROOT / "modules_content" / slug)["nl"]
         quizzes = [
             (step.number, item.id, "0") for step in document.steps for item in step.items if isinstance(item, Quiz)
         ]
-        modules.append((folder.name, quizzes))
+        modules.append((slug, quizzes))
     return modules
 
 
@@ -106,14 +102,14 @@ class Learner:
 
 
 class Learners:
-    """Threads that each take learners from a queue, log them in and answer every quiz of the patient modules."""
+    """Threads that each take learners from a queue, log them in and answer every quiz of the modules given."""
 
-    def __init__(self, base: str, emails: list[str]) -> None:
+    def __init__(self, base: str, emails: list[str], slugs: tuple[str, ...]) -> None:
         self.base = base
         self.waiting: queue.Queue[str] = queue.Queue()
         for email in emails:
             self.waiting.put(email)
-        self.modules = patient_quizzes()
+        self.modules = quizzes_of(slugs)
         self.answers: list[Answer] = []
         self.statuses: Counter[int] = Counter()
         self.stop = threading.Event()

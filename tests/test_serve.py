@@ -22,11 +22,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURE_APPROVER
 from kill_load import Learners, Receiver
 from sqlalchemy import create_engine, text
 
 from app import ROOT
 from learning.accounts.models import Role
+from learning.content.services import load_content
 from learning.tracking.statements import device_statement_id
 from lrs.service.forwarding import ForwardSettings, set_forwarding
 
@@ -201,7 +203,8 @@ class Poster:
 # forwarding in the background to a receiver on loopback; a session cookie over plain http (the test's loopback)
 UNDER_LOAD = {"LMS_LRS_FORWARD_BACKGROUND": "true", "LMS_LRS_FORWARD_ALLOW_PRIVATE": "true",
               "LMS_LRS_FORWARD_POLL_SECONDS": "0.5", "LMS_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
-LEARNERS = 24  # more than the two learner threads get through before the test stops them
+MODULES = ("elke-dag-wegen-hartfalen", "bloeddruk-thuis-meten")
+LEARNERS = 40  # more than the two learner threads get through before the test stops them
 ANSWERED = "%/answered"
 
 
@@ -229,8 +232,19 @@ def learner_load(learners: Learners, more: int, what: str) -> float:
     return wait_until(lambda: len(learners.acknowledged()) >= target, START_TIMEOUT, what)
 
 
+@pytest.fixture
+def two_modules(app, tmp_path) -> None:
+    """Two patient modules, approved (all thirteen would take seconds to load; two give the learners enough)."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for slug in MODULES:
+        (folder / slug).symlink_to(ROOT / "modules_content" / slug)
+    with app.app_context():
+        load_content(folder, FIXTURE_APPROVER)
+
+
 def test_kill_9_of_a_worker_and_of_the_master_while_statements_arrive_and_learners_answer_loses_nothing(
-    serve, tmp_path, database_url, app, lrs_auth, content, make_user
+    serve, tmp_path, database_url, app, lrs_auth, two_modules, make_user
 ):
     """Statements posted over /xapi (and forwarded to an external LRS), learners answering in the player (their
     `answered` statements going through the outbox): a worker is killed, then the master, then the server starts
@@ -244,7 +258,7 @@ def test_kill_9_of_a_worker_and_of_the_master_while_statements_arrive_and_learne
         first = serve(port, **UNDER_LOAD)
         wait_until(lambda: answers(port), START_TIMEOUT, "the server answers")
         load = Poster(port, lrs_auth)
-        learners = Learners(f"http://127.0.0.1:{port}", emails)
+        learners = Learners(f"http://127.0.0.1:{port}", emails, MODULES)
         threads = [threading.Thread(target=load.client, name=f"poster-{n}") for n in range(3)]
         threads += [threading.Thread(target=learners.client, name=f"learner-{n}") for n in range(2)]
         for thread in threads:
