@@ -81,7 +81,12 @@ def language() -> str:
 def problem_of(error: AdminError) -> dict[str, str]:
     """The refusal as a page shows it; a per-row norm names its own field."""
     field = error.params.get("field") or FIELDS.get(error.reason, "")
-    return {"message": message(error), "field": str(field)}
+    params = dict(error.params)
+    if "severity" in params:  # the service names codes; the reader gets the word for them
+        params["severity"] = severity_name(str(params["severity"]))
+    if "kind" in params:
+        params["kind"] = measurement_name(str(params["kind"]))
+    return {"message": message(AdminError(error.reason, **params)), "field": str(field)}
 
 
 def severity_name(code: str) -> str:
