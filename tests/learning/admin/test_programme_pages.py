@@ -134,7 +134,7 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
     bad = client.post(f"{base}/norms", data={**norms, "sla_red": "300"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400
-    assert "Een dringender alarm kan niet meer tijd krijgen" in text
+    assert "Een dringender melding kan niet meer tijd krijgen" in text
     assert 'value="300"' in text
     assert 'value="bp"' in text
     good = client.post(f"{base}/norms", data={**norms, "sla_red": "30"})
