@@ -114,7 +114,11 @@ def programme_norms(organisation_id: int, programme_id: int) -> ResponseReturnVa
     try:
         norms.set_norms(me, organisation_id, programme_id, norms_form())
     except AdminError as error:
-        return _programme_page(current, norms_problem=views_curricula.problem_of(error), norms=sent_norms())
+        problem = views_curricula.problem_of(error)
+        added = request.form.get("new_kind", "").strip().lower()
+        if added and problem["field"] == f"schedule_{added}" and added not in (current.measurement_schedule or {}):
+            problem["field"] = "new_frequency"  # the new type's row is the one to correct
+        return _programme_page(current, norms_problem=problem, norms=sent_norms())
     flash(_l("Saved."), "info")
     return redirect(url_for("admin.programme", organisation_id=organisation_id, programme_id=programme_id,
                             _anchor="norms"))  # fmt: skip

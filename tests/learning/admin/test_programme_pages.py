@@ -137,6 +137,9 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
     assert "Een dringender melding kan niet meer tijd krijgen" in text
     assert 'value="300"' in text
     assert 'value="bp"' in text
+    unsaid = client.post(f"{base}/norms", data={**norms, "sla_red": "30", "new_frequency": ""})
+    assert unsaid.status_code == 400
+    assert 'id="norms-new_frequency" name="new_frequency" aria-invalid="true"' in unsaid.get_data(as_text=True)
     good = client.post(f"{base}/norms", data={**norms, "sla_red": "30"})
     assert good.status_code == 302
 
