@@ -207,7 +207,7 @@ def remove_curriculum(organisation_id: int, programme_id: int, role_code: str) -
     programme = get_programme(me, organisation_id, programme_id)
     back = url_for("admin.programme", organisation_id=organisation_id, programme_id=programme_id, _anchor="curricula")
     role = next((curricula.role_label(r, language()) for r in curricula.roles() if r.code == found.role_code), "")
-    if request.method == "POST":
+    if request.method == "POST" and request.form.get("confirm") == "yes":  # anything else only asks again
         curricula.remove_curriculum(me, organisation_id, programme_id, role_code)
         flash(_l("The curriculum for %(role)s is removed.", role=role), "info")
         return redirect(back)

@@ -145,7 +145,10 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
 
     assert "Curriculum voor Hartfalenverpleegkundige verwijderen?" in client.get(
         f"{base}/curricula/hf_nurse/remove").get_data(as_text=True)  # fmt: skip
-    assert client.post(f"{base}/curricula/hf_nurse/remove", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{base}/curricula/hf_nurse/remove", data={"csrf_token": token}).status_code == 200  # asks
+    assert "Curriculum voor Hartfalenverpleegkundige wijzigen" in client.get(base).get_data(as_text=True)  # kept
+    removed = client.post(f"{base}/curricula/hf_nurse/remove", data={"csrf_token": token, "confirm": "yes"})
+    assert removed.status_code == 302
     assert client.get(f"{base}/curricula/hf_nurse/remove").status_code == 404  # nothing left to remove
     with app.app_context():
         stored = db.session.get(Programme, programme.id)
