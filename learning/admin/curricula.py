@@ -10,8 +10,9 @@ onboarding metrics read it). So staff roles choose modules written for professio
 written for patients; a module nobody of that audience can open would count as never done.
 
 Only published modules (a reviewer approved a version) can be chosen: a module a learner cannot open yet would make
-everyone overdue. Who may change them is the programme's rule (learning.admin.programmes): a manager of the
-programme's organisation or a regional administrator.
+everyone overdue. A change queues the programme's months for the metrics' next drain, so coverage follows by itself.
+Who may change them is the programme's rule (learning.admin.programmes): a manager of the programme's organisation
+or a regional administrator.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from learning.admin.scope import Actor, AdminError, OutOfScope
 from learning.content.services import PublishedText, list_modules_for
 from learning.db import db
 from learning.demo.region import PATIENT_AUDIENCE_ROLE
-from learning.environments.models import Curriculum, StaffRole
+from learning.environments.models import Curriculum, Programme, StaffRole
+from learning.metrics.arrivals import queue_months
 
 PATIENT_ROLE = PATIENT_AUDIENCE_ROLE[0]  # the code the metrics read as "the programme's patients"
 MAX_DUE_DAYS = 730  # two years: a longer term is no plan for training that should come with the programme
@@ -77,6 +79,13 @@ def roles() -> list[StaffRole]:
 
 def role_label(role: StaffRole, language: str) -> str:
     return role.label_nl if language == "nl" else role.label_en
+
+
+def queue_recompute(programme: Programme) -> None:
+    """Queue the programme's teams from its first month for the metrics' next drain (cron, or every xAPI sync), in
+    the change's own transaction: a curriculum or a norm changes every month's values, not only new data's."""
+    first = programme.start.replace(day=1)
+    queue_months([(team.id, first) for team in programme.teams] or [(None, first)])
 
 
 def curricula_of(actor: Actor, organisation_id: int, programme_id: int) -> list[Curriculum]:
@@ -133,6 +142,7 @@ def set_curriculum(actor: Actor, organisation_id: int, programme_id: int, data: 
         db.session.add(curriculum)
     curriculum.module_slugs, curriculum.due_days = modules, due_days
     curriculum.refresher_months = data.refresher_months
+    queue_recompute(programme)
     db.session.commit()
     log.record(actor, "admin.curriculum.set", f"programme:{programme.id} role:{role}")
     return curriculum
@@ -142,6 +152,7 @@ def remove_curriculum(actor: Actor, organisation_id: int, programme_id: int, rol
     """Remove a role's curriculum: its staff no longer count in TRN_COVERAGE; what they did stays in their records."""
     curriculum = get_curriculum(actor, organisation_id, programme_id, role_code)
     subject = f"programme:{curriculum.programme_id} role:{curriculum.role_code}"
+    queue_recompute(get_programme(actor, organisation_id, programme_id))
     db.session.delete(curriculum)
     db.session.commit()
     log.record(actor, "admin.curriculum.remove", subject)

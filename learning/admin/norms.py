@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from learning.admin import log
+from learning.admin.curricula import queue_recompute
 from learning.admin.programmes import get_programme
 from learning.admin.scope import Actor, AdminError
 from learning.db import db
@@ -89,6 +90,7 @@ def set_norms(actor: Actor, organisation_id: int, programme_id: int, data: Norms
     programme = get_programme(actor, organisation_id, programme_id)
     sla, schedule = _check_sla(data.sla_minutes), _check_schedule(data.schedule)
     programme.alert_sla_minutes, programme.measurement_schedule = sla, schedule
+    queue_recompute(programme)  # ALERT_SLA and the adherence metrics of every month follow at the next drain
     db.session.commit()
     log.record(actor, "admin.programme.norms", f"programme:{programme.id}")
     return programme

@@ -17,6 +17,7 @@ from learning.admin.scope import AdminError, OutOfScope
 from learning.audit.models import AccessLogEntry
 from learning.db import db
 from learning.environments.models import Curriculum, Programme, StaffRole
+from learning.metrics.models import MetricDirty
 
 STAFF_MODULE, OTHER_STAFF_MODULE = "rpm-meting-tot-melding", "veilig-werken-patientgegevens"
 PATIENT_MODULE = "elke-dag-wegen-hartfalen"
@@ -44,6 +45,8 @@ def test_a_manager_sets_changes_and_removes_a_curriculum(region: Region, program
     me = actor(region.manager_x)
     made = set_curriculum(me, region.org_x, programme, CurriculumData("hf_nurse", (STAFF_MODULE,), 30, 12))
     assert (made.module_slugs, made.due_days, made.refresher_months) == ([STAFF_MODULE], 30, 12)
+    queued = db.session.execute(select(MetricDirty.team_id, MetricDirty.period_start)).all()
+    assert set(queued) == {(region.team_x, date(2026, 2, 1))}  # the metrics recompute from the programme's start
     changed = set_curriculum(me, region.org_x, programme,
                              CurriculumData("hf_nurse", (OTHER_STAFF_MODULE, STAFF_MODULE), 60))  # fmt: skip
     assert changed.id == made.id  # one curriculum per role and programme: changed, not added
@@ -158,6 +161,7 @@ def test_bad_norms_are_refused_and_nothing_changes(region: Region, programme: in
     db.session.expire_all()
     stored = db.session.get(Programme, programme)
     assert stored is not None
+    assert db.session.scalar(select(func.count(MetricDirty.id))) == 0  # a refusal queues nothing either
     assert (stored.alert_sla_minutes, stored.measurement_schedule) == (
         {"red": 60, "orange": 240, "yellow": 1440}, {"weight": "daily", "bp": "daily"})  # fmt: skip
     assert logged("admin.programme.norms") == []

@@ -14,7 +14,7 @@ from learning.dashboards.staff import staff_to_complete
 from learning.db import db
 from learning.environments.models import StaffMember
 from learning.metrics.periods import Period
-from learning.metrics.services import recompute_all
+from learning.metrics.services import recompute_all, recompute_pending
 
 MODULE = "rpm-meting-tot-melding"
 
@@ -37,7 +37,7 @@ def test_a_curriculum_set_through_the_service_gives_coverage_and_a_due_date(worl
     assert staff_to_complete(manager, environment, date(2025, 3, 20), "nl") == []
 
     set_curriculum(Actor.shell(), org, programme, CurriculumData("hf_nurse", (MODULE,), 45, 12))
-    recompute_all([Period(MARCH)])
+    recompute_pending()  # the change queued the programme's months: the next drain picks them up by itself
     assert numbers("TRN_COVERAGE", "team", team) == (1, 2, 0.5)
     assert numbers("TRN_COVERAGE", "programme", programme) == (1, 2, 0.5)
     [row] = staff_to_complete(manager, environment, date(2025, 3, 20), "nl")
