@@ -97,8 +97,11 @@ def measurement_name(code: str) -> str:
     return str(MEASUREMENTS.get(code, code))
 
 
-def frequency_options(blank: str) -> list[tuple[str, str]]:
-    return [("", blank), *((value, str(FREQUENCY_NAMES[value])) for value in norms.FREQUENCIES)]
+def frequency_options(blank: str, current: str = "") -> list[tuple[str, str]]:
+    """The frequencies the metrics read; a stored one they do not read stays shown (and is refused on saving), so
+    saving the form never drops a measurement nobody chose to drop."""
+    known = [("", blank), *((value, str(FREQUENCY_NAMES[value])) for value in norms.FREQUENCIES)]
+    return known if current in {value for value, _text in known} else [*known, (current, current)]
 
 
 def norms_values(programme: Programme) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
         db.session.flush()
         programme = Programme(environment_id=env.id, organisation_id=region.org_x, name="Thuismeten",
                               condition=Condition.HF, platform_name="P", start=date(2026, 2, 1),
-                              measurement_schedule={"weight": "daily"},
+                              measurement_schedule={"weight": "daily", "steps": "2/mo"},  # 2/mo: not read
                               alert_sla_minutes={"red": 60, "orange": 240})  # fmt: skip
         db.session.add(programme)
         db.session.commit()
@@ -106,6 +106,7 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
     _login(client, "manager-x@example.test")
     page = client.get(base).get_data(as_text=True)
     assert "Nog geen curricula" in page
+    assert '<option value="2/mo" selected>2/mo</option>' in page  # shown as stored, not silently dropped on saving
     assert '<option value="hf_nurse">Hartfalenverpleegkundige</option>' in page
     new = client.get(f"{base}/curricula/new", query_string={"role": "hf_nurse"})
     assert new.headers["Location"].endswith(f"{base}/curricula/hf_nurse")
@@ -129,8 +130,8 @@ def test_a_manager_sets_a_curriculum_and_the_norms_on_the_programme_page(app: Fl
     assert "Eén keer is genoeg." in page
     assert "<li>Thuismonitoring: van meting tot melding</li>" in page
 
-    norms = {"csrf_token": token, "sla_orange": "240", "schedule_weight": "daily", "new_kind": "bp",
-             "new_frequency": "3/wk"}  # fmt: skip
+    norms = {"csrf_token": token, "sla_orange": "240", "schedule_weight": "daily", "schedule_steps": "",
+             "new_kind": "bp", "new_frequency": "3/wk"}  # fmt: skip
     bad = client.post(f"{base}/norms", data={**norms, "sla_red": "300"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400
