@@ -38,7 +38,7 @@ from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db, utcnow
-from learning.environments.models import Condition, Environment, Phase, Programme
+from learning.environments.models import Condition, Curriculum, Environment, Phase, Programme
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.sso import settings as sso_settings
@@ -965,6 +965,36 @@ def _admin_programme_page(ask: Ask) -> Request:
     if ask.cell.row.method == "GET":
         return Request(path)
     return Request(path, {"end": "2025-01-31"} if path.endswith("/end") else _programme_form(ask, team))
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/norms")
+def _admin_programme_norms(ask: Ask) -> Request:
+    path = _admin_path(ask, programme_id=_admin_programme(ask, _admin_team(ask)))
+    return Request(path, {"sla_red": "60", "sla_orange": "240", "schedule_weight": "daily", "new_kind": "bp",
+                          "new_frequency": "3/wk"})  # fmt: skip
+
+
+CURRICULA = "/admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/curricula"
+
+
+@route(LMS, f"GET {CURRICULA}/new", f"GET {CURRICULA}/<role_code>", f"POST {CURRICULA}/<role_code>",
+       f"GET {CURRICULA}/<role_code>/remove", f"POST {CURRICULA}/<role_code>/remove")  # fmt: skip
+def _admin_curriculum(ask: Ask) -> Request:
+    """A fresh programme of the target organisation whose hf_nurse curriculum exists (so removing it has one)."""
+    programme = _admin_programme(ask, _admin_team(ask))
+    with ask.app.app_context():
+        db.session.add(Curriculum(programme_id=programme, role_code="hf_nurse", module_slugs=["rpm-meting-tot-melding"],
+                                  due_days=30))  # fmt: skip
+        db.session.commit()
+    path = _admin_path(ask, programme_id=programme).replace("<role_code>", "hf_nurse")
+    if path.endswith("/new"):
+        return Request(path, query={"role": "hf_nurse"})
+    if ask.cell.row.method == "GET":
+        return Request(path)
+    if path.endswith("/remove"):
+        return Request(path, {"confirm": "yes"})
+    return Request(path, {"module_slugs": ["rpm-meting-tot-melding", "veilig-werken-patientgegevens"],
+                          "due_days": "60", "refresher_months": "12"})  # fmt: skip
 
 
 def _throwaway(ask: Ask, role: Role, login: bool) -> int:

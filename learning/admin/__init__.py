@@ -10,7 +10,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin pages and the `flask admin` commands."""
-    from learning.admin import cli_programmes  # noqa: F401 — adds `environment` and `programme` to `flask admin`
+    from learning.admin import cli_curricula, cli_programmes  # noqa: F401 — add their groups to `flask admin`
     from learning.admin.cli import cli
     from learning.admin.views import bp
     from learning.admin.views_environments import bp as environments_bp

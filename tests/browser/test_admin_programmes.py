@@ -1,5 +1,6 @@
 """A regional administrator on a 360 px phone adds an implementation environment (after a refused first try) and an
-RPM programme of an organisation to it, with the keyboard; every page on the way is axe-clean and fits the screen."""
+RPM programme of an organisation to it, and gives the programme's patients their education (a curriculum), with the
+keyboard; every page on the way is axe-clean and fits the screen."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ def check(page: Page, what: str) -> None:
     assert_no_sideways_scroll(page, what)
 
 
-def test_an_admin_adds_an_environment_and_a_programme_on_a_phone(page: Page, browser_log, make_user, organisation_id):
+def test_an_admin_adds_an_environment_and_a_programme_on_a_phone(
+    page: Page, browser_log, make_user, organisation_id, content
+):
     admin = make_user(Role.ADMIN, display_name="Ada Beheerder")
     log_in(page, admin.email)
 
@@ -61,6 +64,20 @@ def test_an_admin_adds_an_environment_and_a_programme_on_a_phone(page: Page, bro
     expect(page.get_by_role("heading", level=1)).to_have_text("Programma Thuismeten hartfalen")
     expect(page.get_by_label("Hartfalenpoli")).to_be_checked()
     check(page, "a programme")
+
+    page.get_by_label("Curriculum toevoegen voor").select_option(label="Patiënt (programma-educatie)")
+    page.get_by_role("button", name="Modules kiezen").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Curriculum voor Patiënt (programma-educatie)")
+    page.get_by_label("Elke dag wegen bij hartfalen").focus()
+    page.keyboard.press("Space")
+    check(page, "a curriculum")
+    page.get_by_role("button", name="Curriculum toevoegen").focus()
+    page.keyboard.press("Enter")
+    curriculum = page.get_by_role("region", name="Patiënt (programma-educatie)")
+    expect(curriculum).to_contain_text("Elke dag wegen bij hartfalen")
+    expect(curriculum).to_contain_text("Af binnen 7 dagen na de start.")
+    check(page, "a programme with its curriculum")
 
     page.get_by_role("link", name="Programma beëindigen").focus()
     page.keyboard.press("Enter")

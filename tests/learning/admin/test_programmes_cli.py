@@ -49,3 +49,53 @@ def test_the_cli_adds_edits_and_ends_environments_and_programmes(app: Flask) -> 
         actions = list(db.session.scalars(select(AccessLogEntry.action).where(AccessLogEntry.actor.like("cli:%"))))
     assert actions == ["admin.environment.create", "admin.environment.update", "admin.programme.create",
                        "admin.programme.update", "admin.programme.end"]  # fmt: skip
+
+
+def test_the_cli_sets_and_removes_curricula_and_changes_norms(app: Flask, content: None) -> None:
+    from datetime import date
+
+    from learning.environments.models import Condition, Curriculum, Phase, StaffRole
+
+    with app.app_context():
+        region = make_region()
+        env = Environment(name="HF", condition=Condition.HF, phase=Phase.DESIGN, start=date(2026, 1, 1))
+        db.session.add_all([env, StaffRole(code="hf_nurse", label_nl="HF-vpk", label_en="HF nurse")])
+        db.session.flush()
+        db.session.add(Programme(environment_id=env.id, organisation_id=region.org_x, name="Thuismeten",
+                                 condition=Condition.HF, platform_name="P", start=date(2026, 2, 1),
+                                 measurement_schedule={"weight": "daily"}, alert_sla_minutes={"red": 60}))  # fmt: skip
+        db.session.commit()
+    runner = app.test_cli_runner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(args=["admin", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("curriculum", "set", "Ziekenhuis X", "Thuismeten", "hf_nurse", "--module", "rpm-meting-tot-melding",
+        "--due-days", "30", "--refresher-months", "12")  # fmt: skip
+    run("curriculum", "set", "Ziekenhuis X", "Thuismeten", "patient", "--module", "elke-dag-wegen-hartfalen",
+        "--due-days", "7")  # fmt: skip
+    assert run("curriculum", "list", "Ziekenhuis X", "Thuismeten").splitlines() == [
+        "hf_nurse\t30\t12\trpm-meting-tot-melding", "patient\t7\t-\telke-dag-wegen-hartfalen"]  # fmt: skip
+    run("curriculum", "remove", "Ziekenhuis X", "Thuismeten", "patient")
+    wrong = runner.invoke(args=["admin", "curriculum", "set", "Ziekenhuis X", "Thuismeten", "patient", "--module",
+                                "rpm-meting-tot-melding", "--due-days", "7"])  # fmt: skip
+    assert wrong.exit_code != 0
+    assert "refused: curriculum-module-audience" in wrong.output
+    shown = run("programme", "norms", "Ziekenhuis X", "Thuismeten", "--sla", "orange=240", "--schedule", "bp=3/wk")
+    assert shown.splitlines() == ["alerts: red=60, orange=240", "schedule: weight=daily, bp=3/wk"]
+    late = runner.invoke(args=["admin", "programme", "norms", "Ziekenhuis X", "Thuismeten", "--sla", "red=300"])
+    assert late.exit_code != 0
+    assert "refused: sla-order" in late.output
+    run("programme", "norms", "Ziekenhuis X", "Thuismeten", "--schedule", "bp=-")
+
+    with app.app_context():
+        rows = [(c.role_code, c.module_slugs) for c in db.session.scalars(select(Curriculum))]
+        programme = db.session.scalars(select(Programme)).one()
+        assert (programme.alert_sla_minutes, programme.measurement_schedule) == (
+            {"red": 60, "orange": 240}, {"weight": "daily"})  # fmt: skip
+        actions = list(db.session.scalars(select(AccessLogEntry.action).where(AccessLogEntry.actor.like("cli:%"))))
+    assert rows == [("hf_nurse", ["rpm-meting-tot-melding"])]
+    assert actions == ["admin.curriculum.set", "admin.curriculum.set", "admin.curriculum.remove",
+                       "admin.programme.norms", "admin.programme.norms"]  # fmt: skip
