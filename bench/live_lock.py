@@ -16,7 +16,6 @@ retention) and prints
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
 import sys
 import threading
@@ -32,6 +31,10 @@ import lrs  # noqa: E402
 from app import create_app  # noqa: E402
 from bench.server import durability  # noqa: E402
 from learning.db import db, upgrade_database  # noqa: E402
+from learning.live import run_once  # noqa: E402
+from learning.metrics.arrivals import queue_months  # noqa: E402
+from learning.metrics.changes import data_range  # noqa: E402
+from learning.metrics.periods import Period  # noqa: E402
 
 
 class WriteLockClock:
@@ -39,6 +42,7 @@ class WriteLockClock:
     (SQLite's Python driver begins one just before the first INSERT, UPDATE or DELETE: when the lock is taken)."""
 
     def __init__(self, engine: Any) -> None:
+        self.engine = engine
         self.holds: list[float] = []
         self._since: dict[int, float] = {}
         event.listen(engine, "after_cursor_execute", self._executed)
@@ -55,13 +59,19 @@ class WriteLockClock:
         if began is not None:
             self.holds.append(time.perf_counter() - began)
 
+    def remove(self) -> None:
+        event.remove(self.engine, "after_cursor_execute", self._executed)
+        event.remove(self.engine, "commit", self._ended)
+        event.remove(self.engine, "rollback", self._ended)
+
 
 class Probe(threading.Thread):
     """Another writer: takes and releases the write lock every 50 ms and records how long each take waited."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(name="write-probe", daemon=True)
-        self.path, self.waits, self.stop = path, [], threading.Event()
+        self.path, self.stop = path, threading.Event()
+        self.waits: list[float] = []
 
     def run(self) -> None:
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -84,7 +94,7 @@ def main() -> None:
     path: Path = args.database
     if args.reuse:
         work = path.with_suffix(".run.db")
-        shutil.copyfile(path, work)
+        copy_database(path, work)
         path = work
     else:
         path.unlink(missing_ok=True)
@@ -102,21 +112,38 @@ def main() -> None:
             if result.exit_code != 0:
                 raise SystemExit(f"{' '.join(command)} failed: {result.output}")
         print(f"seeded scale {args.scale} in {time.perf_counter() - began:.1f} s")
-        shutil.copyfile(path, path.with_suffix(".seeded.db"))  # --reuse measures again from a copy of this
+        copy_database(path, path.with_suffix(".seeded.db"))  # --reuse measures again from a copy of this
     with app.app_context():
-        from learning.live import run_once
+        measure("first run after the seed", app, path)
+        span = data_range()
+        if span is not None:  # the next tick after a statement of this month: a narrow run, which repairs summaries
+            queue_months([(None, Period.of(span[1]).start)])
+            db.session.commit()
+            measure("next run, one new month", app, path)
 
-        clock, probe = WriteLockClock(db.engine), Probe(path)
-        probe.start()
-        began = time.perf_counter()
-        report = run_once()
-        took = time.perf_counter() - began
-        probe.stop.set()
-        probe.join()
-    holds = sorted(clock.holds)
-    print(f"live run: {took:.1f} s, {report}")
-    print(f"write transactions: {len(holds)}, longest {holds[-1]:.3f} s, total {sum(holds):.2f} s")
-    print(f"probe writer: {len(probe.waits)} takes, longest wait {max(probe.waits, default=0):.3f} s")
+
+def measure(label: str, app: Any, path: Path) -> None:
+    """Run the live job once and print its write transactions and what a writer beside it waited."""
+    clock, probe = WriteLockClock(db.engine), Probe(path)
+    probe.start()
+    began = time.perf_counter()
+    report = run_once()
+    took = time.perf_counter() - began
+    probe.stop.set()
+    probe.join()
+    clock.remove()
+    holds = sorted(clock.holds) or [0.0]
+    print(f"{label}: {took:.1f} s, {report.read if report else 0} statements read, "
+          f"{report.recomputed_months if report else 0} months recomputed")  # fmt: skip
+    print(f"  write transactions: {len(holds)}, longest {holds[-1]:.3f} s, total {sum(holds):.2f} s")
+    print(f"  probe writer: {len(probe.waits)} takes, longest wait {max(probe.waits, default=0):.3f} s")
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a live WAL database whole (the online backup API; a file copy could miss what is still in the WAL)."""
+    target.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,14 @@ log-in, none lets it through. Then the run finishes and its figures equal a full
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from helpers import PASSWORD, csrf_token
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from bench.live_lock import WriteLockClock
 from learning.accounts.models import Role
 from learning.db import db
 from learning.live import run_once
@@ -27,34 +27,6 @@ from learning.metrics.services import recompute_all
 from tests.learning.tracking.test_sync import take_module
 
 WAIT = 20.0  # seconds a step may take on a loaded CI machine before the test gives up (never reached when right)
-
-
-class WriteLockClock:
-    """Times each write transaction of an engine: from the first statement that opened it to commit or rollback.
-
-    SQLite's Python driver begins a transaction just before the first INSERT, UPDATE or DELETE, which is when
-    SQLite takes its write lock, so this is how long other writers were shut out."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine, self.holds, self._since = engine, [], {}
-        event.listen(engine, "after_cursor_execute", self._executed)
-        event.listen(engine, "commit", self._ended)
-        event.listen(engine, "rollback", self._ended)
-
-    def _executed(self, conn: Any, *_args: Any) -> None:
-        raw = conn.connection.dbapi_connection
-        if getattr(raw, "in_transaction", False):
-            self._since.setdefault(id(raw), time.perf_counter())
-
-    def _ended(self, conn: Any) -> None:
-        began = self._since.pop(id(conn.connection.dbapi_connection), None)
-        if began is not None:
-            self.holds.append(time.perf_counter() - began)
-
-    def remove(self) -> None:
-        event.remove(self.engine, "after_cursor_execute", self._executed)
-        event.remove(self.engine, "commit", self._ended)
-        event.remove(self.engine, "rollback", self._ended)
 
 
 @pytest.fixture
