@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from helpers import PASSWORD, csrf_token
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.live_lock import WriteLockClock
 from learning.accounts.models import Role
-from learning.db import db
+from learning.db import db, utcnow
 from learning.live import run_once
 from learning.metrics import services
-from learning.metrics.models import MetricValue
+from learning.metrics.arrivals import queue_months
+from learning.metrics.models import MetricDirty, MetricValue
+from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all
 from tests.learning.tracking.test_sync import take_module
 
@@ -102,3 +105,40 @@ def test_a_log_in_goes_through_while_the_live_job_computes(app, make_app, make_u
         recompute_all()
         db.session.remove()
     assert cells(app) == after_job
+
+
+def test_a_run_that_stops_halfway_is_repaired_by_the_next(app, client, login, make_user, content, monkeypatch):
+    login(make_user(Role.PATIENT))
+    take_module(client)
+    real = services.month_cells
+    months: list[Any] = []
+
+    def crashing(period: Any, *args: Any, **kwargs: Any) -> Any:
+        months.append(period)
+        if len(months) == 2:
+            raise RuntimeError("worker killed")  # as a crash between two months' transactions would
+        return real(period, *args, **kwargs)
+
+    with app.app_context():
+        this_month = Period.of(utcnow().date())
+        last_month = Period.of(this_month.start - timedelta(days=1))
+        queue_months([(None, last_month.start)])  # late data for last month: the run spans two months
+        db.session.commit()
+        monkeypatch.setattr(services, "month_cells", crashing)
+        with pytest.raises(RuntimeError):
+            run_once()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(MetricDirty)), "the crash emptied the queue"
+        stored = set(db.session.scalars(select(MetricValue.period_start).distinct()))
+        assert stored == {last_month.start}, "the first month is stored, the second is not"
+        monkeypatch.setattr(services, "month_cells", real)
+        report = run_once()
+        assert report is not None
+        assert report.recomputed_months == 2
+        assert not db.session.scalar(select(func.count()).select_from(MetricDirty))
+        db.session.remove()
+    after_repair = cells(app)
+    with app.app_context():
+        recompute_all([last_month, this_month])  # the same months from scratch, in a run that did not stop
+        db.session.remove()
+    assert cells(app) == after_repair
