@@ -156,7 +156,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     reauth.protect(app, "mfa_manage", {"mfa_manage.recovery_codes", "mfa_manage.new_phone"})  # one's own factor
     reauth.protect(app, "privacy", {"privacy.erase_other"})  # an officer erasing someone: their code too
     csrf.exempt(app.blueprints["xapi"])  # clients authenticate with Basic credentials, not a browser session
-    app.extensions["vtc.tracker"] = Tracker(app, _make_sink(app))
+    tracker = Tracker(app, _make_sink(app), background=bool(app.config.get("OUTBOX_BACKGROUND", not app.testing)))
+    app.extensions["vtc.tracker"] = tracker
+    app.before_request(tracker.ensure_started)  # each worker's thread delivers what a killed one left queued
     app.extensions["vtc.reader"] = _make_reader(app)
     # Erasure, retention and pseudonym rotation outside xAPI, in-process for the built-in LRS; a remote LRS's operator
     # runs `flask lrs erase-agent` / `retention` / `rewrite-pseudonyms` there (docs/privacy.md), so the LMS gets None.

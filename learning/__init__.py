@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -45,7 +46,7 @@ from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
 from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable
 from learning.demo import plain_http
-from learning.i18n import LANGUAGE_NAMES, select_locale
+from learning.i18n import LANGUAGE_NAMES, format_day, select_locale
 from learning.metrics import cli as metrics_cli
 from learning.player.views import bp as player_bp
 from learning.progress.views import bp as progress_bp
@@ -70,14 +71,26 @@ def load_user(session_id: str) -> User | None:
     return session_user(session_id)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL for readers beside a writer; FULL so a committed answer or import survives a power cut (see lrs engine)."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    """WAL for readers beside a writer; FULL so a committed answer or import survives a power cut (see lrs engine).
+
+    busy_timeout is how long a writer waits for another one's lock before the request gets the "busy" page (503).
+    It is SQLITE_BUSY_TIMEOUT_MS (env LMS_SQLITE_BUSY_TIMEOUT_MS), 10 s by default: no writer of ours holds the
+    lock nearly that long (the live job writes in short transactions, docs/operations.md), so a wait that long
+    means something is wrong. Tests set it short to see a long-held lock as a refusal instead of a slow test."""
+
+    def set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return set_pragmas
 
 
 def init_app(app: Flask) -> None:
@@ -91,7 +104,8 @@ def init_app(app: Flask) -> None:
     pseudonyms.init_app(app)  # the key of xAPI and organisation pseudonyms, from a file outside the database
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+            busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
+            event.listen(db.engine, "connect", _sqlite_pragmas(busy_ms))
         else:
             read_only_is_unavailable(db.engine)  # 503, not 500, while the server takes no writes
     sessions.init_app(app)  # the session cookie is re-signed only when changed or due (learning/sessions.py)
@@ -104,6 +118,7 @@ def init_app(app: Flask) -> None:
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
+    app.jinja_env.filters["day"] = format_day
     pages = (
         accounts_bp,
         mfa_bp,

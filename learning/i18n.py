@@ -7,7 +7,10 @@ for most readers than Dutch is, and what German care staff in the border region 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import request, session
+from flask_babel import format_date
 from flask_login import current_user
 
 LANGUAGES = ("nl", "en", "de")
@@ -47,3 +50,9 @@ def negotiate(header: str) -> str:
         if language in LANGUAGES and quality > 0:
             ranked.append((-quality, position, language))
     return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def format_day(value: date) -> str:
+    """A date as people write it in the page's language ("1 maart 2026", "1 March 2026", "1. März 2026"): an ISO
+    date is for machines, and a Dutch reader takes 03-01 for the third of January."""
+    return format_date(value, format="long")

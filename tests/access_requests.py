@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,6 +38,7 @@ from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db, utcnow
+from learning.environments.models import Condition, Curriculum, Environment, Phase, Programme
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.sso import settings as sso_settings
@@ -901,6 +902,101 @@ def _admin_import_template(ask: Ask) -> Request:
     return Request(_admin_path(ask).replace("<kind>", "patients"))
 
 
+# --- implementation environments (the region's) and an organisation's RPM programmes
+
+
+def _fresh_environment(ask: Ask) -> int:
+    """A fresh environment: changing it changes nothing another cell relies on."""
+    with ask.app.app_context():
+        environment = Environment(name=f"Omgeving {uuid.uuid4().hex[:8]}", condition=Condition.HF,
+                                  phase=Phase.DESIGN, start=date(2024, 1, 1))  # fmt: skip
+        db.session.add(environment)
+        db.session.commit()
+        return environment.id
+
+
+def _environment_form() -> dict[str, str]:
+    return {"name": f"Omgeving {uuid.uuid4().hex[:8]}", "condition": "HF", "phase": "design", "start": "2024-01-01",
+            "end": "", "funding_end": ""}  # fmt: skip
+
+
+@route(LMS, "POST /admin/environments/")
+def _admin_create_environment(ask: Ask) -> Request:
+    return Request("/admin/environments/", _environment_form())
+
+
+@route(LMS, "GET /admin/environments/<int:environment_id>", "POST /admin/environments/<int:environment_id>")
+def _admin_environment_page(ask: Ask) -> Request:
+    path = f"/admin/environments/{_fresh_environment(ask)}"
+    return Request(path, _environment_form() if ask.cell.row.method == "POST" else None)
+
+
+def _programme_form(ask: Ask, team: int) -> dict[str, Any]:
+    environment = ask.world.environment_x if ask.own else ask.world.environment_y
+    return {"environment_id": str(environment), "name": f"Programma {uuid.uuid4().hex[:8]}", "condition": "",
+            "platform_name": "Luscii", "start": "2024-06-01", "adherence": "80", "team_ids": [str(team)],
+            "monitoring_centre_team_id": "", "hours": "weekdays"}  # fmt: skip
+
+
+def _admin_programme(ask: Ask, team: int) -> int:
+    """A fresh programme of the target organisation in its environment (editing or ending it touches no other)."""
+    with ask.app.app_context():
+        environment = ask.world.environment_x if ask.own else ask.world.environment_y
+        programme = Programme(environment_id=environment, organisation_id=ask.org, name=f"P {uuid.uuid4().hex[:8]}",
+                              condition=Condition.HF, platform_name="Luscii", start=date(2024, 6, 1),
+                              teams=[db.session.get(Team, team)])  # fmt: skip
+        db.session.add(programme)
+        db.session.commit()
+        return programme.id
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/programmes")
+def _admin_create_programme(ask: Ask) -> Request:
+    return Request(_admin_path(ask), _programme_form(ask, _admin_team(ask)))
+
+
+@route(LMS, "GET /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>",
+       "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>",
+       "GET /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/end",
+       "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/end")  # fmt: skip
+def _admin_programme_page(ask: Ask) -> Request:
+    team = _admin_team(ask)
+    path = _admin_path(ask, programme_id=_admin_programme(ask, team))
+    if ask.cell.row.method == "GET":
+        return Request(path)
+    return Request(path, {"end": "2025-01-31"} if path.endswith("/end") else _programme_form(ask, team))
+
+
+@route(LMS, "POST /admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/norms")
+def _admin_programme_norms(ask: Ask) -> Request:
+    path = _admin_path(ask, programme_id=_admin_programme(ask, _admin_team(ask)))
+    return Request(path, {"sla_red": "60", "sla_orange": "240", "schedule_weight": "daily", "new_kind": "bp",
+                          "new_frequency": "3/wk"})  # fmt: skip
+
+
+CURRICULA = "/admin/organisations/<int:organisation_id>/programmes/<int:programme_id>/curricula"
+
+
+@route(LMS, f"GET {CURRICULA}/new", f"GET {CURRICULA}/<role_code>", f"POST {CURRICULA}/<role_code>",
+       f"GET {CURRICULA}/<role_code>/remove", f"POST {CURRICULA}/<role_code>/remove")  # fmt: skip
+def _admin_curriculum(ask: Ask) -> Request:
+    """A fresh programme of the target organisation whose hf_nurse curriculum exists (so removing it has one)."""
+    programme = _admin_programme(ask, _admin_team(ask))
+    with ask.app.app_context():
+        db.session.add(Curriculum(programme_id=programme, role_code="hf_nurse", module_slugs=["rpm-meting-tot-melding"],
+                                  due_days=30))  # fmt: skip
+        db.session.commit()
+    path = _admin_path(ask, programme_id=programme).replace("<role_code>", "hf_nurse")
+    if path.endswith("/new"):
+        return Request(path, query={"role": "hf_nurse"})
+    if ask.cell.row.method == "GET":
+        return Request(path)
+    if path.endswith("/remove"):
+        return Request(path, {"confirm": "yes"})
+    return Request(path, {"module_slugs": ["rpm-meting-tot-melding", "veilig-werken-patientgegevens"],
+                          "due_days": "60", "refresher_months": "12"})  # fmt: skip
+
+
 def _throwaway(ask: Ask, role: Role, login: bool) -> int:
     """A fresh account of X for a route that erases one (the world's own accounts must stay); returns its id."""
     email = f"erase-{uuid.uuid4().hex[:8]}@example.test"
@@ -967,6 +1063,12 @@ def _sso_callback(ask: Ask) -> Request:
     )
     back = urlsplit(sign_in_at(started.headers["Location"], SSO_LOGIN))
     return Request(back.path, query=dict(parse_qsl(back.query)))
+
+
+@route(LMS, "GET /login/sso/continue")
+def _sso_continue(ask: Ask) -> Request:
+    """Without a confirmation through the organisation of its own, a session has no form to continue."""
+    return Request("/login/sso/continue")
 
 
 @route(LMS, "GET /admin/organisations/<int:organisation_id>/sso", "POST /admin/organisations/<int:organisation_id>/sso",

@@ -6,7 +6,7 @@ and the PKCE verifier (S256), and a JWKS with the public key its ID tokens are s
 
 A test sets what a provider could get wrong, to see our client refuse it: `audience` (a token for another client),
 `lifetime` (negative: already expired), `forge` (signed with a key that is not in the JWKS), `email_of` (the
-address the token names, e.g. one of another domain).
+address the token names, e.g. one of another domain, or one the person edited at the provider).
 """
 
 from __future__ import annotations
@@ -56,12 +56,18 @@ class Provider:
     email_of: dict[str, str] = field(default_factory=dict)
 
     def user(self, login: str, **claims: Any) -> None:
-        """Add a person who can log in at the provider with PASSWORD; claims go into the ID token."""
-        self.claims[login] = {"email": login, "name": login.split("@")[0].title(), **claims}
+        """Add a person who can log in at the provider with PASSWORD; claims go into the ID token. The subject is
+        derived from the login name, so a changed `email` claim keeps the same person (as at a real provider)."""
+        self.claims[login] = {"email": login, "email_verified": True, "name": login.split("@")[0].title(), **claims}
+
+    @staticmethod
+    def subject_of(login: str) -> str:
+        """The person's `sub`: the provider's own name for them, which never changes."""
+        return hashlib.sha256(login.encode()).hexdigest()[:20]
 
     def id_token(self, login: str, nonce: str) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "sub": hashlib.sha256(login.encode()).hexdigest()[:20],
+        claims = {"iss": self.issuer, "sub": self.subject_of(login),
                   "aud": self.audience or CLIENT_ID, "iat": now, "exp": now + self.lifetime, "nonce": nonce,
                   **self.claims[login]}  # fmt: skip
         if login in self.email_of:

@@ -135,6 +135,19 @@ class AutoFailoverGroup:
         os.killpg(self.services[name].pid, signal.SIGKILL)
         self.services[name].wait(timeout=30)
 
+    def rejoin(self, name: str) -> None:
+        """The lost machine is back: start its keeper again (`pg_autoctl run`). The monitor has it demoted, so it
+        rewinds its data to the new primary's timeline and follows it as the synchronous standby; the group can
+        then fail over once more (bench/failover.py)."""
+        with (self.root / f"{name}.log").open("ab") as log:
+            self.services[name] = subprocess.Popen(
+                self._as_postgres(str(PG_AUTOCTL), "run", "--pgdata", str(self.root / name)),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self._wait(lambda: self._states_settled({"primary", "secondary"}), f"node {name} follows the new primary")
+
     def stop(self) -> None:
         """Stop what is left (the keepers stop their servers), then remove every file."""
         for process in self.services.values():

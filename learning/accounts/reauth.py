@@ -80,12 +80,14 @@ def check_submitted(user: User) -> tuple[str, int] | None:
 def page(
     problem: str | None, *, action: str, keep: dict[str, str] | Iterable[tuple[str, str]], status: int
 ) -> Response:
-    """The confirm page: password, code when needed, and the original form's fields hidden."""
+    """The confirm page: password, code when needed, and the original form's fields hidden. An account made at a
+    log-in through the organisation has no password (its hash is a "!" marker): it is offered only that way."""
     user = current_user._get_current_object()
     pairs = list(keep.items()) if isinstance(keep, dict) else list(keep)
     html = render_template("accounts/reauth.html", problem=problem, action=action, keep=pairs,
                            needs_code=needs_code(user), minutes=int(max_age().total_seconds() // 60),
-                           link_login=user.role in LINK_ROLES)  # fmt: skip
+                           link_login=user.role in LINK_ROLES,
+                           password_set=not user.password_hash.startswith("!"))  # fmt: skip
     response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "no-store"
     return response

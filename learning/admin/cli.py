@@ -20,7 +20,7 @@ from learning.admin import imports, invitations, log, organisations, people
 from learning.admin.scope import Actor, AdminError
 from learning.db import db
 
-cli = AppGroup("admin", help="Administer organisations, teams, people and invitation codes.")
+cli = AppGroup("admin", help="Administer organisations, teams, people, invitation codes, environments and programmes.")
 ROLE = click.Choice([role.value for role in Role])
 
 

@@ -2,7 +2,8 @@
 
 Entries are written after the change is committed: the log appends on its own connection, and SQLite allows one
 writer at a time, so logging inside the change's transaction would wait on itself. Subjects name things by id
-("user:12", "team:3", "invitation:7"), never by name or e-mail, like every other entry of the log.
+("user:12", "team:3", "invitation:7"; a curriculum "programme:4 role:hf_nurse"), never by name or e-mail, like
+every other entry of the log.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ACTIONS = (
     "admin.person.end",
     "admin.person.restore",
     "admin.person.mfa_reset",
+    "admin.person.sso_unlink",
     "admin.line_manager.set",
     "admin.invitation.create",
     "admin.invitation.revoke",
@@ -33,6 +35,12 @@ ACTIONS = (
     "admin.import.patients",
     "admin.environment.create",
     "admin.environment.update",
+    "admin.programme.create",
+    "admin.programme.update",
+    "admin.programme.end",
+    "admin.programme.norms",
+    "admin.curriculum.set",
+    "admin.curriculum.remove",
 )
 
 

@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from learning.accounts import mfa, reauth
 from learning.accounts.mailer import mail_confirmation_after
 from learning.accounts.models import Role
-from learning.admin import organisations, people, views_codes  # noqa: F401 — views_codes adds its routes to bp
+from learning.admin import (
+    environments,
+    organisations,
+    people,
+    programmes,
+    views_codes,  # noqa: F401 — views_codes adds its routes to bp
+    views_programmes,
+)
 from learning.admin.organisations import OrganisationData, TeamData
 from learning.admin.people import PersonData
 from learning.admin.scope import AdminError, assignable_roles
@@ -65,9 +72,11 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
 
 def _organisation_page(organisation_id: int, **context: Any) -> ResponseReturnValue:
     view = organisations.overview(actor(), organisation_id)
-    page = render_template("admin/organisation.html", view=view,
-                           **{"problem": None, "team_problem": None, "form": {}, **context})  # fmt: skip
-    return page, 400 if context.get("problem") or context.get("team_problem") else 200
+    defaults: dict[str, Any] = {"problem": None, "team_problem": None, "programme_problem": None, "form": {}}
+    page = render_template("admin/organisation.html", view=view, all_environments=environments.all_environments(),
+                           **{**defaults, **context})  # fmt: skip
+    refused = any(context.get(key) for key in ("problem", "team_problem", "programme_problem"))
+    return page, 400 if refused else 200
 
 
 @bp.post("/<int:organisation_id>/teams")
@@ -81,6 +90,19 @@ def create_team(organisation_id: int) -> ResponseReturnValue:
         return _organisation_page(organisation_id, team_problem=_problem(error), team_form=request.form)
     flash(_l("Team %(name)s added.", name=team.name), "info")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@bp.post("/<int:organisation_id>/programmes")
+@administered
+def create_programme(organisation_id: int) -> ResponseReturnValue:
+    """Add an RPM programme of this organisation to an environment; a refusal comes back on the organisation page."""
+    try:
+        made = programmes.add_programme(actor(), organisation_id, views_programmes.programme_form())
+    except AdminError as error:
+        return _organisation_page(organisation_id, programme_problem=_problem(error),
+                                  programme_form=views_programmes.sent_values())  # fmt: skip
+    flash(_l("Programme %(name)s added.", name=made.name), "info")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id, _anchor="programmes"))
 
 
 @bp.route("/<int:organisation_id>/teams/<int:team_id>", methods=["GET", "POST"])

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from learning.admin.scope import Actor, AdminError, NotAdministrator, OutOfScope
+from learning.dashboards import glossary
+from learning.dashboards.filters import PHASES
+from learning.environments.models import Condition
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/organisations")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +40,35 @@ MESSAGES = {
     "uses-out-of-range": _l("Fill in a number of uses from 1 to %(maximum)s."),
     "expiry-out-of-range": _l("Choose a last day from today up to %(days)s days ahead."),
     "label-too-long": _l("The note can be at most 64 characters."),
+    "environment_name_missing": _l("Fill in a name of at most 200 characters."),
+    "environment_condition_unknown": _l("Choose a condition from the list."),
+    "environment_phase_unknown": _l("Choose a phase from the list."),
+    "environment_start_missing": _l("Fill in the start date, such as 2026-01-31."),
+    "environment_end_before_start": _l("The end date cannot be before the start date. Change one of them."),
+    "environment_funding_end_before_start": _l("The funding end cannot be before the start date. Change one of them."),
+    "environment_name_taken": _l("There is already an environment with this name. Choose another name."),
+    "environment_condition_in_use": _l(
+        "Programme %(programme)s in this environment is for another condition. Keep the condition, or move or end "
+        "that programme first."
+    ),
+    "programme-environment-unknown": _l("Choose an implementation environment from the list."),
+    "programme-name-required": _l("Fill in a name of at most 200 characters."),
+    "programme-name-taken": _l("This organisation already has a programme with this name. Choose another name."),
+    "programme-condition-unknown": _l("Choose a condition from the list."),
+    "programme-condition-mismatch": _l(
+        "This environment is for %(condition)s. Choose that condition, or another environment."
+    ),
+    "platform-required": _l("Fill in the name of the monitoring platform (at most 100 characters)."),
+    "programme-start-missing": _l("Fill in the start date, such as 2026-01-31."),
+    "programme-start-after-end": _l("The programme ended on %(end)s. Choose a start date on or before that day."),
+    "adherence-out-of-range": _l("Fill in a percentage from 1 to 100, such as 80."),
+    "programme-teams-missing": _l("Tick at least one team that takes part."),
+    "programme-team-unknown": _l("Tick only teams of this organisation."),
+    "monitoring-team-unknown": _l("Choose a team of this organisation as monitoring centre, or none."),
+    "programme-ended-already": _l("This programme already ended on %(end)s."),
+    "programme-end-missing": _l("Fill in the last day of the programme, such as 2026-01-31."),
+    "programme-end-in-future": _l("Choose today or a day in the past: end the programme on or after its last day."),
+    "programme-end-before-start": _l("The programme started on %(start)s. Choose that day or a later one."),
 }
 FIELDS = {
     "name-required": "name",
@@ -55,6 +88,29 @@ FIELDS = {
     "uses-out-of-range": "max_uses",
     "expiry-out-of-range": "expires_on",
     "label-too-long": "label",
+    "environment_name_missing": "name",
+    "environment_condition_unknown": "condition",
+    "environment_phase_unknown": "phase",
+    "environment_start_missing": "start",
+    "environment_end_before_start": "end",
+    "environment_funding_end_before_start": "funding_end",
+    "environment_name_taken": "name",
+    "environment_condition_in_use": "condition",
+    "programme-environment-unknown": "environment_id",
+    "programme-name-required": "name",
+    "programme-name-taken": "name",
+    "programme-condition-unknown": "condition",
+    "programme-condition-mismatch": "condition",
+    "platform-required": "platform_name",
+    "programme-start-missing": "start",
+    "programme-start-after-end": "start",
+    "adherence-out-of-range": "adherence",
+    "programme-teams-missing": "team_ids",
+    "programme-team-unknown": "team_ids",
+    "monitoring-team-unknown": "monitoring_centre_team_id",
+    "programme-end-missing": "end",
+    "programme-end-in-future": "end",
+    "programme-end-before-start": "end",
 }
 
 
@@ -91,6 +147,25 @@ def int_or_none(value: str | None) -> int | None:
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
+def date_or_none(value: str | None) -> date | None:
+    """A date field (YYYY-MM-DD, as a browser's date input sends it); anything else is no date."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def share_or_none(value: str | None) -> float | None:
+    """A percentage field ("80", "80 %", "82,5") as a share (0.8); empty is None, nonsense -1 (refused as such)."""
+    text = (value or "").replace("%", "").replace(",", ".").strip()
+    if not text:
+        return None
+    try:
+        return float(text) / 100 if len(text) < 10 else -1.0
+    except ValueError:
+        return -1.0
+
+
 ORGANISATION_KINDS = {
     "hospital": _l("Hospital"),
     "gp_practice": _l("GP practice"),
@@ -119,9 +194,23 @@ ROLES = {
 }
 
 
+def condition_options() -> list[tuple[str, str]]:
+    """Each condition written out in the page's language with its code: ("HF", "hartfalen (HF)")."""
+    locale = str(get_locale() or "nl")
+    return [(c.value, glossary.condition(c.value, locale)) for c in Condition]
+
+
+def phase_options() -> list[tuple[str, str]]:
+    return [(phase.value, str(label)) for phase, label in PHASES.items()]
+
+
 def _team_options(tree: list[Any], none_label: str) -> list[tuple[Any, str]]:
     """(id, name) of every team, indented by depth with dashes (a select cannot indent), after a 'none' choice."""
     return [("", none_label), *((row.team.id, "– " * row.depth + row.team.name) for row in tree)]
+
+
+def _environment_options(environments: list[Any], none_label: str) -> list[tuple[Any, str]]:
+    return [("", none_label), *((e.id, e.name) for e in environments)]
 
 
 def _role_options(roles: list[Any]) -> list[tuple[str, str]]:
@@ -141,5 +230,8 @@ def _labels() -> dict[str, Any]:
         "team_options": _team_options,
         "role_options": _role_options,
         "people_options": _people_options,
+        "condition_options": condition_options,
+        "environment_options": _environment_options,
+        "phase_options": phase_options,
         "timedelta_day": timedelta(days=1),  # a code's expires_at is the start of the day after its last day
     }

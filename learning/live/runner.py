@@ -11,6 +11,11 @@ advisory lock the same way; a deployment that prefers cron sets LIVE_SYNC_SECOND
 
 Each finished run is stamped (SyncCursor LAST_RUN), so a dashboard can say "bijgewerkt om 10:42" whichever worker
 ran it.
+
+A run may take a minute (the first one after `flask demo seed` recomputes every month), but it never holds the
+database's write lock for long: it reads and computes outside any write transaction and writes in short ones (a
+page of statements, one month of metric values, a batch of retention), because on SQLite every log-in and answer
+waits for that one lock (docs/operations.md, "Live figures").
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ The writers are RPM ingestion (learning/rpm/ingest.py: CSV upload, JSON API, `fl
 statements of the xAPI sync all store through it) and the xAPI sync of learning statements and voiding
 (learning/tracking/sync_training.py). The queue is drained by `flask metrics recompute --pending` (cron, or after a
 batch of imports) and at the end of every `flask xapi sync` run: services.recompute_pending recomputes from the
-earliest queued month to the newest month with data and deletes the rows it took in the same transaction as the new
-values, so a failed drain leaves them queued, rows queued meanwhile wait for the next drain, and draining again
-changes nothing.
+earliest queued month to the newest month with data, storing each month in a short transaction of its own, and
+deletes the rows it took only after the last month is stored, so a failed or interrupted drain leaves them queued,
+rows queued meanwhile wait for the next drain, and draining again changes nothing.
 """
 
 from __future__ import annotations

@@ -138,10 +138,12 @@ def _of_pairs(actor: Any, module: Any, pairs: list[Pair], *, empty_is_null: bool
 
 
 def rebuild_learners() -> int:
-    """Rebuild every summary from training_event in one pass; return the number of (learner, module) pairs."""
+    """Rebuild every summary from training_event in one pass; return the number of (learner, module) pairs.
+
+    The statements are read and reduced before the first write, so the write lock is held only for the writing."""
+    pairs = _reduce(_groups())
     db.session.execute(delete(TrainingFirstAnswer))
     db.session.execute(delete(TrainingProgress))
-    pairs = _reduce(_groups())
     _write(pairs)
     return len(pairs)
 
@@ -152,3 +154,4 @@ def ensure_learners() -> None:
         return
     if db.session.scalar(select(exists().where(TrainingEvent.statement_id.is_not(None)))):
         rebuild_learners()
+        db.session.commit()  # its own transaction, before the run computes

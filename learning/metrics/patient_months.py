@@ -131,8 +131,10 @@ def _upsert(summaries: dict[tuple[int, str, date], Masks]) -> None:
 
 
 def rebuild_month(period: Period) -> int:
-    """Rebuild one month's summaries from its daily rows; return how many there are."""
-    db.session.execute(delete(PatientMonth).where(PatientMonth.month == period.start))
+    """Rebuild one month's summaries from its daily rows; return how many there are.
+
+    The daily rows are read and folded before the first write, so the write lock (SQLite has one) is held only for
+    the delete and the upsert."""
     d = DailyMeasurement
     summaries: dict[tuple[int, str, date], Masks] = defaultdict(Masks)
     query = select(d.programme_id, d.patient_pid, d.day, d.expected, d.received_counts).where(
@@ -140,6 +142,7 @@ def rebuild_month(period: Period) -> int:
     )
     for programme_id, pid, day, expected, counts in db.session.connection().execute(query):
         summaries[(programme_id, pid, period.start)].fold(day, expected, counts)
+    db.session.execute(delete(PatientMonth).where(PatientMonth.month == period.start))
     _upsert(summaries)
     return len(summaries)
 
@@ -159,7 +162,7 @@ def read_months(
     """Return per month and patient (expected days, met days, days with a measurement) of whole months.
 
     `only` limits the answer to some patients. A month whose summaries do not account for every daily row of
-    the month is rebuilt first.
+    the month is rebuilt first (and committed: a repair is right whatever the caller does next).
     """
     result: dict[str, dict[Key, Summary]] = defaultdict(dict)
     programmes = sorted(schedules)
@@ -167,6 +170,7 @@ def read_months(
         rows = _month_rows(period, programmes)
         if sum(masks.present.bit_count() for masks in rows.values()) != _count_daily(period, programmes):
             rebuild_month(period)
+            db.session.commit()  # a repaired month is a short transaction of its own, not part of a long run
             rows = _month_rows(period, programmes)
         month = result[period.key]
         for key, masks in rows.items():

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from learning.db import db, utcnow
-from learning.metrics.arrivals import forget, take_pending
+from learning.metrics.arrivals import forget, queue_months, take_pending
 from learning.metrics.changes import changed_months, data_range
 from learning.metrics.compute import Inputs, compute_month, load_inputs
 from learning.metrics.definitions import DEFINITIONS, sync_definitions
@@ -61,10 +61,13 @@ class RunReport:
 def recompute_all(periods: Iterable[Period] | None = None) -> RunReport:
     """Recompute every metric for the given months (default: every month with data) and store the values."""
     if periods is None:
-        forget(take_pending()[0])  # every month is recomputed: nothing stays queued
+        queued = take_pending()[0]  # every month is recomputed: what is queued now is done once they are stored
         span = data_range()
         chosen = months_between(*span) if span else []
-        return _recompute(chosen, prune_everything=True)
+        report = _recompute(chosen, prune_everything=True)
+        forget(queued)
+        db.session.commit()
+        return report
     return _recompute(sorted(set(periods)), prune_everything=False)
 
 
@@ -81,37 +84,58 @@ def recompute_incremental(changed: Iterable[tuple[int | None, Period]] | None = 
 
 
 def recompute_pending(*, since_last_run: bool = False) -> RunReport:
-    """Recompute the months imports queued (arrivals.py) and empty the queue in the same transaction.
+    """Recompute the months imports queued (arrivals.py), then take what this run did off the queue.
 
-    With `since_last_run`, also the months with data written or dated since the previous run (see changed_months).
+    With `since_last_run`, also the months with data written or dated since the previous run (see changed_months);
+    they are queued first, so that a run that stops halfway leaves them for the next one like the imports' months.
+    The queue rows are deleted only after every month is stored (months are written one transaction each, see
+    _recompute): a crash in between leaves them queued, and the next run recomputes those months again, which
+    gives the same rows. Rows queued while the run computed wait for the next run.
     """
+    if since_last_run and (found := changed_months()):
+        queue_months((None, period.start) for period in found)
+        db.session.commit()
     ids, changed = take_pending()
-    if since_last_run:
-        changed += [(None, period) for period in changed_months()]
     if not changed:
         return RunReport((), 0, 0.0)
-    forget(ids)
     report = recompute_incremental(changed)
-    db.session.commit()  # a run with nothing to compute does not commit itself
+    forget(ids)
+    db.session.commit()
     return report
 
 
 def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
+    """Compute month by month with no write transaction open, and store each month in a transaction of its own.
+
+    SQLite has one write lock for the whole database: a run that wrote its first row and then computed for
+    seconds (the first run after a seed: 24 s at a tenth of the demo) kept every log-in and answer waiting until
+    its busy_timeout ran out (a 503). So the reading and computing happen outside any write transaction, and a
+    month's rows (every metric and scope: suppression is decided per month across them, so a month is the
+    smallest unit that may change at once) are upserted and pruned in one short transaction. A reader sees each
+    month either before or after the run, never half a month; during a run some months may be new and later ones
+    still old (docs/operations.md, "Live figures").
+    """
     began = time.perf_counter()
     versions = sync_definitions()
+    db.session.commit()  # a changed definition is a short write of its own, not the start of a long one
     run_at = utcnow()
-    rows: list[dict[str, Any]] = []
+    values = 0
     if periods:
         inputs = load_inputs(periods[0], periods[-1])
+        db.session.commit()  # the summaries a narrow run may have rebuilt; nothing stays open while computing
         cache: dict[frozenset[Any], list[Equation]] = {}
         # METRICS_SUM_RULES: rules 2-3 before the audit (the older way: hides more team cells, see build_month)
         sum_rules = bool(current_app.config.get("METRICS_SUM_RULES", False))
         for period in periods:
-            rows += _rows_for(period, inputs, versions, run_at, cache, sum_rules)
-    _store(rows)
-    _prune(versions, run_at, None if prune_everything else periods)
-    db.session.commit()
-    return RunReport(tuple(periods), len(rows), time.perf_counter() - began)
+            rows = _rows_for(period, inputs, versions, run_at, cache, sum_rules)
+            _store(rows)
+            _prune(versions, run_at, [period])
+            db.session.commit()
+            values += len(rows)
+    if prune_everything:  # months that no longer have data (every month of the run was pruned as it was stored)
+        _prune(versions, run_at, None)
+        db.session.commit()
+    return RunReport(tuple(periods), values, time.perf_counter() - began)
 
 
 def month_cells(

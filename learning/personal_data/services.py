@@ -23,6 +23,7 @@ from learning.content.services import get_document, get_module_text
 from learning.db import db, utcnow
 from learning.environments.models import PatientLink, Programme, StaffMember
 from learning.player.models import Attempt
+from learning.sso import identities
 from learning.tracking.homes import learner_home
 from learning.tracking.reader import current_reader
 
@@ -74,6 +75,7 @@ def collect_personal_data(user: User, language: str) -> dict[str, Any]:
             if a["passed"]
         ],
         "care_programmes": _care_links(user),
+        "work_accounts": identities.of_user(user),
         "access_log": _reads_of(user),
         "xapi": {"agent": agent, "statements": records.statements, "documents": records.documents},
     }

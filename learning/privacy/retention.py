@@ -16,6 +16,8 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from learning.db import db, utcnow
 from learning.metrics.models import MetricValue, PatientMonth, SyncCursor, TrainingEvent
@@ -45,26 +47,47 @@ def cutoff(now: datetime | None = None) -> datetime | None:
 
 
 def apply_retention(now: datetime | None = None) -> RetentionReport:
-    """Delete what is older than the retention periods, in the LMS and (in-process) the LRS; commit."""
+    """Delete what is older than the retention periods, in the LMS and (in-process) the LRS, in short transactions."""
     moment = cutoff(now)
     deleted: dict[str, int] = {}
     if moment is not None:
         day = moment.astimezone(UTC).date()
         month = date(day.year, day.month, 1)
-        for name, query in (
-            ("training_event", delete(TrainingEvent).where(TrainingEvent.timestamp < moment)),
-            ("rpm_daily", delete(DailyMeasurement).where(DailyMeasurement.day < day)),
-            ("rpm_alert", delete(Alert).where(Alert.created_at < moment)),
-            ("staff_rpm_activity", delete(StaffActivity).where(StaffActivity.day < day)),
-            ("rpm_patient_month", delete(PatientMonth).where(PatientMonth.month < month)),
-            ("metric_value", delete(MetricValue).where(MetricValue.period_end < day, MetricValue.suppressed.is_(True))),
+        for name, key, condition in (
+            ("training_event", TrainingEvent.statement_id, TrainingEvent.timestamp < moment),
+            ("rpm_daily", DailyMeasurement.id, DailyMeasurement.day < day),
+            ("rpm_alert", Alert.id, Alert.created_at < moment),
+            ("staff_rpm_activity", StaffActivity.id, StaffActivity.day < day),
+            ("rpm_patient_month", None, PatientMonth.month < month),
+            ("metric_value", MetricValue.id, (MetricValue.period_end < day) & MetricValue.suppressed.is_(True)),
         ):
-            deleted[name] = cast(CursorResult[Any], db.session.execute(query)).rowcount or 0
-        db.session.commit()
+            deleted[name] = _delete_in_batches(key, condition) if key is not None else _delete(PatientMonth, condition)
     apply_lrs = current_app.extensions.get("vtc.lrs_retention")
     if apply_lrs is not None:
         deleted["lrs_statement"] = apply_lrs()
     return RetentionReport(moment, deleted)
+
+
+BATCH = 2_000
+"""Rows deleted per transaction: the first run after a long pause may delete years of rows, and SQLite's one write
+lock must not be held for all of them at once (a log-in waits for it; docs/operations.md, "Live figures")."""
+
+
+def _delete(model: Any, condition: ColumnElement[bool]) -> int:
+    count = cast(CursorResult[Any], db.session.execute(delete(model).where(condition))).rowcount or 0
+    db.session.commit()
+    return count
+
+
+def _delete_in_batches(key: InstrumentedAttribute[Any], condition: ColumnElement[bool]) -> int:
+    """Delete the rows matching `condition` BATCH at a time, each batch committed on its own; return how many."""
+    total = 0
+    while True:
+        batch = select(key).where(condition).limit(BATCH).scalar_subquery()
+        count = _delete(key.class_, key.in_(batch))
+        total += count
+        if count < BATCH:
+            return total
 
 
 def apply_if_due(now: datetime | None = None) -> RetentionReport | None:

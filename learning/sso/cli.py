@@ -11,11 +11,16 @@ import os
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from learning.accounts import login_flow
+from learning.accounts.models import User
+from learning.accounts.services import normalise_email
+from learning.admin import log
 from learning.admin.cli import _fail, _organisation
 from learning.admin.scope import Actor, AdminError, OutOfScope
-from learning.sso import settings
+from learning.db import db
+from learning.sso import identities, settings
 
 oidc = AppGroup("oidc", help="Single sign-on (OpenID Connect) of an organisation.")
 
@@ -34,9 +39,14 @@ oidc = AppGroup("oidc", help="Single sign-on (OpenID Connect) of an organisation
 @click.option("--team", "teams", multiple=True, help="VALUE=TEAM NAME: a claim value and the team it gives.")
 @click.option("--default-role", default="professional", show_default=True)
 @click.option("--disabled", is_flag=True, help="Store the settings but do not offer the log-in yet.")
+@click.option(
+    "--trust-email",
+    is_flag=True,
+    help="The provider checks its e-mail addresses: one may link an existing account the first time.",
+)
 def set_sso(organisation: str, issuer: str, client_id: str, secret_env: str, domains: tuple[str, ...],
             role_claim: str, roles: tuple[str, ...], team_claim: str, teams: tuple[str, ...], default_role: str,
-            disabled: bool) -> None:  # fmt: skip
+            disabled: bool, trust_email: bool) -> None:  # fmt: skip
     """Set ORGANISATION's provider; asks the client secret (empty keeps the stored one)."""
     org = _organisation(organisation)
     if secret_env:
@@ -45,7 +55,7 @@ def set_sso(organisation: str, issuer: str, client_id: str, secret_env: str, dom
         secret = click.prompt("Client secret (empty keeps the stored one)", default="", hide_input=True,
                               show_default=False)  # fmt: skip
     data = settings.SsoData(issuer, client_id, secret, " ".join(domains), role_claim, "\n".join(roles), team_claim,
-                            "\n".join(teams), default_role, not disabled)  # fmt: skip
+                            "\n".join(teams), default_role, not disabled, trust_email)  # fmt: skip
     try:
         settings.save(Actor.shell(), org.id, data, login_flow.secret_keys())
     except AdminError as error:
@@ -76,3 +86,18 @@ def remove_sso(organisation: str) -> None:
     except OutOfScope:
         raise click.ClickException(f"{org.name} has no single sign-on") from None
     click.echo(f"Single sign-on of {org.name} removed.")
+
+
+@oidc.command("unlink")
+@click.argument("email")
+def unlink(email: str) -> None:
+    """Unlink EMAIL's account from its work account at the provider (that work account was replaced).
+
+    Its next log-in through the organisation links it again, by a verified address.
+    """
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    count = identities.unbind(user)
+    log.record(Actor.shell(), "admin.person.sso_unlink", f"user:{user.id}")
+    click.echo(f"{count} link(s) of {user.email} removed.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning.accounts.models import Organisation
+from learning.accounts.models import Organisation, User
 from learning.db import Base, UTCDateTime, utcnow
 
 
@@ -34,6 +34,9 @@ class OidcProvider(Base):
     team_map: Mapped[str] = mapped_column(Text, default="{}")
     default_role: Mapped[str] = mapped_column(String(20), default="professional")
     enabled: Mapped[bool] = mapped_column(default=True)
+    # The provider checks that its people own the addresses it issues (docs/signing-in.md, "Linking an account"):
+    # only then may an address without `email_verified` link an existing account the first time.
+    trust_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -41,3 +44,28 @@ class OidcProvider(Base):
     @property
     def domain_list(self) -> list[str]:
         return self.domains.split()
+
+
+class ExternalIdentity(Base):
+    """A person's account at an organisation's provider, bound to their account here by (issuer, subject).
+
+    OpenID Connect Core 5.7: only the pair of the token's `iss` and `sub` identifies a person for good; an e-mail
+    address is reassigned to a successor, and some providers let people edit it. So after the first log-in an
+    account is found by this pair alone, and what the token says about the address no longer matters. One binding
+    per provider and account: another subject with the same address is someone else.
+    """
+
+    __tablename__ = "external_identity"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_external_identity_issuer_subject"),
+        UniqueConstraint("user_id", "issuer", name="uq_external_identity_user_issuer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()

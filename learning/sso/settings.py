@@ -44,6 +44,7 @@ class SsoData:
     team_lines: str = ""
     default_role: str = Role.PROFESSIONAL.value
     enabled: bool = True
+    trust_email: bool = False  # the provider checks its addresses: one may bind an existing account (signin.py)
 
 
 def provider_of(organisation_id: int) -> OidcProvider | None:
@@ -115,7 +116,7 @@ def _check(organisation_id: int, data: SsoData, has_secret: bool) -> dict[str, o
     return {"issuer": issuer, "client_id": client_id, "domains": " ".join(domains),
             "role_claim": data.role_claim.strip(), "role_map": json.dumps(roles, sort_keys=True),
             "team_claim": data.team_claim.strip(), "team_map": json.dumps(teams, sort_keys=True),
-            "default_role": data.default_role, "enabled": data.enabled}  # fmt: skip
+            "default_role": data.default_role, "enabled": data.enabled, "trust_email": data.trust_email}  # fmt: skip
 
 
 def save(actor: Actor, organisation_id: int, data: SsoData, secret_keys: list[str]) -> OidcProvider:
@@ -161,4 +162,5 @@ def as_form(provider: OidcProvider | None) -> dict[str, str]:
         "role_lines": "\n".join(f"{k} = {v}" for k, v in json.loads(provider.role_map).items()),
         "team_lines": "\n".join(f"{k} = {teams.get(v, v)}" for k, v in json.loads(provider.team_map).items()),
         "enabled": "1" if provider.enabled else "",
+        "trust_email": "1" if provider.trust_email else "",
     }  # fmt: skip

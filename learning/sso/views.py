@@ -19,7 +19,7 @@ from learning.accounts.mailer import public_url
 from learning.admin.organisations import get_organisation
 from learning.admin.scope import AdminError
 from learning.admin.web import ROLES, actor, administered, message
-from learning.sso import settings, signin
+from learning.sso import resume, settings, signin
 from learning.sso.client import SsoRefused, finish, start
 from learning.sso.settings import JIT_ROLES, SsoData
 from learning.web import CSP, safe_next_url
@@ -79,9 +79,23 @@ REFUSALS = {
         "password, or ask your administrator."
     ),
     "account-ended": _l("Your membership has ended, so you cannot log in. Ask your manager if this is a mistake."),
+    "email-unverified": _l(
+        "There is already an account with this e-mail address, but your organisation's log-in service did not "
+        "confirm that the address is yours. Log in with your password, or ask your administrator."
+    ),
+    "identity-mismatch": _l(
+        "The account with this e-mail address is linked to another work account. Log in with the work account "
+        "you used before, or ask your administrator."
+    ),
+    "other-account": _l(
+        "You confirmed with another work account than the one that is logged in here. Confirm with your own "
+        "work account, or log out first."
+    ),
 }
 STATUS = {"provider-down": 503, "unknown-organisation": 400, "state-invalid": 400, "other-domain": 403,
-          "other-organisation": 403, "account-ended": 403}  # fmt: skip
+          "other-organisation": 403, "account-ended": 403, "email-unverified": 403, "identity-mismatch": 403,
+          "other-account": 403}  # fmt: skip
+RESUME = "sso_resume"  # the form a confirmation through the organisation interrupted (resume.py)
 
 
 def _refused(reason: str, email: str, organisation_id: int | None, detail: str = "") -> ResponseReturnValue:
@@ -103,9 +117,17 @@ def begin() -> ResponseReturnValue:
         started = start(provider, public_url("sso.callback"), email, again=current_user.is_authenticated)
     except SsoRefused as refusal:
         return _refused(refusal.reason, email, provider.organisation_id, refusal.detail)
+    # "Confirm it is you" (reauth.py) sends again=1: then only the logged-in person may come back (uid)
+    again = current_user.is_authenticated and request.form.get("again") == "1"
+    action = request.form.get("resume_action") if again else None
+    kept = resume.pack(action, request.form) if action else None
+    next_url = safe_next_url(request.args.get("next") or request.form.get("next"))
+    if action and kept is None:  # too much to keep: at least the form's page again, with a word why it is empty
+        next_url = resume.page_of(action)
     session[PENDING] = {"state": started.state, "nonce": started.nonce, "verifier": started.verifier,
-                        "org": provider.organisation_id, "email": email, "at": time.time(),
-                        "next": safe_next_url(request.args.get("next"))}  # fmt: skip
+                        "org": provider.organisation_id, "email": email, "at": time.time(), "next": next_url,
+                        "uid": current_user.id if again else None, "resume": kept,
+                        "lost": bool(action and not kept)}  # fmt: skip
     return redirect(started.url)
 
 
@@ -140,13 +162,32 @@ def callback() -> ResponseReturnValue:
             raise SsoRefused("token-refused", "client secret unreadable: the secret key changed")
         claims = finish(provider, secret, request.args["code"], str(pending["verifier"]), str(pending["nonce"]),
                         public_url("sso.callback"))  # fmt: skip
-        user, made = signin.account_for(provider, claims)
+        only = pending.get("uid")
+        user, action = signin.account_for(provider, claims, only if isinstance(only, int) else None)
     except SsoRefused as refusal:
         return _refused(refusal.reason, email, organisation_id, refusal.detail)
-    signin.audit("sso.account_made" if made else "sso.login", organisation_id, user, provider.issuer)
+    signin.audit(action, organisation_id, user, provider.issuer)
     # The organisation's provider did the log-in, its own second factor included: complete_login marks the
     # session's second factor as proven for staff roles (docs/signing-in.md, "Single sign-on").
-    return login_flow.complete_login(user, pending.get("next"))
+    if not pending.get("resume"):
+        response = login_flow.complete_login(user, pending.get("next"))
+        if pending.get("lost"):  # after complete_login, which starts a new session
+            flash(_l("You confirmed it is you. What you entered was too long to keep: fill in the form again."),
+                  "error")  # fmt: skip
+        return response
+    response = login_flow.complete_login(user, None, redirect(url_for("sso.resume_form")))
+    session[RESUME] = pending["resume"]  # after complete_login, which starts a new session
+    return response
+
+
+@bp.get("/login/sso/continue")
+def resume_form() -> ResponseReturnValue:
+    """After confirming through the organisation: the interrupted form again, sent on only by "Continue"."""
+    kept = resume.unpack(session.pop(RESUME, None))
+    if kept is None or not current_user.is_authenticated:
+        return redirect(url_for("catalog.index"))
+    page = render_template("sso/continue.html", action=kept[0], keep=kept[1])
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # --- the settings, for regional administrators ---------------------------------------------------------------
@@ -156,7 +197,8 @@ def _form() -> SsoData:
     f = request.form
     return SsoData(f.get("issuer", ""), f.get("client_id", ""), f.get("client_secret", ""), f.get("domains", ""),
                    f.get("role_claim", ""), f.get("role_lines", ""), f.get("team_claim", ""), f.get("team_lines", ""),
-                   f.get("default_role", ""), f.get("enabled") == "1")  # fmt: skip
+                   f.get("default_role", ""), f.get("enabled") == "1",
+                   f.get("trust_email") == "1")  # fmt: skip
 
 
 MESSAGES = {

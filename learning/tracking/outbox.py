@@ -19,7 +19,7 @@ from typing import Any, cast
 from flask import Flask, current_app
 from sqlalchemy import CursorResult, delete, func, select, update
 
-from learning.db import db, utcnow
+from learning.db import DATABASE_UNAVAILABLE, db, storage_problem, utcnow
 from learning.tracking.client import DeliveryError, StatementSink
 from learning.tracking.models import OutboxStatement
 
@@ -205,15 +205,29 @@ def retry_set_aside(statement_ids: Sequence[str] = ()) -> int:
 
 
 class Tracker:
-    """Owns the wired sink and, for a remote LRS, one delivery thread per worker process."""
+    """Owns the wired sink and, in each worker process, one background delivery thread.
 
-    def __init__(self, app: Flask, sink: StatementSink, *, retry_seconds: float = 30.0) -> None:
-        self.app, self.sink, self.retry_seconds = app, sink, retry_seconds
+    A request delivers what it recorded right after its commit (in-process) or wakes the thread (remote LRS). What a
+    request could not deliver stays queued: the LRS was down, or the worker was killed between the commit and the
+    delivery (kill -9, the OOM killer). With `background` on (production; OUTBOX_BACKGROUND, off under TESTING), the
+    thread starts on each process's first request, delivers such leftovers at once and again every retry_seconds,
+    so after a crash and restart nothing waits for the next learner's answer.
+    """
+
+    def __init__(
+        self, app: Flask, sink: StatementSink, *, retry_seconds: float = 30.0, background: bool = False
+    ) -> None:
+        self.app, self.sink, self.retry_seconds, self.background = app, sink, retry_seconds, background
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._thread_pid: int | None = None
         self._lock = threading.Lock()
+
+    def ensure_started(self) -> None:
+        """Called before every request: start this process's thread once (cheap after that)."""
+        if self.background and self._thread_pid != os.getpid():
+            self._ensure_worker()
 
     def flush(self) -> None:
         """Deliver now if the LRS is in-process, else wake the background worker."""
@@ -225,7 +239,7 @@ class Tracker:
 
     def _ensure_worker(self) -> None:
         with self._lock:  # gunicorn forks after import: each worker process needs its own thread
-            if self._thread_pid == os.getpid():
+            if self._thread_pid == os.getpid() or self._stopping:
                 return
             self._thread_pid = os.getpid()
             self._thread = threading.Thread(target=self._run, name="xapi-outbox", daemon=True)
@@ -239,18 +253,20 @@ class Tracker:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
-            self._wake.wait(self.retry_seconds)
-            self._wake.clear()
-            if self._stopping:
-                return
+        while not self._stopping:  # delivers at once on start: a killed process's leftovers, or what woke it
+            self._wake.clear()  # before the run: a wake during it makes the next wait return at once
             with self.app.app_context():
                 try:
                     deliver_pending(self.sink)
+                except DATABASE_UNAVAILABLE as exc:  # down, or failing over: one line, the next run tries again
+                    log.warning(
+                        "outbox delivery waits: the database is %s: %s", storage_problem(exc), getattr(exc, "orig", exc)
+                    )
                 except Exception:  # keep the worker alive; the rows stay queued
                     log.exception("outbox delivery crashed")
                 finally:
                     db.session.remove()
+            self._wake.wait(self.retry_seconds)
 
 
 def flush() -> None:

@@ -1,7 +1,8 @@
 """Forwarding targets: one external LRS per credential, its health, and the lease of the run sending to it.
 
 A target is sent to by one delivery run at a time (a lease, not a transaction held over HTTP): batches then
-reach the target in stored order, and a run that dies only delays its target until the lease runs out.
+reach the target in stored order, and a run that dies only delays its target until the lease runs out (or, for a
+run on the same host, until another process sees that its process is gone: lrs/service/forwarding/owners.py).
 """
 
 from __future__ import annotations
@@ -164,3 +165,13 @@ def record_success(conn: Connection, target_id: int, now: datetime) -> None:
         .where(forward_target.c.id == target_id)
         .values(failures=0, retry_at=None, last_error=None, last_success_at=now)
     )
+
+
+def running_leases(conn: Connection, now: datetime) -> list[tuple[int, str]]:
+    """(target id, owner) of every lease that has not run out yet."""
+    rows = conn.execute(
+        select(forward_target.c.id, forward_target.c.lease_owner).where(
+            forward_target.c.lease_owner.is_not(None), forward_target.c.lease_until >= now
+        )
+    )
+    return [(int(target_id), str(owner)) for target_id, owner in rows]

@@ -46,6 +46,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     syncToggle();
     showAllChosen(document);
+    // A refused form answers with the same long page: take the reader to what went wrong (and tell a screen
+    // reader), instead of leaving them at the top with the message out of sight.
+    var problem = document.querySelector("[data-focus-on-load]");
+    if (problem) problem.focus();
   });
 
   // htmx swaps steps and pushes their URL without reloading the header: a form that returns to "this page"

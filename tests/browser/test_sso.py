@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll
@@ -91,3 +92,23 @@ def test_an_administrator_logs_in_through_the_organisation_and_opens_its_setting
     expect(page.get_by_label("Issuer")).to_have_value(provider.issuer)
     expect(page.get_by_label("Client secret")).to_have_value("")
     check(page, "the single sign-on settings")
+
+    # a sensitive change asks to confirm it is you; through the organisation, the form comes back with its values
+    app.config["REAUTH_MAX_AGE"] = timedelta(0)
+    browser_log.expect_http_error(f"/admin/organisations/{organisation_id}/sso", 401)
+    page.get_by_label("E-maildomeinen van de organisatie").fill("zorg.test mst.nl")
+    page.get_by_role("button", name="Inloggen via organisatie opslaan").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bevestig dat jij het bent")
+    check(page, "the confirm page offering the organisation")
+    app.config["REAUTH_MAX_AGE"] = timedelta(minutes=10)
+    page.get_by_role("button", name="Inloggen via je organisatie").focus()
+    page.keyboard.press("Enter")  # the form's redirect to the provider is allowed by the page's CSP form-action
+    expect(page.get_by_label("User name")).to_have_value("beheer@zorg.test")
+    page.get_by_label("Password").fill("provider-password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je hebt bevestigd dat jij het bent")
+    check(page, "the page that continues the interrupted form")
+    page.get_by_role("button", name="Verder").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("E-maildomeinen van de organisatie")).to_have_value("mst.nl zorg.test")

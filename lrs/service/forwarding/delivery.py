@@ -19,6 +19,7 @@ import orjson
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Engine
 
+from lrs.service.forwarding.owners import owner_is_gone
 from lrs.service.forwarding.sender import Answer, get_statement, post_statements
 from lrs.service.forwarding.settings import ForwardSettings
 from lrs.service.statements import VOIDED, attachments_of
@@ -30,6 +31,7 @@ from lrs.store.forward_targets import (
     record_success,
     release_target,
     renew_lease,
+    running_leases,
 )
 from lrs.xapi.compare import is_same_statement
 from lrs.xapi.multipart import build_multipart_response
@@ -65,6 +67,7 @@ def deliver_due(engine: Engine, settings: ForwardSettings, owner: str, *, force:
     """
     report = DeliveryReport()
     handled: set[int] = set()
+    _free_leases_of_gone_runs(engine)
     while True:
         now = _now()
         with engine.begin() as conn:
@@ -80,6 +83,16 @@ def deliver_due(engine: Engine, settings: ForwardSettings, owner: str, *, force:
         finally:
             with engine.begin() as conn:
                 release_target(conn, target.id, owner)
+
+
+def _free_leases_of_gone_runs(engine: Engine) -> None:
+    """Free at once the targets leased by a run whose process on this host is gone (a worker killed mid-delivery),
+    instead of leaving them unsent until the lease runs out (owners.py)."""
+    with engine.begin() as conn:
+        for target_id, owner in running_leases(conn, _now()):
+            if owner_is_gone(owner):
+                release_target(conn, target_id, owner)  # only if that owner still holds it
+                log.warning("forwarding target %s was leased by %s, which is gone: lease freed", target_id, owner)
 
 
 def transient_delay(failures: int, settings: ForwardSettings) -> float:

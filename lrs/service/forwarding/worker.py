@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import time
-import uuid
 import weakref
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from lrs.service.forwarding.delivery import DeliveryReport, deliver_due
+from lrs.service.forwarding.owners import run_owner
 from lrs.service.forwarding.settings import ForwardSettings
+from lrs.store.engine import storage_problem
 from lrs.store.forward_targets import active_credential_keys
 
 log = logging.getLogger(__name__)
 TARGETS_TTL = 30.0  # seconds a process trusts its list of forwarding credentials
-
-
-def run_owner() -> str:
-    """Name this delivery run in target leases: host, process and a random part (for a CLI run beside a worker)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class Forwarder:
@@ -95,6 +92,9 @@ class Forwarder:
             self._wake.clear()  # before the run: a wake during it makes the next wait return at once
             try:
                 deliver_due(self.engine, self.settings, owner)
+            except (OperationalError, InterfaceError, PoolTimeout) as exc:  # down or failing over: one line
+                log.warning("statement forwarding waits: the database is %s: %s", storage_problem(exc),
+                            getattr(exc, "orig", exc))  # fmt: skip
             except Exception:  # keep the thread alive: the statements stay queued for the next round
                 log.exception("statement forwarding crashed")
             self._wake.wait(self.settings.poll_seconds)

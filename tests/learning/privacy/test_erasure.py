@@ -26,6 +26,7 @@ from learning.db import db
 from learning.environments.models import PatientLink
 from learning.player.models import Attempt
 from learning.rpm.models import DailyMeasurement, Enrolment
+from learning.sso import identities
 from learning.tracking.models import OutboxStatement
 from lrs.service.forwarding import set_forwarding
 
@@ -115,6 +116,7 @@ def fill(app, client, lrs_auth, person, caregiver, programme: int, pid: str) -> 
         aside = datetime(2026, 11, 3, tzinfo=UTC)  # a statement the LRS refused, kept in the outbox
         db.session.add(OutboxStatement(statement_id=str(uuid.uuid4()), payload=json.dumps({"actor": agent}),
                                        set_aside_at=aside, last_error="refused"))  # fmt: skip
+        identities.bind(patient, "https://login.example.test/tenant/v2.0", f"sub-of-{pid}")  # single sign-on
         db.session.commit()
 
 
@@ -210,7 +212,8 @@ def test_an_erased_person_is_in_no_row_of_either_schema_and_the_other_person_is_
     before_mine, before_theirs = about(rows, keys, mine, my_id), about(rows, keys, theirs, their_id)
     for table in ("user_account", "attempt", "attempt_answer", "care_link", "patient_link", "rpm_daily",
                   "lrs_statement", "lrs_statement_agent", "lrs_document", "lrs_attachment", "outbox_statement",
-                  "training_event", "access_log", "login_failure", "lrs_forward_queue"):  # fmt: skip
+                  "training_event", "access_log", "login_failure", "lrs_forward_queue",
+                  "external_identity"):  # fmt: skip
         assert before_mine.get(table), f"the test put nothing about the person into {table}"
 
     officer = make_user(Role.PRIVACY_OFFICER)

@@ -5,70 +5,20 @@ and an entry in the access log."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import requests
-from flask import Flask
-from flask.testing import FlaskClient
 from helpers import TEST_SECRET_KEY, csrf_token
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider, sign_in_at
+from oidc_provider import CLIENT_ID
 from sqlalchemy import select
+from sso_helpers import DOMAIN, alert, at_provider, audit_actions, begin, form_fields
 
 from learning.accounts.models import Organisation, Role, User
 from learning.admin.scope import Actor
-from learning.audit.models import AccessLogEntry
 from learning.db import db
 from learning.sso import settings, signin
 from learning.sso.client import SsoRefused
-from learning.sso.models import OidcProvider
-
-DOMAIN = "zorg.test"
-
-
-@pytest.fixture
-def provider() -> Iterator[Provider]:
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture
-def sso_org(app: Flask, organisation_id: int, provider: Provider) -> int:
-    """The test hospital with single sign-on at the provider: VTC.Author gives author, cardio the first team."""
-    with app.app_context():
-        data = settings.SsoData(provider.issuer, CLIENT_ID, CLIENT_SECRET, DOMAIN, "roles", "VTC.Author = author",
-                                "groups", "cardio = Hartfalenpoli")  # fmt: skip
-        settings.save(Actor.shell(), organisation_id, data, [TEST_SECRET_KEY])
-    return organisation_id
-
-
-def begin(client: FlaskClient, email: str) -> requests.Response | str:
-    """Ask our log-in page for the organisation's provider; return the provider's address (or our page)."""
-    answer = client.post("/login/sso", data={"email": email, "csrf_token": csrf_token(client, "/login/sso")})
-    if answer.status_code != 302:
-        return answer.get_data(as_text=True)
-    return answer.headers["Location"]
-
-
-def at_provider(authorize_url: str, login: str) -> str:
-    back = sign_in_at(authorize_url, login)
-    assert back.startswith("/login/sso/callback?")
-    return back
-
-
-def alert(page: str) -> str:
-    match = re.search(r'role="alert">(.*?)</p>', page, re.S)
-    assert match, page
-    return match.group(1)
-
-
-def audit_actions(app: Flask) -> list[tuple[str, str, str]]:
-    with app.app_context():
-        rows = db.session.execute(select(AccessLogEntry.action, AccessLogEntry.subject, AccessLogEntry.purpose)
-                                  .order_by(AccessLogEntry.id)).all()  # fmt: skip
-        return [tuple(row) for row in rows]
+from learning.sso.models import ExternalIdentity, OidcProvider
 
 
 def test_the_whole_flow_makes_an_account_just_in_time_with_role_team_and_no_code_asked(app, client, sso_org, provider):
@@ -95,9 +45,10 @@ def test_the_whole_flow_makes_an_account_just_in_time_with_role_team_and_no_code
     assert ("sso.account_made", f"organisation:{sso_org}", provider.issuer) in audit_actions(app)
 
 
-def test_an_existing_account_logs_in_with_its_own_role_and_the_claims_change_nothing(app, client, sso_org, provider,
-                                                                                      make_user):  # fmt: skip
-    make_user(Role.MANAGER, email="lea@zorg.test")
+def test_an_existing_account_is_linked_by_its_verified_address_then_found_by_subject_alone(
+    app, client, sso_org, provider, make_user
+):
+    lea = make_user(Role.MANAGER, email="lea@zorg.test")
     provider.user("lea@zorg.test", roles=["VTC.Author"])
     landed = client.get(at_provider(begin(client, "lea@zorg.test"), "lea@zorg.test"))
     assert landed.status_code == 302
@@ -105,7 +56,24 @@ def test_an_existing_account_logs_in_with_its_own_role_and_the_claims_change_not
     assert client.get(f"/admin/organisations/{sso_org}").status_code == 200  # no code asked
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.email == "lea@zorg.test")) is Role.MANAGER
+    assert audit_actions(app)[-1][:2] == ("sso.linked", f"organisation:{sso_org}")
+    subject = provider.subject_of("lea@zorg.test")
+    download = client.get("/account/data/my-data.json").json["work_accounts"]
+    assert [(w["issuer"], w["subject"]) for w in download] == [(provider.issuer, subject)]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/progress")})
+
+    # she changed her address at the provider (a new surname): the same subject still logs in her account here
+    provider.email_of["lea@zorg.test"] = "lea.devries@zorg.test"
+    landed = client.get(at_provider(begin(client, "lea@zorg.test"), "lea@zorg.test"))
+    assert landed.status_code == 302
+    assert client.get(f"/admin/organisations/{sso_org}").status_code == 200
     assert audit_actions(app)[-1][0] == "sso.login"
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.id == lea.id)) == "lea@zorg.test"  # not taken over
+        assert db.session.scalar(select(User).where(User.email == "lea.devries@zorg.test")) is None  # no new account
+        bound = db.session.scalars(select(ExternalIdentity)).all()
+        assert [(b.user_id, b.subject) for b in bound] == [(lea.id, subject)]
+        assert bound[0].last_used_at > bound[0].created_at
 
 
 @pytest.mark.parametrize(
@@ -227,16 +195,27 @@ def test_only_a_regional_administrator_sets_it_on_the_page_and_the_cli_does_the_
     assert actions[-2:] == ["admin.organisation.sso", "admin.organisation.sso_remove"]
 
 
-def test_confirming_it_is_you_offers_the_organisation_which_asks_again(app, client, sso_org, provider):
+def test_confirming_it_is_you_through_the_organisation_asks_again_and_lands_on_the_page_asked_for(
+    app, client, sso_org, provider
+):
     provider.user("mia@zorg.test")
     assert client.get(at_provider(begin(client, "mia@zorg.test"), "mia@zorg.test")).status_code == 302
     app.config["REAUTH_MAX_AGE"] = timedelta(0)  # the last proof is always too old: a download asks again
     asked = client.get("/account/confirm?next=/account/data/summary")
     assert asked.status_code == 200
-    assert 'href="/login/sso?email=mia@zorg.test&amp;next=/account/data/summary"' in asked.get_data(as_text=True)
-    again = begin(client, "mia@zorg.test")
-    assert isinstance(again, str)
-    assert "prompt=login" in again  # the provider asks the person again, not its own session
+    assert 'name="reauth_password"' not in asked.get_data(as_text=True)  # made through the organisation: no password
+    fields = form_fields(asked.get_data(as_text=True), "/login/sso")
+    assert (fields["email"], fields["next"]) == ("mia@zorg.test", "/account/data/summary")
+    # the form is answered with a redirect to the provider: the page lets the browser follow it (CSP form-action)
+    assert f"form-action 'self' {provider.issuer};" in asked.headers["Content-Security-Policy"]
+    again = client.post("/login/sso", data=fields)
+    assert again.status_code == 302
+    assert "prompt=login" in again.headers["Location"]  # the provider asks the person again, not its own session
+    app.config["REAUTH_MAX_AGE"] = timedelta(minutes=10)
+    landed = client.get(at_provider(again.headers["Location"], "mia@zorg.test"))
+    assert landed.headers["Location"] == "/account/data/summary"
+    summary = client.get("/account/data/summary").get_data(as_text=True)
+    assert f"{provider.issuer}: {provider.subject_of('mia@zorg.test')}" in summary  # the work account it is linked to
 
 
 def test_claims_give_the_highest_mapped_role_and_an_unverified_address_is_not_believed(app, sso_org):

@@ -272,3 +272,43 @@ def test_a_statement_that_is_not_valid_xapi_is_refused_before_sending(app, lms, 
         sink.send([make_statement(id=str(uuid.uuid4()), context={"language": "!!"})])
     assert refused.value.refused
     assert remote_lrs["gate"].posts == 0
+
+
+def test_what_a_killed_worker_left_queued_is_delivered_on_the_next_process_s_first_request(make_app, lrs_auth):
+    """A worker killed between its commit and the delivery leaves the statement queued. Before, it waited there
+    until some later request recorded a statement of its own; now each process's delivery thread sends it at once."""
+    served = make_app(OUTBOX_BACKGROUND=True)
+    left = good(2)
+    with served.app_context():
+        outbox.record(left)  # committed with the progress it reports; the process died before flush()
+        db.session.commit()
+    client = served.test_client()
+    assert client.get("/xapi/about").status_code == 200  # any request, even one that records nothing
+
+    def settled() -> bool:  # the thread removes the rows just after the LRS stored them: wait for both
+        with served.app_context():
+            return statement_count(client, lrs_auth) == 2 and outbox.pending_count() == 0
+
+    deadline = time.monotonic() + 30  # generous: only a thread that never delivers ends here
+    while not settled() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stored = {s["id"] for s in client.get("/xapi/statements", headers=lrs_auth).json["statements"]}
+    assert stored == {s["id"] for s in left}
+    with served.app_context():
+        assert outbox.pending_count() == 0
+
+
+def test_the_delivery_thread_logs_an_unreachable_database_in_one_line_not_a_traceback(make_app, tmp_path, caplog):
+    """During a fail-over the thread found no primary; before, each try logged a full traceback as a crash."""
+    served = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'no-such-folder' / 'lms.db'}")
+    tracker = outbox.Tracker(served, served.extensions["vtc.tracker"].sink, background=True)
+    with caplog.at_level("WARNING", logger="learning.tracking.outbox"):
+        tracker.ensure_started()
+        deadline = time.monotonic() + 30  # generous: only a thread that never tries ends here
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tracker.stop()
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("outbox delivery waits: the database is unreachable")
+    assert record.exc_info is None

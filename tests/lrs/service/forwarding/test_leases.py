@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -57,3 +60,31 @@ def test_the_lease_of_a_run_that_died_runs_out_and_another_takes_over(app, forwa
     lease(app, "crashed-worker", utcnow() - timedelta(seconds=1))
     assert app.extensions["lrs"].forwarder.flush().delivered == 1
     assert target_lrs.stored_ids() == ids
+
+
+def owner_on_this_host(pid: int) -> str:
+    return f"{socket.gethostname()[:30]}:{pid}:0123456789ab"
+
+
+def ended_process() -> int:
+    gone = subprocess.Popen(["true"])  # a process that has ended: its id names nobody now
+    gone.wait()
+    return gone.pid
+
+
+def test_the_lease_of_a_killed_process_on_this_host_is_taken_at_once(app, forwarding, target_lrs):
+    """Before, a worker killed mid-delivery held its target for the whole lease (a minute) after a restart."""
+    target_lrs.start()
+    ids = post(app.test_client(), forwarding.headers, make_statement()).json
+    lease(app, owner_on_this_host(ended_process()), utcnow() + timedelta(minutes=1))
+    assert app.extensions["lrs"].forwarder.flush().delivered == 1
+    assert target_lrs.stored_ids() == ids
+
+
+def test_the_lease_of_a_live_process_on_this_host_or_of_another_host_is_left_to_it(app, forwarding, target_lrs):
+    target_lrs.start()
+    post(app.test_client(), forwarding.headers, make_statement())
+    for owner in (owner_on_this_host(os.getppid()), f"another-host:{ended_process()}:0123456789ab"):
+        lease(app, owner, utcnow() + timedelta(minutes=1))
+        assert app.extensions["lrs"].forwarder.flush().delivered == 0
+    assert target_lrs.recorder.posts == 0
