@@ -94,31 +94,30 @@ def protect(
         if not targets:
             continue
         part = part_of(audited, codes, group)
-        done: list[tuple[str, Scope, str]] = []
         for target in [f.target for f in part.findings(targets) if f.recoverable]:
             chosen: list[tuple[Candidate, list[Fact]]] = []
             while not _safe(part, target):  # single cells tried first; then the cheapest added until safe
                 chosen.append(_hide_one(audited, codes, part, target, equations, TRIALS if not chosen else 0))
-            done.append(target)
-            added += len(chosen) - _prune(audited, part, chosen, done)
+            added += len(chosen) - _prune(audited, part, chosen, target)
     return added
 
 
 def _prune(
-    month: dict[str, MetricMonth], part: Part, chosen: list[tuple[Candidate, list[Fact]]], done: list[Target]
+    month: dict[str, MetricMonth], part: Part, chosen: list[tuple[Candidate, list[Fact]]], target: Target
 ) -> int:
     """Show again each complement of one target that is not needed after all (the most costly first), as long as
-    every side made safe so far stays safe; return how many were shown again.
+    the target stays safe; return how many were shown again.
 
     The greedy search can need several complements for one side (two sums pin it from both ends, and no single cell
-    widens it); the first ones it took are then often useless. Showing a cell only adds facts, so each is checked
-    against every protected side of the part."""
+    widens it); many of those it took are then useless. Only the target needs checking: every side made safe before
+    was safe with the cells hidden before this target's search, and pruning shows only cells hidden during it, so
+    the hidden set never shrinks below what made them safe (hiding only removes facts)."""
     if len(chosen) < 2:
         return 0
     shown = 0
     for (code, scope), facts in sorted(chosen, key=lambda c: -_cost(month[c[0][0]], c[0][1])):
         part.show(code, scope, facts)
-        if _safe(part, done[-1]) and all(not f.recoverable for f in part.findings(done[:-1])):
+        if _safe(part, target):
             month[code].cells[scope].suppressed = False
             shown += 1
         else:
