@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from learning.audit.recording import record_read
 from learning.catalog.services import can_open, get_visible_module
 from learning.content.document import Item, interaction_type
 from learning.content.judging import AnswerProblem, mixed_order
@@ -185,10 +184,11 @@ def finish(slug: str) -> Response:
 @bp.get("/result/<int:attempt_id>")
 @login_required
 def result(slug: str, attempt_id: int) -> str:
-    """Show how the learner did: every question with their first answer, the right answer and why."""
+    """Show how the learner did: every question with their first answer, the right answer and why.
+
+    Only the learner's own attempt is found here, and an own read is not logged (docs/access-log.md)."""
     module = _module(slug)
     attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
-    record_read("result.view", f"user:{current_user.id}")
     document = services.document_for(attempt, _language())
     rows = review.review_rows(attempt, document)
     return render_template("player/result.html", module=module, attempt=attempt, document=document, rows=rows)
@@ -204,7 +204,6 @@ def reread(slug: str, attempt_id: int, number: int) -> Response:
         shown = review.reread_step(current_user, attempt, number, _language(), session)
     except services.PlayerError:
         abort(404)
-    record_read("result.reread", f"user:{current_user.id}")  # the page shows the learner's answers
     document = services.document_for(attempt, _language())
     rows = {row.item.id: row for row in review.review_rows(attempt, document)}
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
