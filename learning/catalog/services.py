@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from learning.accounts.models import User
 from learning.content.models import Module
@@ -28,11 +28,21 @@ def can_open(user: User, module: Module) -> bool:
     return user.audience is None or user.audience.value in module.audience_list
 
 
+# Built once: the catalogue is the learner's home page. Only the three columns a status needs, as plain rows (no
+# ORM objects: loading every attempt the learner ever made as an Attempt cost more than the query).
+_ATTEMPT_STATUS = (
+    select(Attempt.module_id, Attempt.finished_at, Attempt.passed)
+    .where(Attempt.user_id == bindparam("user_id"))
+    .order_by(Attempt.finished_at)
+)
+
+
 def get_catalog(user: User, language: str) -> list[CatalogEntry]:
     """Return the modules for this learner with their status."""
-    attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.finished_at)).all()
-    started = {a.module_id for a in attempts if not a.is_finished}
-    last_finished = {a.module_id: a for a in attempts if a.is_finished}  # ordered: the newest result wins
+    attempts = db.session.execute(_ATTEMPT_STATUS, {"user_id": user.id}).all()
+    started = {module_id for module_id, finished_at, _passed in attempts if finished_at is None}
+    # ordered by finished_at: the newest result wins
+    last_finished = {module_id: passed for module_id, finished_at, passed in attempts if finished_at is not None}
     audience = user.audience.value if user.audience else None
     return [
         CatalogEntry(module, text, _status(module.id, started, last_finished))
@@ -40,16 +50,16 @@ def get_catalog(user: User, language: str) -> list[CatalogEntry]:
     ]
 
 
-def _status(module_id: int, started: set[int], last_finished: dict[int, Attempt]) -> str:
+def _status(module_id: int, started: set[int], last_finished: dict[int, bool | None]) -> str:
     """A module's status as the learner should read it: a fail is never shown as done."""
     if module_id in started:
         return "started"
-    attempt = last_finished.get(module_id)
-    if attempt is None:
+    if module_id not in last_finished:
         return "new"
-    if attempt.passed is None:
+    passed = last_finished[module_id]
+    if passed is None:
         return "finished"
-    return "passed" if attempt.passed else "not-passed"
+    return "passed" if passed else "not-passed"
 
 
 def get_visible_module(user: User, slug: str) -> Module | None:

@@ -18,7 +18,7 @@ from learning.accounts.models import Role, User
 from learning.content.document import Item, Judged, ModuleDocument, Quiz, Step
 from learning.content.judging import Given, read_answer
 from learning.content.models import Module
-from learning.content.services import get_document, get_module_text, published_texts
+from learning.content.services import PublishedText, get_document, get_module_text, published_texts
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.tracking import interactions, outbox
@@ -90,12 +90,17 @@ def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module 
     return (None, None, False) if row is None else (row[0], row[1], bool(row[2]))
 
 
-def document_for(attempt: Attempt, language: str) -> ModuleDocument:
-    """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
+def text_for(attempt: Attempt, language: str) -> PublishedText:
+    """Return the stored text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
     if text is None:  # a loaded version always has Dutch; this means the database was edited by hand
         raise PlayerError(f"module {attempt.module.slug} {attempt.version} has no text")
-    return get_document(text)
+    return text
+
+
+def document_for(attempt: Attempt, language: str) -> ModuleDocument:
+    """Return the module text the attempt was started on, parsed, in the language asked for (else the closest)."""
+    return get_document(text_for(attempt, language))
 
 
 def documents_of(attempt: Attempt) -> dict[str, ModuleDocument]:
