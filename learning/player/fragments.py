@@ -72,7 +72,7 @@ def _item_states(attempt: Attempt, step: Step) -> tuple[Hashable, ...]:
     if not step.items:
         return ()
     ids = [item.id for item in step.items]
-    answers = dict(db.session.execute(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).tuples().all())
+    answers = dict(db.session.execute(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
     return tuple(
         (item.id, item.id in answers, answers.get(item.id) if interaction_type(item) == "likert" else None)
         for item in step.items
