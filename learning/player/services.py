@@ -245,13 +245,13 @@ def answer_item(
     if item is None:
         raise PlayerError(f"unknown question {item_id}")
     given = read_answer(item, raw)
-    counted = attempt.answer_for(item_id)
+    counted = _stored_answer(attempt.id, item_id)  # this item's answer only: the attempt's list stays unloaded
     statements = []
     if counted is None:
         # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
         statements.append(_answered_statement(user, attempt, item, given, language, statement_id))
-        counted = AttemptAnswer(item_id=item_id, response=given.stored, correct=given.correct)
-        attempt.answers.append(counted)
+        counted = AttemptAnswer(attempt_id=attempt.id, item_id=item_id, response=given.stored, correct=given.correct)
+        db.session.add(counted)
     if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
         attempt.last_activity_at = utcnow()
     try:
@@ -267,10 +267,14 @@ def answer_item(
     return AnswerOutcome(item=item, given=given, counted=counted)
 
 
+# Built once: every answer asks whether the item was answered before in this attempt.
+_STORED_ANSWER = select(AttemptAnswer).where(
+    AttemptAnswer.attempt_id == bindparam("attempt_id"), AttemptAnswer.item_id == bindparam("item_id")
+)
+
+
 def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
-    return db.session.scalar(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.item_id == item_id)
-    )
+    return db.session.scalar(_STORED_ANSWER, {"attempt_id": attempt_id, "item_id": item_id})
 
 
 def _answered_statement(
