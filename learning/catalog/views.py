@@ -18,6 +18,7 @@ from learning.content.publishing import has_files, version_file
 from learning.content.services import get_document, get_module_text
 from learning.dashboards.services import today
 from learning.dashboards.staff import OwnModule, own_required_training
+from learning.db import read_only
 from learning.player.services import get_open_attempt, latest_finished_attempt
 
 bp = Blueprint("catalog", __name__)
@@ -28,6 +29,7 @@ NO_WORK_ROLES = frozenset({Role.PATIENT, Role.CAREGIVER})
 
 
 @bp.get("/")
+@read_only
 @login_required
 def index() -> str:
     """List the modules meant for this learner, and first what her role requires of her, by when."""
@@ -80,6 +82,7 @@ def media(slug: str, filename: str) -> Response:
 
 
 @bp.get("/help")
+@read_only
 def help() -> str:
     """Say whom to call for what: the care team, the helpdesk, or 112."""
     return render_template("catalog/help.html")
