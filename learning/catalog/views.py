@@ -12,20 +12,15 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from learning.accounts.models import Role
-from learning.catalog.services import get_catalog, get_visible_module
+from learning.catalog.services import catalog_and_roster, get_visible_module
 from learning.content.publishing import has_files, version_file
 from learning.content.services import get_document, get_module_text
 from learning.dashboards.services import today
-from learning.dashboards.staff import OwnModule, own_required_training
+from learning.dashboards.staff import own_required_training
 from learning.db import read_only
 from learning.player.services import get_open_attempt, latest_finished_attempt
 
 bp = Blueprint("catalog", __name__)
-
-# Patients and caregivers hold no role in a team, so no programme requires training of them (and the modules a
-# programme requires are professional ones they cannot open): their home page skips the two roster queries.
-NO_WORK_ROLES = frozenset({Role.PATIENT, Role.CAREGIVER})
 
 
 @bp.get("/")
@@ -34,9 +29,9 @@ NO_WORK_ROLES = frozenset({Role.PATIENT, Role.CAREGIVER})
 def index() -> str:
     """List the modules meant for this learner, and first what her role requires of her, by when."""
     locale = str(get_locale())
-    entries = get_catalog(current_user, locale)
-    required: list[OwnModule] = []
-    if current_user.role not in NO_WORK_ROLES:
+    entries, on_roster = catalog_and_roster(current_user, locale)
+    required = []  # not on a staff roster: no team role, so nothing required (and two roster queries fewer)
+    if on_roster:
         done_here = {e.module.slug for e in entries if e.status in ("passed", "finished")}
         required = own_required_training(current_user, today(), locale, done_here)
     return render_template("catalog/index.html", entries=entries, required=required)
