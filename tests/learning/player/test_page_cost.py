@@ -169,9 +169,10 @@ def test_read_only_pages_skip_the_transaction_on_postgresql_and_a_step_view_keep
 
 def test_the_catalogue_of_a_learner_on_no_staff_roster_asks_no_roster_query(app, client, login, make_user, content):
     login(make_user(Role.PATIENT))
+    assert client.get("/").status_code == 200  # the worker reads each module's texts once
     with statements_sent(app) as sent:
         page = client.get("/")
     assert page.status_code == 200
-    assert "Elke dag wegen bij hartfalen" in page.get_data(as_text=True)
+    assert "Elke dag wegen bij hartfalen" in page.get_data(as_text=True).replace("\xad", "")  # soft hyphens
     assert not [s for s in sent if "staff_membership" in s]  # the roster's memberships: only for someone on it
     assert len(sent) == 3  # the account, the attempts' status, the modules (with "on a roster at all")
