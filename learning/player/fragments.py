@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
@@ -42,7 +42,6 @@ from learning.rendering import current_locale
 
 CACHE_SIZE = 4_096  # steps x languages x answer states of the steps learners are on; cleared when full
 CSRF, REGISTRATION = "vtc-mark-csrf-3f7b", "vtc-mark-registration-3f7b"
-_cache: dict[tuple[Hashable, ...], str] = {}
 
 # Built once: a step view asks which of its questions this attempt answered (plain rows, no ORM objects).
 _ANSWERS = select(AttemptAnswer.item_id, AttemptAnswer.response).where(
@@ -56,13 +55,15 @@ def _text_key(text: PublishedText, attempt: Attempt) -> tuple[Hashable, ...]:
 
 def _filled(key: tuple[Hashable, ...], registration: str, template: str, context: Mapping[str, Any]) -> Markup:
     """The template's output for this key, rendered on a miss, with this request's token and registration in."""
-    body = _cache.get(key)
+    # per app (the tests build many apps in one process, each with its own configuration), as frame_fragment's
+    cache: dict[tuple[Hashable, ...], str] = current_app.extensions.setdefault("vtc_player_fragments", {})
+    body = cache.get(key)
     if body is None:
         html = render_template(template, csrf_token=lambda: CSRF, **context)
         body = html.replace(registration, REGISTRATION) if registration else html
-        if len(_cache) >= CACHE_SIZE:
-            _cache.clear()
-        _cache[key] = body
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = body
     body = body.replace(CSRF, escape(generate_csrf())).replace(REGISTRATION, escape(registration))
     return Markup(body)  # noqa: S704 — rendered by our autoescaping templates; the values put in are escaped
 
