@@ -10,7 +10,7 @@ from admin_helpers import Region, actor
 from sqlalchemy import select
 
 from learning.accounts.models import Role, User
-from learning.admin import organisations, people
+from learning.admin import imports, organisations, people
 from learning.admin.organisations import TeamData
 from learning.admin.people import PersonData
 from learning.admin.programmes import local_today
@@ -122,3 +122,38 @@ def test_patients_are_never_on_the_roster_and_a_care_role_needs_staff_a_team_and
     )
     assert _history(author.id) == []  # staff without a care role (an author) are not on the roster either
     assert db.session.scalar(select(StaffMembership.id).limit(1)) is None
+
+
+def test_an_hr_import_with_care_roles_puts_staff_on_the_roster_and_an_unknown_one_imports_nothing(
+    region: Region,
+) -> None:
+    manager_x, today = actor(region.manager_x), local_today()
+    good = (
+        "Personeelsnummer;E-mailadres;Naam;Rol;Team;Functie\r\n"
+        "HR-1;noor@example.test;Noor;professional;Hartfalenpoli;hf_nurse\r\n"
+        "HR-2;sem@example.test;Sem;professional;hartfalenpoli;  verpleegkundig SPECIALIST \r\n"  # Dutch, any case
+        "HR-3;ada@example.test;Ada;author;;\r\n"  # no care role: an author is not on the roster
+    )
+    imports.run(manager_x, region.org_x, "staff", good.encode())
+    roster = dict(db.session.execute(
+        select(StaffMember.pid, StaffMembership.role_code)
+        .join(StaffMembership, StaffMembership.staff_id == StaffMember.id)
+        .where(StaffMembership.end.is_(None), StaffMembership.team_id == region.team_x, StaffMembership.start == today)
+    ).all())  # fmt: skip
+    assert roster == {"HR-1": "hf_nurse", "HR-2": "np"}
+
+    bad = good.replace("hf_nurse", "astronaut").replace(
+        "HR-3;ada@example.test;Ada;author;;", "HR-4;b@example.test;B;;;gp"
+    )
+    checked = imports.preview(manager_x, region.org_x, "staff", bad.encode())
+    assert [(p.index, p.field) for p in checked.problems] == [(0, "care_role"), (2, "care_role")]  # unknown; no team
+    with pytest.raises(imports.ImportRefused):
+        imports.run(manager_x, region.org_x, "staff", bad.encode())
+    assert people.care_role_of(_user("noor@example.test")) == "hf_nurse"  # nothing changed
+    assert db.session.scalar(select(User.id).where(User.email == "b@example.test")) is None
+
+
+def _user(email: str) -> int:
+    found = db.session.scalar(select(User.id).where(User.email == email))
+    assert found is not None
+    return found
