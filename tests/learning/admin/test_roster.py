@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from admin_helpers import Region, actor
+from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from learning.accounts.models import Role, User
@@ -157,3 +158,12 @@ def _user(email: str) -> int:
     found = db.session.scalar(select(User.id).where(User.email == email))
     assert found is not None
     return found
+
+
+def test_the_cli_sets_a_care_role_and_an_update_without_one_keeps_it(region: Region, runner: FlaskCliRunner) -> None:
+    made = runner.invoke(args=["admin", "person", "Ziekenhuis X", "gp@example.test", "--name", "Huisarts",
+                               "--team", "Hartfalenpoli", "--care-role", "gp"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    renamed = runner.invoke(args=["admin", "person", "Ziekenhuis X", "gp@example.test", "--name", "Dokter"])
+    assert renamed.exit_code == 0, renamed.output
+    assert _history(_user("gp@example.test")) == [(region.team_x, "gp", local_today(), None)]
