@@ -296,6 +296,7 @@ class ImportRefused(Exception):
 
 def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[str, int]) -> tuple[int, int]:
     users: dict[str, User] = {}
+    previous_teams: dict[str, int | None] = {}
     created = updated = 0
     for row in rows:
         email = normalise_email(row["email"])
@@ -306,6 +307,7 @@ def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[
             created += 1
         else:
             updated += 1
+        previous_teams[email] = user.team_id
         user.display_name = " ".join(row["display_name"].split())
         user.role = Role(row["role"].lower() or "professional")
         user.team_id = teams.get(row["team"].casefold()) if row["team"] else user.team_id
@@ -328,5 +330,6 @@ def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[
             staff.user_id = user.id
         staff.line_manager_user_id = manager_id
         db.session.flush()
-        sync_roster(user, find_care_role(row["care_role"]) if row["care_role"] else current_care_role(user.id))
+        care_role = find_care_role(row["care_role"]) if row["care_role"] else current_care_role(user.id)
+        sync_roster(user, care_role, previous_team=previous_teams[normalise_email(row["email"])])
     return created, updated

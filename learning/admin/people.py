@@ -155,8 +155,9 @@ def update_person(actor: Actor, organisation_id: int, user_id: int, data: Person
         raise AdminError("own-role")
     if data.email != user.email:
         forget_confirmation(user)  # the new address is unconfirmed; links sent to the old one stop working
+    previous_team = user.team_id
     user.email, user.display_name, user.role, user.team_id = data.email, data.display_name, data.role, data.team_id
-    sync_roster(user, data.care_role)  # a move or a new care role ends the open membership and opens the next
+    sync_roster(user, data.care_role, previous_team=previous_team)  # a move or a new care role: end, open the next
     db.session.commit()
     log.record(actor, "admin.person.update", f"user:{user.id}")
     return user

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from learning.accounts.models import Role, User
 from learning.admin.programmes import local_today
@@ -51,43 +51,62 @@ def _open(staff: StaffMember | None) -> list[StaffMembership]:
 
 
 def current_care_role(user_id: int) -> str | None:
-    """The care role of the person's open membership (the newest, should there be more than one)."""
+    """The care role of the person's open membership: the one in their own team first (someone may also work in a
+    second team), else the newest."""
     query = (
         select(StaffMembership.role_code)
         .join(StaffMember, StaffMember.id == StaffMembership.staff_id)
+        .join(User, User.id == StaffMember.user_id)
         .where(StaffMember.user_id == user_id, StaffMembership.end.is_(None))
-        .order_by(StaffMembership.start.desc(), StaffMembership.id.desc())
+        .order_by(
+            case((StaffMembership.team_id == User.team_id, 0), else_=1),
+            StaffMembership.start.desc(),
+            StaffMembership.id.desc(),
+        )
     )
     return db.session.scalars(query).first()
 
 
-def sync_roster(user: User, care_role: str | None, *, pid: str | None = None, today: date | None = None) -> None:
-    """Make the roster say what the account says: one open membership in the user's team with this care role, or
-    none (no team, no care role, a leaver, a patient). `pid` names a new roster row (an HR personnel number); without
-    it the row is `vtc-<user id>`. Nothing is committed."""
+def sync_roster(
+    user: User,
+    care_role: str | None,
+    *,
+    previous_team: int | None = None,
+    pid: str | None = None,
+    today: date | None = None,
+) -> None:
+    """Make the roster say what the account says: an open membership in the user's team with this care role, or none
+    (no care role, a leaver, a patient). Only the memberships in the team the account had before (`previous_team`,
+    default: its present one) and in its new team are the app's to change: someone who also works in a second team
+    (an HR roster, the demo) keeps that one. `pid` names a new roster row (an HR personnel number); without it the
+    row is `vtc-<user id>`. Nothing is committed."""
     today = today or local_today()
     wanted = None
     if user.role not in NOT_ROSTERED and user.is_active_account and user.team_id is not None and care_role:
         wanted = (user.team_id, care_role)
     staff = _staff(user)
     current = _open(staff)
-    if wanted is not None and [(m.team_id, m.role_code) for m in current] == [wanted]:
+    if wanted is not None:
+        managed = {previous_team if previous_team is not None else user.team_id, user.team_id}
+        current = [m for m in current if m.team_id in managed]
+    kept = next((m for m in current if (m.team_id, m.role_code) == wanted), None)
+    ending = [m for m in current if m is not kept]
+    if kept is not None and not ending:
         return
-    touched = {m.team_id for m in current} | ({wanted[0]} if wanted else set())
-    for membership in current:
+    for membership in ending:
         if membership.start >= today:
             db.session.delete(membership)  # begun today: a correction, not a move
         else:
             membership.end = today
-    if wanted is not None:
+    if wanted is not None and kept is None:
         if staff is None:
             staff = StaffMember(organisation_id=user.organisation_id, pid=pid or f"vtc-{user.id}", user_id=user.id)
             db.session.add(staff)
             db.session.flush()
         db.session.add(StaffMembership(staff_id=staff.id, team_id=wanted[0], role_code=wanted[1], start=today))
     db.session.flush()
-    if touched:
-        queue_months([(team, today.replace(day=1)) for team in sorted(touched)])
+    touched = {m.team_id for m in ending} | ({wanted[0]} if wanted else set())
+    queue_months([(team, today.replace(day=1)) for team in sorted(touched)])
 
 
 def restore_roster(user: User, *, today: date | None = None) -> None:

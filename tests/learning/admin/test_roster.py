@@ -3,6 +3,7 @@ has one open membership; a move, a new care role, leaving and returning end it a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -167,3 +168,24 @@ def test_the_cli_sets_a_care_role_and_an_update_without_one_keeps_it(region: Reg
     renamed = runner.invoke(args=["admin", "person", "Ziekenhuis X", "gp@example.test", "--name", "Dokter"])
     assert renamed.exit_code == 0, renamed.output
     assert _history(_user("gp@example.test")) == [(region.team_x, "gp", local_today(), None)]
+
+
+def test_a_second_team_from_the_hr_roster_is_kept_until_the_person_leaves(region: Region) -> None:
+    manager_x, today = actor(region.manager_x), local_today()
+    second = organisations.create_team(manager_x, region.org_x, TeamData("Medisch Servicecentrum", "monitoring_centre"))
+    data = PersonData("n@example.test", "N", Role.PROFESSIONAL, region.team_x, "hf_nurse")
+    made = people.create_person(manager_x, region.org_x, data)
+    began = _age_memberships(made.id, 30)
+    staff_id = db.session.scalar(select(StaffMember.id).where(StaffMember.user_id == made.id))
+    db.session.add(StaffMembership(staff_id=staff_id, team_id=second.id, role_code="hf_nurse", start=began))
+    db.session.commit()
+    people.update_person(manager_x, region.org_x, made.id, replace(data, display_name="Nina"))
+    assert [end for *_, end in _history(made.id)] == [None, None]  # saving the page ends nothing
+    assert people.care_role_of(made.id) == "hf_nurse"
+    people.update_person(manager_x, region.org_x, made.id, replace(data, care_role="np"))
+    assert _history(made.id) == [(region.team_x, "hf_nurse", began, today), (second.id, "hf_nurse", began, None),
+                                 (region.team_x, "np", today, None)]  # fmt: skip
+    assert people.care_role_of(made.id) == "np"  # the role in their own team, not the newest elsewhere
+    people.end_membership(manager_x, region.org_x, made.id)
+    assert _history(made.id) == [(region.team_x, "hf_nurse", began, today), (second.id, "hf_nurse", began, today)]
+    # the np membership began today, so leaving today removes it instead of recording a one-day stint
