@@ -18,8 +18,8 @@ from learning.admin.people import PersonData
 from learning.admin.programmes import local_today
 from learning.admin.scope import AdminError
 from learning.db import db
-from learning.environments.models import StaffMember, StaffMembership
-from learning.environments.roles import ensure_care_roles
+from learning.environments.models import StaffMember, StaffMembership, StaffRole
+from learning.environments.roles import ensure_care_roles, find_care_role, label
 
 
 @pytest.fixture(autouse=True)
@@ -189,3 +189,14 @@ def test_a_second_team_from_the_hr_roster_is_kept_until_the_person_leaves(region
     people.end_membership(manager_x, region.org_x, made.id)
     assert _history(made.id) == [(region.team_x, "hf_nurse", began, today), (second.id, "hf_nurse", began, today)]
     # the np membership began today, so leaving today removes it instead of recording a one-day stint
+
+
+def test_care_roles_are_named_and_found_in_every_language(region: Region) -> None:
+    gp = db.session.get(StaffRole, "gp")
+    assert gp is not None
+    assert [label(gp, language) for language in ("nl", "en", "de")] == [
+        "Huisarts", "General practitioner", "Hausärztin/Hausarzt"]  # fmt: skip
+    assert [find_care_role(text) for text in ("GP", " huisarts ", "hausärztin/hausarzt", "patient", "")] == [
+        "gp", "gp", "gp", None, None]  # fmt: skip
+    gp.label_de = None  # a role a region added without a German name reads in English
+    assert label(gp, "de") == "General practitioner"
