@@ -44,7 +44,7 @@ from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
-from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable
+from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable, read_only_requests
 from learning.demo import plain_http
 from learning.i18n import LANGUAGE_NAMES, format_day, select_locale
 from learning.metrics import cli as metrics_cli
@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
         # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
+    read_only_requests(app)  # first hook that may touch the database: read-only views skip BEGIN on PostgreSQL
     pseudonyms.init_app(app)  # the key of xAPI and organisation pseudonyms, from a file outside the database
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

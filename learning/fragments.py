@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from learning.rendering import current_locale
 
-FRAGMENT_CACHE_SIZE = 2_000  # names x languages x roles x text sizes: far below this
+FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes, and catalogue cards x statuses: below this
 # ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
 CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
 

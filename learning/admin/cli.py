@@ -104,20 +104,24 @@ def team(organisation: str, name: str, kind: str, parent: str | None, rename_fro
 @click.option("--role", type=ROLE)
 @click.option("--team")
 @click.option("--new-email", help="Change the e-mail address.")
+@click.option("--care-role", help='Care role code (staff_role, e.g. hf_nurse) in the team; "" for none.')
 def person(organisation: str, email: str, name: str | None, role: str | None, team: str | None,
-           new_email: str | None) -> None:  # fmt: skip
-    """Create a person, or change an existing one's name, role, team or e-mail address."""
+           new_email: str | None, care_role: str | None) -> None:  # fmt: skip
+    """Create a person, or change an existing one's name, role, team, care role or e-mail address."""
     org = _organisation(organisation)
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     try:
         if user is None:
-            data = people.PersonData(email, name or "", Role(role or "professional"), _team(org, team))
+            data = people.PersonData(
+                email, name or "", Role(role or "professional"), _team(org, team), care_role or None
+            )
             user = people.create_person(Actor.shell(), org.id, data)
             click.echo(f"Created {user.email} (id {user.id})")
             return
         user = _person(org, email)
         data = people.PersonData(new_email or user.email, name or user.display_name, Role(role) if role else user.role,
-                                 _team(org, team) if team else user.team_id)  # fmt: skip
+                                 _team(org, team) if team else user.team_id,
+                                 people.care_role_of(user.id) if care_role is None else care_role or None)  # fmt: skip
         people.update_person(Actor.shell(), org.id, user.id, data)
     except AdminError as error:
         raise _fail(error) from None

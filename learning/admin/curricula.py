@@ -27,8 +27,8 @@ from learning.admin.programmes import get_programme
 from learning.admin.scope import Actor, AdminError, OutOfScope
 from learning.content.services import PublishedText, list_modules_for
 from learning.db import db
-from learning.demo.region import PATIENT_AUDIENCE_ROLE
 from learning.environments.models import Curriculum, Programme, StaffRole
+from learning.environments.roles import PATIENT_AUDIENCE_LABEL_DE, PATIENT_AUDIENCE_ROLE, label
 from learning.metrics.arrivals import queue_months
 
 PATIENT_ROLE = PATIENT_AUDIENCE_ROLE[0]  # the code the metrics read as "the programme's patients"
@@ -73,12 +73,19 @@ def roles() -> list[StaffRole]:
     """The roles a curriculum can target: every care role, and the programme's patients (stored on first use)."""
     known = list(db.session.scalars(select(StaffRole).order_by(StaffRole.code)))
     if all(role.code != PATIENT_ROLE for role in known):
-        known.append(StaffRole(code=PATIENT_ROLE, label_nl=PATIENT_AUDIENCE_ROLE[1], label_en=PATIENT_AUDIENCE_ROLE[2]))
+        known.append(
+            StaffRole(
+                code=PATIENT_ROLE,
+                label_nl=PATIENT_AUDIENCE_ROLE[1],
+                label_en=PATIENT_AUDIENCE_ROLE[2],
+                label_de=PATIENT_AUDIENCE_LABEL_DE,
+            )
+        )
     return known
 
 
 def role_label(role: StaffRole, language: str) -> str:
-    return role.label_nl if language == "nl" else role.label_en
+    return label(role, language)
 
 
 def queue_recompute(programme: Programme) -> None:
@@ -135,7 +142,14 @@ def set_curriculum(actor: Actor, organisation_id: int, programme_id: int, data: 
     programme = get_programme(actor, organisation_id, programme_id)
     role, modules, due_days = _check(data)
     if role == PATIENT_ROLE and db.session.get(StaffRole, role) is None:
-        db.session.add(StaffRole(code=role, label_nl=PATIENT_AUDIENCE_ROLE[1], label_en=PATIENT_AUDIENCE_ROLE[2]))
+        db.session.add(
+            StaffRole(
+                code=role,
+                label_nl=PATIENT_AUDIENCE_ROLE[1],
+                label_en=PATIENT_AUDIENCE_ROLE[2],
+                label_de=PATIENT_AUDIENCE_LABEL_DE,
+            )
+        )
     curriculum = _stored(programme.id, role)
     if curriculum is None:
         curriculum = Curriculum(programme_id=programme.id, role_code=role)

@@ -5,9 +5,10 @@ Staff columns (header row, `;` or `,`, UTF-8; see docs/admin.md):
   personnel_number (required; the HR number, kept as the roster pseudonym), email (required), display_name
   (required), role (professional, author, reviewer, manager or privacy_officer; default professional), team
   (a team name of the organisation; optional), line_manager_email (a manager of the organisation, or one in the
-  same file; optional).
+  same file; optional), care_role ("functie": a care role's code or name, any case; optional, needs a team).
   A person whose e-mail address already has an account in this organisation is updated (name, role, team, line
-  manager): an HR system exports everyone every time.
+  manager, care role): an HR system exports everyone every time. An empty care role keeps the one the person has
+  (a move to another team takes it along); the roster follows as in learning.admin.roster.
 Patient columns: pseudonym (required; the care organisation's own patient number or pseudonym, no names),
   team (optional), role (patient or caregiver; default patient). Each row gets its own single-use invitation
   code, labelled with the pseudonym, for a letter.
@@ -27,14 +28,16 @@ from learning.accounts.services import normalise_email
 from learning.admin import log
 from learning.admin.invitations import InvitationData, make_invitation
 from learning.admin.people import LINE_MANAGER_ROLES, unusable_password
+from learning.admin.roster import current_care_role, sync_roster
 from learning.admin.scope import Actor, require
 from learning.db import db
 from learning.environments.models import StaffMember
+from learning.environments.roles import find_care_role
 from learning.rpm.csv_io import CsvError, TooManyRows, read_csv
 from learning.rpm.problems import N_, Problem
 
 MAX_ROWS = 5_000
-STAFF_COLUMNS = ("personnel_number", "email", "display_name", "role", "team", "line_manager_email")
+STAFF_COLUMNS = ("personnel_number", "email", "display_name", "role", "team", "line_manager_email", "care_role")
 STAFF_REQUIRED = ("personnel_number", "email", "display_name")
 STAFF_ROLES = (Role.PROFESSIONAL, Role.AUTHOR, Role.REVIEWER, Role.MANAGER, Role.PRIVACY_OFFICER)
 PATIENT_COLUMNS = ("pseudonym", "team", "role")
@@ -52,6 +55,8 @@ ALIASES = {
     "naam": "display_name",
     "rol": "role",
     "leidinggevende": "line_manager_email",
+    "functie": "care_role",
+    "zorgrol": "care_role",
     "e_mail_leidinggevende": "line_manager_email",
     "pseudoniem": "pseudonym",
     "patientnummer": "pseudonym",
@@ -82,8 +87,8 @@ class Result:
 def template_csv(kind: str) -> str:
     """An example file with the columns, as a spreadsheet opens it."""
     if kind == "staff":
-        rows = ["personnel_number;email;display_name;role;team;line_manager_email",
-                "HR-1001;j.jansen@example.org;Jan Jansen;professional;;"]  # fmt: skip
+        rows = ["personnel_number;email;display_name;role;team;line_manager_email;care_role",
+                "HR-1001;j.jansen@example.org;Jan Jansen;professional;;;"]  # fmt: skip
     else:
         rows = ["pseudonym;team;role", "P-0001;;patient"]
     return "\r\n".join(rows) + "\r\n"
@@ -166,14 +171,26 @@ def _check_staff(organisation_id: int, rows: list[dict[str, str]], result: Previ
         if row["team"] and row["team"].casefold() not in teams:
             _problem(result, i, "team", N_("There is no team %(value)s in this organisation."), value=row["team"])
         _check_line_manager(organisation_id, i, row, emails_in_file, rows, result)
+        existing = db.session.scalar(select(User).where(User.email == email)) if email else None
+        _check_care_role(i, row, existing, result)
         if email:
-            existing = db.session.scalar(select(User).where(User.email == email))
             if existing is not None and existing.organisation_id != organisation_id:
                 _problem(result, i, "email", N_("%(value)s already has an account at another organisation."),
                          value=email)  # fmt: skip
             elif existing is not None:
                 result.updates += 1
             _check_roster(organisation_id, i, number, existing, result)
+
+
+def _check_care_role(i: int, row: dict[str, str], existing: User | None, result: Preview) -> None:
+    """A care role named by its code or a label; it is held in a team (the row's, or the person's present one)."""
+    if not row["care_role"]:
+        return
+    if find_care_role(row["care_role"]) is None:
+        _problem(result, i, "care_role", N_("Unknown care role %(value)s: use a code or name from the list of care "
+                                            "roles on this page."), value=row["care_role"])  # fmt: skip
+    elif not row["team"] and (existing is None or existing.team_id is None):
+        _problem(result, i, "care_role", N_("A care role belongs to a team: fill in team as well."))
 
 
 def _check_roster(organisation_id: int, i: int, number: str, existing: User | None, result: Preview) -> None:
@@ -279,6 +296,7 @@ class ImportRefused(Exception):
 
 def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[str, int]) -> tuple[int, int]:
     users: dict[str, User] = {}
+    previous_teams: dict[str, int | None] = {}
     created = updated = 0
     for row in rows:
         email = normalise_email(row["email"])
@@ -289,6 +307,7 @@ def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[
             created += 1
         else:
             updated += 1
+        previous_teams[email] = user.team_id
         user.display_name = " ".join(row["display_name"].split())
         user.role = Role(row["role"].lower() or "professional")
         user.team_id = teams.get(row["team"].casefold()) if row["team"] else user.team_id
@@ -310,4 +329,7 @@ def _import_staff(organisation_id: int, rows: list[dict[str, str]], teams: dict[
                 db.session.add(staff)
             staff.user_id = user.id
         staff.line_manager_user_id = manager_id
+        db.session.flush()
+        care_role = find_care_role(row["care_role"]) if row["care_role"] else current_care_role(user.id)
+        sync_roster(user, care_role, previous_team=previous_teams[normalise_email(row["email"])])
     return created, updated

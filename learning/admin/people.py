@@ -17,6 +17,7 @@ from learning.accounts.confirm import forget_confirmation
 from learning.accounts.models import Role, Team, User
 from learning.accounts.services import normalise_email
 from learning.admin import log
+from learning.admin.roster import check_care_role, current_care_role, restore_roster, sync_roster
 from learning.admin.scope import Actor, AdminError, OutOfScope, assignable_roles, require
 from learning.db import db
 from learning.environments.models import StaffMember
@@ -31,6 +32,7 @@ class PersonData:
     display_name: str
     role: Role
     team_id: int | None = None
+    care_role: str | None = None  # a code of staff_role ("functie"); staff only, and only with a team
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ def _line_managers(user_ids: list[int]) -> dict[int, User]:
     return {row[0]: row[1] for row in rows if row[0] is not None}
 
 
+def care_role_of(user_id: int) -> str | None:
+    """The care role of this person's open membership on the roster, if any (what the person page shows)."""
+    return current_care_role(user_id)
+
+
 def line_manager_of(user_id: int) -> int | None:
     """The user id of this person's line manager on the roster, if any."""
     return db.session.scalar(select(StaffMember.line_manager_user_id).where(StaffMember.user_id == user_id))
@@ -116,7 +123,8 @@ def _check(actor: Actor, organisation_id: int, data: PersonData, user: User | No
         team = db.session.get(Team, data.team_id)
         if team is None or team.organisation_id != organisation_id:
             raise AdminError("team-unknown")
-    return PersonData(email, name, data.role, data.team_id)
+    care_role = check_care_role(data.role, data.team_id, data.care_role)
+    return PersonData(email, name, data.role, data.team_id, care_role)
 
 
 def create_person(actor: Actor, organisation_id: int, data: PersonData) -> User:
@@ -132,6 +140,8 @@ def create_person(actor: Actor, organisation_id: int, data: PersonData) -> User:
         team_id=data.team_id,
     )
     db.session.add(user)
+    db.session.flush()
+    sync_roster(user, data.care_role)
     db.session.commit()
     log.record(actor, "admin.person.create", f"user:{user.id}")
     return user
@@ -145,7 +155,9 @@ def update_person(actor: Actor, organisation_id: int, user_id: int, data: Person
         raise AdminError("own-role")
     if data.email != user.email:
         forget_confirmation(user)  # the new address is unconfirmed; links sent to the old one stop working
+    previous_team = user.team_id
     user.email, user.display_name, user.role, user.team_id = data.email, data.display_name, data.role, data.team_id
+    sync_roster(user, data.care_role, previous_team=previous_team)  # a move or a new care role: end, open the next
     db.session.commit()
     log.record(actor, "admin.person.update", f"user:{user.id}")
     return user
@@ -158,6 +170,7 @@ def end_membership(actor: Actor, organisation_id: int, user_id: int) -> User:
         raise AdminError("own-membership")
     user.is_active_account = False
     user.session_version += 1
+    sync_roster(user, None)  # the roster stops counting a leaver from tomorrow
     db.session.commit()
     log.record(actor, "admin.person.end", f"user:{user.id}")
     return user
@@ -167,6 +180,7 @@ def restore_membership(actor: Actor, organisation_id: int, user_id: int) -> User
     """Undo an ending made by mistake (or a returning employee): the account can log in again."""
     user = get_person(actor, organisation_id, user_id)
     user.is_active_account = True
+    restore_roster(user)
     db.session.commit()
     log.record(actor, "admin.person.restore", f"user:{user.id}")
     return user

@@ -153,7 +153,7 @@ def _person_form() -> PersonData:
     role = request.form.get("role", "")
     return PersonData(request.form.get("email", ""), request.form.get("display_name", ""),
                       Role(role) if role in {r.value for r in Role} else Role.PROFESSIONAL,
-                      int_or_none(request.form.get("team_id")))  # fmt: skip
+                      int_or_none(request.form.get("team_id")), request.form.get("care_role") or None)  # fmt: skip
 
 
 @bp.route("/<int:organisation_id>/people/<int:user_id>", methods=["GET", "POST"])
@@ -189,7 +189,8 @@ def _person_page(organisation_id: int, user_id: int, problem: dict[str, str] | N
     page = render_template("admin/person.html", organisation=user.organisation, user=user, roles=assignable_roles(me),
                            tree=organisations.team_tree(organisation_id),
                            managers=people.line_manager_choices(organisation_id),
-                           line_manager=people.line_manager_of(user.id), problem=problem, form=form,
+                           line_manager=people.line_manager_of(user.id), care_role=people.care_role_of(user.id),
+                           problem=problem, form=form,
                            is_self=user.id == me.user_id, needs_mfa=mfa.requires_mfa(user),
                            mfa_enrolled=mfa.is_enrolled(user))  # fmt: skip
     return page, 400 if problem else 200

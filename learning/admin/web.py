@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from learning.admin.scope import Actor, AdminError, NotAdministrator, OutOfScope
 from learning.dashboards import glossary
 from learning.dashboards.filters import PHASES
+from learning.environments import roles
 from learning.environments.models import Condition
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/organisations")
@@ -37,6 +38,9 @@ MESSAGES = {
     "own-second-factor": _l("You cannot reset your own authenticator app. Ask another administrator."),
     "line-manager-unknown": _l("Choose a manager of this organisation as line manager, or none."),
     "own-line-manager": _l("A person cannot be their own line manager."),
+    "care-role-unknown": _l("Choose a care role from the list, or none."),
+    "care-role-not-staff": _l("Patients and caregivers have no care role. Leave the care role empty."),
+    "care-role-needs-team": _l("A care role belongs to a team. Choose a team, or leave the care role empty."),
     "uses-out-of-range": _l("Fill in a number of uses from 1 to %(maximum)s."),
     "expiry-out-of-range": _l("Choose a last day from today up to %(days)s days ahead."),
     "label-too-long": _l("The note can be at most 64 characters."),
@@ -85,6 +89,9 @@ FIELDS = {
     "own-role": "role",
     "line-manager-unknown": "line_manager_id",
     "own-line-manager": "line_manager_id",
+    "care-role-unknown": "care_role",
+    "care-role-not-staff": "care_role",
+    "care-role-needs-team": "care_role",
     "uses-out-of-range": "max_uses",
     "expiry-out-of-range": "expires_on",
     "label-too-long": "label",
@@ -217,6 +224,13 @@ def _role_options(roles: list[Any]) -> list[tuple[str, str]]:
     return [(role.value, str(ROLES[role.value])) for role in roles]
 
 
+def _care_role_options(none_label: str) -> list[tuple[str, str]]:
+    """The care roles ("functies") in the reader's language, by name, after a 'none' choice (authors have none)."""
+    language = str(get_locale() or "nl")
+    named = sorted(((r.code, roles.label(r, language)) for r in roles.care_roles()), key=lambda c: c[1].lower())
+    return [("", none_label), *named]
+
+
 def _people_options(users: list[Any], none_label: str, leave_out: int) -> list[tuple[Any, str]]:
     return [("", none_label), *((u.id, u.display_name or u.email) for u in users if u.id != leave_out)]
 
@@ -230,6 +244,7 @@ def _labels() -> dict[str, Any]:
         "team_options": _team_options,
         "role_options": _role_options,
         "people_options": _people_options,
+        "care_role_options": _care_role_options,
         "condition_options": condition_options,
         "environment_options": _environment_options,
         "phase_options": phase_options,

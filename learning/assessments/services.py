@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from learning.accounts.models import Role, User
 from learning.dashboards.access import may_view_environment
 from learning.db import db
+from learning.environments import roles
 from learning.environments.models import Assessment, Framework, Programme, StaffRole
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -194,7 +195,7 @@ def role_labels(locale: str) -> dict[str, str]:
     with force_locale(locale):
         labels = {code: str(label) for code, label in OTHER_ROLES.items()}
     care = db.session.scalars(select(StaffRole).where(StaffRole.code.not_in(NOT_ASSESSORS)))
-    named = sorted(((role.code, role.label_nl if locale == "nl" else role.label_en) for role in care), key=_label)
+    named = sorted(((role.code, roles.label(role, locale)) for role in care), key=_label)
     return labels | dict(named)
 
 

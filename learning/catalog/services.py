@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 
 from learning.accounts.models import User
 from learning.content.models import Module
-from learning.content.services import PublishedText, get_module, list_modules_for
+from learning.content.services import PublishedText, get_module, get_module_text
 from learning.db import db
+from learning.environments.models import StaffMember
 from learning.player.models import Attempt
 
 
 @dataclass(frozen=True)
+class CatalogModule:
+    """What the catalogue reads of a module, as plain data (its card, its link, its texts)."""
+
+    id: int
+    slug: str
+    minutes: int
+    current_version: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class CatalogEntry:
-    module: Module
+    module: CatalogModule
     text: PublishedText
     status: str  # "new" | "started" | "passed" | "not-passed" | "finished" (no judged questions)
 
@@ -28,28 +41,64 @@ def can_open(user: User, module: Module) -> bool:
     return user.audience is None or user.audience.value in module.audience_list
 
 
+# Built once: the catalogue is the learner's home page. Only the three columns a status needs, as plain rows (no
+# ORM objects: loading every attempt the learner ever made as an Attempt cost more than the query).
+_ATTEMPT_STATUS = (
+    select(Attempt.module_id, Attempt.finished_at, Attempt.passed)
+    .where(Attempt.user_id == bindparam("user_id"))
+    .order_by(Attempt.finished_at)
+)
+
+
+# The modules with an approved version, as rows (list_modules_for's selection without ORM objects), and whether the
+# learner is on a staff roster at all: only then can a programme require training of her (own_required_training).
+_PUBLISHED_MODULES = (
+    select(Module.id, Module.slug, Module.audiences, Module.minutes, Module.current_version, Module.updated_at,
+           exists().where(StaffMember.user_id == bindparam("user_id")))
+    .where(Module.current_version != "")
+    .order_by(Module.slug)
+)  # fmt: skip
+
+
 def get_catalog(user: User, language: str) -> list[CatalogEntry]:
     """Return the modules for this learner with their status."""
-    attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.finished_at)).all()
-    started = {a.module_id for a in attempts if not a.is_finished}
-    last_finished = {a.module_id: a for a in attempts if a.is_finished}  # ordered: the newest result wins
+    return catalog_and_roster(user, language)[0]
+
+
+def catalog_and_roster(user: User, language: str) -> tuple[list[CatalogEntry], bool]:
+    """Return the modules for this learner with their status, and whether she has a staff roster entry (without
+    one no training is required of her, and the home page needs no roster queries). Two queries."""
+    attempts = db.session.execute(_ATTEMPT_STATUS, {"user_id": user.id}).all()
+    started = {module_id for module_id, finished_at, _passed in attempts if finished_at is None}
+    # ordered by finished_at: the newest result wins
+    last_finished = {module_id: passed for module_id, finished_at, passed in attempts if finished_at is not None}
     audience = user.audience.value if user.audience else None
-    return [
-        CatalogEntry(module, text, _status(module.id, started, last_finished))
-        for module, text in list_modules_for(audience, language)
-    ]
+    entries, on_roster = [], None
+    for id_, slug, audiences, minutes, version, updated_at, listed in db.session.execute(
+        _PUBLISHED_MODULES, {"user_id": user.id}
+    ):
+        on_roster = bool(listed)
+        if audience is not None and audience not in audiences.split(","):
+            continue
+        module = CatalogModule(id_, slug, minutes, version, updated_at)
+        text = get_module_text(module, version, language)
+        if text is not None:
+            entries.append(CatalogEntry(module, text, _status(id_, started, last_finished)))
+    if on_roster is None:  # no module published at all: ask the roster on its own
+        on_roster = db.session.scalar(select(exists().where(StaffMember.user_id == user.id))) or False
+    return entries, on_roster
 
 
-def _status(module_id: int, started: set[int], last_finished: dict[int, Attempt]) -> str:
+def _status(module_id: int, started: set[int], last_finished: dict[int, bool | None]) -> str:
     """A module's status as the learner should read it: a fail is never shown as done."""
     if module_id in started:
         return "started"
-    attempt = last_finished.get(module_id)
-    if attempt is None:
+    if module_id not in last_finished:
         return "new"
-    if attempt.passed is None:
+    passed = last_finished[module_id]
+    if passed is None:
         return "finished"
-    return "passed" if attempt.passed else "not-passed"
+    return "passed" if passed else "not-passed"
 
 
 def get_visible_module(user: User, slug: str) -> Module | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -180,6 +182,20 @@ def list_modules_for(audience: str | None, language: str) -> list[tuple[Module, 
     ]
 
 
+class ModuleKey(Protocol):
+    """What the text look-ups read of a module: a Module, or the same three columns read as plain data by a page
+    that needs no ORM object (learning/progress)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class PublishedText:
     """What pages read of one stored text (one language of one version), without its Markdown source.
@@ -202,7 +218,7 @@ class PublishedText:
         return db.session.scalar(select(ModuleText.source).where(ModuleText.id == self.id)) or ""
 
 
-def published_texts(module: Module) -> dict[tuple[str, str], PublishedText]:
+def published_texts(module: ModuleKey) -> dict[tuple[str, str], PublishedText]:
     """Return the module's texts by (version, language), read from the database once per worker and load.
 
     A published text never changes under its version, and every `content load` of a module sets its updated_at,
@@ -233,7 +249,7 @@ _TEXTS: dict[tuple[int, object], dict[tuple[str, str], PublishedText]] = {}
 _TEXTS_KEPT = 1024
 
 
-def get_module_text(module: Module, version: str, language: str) -> PublishedText | None:
+def get_module_text(module: ModuleKey, version: str, language: str) -> PublishedText | None:
     """Return the text of a version in the language asked for, else in the closest language it exists in.
 
     German falls back to English before Dutch (see learning.i18n); the caller compares text.language with the

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from learning.accounts.models import Team, User
 from learning.content.models import Module, ModuleText
 from learning.db import db
+from learning.environments import roles
 from learning.environments.models import Curriculum, Programme, ProgrammeTeam, StaffMember, StaffMembership, StaffRole
 from learning.metrics.models import TrainingEvent
 from learning.metrics.training import DONE_VERBS
@@ -127,7 +128,7 @@ def staff_to_complete(manager: User, environment_id: int, today: date, locale: s
         return []
     rows = db.session.execute(
         select(StaffMember.pid, User.xapi_pid, User.display_name, Team.id, Team.name, StaffMembership.role_code,
-               StaffMembership.start, StaffRole.label_nl, StaffRole.label_en)
+               StaffMembership.start, StaffRole)
         .join(StaffMembership, StaffMembership.staff_id == StaffMember.id)
         .join(Team, Team.id == StaffMembership.team_id)
         .join(StaffRole, StaffRole.code == StaffMembership.role_code)
@@ -158,7 +159,7 @@ def staff_to_complete(manager: User, environment_id: int, today: date, locale: s
             StaffStatus(
                 name=row.display_name or row.pid,
                 team=row.name,
-                role=row.label_nl if locale == "nl" else row.label_en,
+                role=roles.label(row.StaffRole, locale),
                 missing=tuple(titles[m] for m in missing),
                 refresh=tuple(titles[m] for m in lapsed),
                 required=len(need.modules),

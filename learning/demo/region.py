@@ -1,5 +1,8 @@
 """What the demo region of Twente looks like: environments, organisations, teams, roles and programmes.
 
+The care roles' labels are the region's reference data (learning.environments.roles); only how much each role works
+with RPM in the demo is made up here.
+
 Plain data, no database. Every organisation name carries "(demo)" so nobody mistakes it for a real care provider;
 the two organisations and four teams of the first demo (and its seven log-ins) keep their names.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from learning.environments.models import Condition, Phase
+from learning.environments.roles import CARE_ROLES
 
 HOSPITAL = "Ziekenhuis Twente Oost (demo)"
 HOME_CARE = "Thuiszorg Twente (demo)"
@@ -17,7 +21,6 @@ MARKER_ENVIRONMENT = "Hartfalen Twente"  # its presence means the region exists 
 PROFESSIONAL_MODULE = "rpm-meting-tot-melding"
 PATIENT_MODULES = {Condition.HF: "elke-dag-wegen-hartfalen"}
 CAREGIVER_MODULE = "naaste-helpen-thuismeten"
-PATIENT_AUDIENCE_ROLE = ("patient", "Patiënt (programma-educatie)", "Patient (programme education)")
 
 
 @dataclass(frozen=True)
@@ -92,22 +95,26 @@ TEAMS = (
     TeamSpec("fnt-alm", "fnt", "Fysiotherapie Almelo", "practice", (("physio", 6),)),
 )
 
+# code: (chance of RPM work on a working day once trained, core role: trains sooner); labels in environments.roles
+_ROLE_WORK: dict[str, tuple[float, bool]] = {
+    "hf_nurse": (0.55, True),
+    "np": (0.30, True),
+    "cardiologist": (0.08, False),
+    "monitoring_nurse": (0.60, True),
+    "ward_nurse": (0.05, False),
+    "lung_nurse": (0.40, True),
+    "pulmonologist": (0.08, False),
+    "diabetes_nurse": (0.45, True),
+    "internist": (0.06, False),
+    "district_nurse": (0.15, False),
+    "casemanager_dem": (0.0, False),
+    "gp": (0.06, False),
+    "poh": (0.35, True),
+    "physio": (0.20, False),
+}
 # code: (Dutch label, English label, chance of RPM work on a working day once trained, core role: trains sooner)
 ROLES: dict[str, tuple[str, str, float, bool]] = {
-    "hf_nurse": ("Hartfalenverpleegkundige", "Heart failure nurse", 0.55, True),
-    "np": ("Verpleegkundig specialist", "Nurse practitioner", 0.30, True),
-    "cardiologist": ("Cardioloog", "Cardiologist", 0.08, False),
-    "monitoring_nurse": ("Verpleegkundige medisch servicecentrum", "Monitoring-centre nurse", 0.60, True),
-    "ward_nurse": ("Verpleegkundige", "Ward nurse", 0.05, False),
-    "lung_nurse": ("Longverpleegkundige", "Respiratory nurse", 0.40, True),
-    "pulmonologist": ("Longarts", "Pulmonologist", 0.08, False),
-    "diabetes_nurse": ("Diabetesverpleegkundige", "Diabetes nurse", 0.45, True),
-    "internist": ("Internist", "Internist", 0.06, False),
-    "district_nurse": ("Wijkverpleegkundige", "District nurse", 0.15, False),
-    "casemanager_dem": ("Casemanager dementie", "Dementia case manager", 0.0, False),
-    "gp": ("Huisarts", "General practitioner", 0.06, False),
-    "poh": ("Praktijkondersteuner huisarts", "GP practice nurse", 0.35, True),
-    "physio": ("Fysiotherapeut", "Physiotherapist", 0.20, False),
+    code: (CARE_ROLES[code][0], CARE_ROLES[code][1], rate, core) for code, (rate, core) in _ROLE_WORK.items()
 }
 UNTARGETED_ROLES = frozenset({"casemanager_dem"})  # no dementia programme in the region yet
 

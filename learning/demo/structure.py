@@ -20,7 +20,6 @@ from learning.demo.region import (
     DAILY_8_TO_22,
     ENVIRONMENTS,
     ORGANISATIONS,
-    PATIENT_AUDIENCE_ROLE,
     PATIENT_MODULES,
     PROFESSIONAL_MODULE,
     PROGRAMMES,
@@ -32,6 +31,7 @@ from learning.demo.region import (
     ProgrammeSpec,
 )
 from learning.environments.models import Condition, Curriculum, Environment, Programme, ProgrammeTeam, StaffRole
+from learning.environments.roles import PATIENT_AUDIENCE_LABEL_DE, PATIENT_AUDIENCE_ROLE, ensure_care_roles
 
 SEEDING_SUFFIX = " (demo wordt aangemaakt)"  # the marker's name until the last row is written
 
@@ -107,12 +107,10 @@ def _teams(rng: random.Random, organisations: dict[str, int]) -> dict[str, TeamR
 
 def _roles() -> None:
     """Add the care roles (and the patient audience) that are missing; labels of existing ones stay."""
-    wanted = {code: (nl, en) for code, (nl, en, _, _) in ROLES.items()}
-    wanted[PATIENT_AUDIENCE_ROLE[0]] = PATIENT_AUDIENCE_ROLE[1:]
-    present = set(db.session.scalars(select(StaffRole.code)))
-    db.session.add_all(
-        StaffRole(code=code, label_nl=nl, label_en=en) for code, (nl, en) in wanted.items() if code not in present
-    )
+    ensure_care_roles()
+    code, nl, en = PATIENT_AUDIENCE_ROLE
+    if db.session.get(StaffRole, code) is None:
+        db.session.add(StaffRole(code=code, label_nl=nl, label_en=en, label_de=PATIENT_AUDIENCE_LABEL_DE))
     db.session.flush()
 
 

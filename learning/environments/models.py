@@ -96,6 +96,7 @@ class StaffRole(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     label_nl: Mapped[str] = mapped_column(String(100))
     label_en: Mapped[str] = mapped_column(String(100))
+    label_de: Mapped[str | None] = mapped_column(String(100))  # None: German readers see the English label
 
 
 class StaffMember(Base):

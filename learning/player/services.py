@@ -18,7 +18,7 @@ from learning.accounts.models import Role, User
 from learning.content.document import Item, Judged, ModuleDocument, Quiz, Step
 from learning.content.judging import Given, read_answer
 from learning.content.models import Module
-from learning.content.services import get_document, get_module_text, published_texts
+from learning.content.services import PublishedText, get_document, get_module_text, published_texts
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.tracking import interactions, outbox
@@ -90,12 +90,17 @@ def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module 
     return (None, None, False) if row is None else (row[0], row[1], bool(row[2]))
 
 
-def document_for(attempt: Attempt, language: str) -> ModuleDocument:
-    """Return the module text the attempt was started on, in the language asked for (else the closest one)."""
+def text_for(attempt: Attempt, language: str) -> PublishedText:
+    """Return the stored text the attempt was started on, in the language asked for (else the closest one)."""
     text = get_module_text(attempt.module, attempt.version, language)
     if text is None:  # a loaded version always has Dutch; this means the database was edited by hand
         raise PlayerError(f"module {attempt.module.slug} {attempt.version} has no text")
-    return get_document(text)
+    return text
+
+
+def document_for(attempt: Attempt, language: str) -> ModuleDocument:
+    """Return the module text the attempt was started on, parsed, in the language asked for (else the closest)."""
+    return get_document(text_for(attempt, language))
 
 
 def documents_of(attempt: Attempt) -> dict[str, ModuleDocument]:
@@ -240,13 +245,13 @@ def answer_item(
     if item is None:
         raise PlayerError(f"unknown question {item_id}")
     given = read_answer(item, raw)
-    counted = attempt.answer_for(item_id)
+    counted = _stored_answer(attempt.id, item_id)  # this item's answer only: the attempt's list stays unloaded
     statements = []
     if counted is None:
         # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
         statements.append(_answered_statement(user, attempt, item, given, language, statement_id))
-        counted = AttemptAnswer(item_id=item_id, response=given.stored, correct=given.correct)
-        attempt.answers.append(counted)
+        counted = AttemptAnswer(attempt_id=attempt.id, item_id=item_id, response=given.stored, correct=given.correct)
+        db.session.add(counted)
     if attempt.last_activity_at is None or utcnow() - attempt.last_activity_at >= ACTIVITY_GRANULARITY:
         attempt.last_activity_at = utcnow()
     try:
@@ -262,10 +267,14 @@ def answer_item(
     return AnswerOutcome(item=item, given=given, counted=counted)
 
 
+# Built once: every answer asks whether the item was answered before in this attempt.
+_STORED_ANSWER = select(AttemptAnswer).where(
+    AttemptAnswer.attempt_id == bindparam("attempt_id"), AttemptAnswer.item_id == bindparam("item_id")
+)
+
+
 def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
-    return db.session.scalar(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.item_id == item_id)
-    )
+    return db.session.scalar(_STORED_ANSWER, {"attempt_id": attempt_id, "item_id": item_id})
 
 
 def _answered_statement(

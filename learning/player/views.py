@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from learning.audit.recording import record_read
 from learning.catalog.services import can_open, get_visible_module
 from learning.content.document import Item, interaction_type
 from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
-from learning.player import review, services
+from learning.content.services import get_document
+from learning.player import fragments, review, services
 from learning.player.models import Attempt
 from learning.player.seen import SeenEntry, SeenRefused, record_seen
 from learning.web import is_htmx_fragment_request
@@ -127,8 +127,11 @@ def step(slug: str, number: int) -> Response:
             shown = services.view_step(current_user, attempt, number, _language(), seen=seen)
         except services.PlayerError:
             abort(404)
-    template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"
-    html = render_template(template, module=module, attempt=attempt, document=document, step=shown)
+    html: str
+    if is_htmx_fragment_request():  # the page learners load most: rendered once per step and state (fragments.py)
+        html = fragments.step_fragment(module, attempt, services.text_for(attempt, _language()), document, shown)
+    else:
+        html = render_template("player/step.html", module=module, attempt=attempt, document=document, step=shown)
     return _vary(make_response(html))
 
 
@@ -150,10 +153,8 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
         return _refused(module, attempt, item_id, values, error), 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
-    document = services.document_for(attempt, _language())
-    html = render_template(
-        "player/_item.html", module=module, attempt=attempt, document=document, item=outcome.item, outcome=outcome
-    )
+    text = services.text_for(attempt, _language())
+    html = fragments.answered_item(module, attempt, text, get_document(text), outcome)
     return _vary(make_response(html))
 
 
@@ -185,10 +186,11 @@ def finish(slug: str) -> Response:
 @bp.get("/result/<int:attempt_id>")
 @login_required
 def result(slug: str, attempt_id: int) -> str:
-    """Show how the learner did: every question with their first answer, the right answer and why."""
+    """Show how the learner did: every question with their first answer, the right answer and why.
+
+    Only the learner's own attempt is found here, and an own read is not logged (docs/access-log.md)."""
     module = _module(slug)
     attempt = review.finished_attempt(current_user, module, attempt_id) or abort(404)
-    record_read("result.view", f"user:{current_user.id}")
     document = services.document_for(attempt, _language())
     rows = review.review_rows(attempt, document)
     return render_template("player/result.html", module=module, attempt=attempt, document=document, rows=rows)
@@ -204,7 +206,6 @@ def reread(slug: str, attempt_id: int, number: int) -> Response:
         shown = review.reread_step(current_user, attempt, number, _language(), session)
     except services.PlayerError:
         abort(404)
-    record_read("result.reread", f"user:{current_user.id}")  # the page shows the learner's answers
     document = services.document_for(attempt, _language())
     rows = {row.item.id: row for row in review.review_rows(attempt, document)}
     template = "player/_player.html" if is_htmx_fragment_request() else "player/step.html"

@@ -1,4 +1,10 @@
-"""My progress page. A learner reading their own record is logged too: the access log shows every read of it."""
+"""My progress page.
+
+A learner reading their own record is not logged: the access log is there for reads of a person's data by others
+(staff, caregivers, LRS clients; NEN 7513 logs access to a client's record by others), and an entry per own view
+was a durable write (an fsync) on the page a learner opens most. A caregiver's view of the same progress is logged
+(`caregiver.progress`, learning/caregivers). docs/access-log.md, "What is not logged".
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,15 @@ from flask import Blueprint, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from learning.audit.recording import record_read
+from learning.db import read_only
 from learning.progress.services import get_progress
 
 bp = Blueprint("progress", __name__)
 
 
 @bp.get("/progress")
+@read_only
 @login_required
 def index() -> str:
     """Show what the learner started and finished."""
-    record_read("progress.view", f"user:{current_user.id}")
     return render_template("progress/index.html", rows=get_progress(current_user, str(get_locale())))

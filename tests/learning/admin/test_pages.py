@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from learning.accounts.models import Invitation, User
 from learning.db import db
+from learning.environments.roles import ensure_care_roles
 
 
 def _login(client: FlaskClient, email: str) -> None:
@@ -102,3 +103,24 @@ def test_a_refused_line_manager_saves_nothing_of_the_form(app: Flask) -> None:
     assert "Iemand kan niet zijn eigen leidinggevende zijn." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, region.manager_x).display_name == ""  # type: ignore[union-attr]
+
+
+def test_the_care_role_select_refuses_a_role_without_team_and_keeps_the_choice(app: Flask) -> None:
+    with app.app_context():
+        region = make_region()
+        ensure_care_roles()
+        db.session.commit()
+    client = app.test_client()
+    _login(client, "manager-x@example.test")
+    path = f"/admin/organisations/{region.org_x}/people"
+    data = {"csrf_token": csrf_token(client, path), "display_name": "Noor", "email": "noor@example.test",
+            "role": "professional", "team_id": "", "care_role": "hf_nurse"}  # fmt: skip
+    refused = client.post(path, data=data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert re.search(r'role="alert"[^>]*><p>Een functie hoort bij een team', page)
+    assert '<option value="hf_nurse" selected>Hartfalenverpleegkundige</option>' in page
+    made = client.post(path, data={**data, "team_id": str(region.team_x)})
+    assert made.status_code == 302
+    person = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert '<option value="hf_nurse" selected>Hartfalenverpleegkundige</option>' in person  # read from the roster

@@ -1,10 +1,12 @@
-"""Which reads are logged, through the real app: dashboards and their exports, a learner's own progress and result,
-assessments, and statements read over /xapi (header and alternate syntax). Refused requests leave no entry."""
+"""Which reads are logged, through the real app: dashboards and their exports, assessments, a caregiver's view of
+a patient's progress (a learner's own progress and result are not), and statements read over /xapi (header and
+alternate syntax). Refused requests leave no entry."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +26,7 @@ from learning.audit.recording import summarise_query
 from learning.content.models import Module
 from learning.db import db
 from learning.player.models import Attempt
+from tests.learning.caregivers.test_sharing import enter_code, make_code
 
 Login = Callable[[Any], FlaskClient]
 
@@ -86,10 +89,11 @@ def test_the_list_of_dashboards_and_the_definitions_are_not_personal_data(
     assert logged(app) == []
 
 
-def test_a_learner_viewing_own_progress_and_result_is_logged(
+def test_a_learner_reading_own_progress_and_result_is_not_logged_but_a_caregivers_view_is(
     app: Flask, login: Login, make_user: Callable[..., Any], content: None
 ) -> None:
     patient = make_user(Role.PATIENT)
+    caregiver = make_user(Role.CAREGIVER)
     slug = "elke-dag-wegen-hartfalen"
     with app.app_context():
         module = db.session.scalars(select(Module).where(Module.slug == slug)).one()
@@ -98,15 +102,19 @@ def test_a_learner_viewing_own_progress_and_result_is_logged(
         db.session.add(attempt)
         db.session.commit()
         attempt_id = attempt.id
-    client = login(patient)
-    assert client.get("/progress").status_code == 200
-    assert client.get(f"/modules/{slug}/result/{attempt_id}").status_code == 200
-    assert client.get(f"/modules/{slug}/result/{attempt_id + 1}").status_code == 404  # not theirs: no entry
+    own = login(patient)
+    assert own.get("/progress").status_code == 200
+    assert own.get(f"/modules/{slug}/result/{attempt_id}").status_code == 200
+    assert own.get(f"/modules/{slug}/read-again/{attempt_id}/step/1").status_code == 200
+    assert logged(app) == []  # their own record: no entry
+    code = make_code(own)
+    other = login(caregiver)  # the same test client, now the caregiver's
+    assert enter_code(other, code).status_code == 302
+    link = re.search(r'href="/caregiving/(\d+)"', other.get("/caregiving").get_data(as_text=True))
+    assert link
+    assert other.get(f"/caregiving/{link.group(1)}").status_code == 200
     who = f"user:{patient.id}"
-    assert logged(app) == [
-        (who, "progress.view", who, "/progress"),
-        (who, "result.view", who, f"/modules/{slug}/result/{attempt_id}"),
-    ]
+    assert (f"user:{caregiver.id}", "caregiver.progress", who, f"/caregiving/{link.group(1)}") in logged(app)
 
 
 def test_reading_a_programmes_assessments_is_logged(app: Flask, login: Login, manager: Any, region: Region) -> None:

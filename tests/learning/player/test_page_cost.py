@@ -132,3 +132,47 @@ def test_the_progress_page_reads_attempts_modules_and_steps_in_one_query(app, cl
     assert len([s for s in reads if "FROM attempt" in s or "FROM module" in s]) == 1
     assert [s for s in reads if "FROM attempt_step" in s and "count(" not in s] == []
     assert "stap 2 van" in page.get_data(as_text=True)
+
+
+def test_read_only_pages_skip_the_transaction_on_postgresql_and_a_step_view_keeps_it(
+    app, client, login, make_user, content
+):
+    """On PostgreSQL the catalogue, /progress and /help run in autocommit (no BEGIN, no ROLLBACK round trip);
+    a page that writes (a step view) keeps its transaction. SQLite is left as it was."""
+    with app.app_context():
+        engine = db.engine
+    postgresql = engine.dialect.name == "postgresql"
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    modes: list[tuple[str, bool]] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        in_autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if postgresql:
+            assert conn.connection.dbapi_connection.autocommit is in_autocommit  # what psycopg really does
+        modes.append((statement.split(None, 1)[0].upper(), in_autocommit))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        for path in ("/", "/progress", "/help"):
+            modes.clear()
+            assert client.get(path).status_code == 200
+            assert modes
+            assert {autocommit for _verb, autocommit in modes} == {postgresql}, path
+        modes.clear()
+        assert client.get(f"{MODULE}/step/3", headers={"HX-Request": "true"}).status_code == 200
+        assert ("INSERT", False) in modes  # the step seen first: written in a transaction
+        assert not any(autocommit for _verb, autocommit in modes)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_the_catalogue_of_a_learner_on_no_staff_roster_asks_no_roster_query(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    assert client.get("/").status_code == 200  # the worker reads each module's texts once
+    with statements_sent(app) as sent:
+        page = client.get("/")
+    assert page.status_code == 200
+    assert "Elke dag wegen bij hartfalen" in page.get_data(as_text=True).replace("\xad", "")  # soft hyphens
+    assert not [s for s in sent if "staff_membership" in s]  # the roster's memberships: only for someone on it
+    assert len(sent) == 3  # the account, the attempts' status, the modules (with "on a roster at all")

@@ -55,7 +55,7 @@ def learn(client) -> None:
             answered += 1
         if answered:
             break  # one step with answers is enough: steps seen, answers and their statements exist
-    assert client.get("/progress").status_code == 200  # a logged read of their data
+    assert client.get("/progress").status_code == 200  # their own record: read, not logged (docs/access-log.md)
 
 
 def with_attachment(about: dict, content: bytes) -> tuple[bytes, str]:
