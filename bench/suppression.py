@@ -2,8 +2,8 @@
 
 On a database with the demo region, seeded and synced as `make setup` does, it computes every month in memory as
 a recompute does, then prints
-- the hidden share of the main chart's team-month cells (readiness vs adoption: each environment's teams x its five
-  metrics x every month; a cell with no data is "no value", not hidden, and is left out of the share);
+- the hidden and the banded share of the main chart's team-month cells (readiness vs adoption: each environment's
+  teams x its five metrics x every month; a cell with no data is "no value", not hidden, and is left out of the share);
 - the disclosure audit (learning/metrics/disclosure_audit.py): sensitive hidden cells, recoverable ones, LPs solved
   and the time the audit took.
 
@@ -30,7 +30,7 @@ from learning.metrics.compute import load_inputs  # noqa: E402
 from learning.metrics.disclosure_audit import AuditReport, audit_month  # noqa: E402
 from learning.metrics.periods import months_between  # noqa: E402
 from learning.metrics.services import month_cells  # noqa: E402
-from learning.metrics.suppression import MetricMonth  # noqa: E402
+from learning.metrics.suppression import MetricMonth, is_banded  # noqa: E402
 
 MAIN_CHART = ("TRN_COVERAGE", "PT_ACTIVATION", "PT_ADHERENCE", "PT_DROPOUT", "ALERT_SLA")  # dashboards READINESS
 
@@ -59,6 +59,11 @@ def chart_counts(month: dict[str, MetricMonth], teams: dict[int, set[int]], coun
                     continue
                 counts["with data"] += 1
                 counts["hidden"] += cell.suppressed
+                banded = not cell.suppressed and is_banded(m.spec, cell.num, cell.den, cell.people)
+                counts["banded"] += banded
+                counts[f"banded {code}"] += banded
+                counts[f"hidden {code}"] += cell.suppressed
+                counts[f"cells {code}"] += 1
 
 
 def measure() -> None:
@@ -71,25 +76,31 @@ def measure() -> None:
     teams = environment_teams(inputs)
     took = time.perf_counter() - began
     print(f"{len(periods)} months, {len(inputs.structure.teams)} teams; inputs read in {took:.1f} s")
-    for audit_step, label in ((False, "rules 1-3 (sum rules only)"), (True, "rules 1-4 (with audit complements)")):
+    variants = ((False, True, "rules 1-3 (sum rules only)"), (True, True, "rules 1-4 (sum rules, then the audit)"),
+                (True, False, "rule 1 + audit complements (what a recompute does)"))  # fmt: skip
+    for audit_step, sum_rules, label in variants:
         counts: Counter[str] = Counter()
         audit, compute_s, audit_s = AuditReport(), 0.0, 0.0
         cache: dict[Any, Any] = {}
         for period in periods:
             started = time.perf_counter()
-            month = month_cells(period, inputs, cache, audit=audit_step)
+            month = month_cells(period, inputs, cache, audit=audit_step, sum_rules=sum_rules)
             compute_s += time.perf_counter() - started
             chart_counts(month, teams, counts)
             started = time.perf_counter()
             audit.add(audit_month(month, inputs.structure))
             audit_s += time.perf_counter() - started
-        share = counts["hidden"] / counts["with data"] if counts["with data"] else 0.0
+        total = counts["with data"] or 1
         print(f"{label}:")
         print(f"  main chart: {counts['hidden']} of {counts['with data']} team-month cells with data hidden "
-              f"({share:.1%}); {counts['empty']} without data")  # fmt: skip
+              f"({counts['hidden'] / total:.1%}), {counts['banded']} banded ({counts['banded'] / total:.1%}); "
+              f"{counts['empty']} without data")  # fmt: skip
+        for code in MAIN_CHART:
+            print(f"    {code}: {counts[f'hidden {code}']} hidden, {counts[f'banded {code}']} banded "
+                  f"of {counts[f'cells {code}']}")  # fmt: skip
         print(f"  compute + suppression: {compute_s:.1f} s over {len(periods)} months")
-        print(f"  audit: {audit.hidden} hidden cells, {audit.sensitive} sensitive, {len(audit.recoverable)} "
-              f"recoverable sides, {audit.problems} LPs in {audit_s:.1f} s")  # fmt: skip
+        print(f"  audit: {audit.hidden} hidden cells, {audit.sensitive} sensitive ({audit.banded} shown as a band), "
+              f"{len(audit.recoverable)} recoverable sides, {audit.problems} LPs in {audit_s:.1f} s")  # fmt: skip
 
 
 def main() -> None:

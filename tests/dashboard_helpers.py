@@ -76,14 +76,14 @@ def store_attention_cells(region: Region) -> None:
     """The ward needs attention on every check; the district team's figures are hidden (with real numbers)."""
     for month, ward, dropout, sla in ((SEPTEMBER, (6, 10, 0.6), 0.05, None), (OCTOBER, (7, 10, 0.7), 0.09, 0.72)):
         store("TRN_COVERAGE", "team", region.ward, month, *ward)
-        store("PT_DROPOUT", "team", region.ward, month, dropout * 100, 100, dropout)
+        store("PT_DROPOUT", "team", region.ward, month, dropout * 200, 200, dropout)  # counts of 10 and more
         if sla is None:  # September's alert figure of the ward is hidden: no change may be given for it
             store("ALERT_SLA", "team", region.ward, month, 11, 18, 11 / 18, suppressed=True)
         else:
             store("ALERT_SLA", "team", region.ward, month, sla * 50, 50, sla)
         store("TRN_COVERAGE", "team", region.district, month, 3, 7, 3 / 7, suppressed=True)
         store("PT_DROPOUT", "team", region.district, month, 1, 9, 1 / 9, suppressed=True)  # 11 %
-        store("PT_DROPOUT", "environment", region.environment, month, dropout * 200, 200, dropout)
+        store("PT_DROPOUT", "environment", region.environment, month, dropout * 400, 400, dropout)
         store("ALERT_SLA", "environment", region.environment, month, 95, 100, 0.95)
         store("TRN_COVERAGE", "environment", region.environment, month, 3.7, 10, 0.37, suppressed=True)
         store("TRN_COVERAGE", "region", 0, month, 44, 60, 44 / 60)

@@ -13,6 +13,7 @@ given only when both months are shown; a scope whose figure is hidden is counted
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from learning.dashboards.frameworks import COVERED, MetricRow, metric_row
@@ -71,6 +72,21 @@ def _shown(row: MetricRow) -> float | None:
     return float(as_shown(row.current.value, row.spec.unit)) if row.current.value is not None else None
 
 
+def _below(row: MetricRow, aim: Decimal) -> bool:
+    """Whether the current figure is below an aim: a shown value, or a band whose bound ("< 25%") is at most the aim
+    (then every count inside the band is below it). A band is listed with its band text, never as a figure."""
+    bound = row.current.bound
+    if bound is not None:
+        return as_shown(bound, row.spec.unit) <= aim
+    value = _shown(row)
+    return value is not None and value < aim
+
+
+def _order(row: MetricRow) -> float:
+    bound = row.current.bound
+    return float(as_shown(bound, row.spec.unit)) if bound is not None else (_shown(row) or 0.0)
+
+
 def _rising(row: MetricRow) -> bool:
     """Whether the shown figure is higher than the shown figure of the month before (both must be shown)."""
     if row.current.value is None or row.previous.value is None:
@@ -99,10 +115,9 @@ def attention(
         row = metric_row(coverage, index, scope, month, locale)
         if row.current.status == "suppressed":
             hidden += 1
-        value = _shown(row)
-        if value is not None and value < as_shown(TRAINING_TARGET, coverage.unit):
+        if _below(row, as_shown(TRAINING_TARGET, coverage.unit)):
             training.append(Finding(scope, label, row))
-    training.sort(key=lambda f: (_shown(f.row) or 0.0, f.label))
+    training.sort(key=lambda f: (_order(f.row), f.label))
 
     everyone = [total, *units]
     dropout_spec, alert_spec = spec_of("PT_DROPOUT"), spec_of("ALERT_SLA")
@@ -116,9 +131,9 @@ def attention(
     alerts = [
         Finding(scope, label, row)
         for scope, label in everyone
-        if (value := _shown(row := metric_row(alert_spec, index, scope, month, locale))) is not None and value < aim
+        if _below(row := metric_row(alert_spec, index, scope, month, locale), aim)
     ]
-    alerts.sort(key=lambda f: (f.scope != total[0], _shown(f.row) or 0.0, f.label))
+    alerts.sort(key=lambda f: (f.scope != total[0], _order(f.row), f.label))
     concerns = (
         Concern("training", tuple(training)),
         Concern("dropout", tuple(dropout)),

@@ -15,9 +15,9 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from learning.dashboards.numbers import Status, format_value, words
+from learning.dashboards.numbers import Status, band_bound, format_band, format_value, words
 
-__all__ = ["Chart", "Point", "Series", "Status", "format_value", "render_svg", "table", "words"]
+__all__ = ["Chart", "Point", "Series", "Status", "format_point", "format_value", "render_svg", "table", "words"]
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,25 @@ class Point:
 
     value: float | None  # None unless status == "ok"
     status: Status = "ok"
+    band: tuple[int, float] | None = None  # banded: (k, n), the count is below k of a group of n
 
     def __post_init__(self) -> None:
         if self.status != "ok" and self.value is not None:
-            raise ValueError("a suppressed or empty point carries no value")  # it would leak into a chart
+            raise ValueError("a suppressed, banded or empty point carries no value")  # it would leak into a chart
+        if (self.status == "banded") != (self.band is not None):
+            raise ValueError("a banded point, and only a banded point, carries its band")
+
+    @property
+    def bound(self) -> float | None:
+        """The share a banded point lies below (what a chart draws its outline up to), else None."""
+        return band_bound(*self.band) if self.band is not None else None
+
+
+def format_point(point: Point, unit: str, locale: str, *, short: bool = False) -> str:
+    """Return a point as every view, table and export shows it (a band as "< 12% (minder dan 10 van 85)")."""
+    if point.band is not None:
+        return format_band(*point.band, locale, short=short)
+    return format_value(point.value, unit, locale, point.status)
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,7 @@ def table(chart: Chart, locale: str) -> tuple[list[str], list[list[str]]]:
     one_named = len(chart.series) == 1 and chart.value_label
     names = [chart.value_label] if one_named else [s.name for s in chart.series]
     rows = [
-        [category, *(format_value(s.points[i].value, chart.unit, locale, s.points[i].status) for s in chart.series)]
+        [category, *(format_point(s.points[i], chart.unit, locale) for s in chart.series)]
         for i, category in enumerate(chart.categories)
     ]
     return [words(locale)[chart.kind], *names], rows
@@ -103,7 +118,8 @@ def is_shown(point: Point) -> bool:
 
 def _shown_values(chart: Chart) -> list[float]:
     """Return the values the chart draws, which alone decide its axis."""
-    return [p.value for s in chart.series for p in s.points if is_shown(p) and p.value is not None]
+    drawn = [p.value for s in chart.series for p in s.points if is_shown(p) and p.value is not None]
+    return drawn + [p.bound for s in chart.series for p in s.points if p.bound is not None]  # a band's outline
 
 
 def _steps(min_step: float) -> Iterator[float]:
@@ -314,8 +330,10 @@ def _bar_geometry(chart: Chart, locale: str, cells: list[list[str]]) -> tuple[fl
     """Return where the value axis starts and ends, and the marker gutter, leaving room for the end labels."""
     ticks = axis_ticks(chart)
     gutter = 30.0 if len(chart.series) > 1 else 0.0
-    labelled = [(p.value, cell) for s, row in zip(chart.series, cells, strict=True)
-                for p, cell in zip(s.points, row, strict=True) if is_shown(p) and p.value is not None]  # fmt: skip
+    labelled = [(value, cell) for s, row in zip(chart.series, cells, strict=True)
+                for p, cell in zip(s.points, row, strict=True)
+                if (value := p.bound if p.bound is not None else p.value if is_shown(p) else None)
+                is not None]  # fmt: skip
     widest = max((_text_w(cell) for _, cell in labelled), default=0.0)
     widest_negative = max((_text_w(cell) + 8 for value, cell in labelled if value < 0), default=0.0)
     first_tick = _text_w(format_value(ticks[0], chart.unit, locale)) / 2 + 2
@@ -325,7 +343,7 @@ def _bar_geometry(chart: Chart, locale: str, cells: list[list[str]]) -> tuple[fl
 
 
 def _bar_svg(chart: Chart, locale: str) -> Markup:
-    cells = [[format_value(p.value, chart.unit, locale, p.status) for p in s.points] for s in chart.series]
+    cells = [[format_point(p, chart.unit, locale, short=True) for p in s.points] for s in chart.series]
     x_lo, x_hi, gutter = _bar_geometry(chart, locale, cells)
     ticks = axis_ticks(chart)
     lo, hi = ticks[0], ticks[-1]
@@ -372,6 +390,16 @@ def _bar(chart: Chart, j: int, i: int, cell: str, x_of: Callable[[float], float]
             f'{key}<rect class="bar" x="{min(zero, end):.1f}" y="{y:.1f}" width="{abs(end - zero):.1f}" '
             f'height="{_BAR:.1f}" fill="{style.colour}"><title>{_e(tip)}</title></rect>'
             f'<text x="{label_x:.1f}" y="{mid:.1f}" dy="0.35em" text-anchor="{anchor}">{_e(cell)}</text>'
+        )
+    if point.band is not None and point.bound is not None:  # an outline up to the bound, never a filled length
+        end = x_of(point.bound)
+        tip = f"{series.name}, " if len(chart.series) > 1 else ""
+        tip += f"{chart.categories[i]}: {format_point(point, chart.unit, locale)}"
+        return (
+            f'{key}<rect class="banded-value" x="{zero:.1f}" y="{y + 1:.1f}" width="{max(end - zero, 2):.1f}" '
+            f'height="{_BAR - 2:.1f}" fill="none" stroke="{style.colour}" stroke-width="2" stroke-dasharray="6 3">'
+            f"<title>{_e(tip)}</title></rect>"
+            f'<text x="{end + 6:.1f}" y="{mid:.1f}" dy="0.35em">{_e(cell)}</text>'
         )
     if point.status == "suppressed":
         text = words(locale)["hidden"]

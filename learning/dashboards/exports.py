@@ -1,6 +1,9 @@
 """CSV export of a dashboard's values: as a spreadsheet reader sees the page, or raw for the steering group's analyst.
 
-Rows come from `visible_values()` like every view, so a hidden cell is exported as hidden with empty numbers.
+Rows come from `visible_values()` like every view, so a hidden cell is exported as hidden with empty numbers, and a
+banded cell (a share whose count is below the threshold in a large enough group) with its group size and, instead
+of its count and value, the band: "<5" as the count and "< 25%" as the value in the shown format; "<5" as the
+numerator and "<0.25" as the value in the raw format (the raw value is the share it lies below, as a fraction).
 
 Two formats (docs/metrics.md, "Exports"):
 
@@ -29,13 +32,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from learning.accounts.models import Organisation, Team
-from learning.dashboards.numbers import Status, format_value
+from learning.dashboards.numbers import Status, band_bound, format_band, format_value
 from learning.dashboards.values import metric_name, month_label
 from learning.db import db
 from learning.environments.models import Environment, Programme
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
-from learning.metrics.suppression import ShownValue, visible_values
+from learning.metrics.visible import ShownValue, visible_values
 
 Format = Literal["shown", "raw"]
 FORMATS: tuple[Format, ...] = ("shown", "raw")
@@ -123,9 +126,15 @@ def _write_raw(out: io.StringIO, rows: list[ShownValue], names: dict[str, dict[i
         writer.writerow(
             (row.metric_code, metric_name(spec, locale) if spec else row.metric_code, row.definition_version,
              row.scope_type, row.scope_id, scope_name, row.period_start.isoformat()[:7],
-             _number(row.numerator), _number(row.denominator), _number(row.value), "yes" if row.suppressed else "no",
+             *_raw_numbers(row), "yes" if row.suppressed else "no",
              row.computed_at.isoformat(timespec="seconds"))
         )  # fmt: skip
+
+
+def _raw_numbers(row: ShownValue) -> tuple[str, str, str]:
+    if row.band is not None and row.denominator is not None:
+        return f"<{row.band}", _number(row.denominator), f"<{_number(band_bound(row.band, row.denominator))}"
+    return _number(row.numerator), _number(row.denominator), _number(row.value)
 
 
 def _write_shown(out: io.StringIO, rows: list[ShownValue], names: dict[str, dict[int, str]], locale: str) -> None:
@@ -137,6 +146,8 @@ def _write_shown(out: io.StringIO, rows: list[ShownValue], names: dict[str, dict
         spec = BY_CODE.get(row.metric_code)
         counted = "" if spec is None or spec.unit == "per_100_patient_days" else _number(row.numerator, decimal)
         value = format_value(row.value, spec.unit, locale, _status(row)) if spec else _number(row.value, decimal)
+        if row.band is not None and row.denominator is not None:  # the band, never the count
+            counted, value = f"<{row.band}", format_band(row.band, row.denominator, locale, short=True)
         writer.writerow(
             (metric_name(spec, locale) if spec else row.metric_code, row.metric_code,
              levels.get(row.scope_type, row.scope_type), names[row.scope_type].get(row.scope_id, ""),

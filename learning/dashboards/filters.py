@@ -13,7 +13,7 @@ from jinja2.runtime import Context
 
 from learning.dashboards import explanations, glossary
 from learning.dashboards.attention import ALERT_AIM, TRAINING_TARGET
-from learning.dashboards.charts import render_svg, table
+from learning.dashboards.charts import format_point, render_svg, table
 from learning.dashboards.frameworks import MetricRow
 from learning.dashboards.numbers import as_shown, format_value
 from learning.dashboards.values import month_label
@@ -61,7 +61,8 @@ def change_text(row: MetricRow, locale: str) -> str:
 
 def count_text(row: MetricRow, locale: str) -> str:
     """Return how many people or events the shown value counts (statistics store their n as denominator)."""
-    if row.denominator is None or row.current.value is None or row.spec.unit == "per_100_patient_days":
+    shown = row.current.value is not None or row.current.band is not None  # a band shows its group size
+    if row.denominator is None or not shown or row.spec.unit == "per_100_patient_days":
         return "–"
     return format_decimal(row.denominator, format="#,##0", locale=locale)
 
@@ -84,7 +85,7 @@ def _per_request(function: Callable[..., object]) -> Callable[..., object]:
 def register(bp: Blueprint) -> None:
     """Make the filters available to every template (the dashboards' pieces are macros)."""
     filters: dict[str, Callable[..., object]] = {
-        "metric_value": lambda point, unit: format_value(point.value, unit, _locale(), point.status),
+        "metric_value": lambda point, unit: format_point(point, unit, _locale()),
         "metric_change": lambda row: change_text(row, _locale()),
         "metric_change_number": lambda row: change_number(row, _locale()),
         "metric_count": lambda row: count_text(row, _locale()),

@@ -17,10 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from learning.dashboards.charts import Point
+from learning.dashboards.numbers import band_bound
 from learning.dashboards.values import ValueIndex, metric_name, to_point
 from learning.metrics.definitions import BY_CODE, DEFINITIONS, MetricSpec
 from learning.metrics.periods import Period
 from learning.metrics.scopes import Scope
+from learning.metrics.visible import ShownValue
 
 REAIM = (
     ("Reach", _l("Reach: who takes part")),
@@ -105,6 +107,14 @@ def _median(values: list[float]) -> Point:
     return Point(statistics.median(values)) if values else Point(None, "empty")
 
 
+def _coverage_level(coverage: ShownValue) -> float | None:
+    """Return a team-month's coverage, or for a band the share it lies below when that alone puts it under 80 %."""
+    if coverage.band is not None and coverage.denominator is not None:
+        bound = band_bound(coverage.band, coverage.denominator)
+        return 0.0 if bound <= COVERED else None
+    return coverage.value
+
+
 def results_association(index: ValueIndex, team_ids: list[int], months: list[Period], locale: str) -> list[Association]:
     """Compare each result metric's median over team-months with coverage >= 80 % and below, shown cells only."""
     rows = []
@@ -116,9 +126,10 @@ def results_association(index: ValueIndex, team_ids: list[int], months: list[Per
             for month in months:
                 coverage = index.get(COVERAGE, ("team", team), month)
                 result = index.get(code, ("team", team), month)
-                if coverage is None or coverage.value is None or result is None or result.value is None:
-                    continue
-                (covered if coverage.value >= COVERED else uncovered).append(result.value)
+                level = None if coverage is None else _coverage_level(coverage)
+                if level is None or result is None or result.value is None:
+                    continue  # a banded result has no value to take a median of
+                (covered if level >= COVERED else uncovered).append(result.value)
         rows.append(
             Association(spec, metric_name(spec, locale), _median(covered), len(covered), _median(uncovered),
                         len(uncovered))

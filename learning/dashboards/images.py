@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from learning.dashboards.charts import (
     STYLES,
     Chart,
+    Point,
     SeriesStyle,
     axis_ticks,
+    format_point,
     format_value,
     is_shown,
     label_every,
@@ -160,6 +162,10 @@ def _draw_bars(ax: Axes, chart: Chart, locale: str) -> None:
         ax.barh([y for y, _ in shown], [v for _, v in shown], height=height * 0.85, color=style.colour)
         for y, point in zip(ys, series.points, strict=True):
             _label_bar(ax, y, point.value if is_shown(point) else None, point.status, chart, locale)
+            if point.band is not None and point.bound is not None:  # an outline up to the bound, with its text
+                ax.barh([y], [point.bound], height=height * 0.85, fill=False, edgecolor=style.colour,
+                        linestyle="--", linewidth=1.2, hatch="//")  # fmt: skip
+                _label_band(ax, y, point, chart, locale)
         if k > 1:  # the series' marker beside each bar, so bars are told apart without colour
             key = {**_line_kwargs(style), "linestyle": "none", "markersize": 4}
             ax.plot([-0.015] * len(ys), ys, transform=ax.get_yaxis_transform(), clip_on=False, **key)
@@ -178,11 +184,19 @@ def _label_bar(ax: Axes, y: float, value: float | None, status: str, chart: Char
     if value is not None:
         ax.annotate(format_value(value, chart.unit, locale), (value, y), xytext=(3 if value >= 0 else -3, 0),
                     ha="left" if value >= 0 else "right", color=_INK, **text)  # fmt: skip
+    elif status == "banded":
+        return  # drawn by _label_band, with its outline
     elif status == "suppressed":  # a label in a dashed box, never a bar: its length would suggest a value
         box = {"boxstyle": "square,pad=0.2", "fill": False, "edgecolor": _MUTED, "linestyle": "--", "linewidth": 0.8}
         ax.annotate(words(locale)["hidden"], (0, y), xytext=(5, 0), color=_MUTED, bbox=box, **text)
     else:
         ax.annotate(words(locale)["empty"], (0, y), xytext=(5, 0), color=_MUTED, **text)
+
+
+def _label_band(ax: Axes, y: float, point: Point, chart: Chart, locale: str) -> None:
+    bound = point.bound or 0.0
+    ax.annotate(format_point(point, chart.unit, locale, short=True), (bound, y), xytext=(3, 0), ha="left",
+                color=_INK, fontsize=8, va="center", textcoords="offset points", annotation_clip=False)  # fmt: skip
 
 
 def _bar_handles(chart: Chart) -> list[tuple[Artist, ...]]:

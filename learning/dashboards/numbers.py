@@ -1,7 +1,9 @@
 """Dashboard numbers in words: shares, minutes, days and rates as a Dutch or English reader reads them.
 
 Shared by the SVG charts, their data tables, the PNG/PDF exports and the page templates, so a value reads the same
-everywhere. A missing value says why: hidden for a small group, or no data.
+everywhere. A missing value says why: hidden for a small group, or no data. A banded value (a share whose count is
+below the threshold in a large enough group) reads as "< 12% (minder dan 10 van 85)": an upper bound and the group
+size, never the count itself.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ from typing import Literal
 
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
-Status = Literal["ok", "suppressed", "empty"]
+from learning.metrics.suppression import band_share
+
+Status = Literal["ok", "suppressed", "empty", "banded"]
 
 _WORDS = {  # the few words a chart needs; kept here so this module needs no Flask request for gettext
     "nl": {"suppressed": "verborgen (kleine groep)", "empty": "geen gegevens", "hidden": "verborgen",
+           "band": "minder dan {below} van {of}",
            "day": "dag", "days": "dagen", "line": "Maand", "bar": "Naam"},
     "en": {"suppressed": "hidden (small group)", "empty": "no data", "hidden": "hidden",
+           "band": "fewer than {below} of {of}",
            "day": "day", "days": "days", "line": "Month", "bar": "Name"},
     "de": {"suppressed": "verborgen (kleine Gruppe)", "empty": "keine Daten", "hidden": "verborgen",
+           "band": "weniger als {below} von {of}",
            "day": "Tag", "days": "Tage", "line": "Monat", "bar": "Name"},
 }  # fmt: skip
 
@@ -106,3 +113,19 @@ def format_value(value: float | None, unit: str, locale: str, status: Status = "
     if status != "ok" or value is None or not math.isfinite(value):
         return text["empty"]
     return _FORMATS[unit](as_shown(value, unit), locale.replace("-", "_").split("_")[0].lower())
+
+
+def band_bound(below: int, of: float) -> float:
+    """Return the share a band lies below, as a fraction rounded up to a whole percentage ("fewer than 10 of 85" is
+    below 11.8 %: 0.12), so the figure shown stays true and a chart can draw the band up to it."""
+    return band_share(below, of) / 100
+
+
+def format_band(below: int, of: float, locale: str, *, short: bool = False) -> str:
+    """Return a banded share as the page shows it: "< 12%" and, unless short, "(minder dan 10 van 85)"."""
+    lang = locale.replace("-", "_").split("_")[0].lower()
+    share = "< " + _FORMATS["ratio"](Decimal(band_share(below, of)), lang)
+    if short:
+        return share
+    group = words(locale)["band"].format(below=below, of=_number(Decimal(int(of)), lang, 0))
+    return f"{share} ({group})"

@@ -25,6 +25,10 @@ def report_notes() -> list[str]:
             "could be worked out."
         ),
         _(
+            "Where a group is large enough but fewer than 5 staff or 10 patients in it have what is counted, the "
+            'figure is shown as a band (for example "fewer than 5 of 20"), never as the exact number.'
+        ),
+        _(
             "Team, organisation, environment and region figures are each counted from the people themselves "
             "(sum of numerators / sum of denominators), never as an average of percentages."
         ),

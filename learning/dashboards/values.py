@@ -21,7 +21,7 @@ from learning.metrics.definitions import BY_CODE, MetricSpec
 from learning.metrics.models import MetricValue
 from learning.metrics.periods import Period
 from learning.metrics.scopes import Scope
-from learning.metrics.suppression import ShownValue, visible_values
+from learning.metrics.visible import ShownValue, visible_values
 
 Key = tuple[str, str, int, date]  # metric code, scope type, scope id, month start
 
@@ -97,6 +97,8 @@ class ValueIndex:
 def to_point(shown: ShownValue | None) -> Point:
     if shown is not None and shown.suppressed:
         return Point(None, "suppressed")
+    if shown is not None and shown.band is not None and shown.denominator is not None:
+        return Point(None, "banded", (shown.band, shown.denominator))
     if shown is None or shown.value is None:
         return Point(None, "empty")
     return Point(shown.value)

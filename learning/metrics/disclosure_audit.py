@@ -16,6 +16,7 @@ metrics' month-to-month changes are not a sum of other shown cells):
   is one unknown wherever their base cells hold the same number, and the two scope sums are equal wherever their
   true values are (PT_REACH counts a programme's patients under other base cells than PT_ACTIVE). Adding only
   facts that are true errs on the attacker's side;
+- a banded cell's denominator, and its numerator only as ≤ min_cell - 1 (the band; ≥ 0 holds for every count);
 - counts are ≥ 0; a share's numerator is ≤ its denominator (every ratio metric but PT_REACH and ALERT_RATE); a
   mean's numerator lies within ±4 n (CONF_GAIN's gain on a 1-5 scale);
 - integrality is ignored (the LP relaxation, the standard method): the intervals are at most a rounding wider
@@ -24,9 +25,11 @@ metrics' month-to-month changes are not a sum of other shown cells):
 The protection rule: a cell hidden by the primary rule (a small cell) is *sensitive*. For each side of it that is a
 small count (a denominator or a ratio's numerator below min_cell; every count of a cell with fewer people than
 min_cell; never a scaled denominator such as ALERT_RATE's patient-days per 100), the attacker's interval
-[low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events). The
-attacker then cannot tell a small count from a count at the threshold, nor tell 0 from min_cell, which is what the
-threshold protects. A cell that misses this is *recoverable*. An empty hidden cell (nobody in it) is not
+[low, high] must be at least the metric's min_cell wide (5 staff, 10 patients or events), or cover the whole band
+[0, min_cell - 1]. The attacker then cannot tell a small count from a count at the threshold, nor learn more than
+"fewer than min_cell", which a banded cell shows anyway. A banded numerator (shown, or hidden later as a
+complement) is sensitive too and can only meet the second form: it must still be anything from 0 to min_cell - 1. A
+cell that misses this is *recoverable*. An empty hidden cell (nobody in it) is not
 sensitive: its zero describes no one. Cells hidden only to protect others (complementary
 or linked) need no protection of their own (as in τ-ARGUS: secondary cells have no protection level).
 
@@ -38,23 +41,22 @@ each sensitive side.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
+from learning.metrics.audit_findings import AuditReport, Finding, is_protected
 from learning.metrics.definitions import MetricSpec
 from learning.metrics.rollup import Cell
 from learning.metrics.scopes import BaseCell, Scope, Structure
-from learning.metrics.suppression import DEN, LINKED_GROUPS, NUM, MetricMonth, is_small
+from learning.metrics.suppression import DEN, LINKED_GROUPS, NOT_SHARES, NUM, MetricMonth, is_banded, is_small
 
-NOT_SHARES = frozenset({"PT_REACH", "ALERT_RATE"})  # ratios whose numerator may exceed the denominator
 MEAN_SPAN = 4.0  # CONF_GAIN: a difference of two answers on a 1-5 scale
-TOLERANCE = 1e-6
 CAP = 1e7  # an upper bound on every unknown, far above any count, so that every problem has a solution point
 Var = tuple[str, str, BaseCell]  # (metric code, side, base cell)
+Fact = tuple[dict[int, float], float, bool]  # row, right-hand side, exact (row = rhs) or an upper bound (row <= rhs)
 # The counts that two metrics share (suppression.LINKED_GROUPS says why): each pair is one count of one population.
 SHARED_COUNTS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("TRN_REACH", DEN), ("TRN_COVERAGE", DEN)),
@@ -68,55 +70,14 @@ SHARED_COUNTS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    """What the attacker can derive about one side of one sensitive hidden cell."""
-
-    metric: str
-    scope: Scope
-    side: str
-    true: float
-    low: float
-    high: float
-    required: float
-
-    @property
-    def target(self) -> tuple[str, Scope, str]:
-        return (self.metric, self.scope, self.side)
-
-    @property
-    def width(self) -> float:
-        return self.high - self.low
-
-    @property
-    def recoverable(self) -> bool:
-        return self.width + TOLERANCE < self.required
-
-
-@dataclass
-class AuditReport:
-    findings: list[Finding] = field(default_factory=list)
-    hidden: int = 0  # hidden cells
-    sensitive: int = 0  # of which hidden by the primary rule
-    problems: int = 0  # linear programs solved
-
-    @property
-    def recoverable(self) -> list[Finding]:
-        return [f for f in self.findings if f.recoverable]
-
-    def add(self, other: AuditReport) -> None:
-        self.findings += other.findings
-        self.hidden += other.hidden
-        self.sensitive += other.sensitive
-        self.problems += other.problems
-
-
 def protected_sides(spec: MetricSpec, cell: Cell) -> tuple[str, ...]:
-    """Return the sides of a hidden cell that need protection: the small counts of a cell the primary rule hides.
+    """Return the sides of a cell that need protection: the small counts of a cell the primary rule hides, and the
+    numerator of a banded cell (shown as a band, or hidden later as a complement).
 
     A side is small when it is a count below min_cell; when the cell has fewer people than min_cell, every count of
     it is protected (events of few people). An empty cell (0 of 0) tells nothing about anyone: no side."""
-    if not is_small(spec, cell.num, cell.den, cell.people) or (cell.den == 0 and not cell.num and not cell.people):
+    small = is_small(spec, cell.num, cell.den, cell.people) or is_banded(spec, cell.num, cell.den, cell.people)
+    if not small or (cell.den == 0 and not cell.num and not cell.people):
         return ()
     few = cell.people is not None and cell.people < spec.min_cell
     sides: tuple[str, ...] = ()
@@ -220,9 +181,9 @@ class Part:
         self._link_bases(unknowns, group)
         self.columns = unknowns.index()
         self.size = max(self.columns.values(), default=-1) + 1
-        self.shown: dict[tuple[str, Scope], list[tuple[dict[int, float], float]]] = {}
+        self.shown: dict[tuple[str, Scope], list[Fact]] = {}
         self.linked: list[tuple[dict[int, float], float]] = []
-        self.ub_rows: list[dict[int, float]] = []
+        self.ub_rows: list[tuple[dict[int, float], float]] = []
         self.lower = np.zeros(self.size)
         self._system: tuple[Any, ...] | None = None
         self.solved = 0
@@ -251,18 +212,22 @@ class Part:
             for scope, cell in m.cells.items():
                 if cell.suppressed or scope not in m.members:
                     continue
+                banded = is_banded(m.spec, cell.num, cell.den, cell.people)
                 self.shown[(code, scope)] = [
-                    (self.row(code, side, scope), value)
+                    # a banded numerator is known only to lie in [0, min_cell - 1]: an upper bound, not a value
+                    (self.row(code, side, scope), m.spec.min_cell - 1.0, False)
+                    if banded and side == NUM
+                    else (self.row(code, side, scope), value, True)
                     for side in _sides(m)
                     if (value := _side_value(cell, side)) is not None
                 ]
 
-    def hide(self, code: str, scope: Scope) -> list[tuple[dict[int, float], float]]:
+    def hide(self, code: str, scope: Scope) -> list[Fact]:
         """Take a shown cell's facts out of the system (as if it were hidden); return them for `show`."""
         self._system = None
         return self.shown.pop((code, scope), [])
 
-    def show(self, code: str, scope: Scope, rows: list[tuple[dict[int, float], float]]) -> None:
+    def show(self, code: str, scope: Scope, rows: list[Fact]) -> None:
         self._system = None
         if rows:
             self.shown[(code, scope)] = rows
@@ -295,9 +260,9 @@ class Part:
                     continue
                 if mean:
                     self.lower[num] = -np.inf
-                    self.ub_rows += [{num: 1.0, den: -MEAN_SPAN}, {num: -1.0, den: -MEAN_SPAN}]
+                    self.ub_rows += [({num: 1.0, den: -MEAN_SPAN}, 0.0), ({num: -1.0, den: -MEAN_SPAN}, 0.0)]
                 elif share:
-                    self.ub_rows.append({num: 1.0, den: -1.0})
+                    self.ub_rows.append(({num: 1.0, den: -1.0}, 0.0))
 
     def _matrix(self, rows: list[dict[int, float]]) -> csr_matrix | None:
         if not rows:
@@ -312,10 +277,12 @@ class Part:
     def _solve(self, objective: dict[int, float], sign: float) -> np.ndarray:
         """Return a point of the attacker's system that minimises sign * objective (every unknown capped at CAP)."""
         if self._system is None:
-            equalities = [fact for facts in self.shown.values() for fact in facts] + self.linked
-            a_eq, a_ub = self._matrix([row for row, _ in equalities]), self._matrix(self.ub_rows)
+            facts = [fact for facts in self.shown.values() for fact in facts]
+            equalities = [(row, rhs) for row, rhs, exact in facts if exact] + self.linked
+            bounds = self.ub_rows + [(row, rhs) for row, rhs, exact in facts if not exact]
+            a_eq, a_ub = self._matrix([row for row, _ in equalities]), self._matrix([row for row, _ in bounds])
             self._system = (
-                a_ub, None if a_ub is None else np.zeros(len(self.ub_rows)),
+                a_ub, None if a_ub is None else np.array([rhs for _, rhs in bounds]),
                 a_eq, None if a_eq is None else np.array([rhs for _, rhs in equalities]),
                 [(None if low == -np.inf else low, CAP) for low in self.lower],
             )  # fmt: skip
@@ -348,7 +315,7 @@ class Part:
                 seen[t][0], seen[t][1] = min(seen[t][0], value), max(seen[t][1], value)
 
         def open_targets() -> list[tuple[str, Scope, str]]:
-            return [t for t in targets if seen[t][1] - seen[t][0] + TOLERANCE < self._required(t)]
+            return [t for t in targets if not self._safe(t, *seen[t])]
 
         for sign in (-1.0, 1.0):
             left = open_targets()
@@ -360,10 +327,15 @@ class Part:
                 note(self._solve(combined, sign))
         for t in open_targets():
             for sign in (-1.0, 1.0):
-                if seen[t][1] - seen[t][0] + TOLERANCE >= self._required(t):
+                if self._safe(t, *seen[t]):
                     break
                 note(self._solve(rows[t], sign))
-        return [Finding(*t, self._true(t), seen[t][0], seen[t][1], self._required(t)) for t in targets]
+        return [Finding(*t, self._true(t), seen[t][0], seen[t][1], self._required(t), self._required(t) - 1.0)
+                for t in targets]  # fmt: skip
+
+    def _safe(self, target: tuple[str, Scope, str], low: float, high: float) -> bool:
+        required = self._required(target)
+        return is_protected(low, high, required, required - 1.0)
 
     def finding(self, code: str, scope: Scope, side: str) -> Finding:
         return self.findings([(code, scope, side)])[0]
@@ -377,13 +349,14 @@ class Part:
 
 
 def sensitive_targets(month: dict[str, MetricMonth], codes: set[str]) -> tuple[list[tuple[str, Scope, str]], int]:
-    """Return the sides of the part's sensitive hidden cells, and how many cells are hidden in all."""
+    """Return the sides of the part's sensitive cells (hidden small cells, banded numerators shown or hidden), and
+    how many cells are hidden in all."""
     targets, hidden = [], 0
     for code in sorted(codes):
         m = month[code]
         for scope, cell in m.cells.items():
-            if cell.suppressed:
-                hidden += 1
+            hidden += cell.suppressed
+            if cell.suppressed or scope in m.members:  # a shown cell without base cells (no data) shows no band
                 targets += [(code, scope, side) for side in protected_sides(m.spec, cell)]
     return targets, hidden
 
@@ -410,7 +383,9 @@ def audit_part(month: dict[str, MetricMonth], codes: set[str], group: dict[str, 
     """Audit the cells of one independent part (one metric, or one linked group) of one month."""
     report = AuditReport()
     targets, report.hidden = sensitive_targets(month, codes)
-    report.sensitive = len({(code, scope) for code, scope, _side in targets})
+    cells = {(code, scope) for code, scope, _side in targets}
+    report.sensitive = len(cells)
+    report.banded = sum(not month[code].cells[scope].suppressed for code, scope in cells)
     if not targets:
         return report
     part = Part(month, codes, group)

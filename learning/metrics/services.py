@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -42,7 +43,7 @@ from learning.metrics.models import MetricValue
 from learning.metrics.periods import Period, dialect_name, months_between
 from learning.metrics.rollup import Accumulator, roll_up
 from learning.metrics.scopes import Structure
-from learning.metrics.suppression import Equation, MetricMonth, suppress, suppress_linked
+from learning.metrics.suppression import Equation, MetricMonth, hide_partial_reach, suppress, suppress_linked
 from learning.metrics.suppression_protect import protect
 from learning.privacy.retention import cutoff as retention_cutoff
 
@@ -123,8 +124,10 @@ def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
         inputs = load_inputs(periods[0], periods[-1])
         db.session.commit()  # the summaries a narrow run may have rebuilt; nothing stays open while computing
         cache: dict[frozenset[Any], list[Equation]] = {}
+        # METRICS_SUM_RULES: rules 2-3 before the audit (the older way: hides more team cells, see build_month)
+        sum_rules = bool(current_app.config.get("METRICS_SUM_RULES", False))
         for period in periods:
-            rows = _rows_for(period, inputs, versions, run_at, cache)
+            rows = _rows_for(period, inputs, versions, run_at, cache, sum_rules)
             _store(rows)
             _prune(versions, run_at, [period])
             db.session.commit()
@@ -136,20 +139,38 @@ def _recompute(periods: list[Period], *, prune_everything: bool) -> RunReport:
 
 
 def month_cells(
-    period: Period, inputs: Inputs, cache: dict[Any, list[Equation]], *, audit: bool = True
+    period: Period,
+    inputs: Inputs,
+    cache: dict[Any, list[Equation]],
+    *,
+    audit: bool = True,
+    sum_rules: bool | None = None,
 ) -> dict[str, MetricMonth]:
-    """Compute one month, roll every metric up and suppress small cells (each metric, then linked metrics jointly).
+    """Compute one month, roll every metric up and suppress small cells (see build_month).
 
     Returned with the base cells behind every scope, which the disclosure audit needs besides the cells."""
-    return build_month(compute_month(period, inputs), inputs.structure, cache, audit=audit)
+    return build_month(compute_month(period, inputs), inputs.structure, cache, audit=audit, sum_rules=sum_rules)
 
 
 def build_month(
-    acc: Accumulator, structure: Structure, cache: dict[Any, list[Equation]], *, audit: bool = True
+    acc: Accumulator,
+    structure: Structure,
+    cache: dict[Any, list[Equation]],
+    *,
+    audit: bool = True,
+    sum_rules: bool | None = None,
 ) -> dict[str, MetricMonth]:
-    """Roll one month's contributions up to every scope and suppress what may not be shown: rules 1-3 of
-    suppression.py, then complements chosen by the disclosure audit wherever a small cell is still recoverable
-    (suppression_protect.py). `audit=False` stops after the rules (tests and bench/suppression.py compare)."""
+    """Roll one month's contributions up to every scope and suppress what may not be shown.
+
+    A recompute (`audit=True`): the primary rule (suppression.py rule 1; small numerators of shares are banded, not
+    hidden), rule 2 only for sums with a small residual and PT_REACH hidden where it differs from PT_ACTIVE (two
+    disclosures the audit does not model: it bounds cells, not the base cells outside every child), then
+    complements chosen by the disclosure audit wherever a small count is still recoverable (suppression_protect.py).
+    The sum and linked rules (2-3) are left out by default: they do not know bands and hid many more team cells than
+    the audit needs (docs/metrics-suppression.md, figures). `audit=False` applies rules 1-3 only, and
+    `sum_rules=True` with the audit gives rules 1-4 (tests and bench/suppression.py compare)."""
+    if sum_rules is None:
+        sum_rules = not audit
     month: dict[str, MetricMonth] = {}
     for spec in DEFINITIONS:
         cells = roll_up(spec, acc, structure)
@@ -160,19 +181,29 @@ def build_month(
                 members.setdefault(scope, set()).add(base)
         frozen = {s: frozenset(m) for s, m in members.items()}
         people = acc.people_of(spec)
-        suppress(spec, cells, frozen, sizes, cache, people)
+        # without the sum rules, a small residual (patients without a team) still needs rule 2: it is no cell the
+        # audit protects
+        suppress(spec, cells, frozen, sizes, cache, people, complementary=sum_rules, residual_only=True)
         month[spec.code] = MetricMonth(spec, cells, frozen, sizes, people)
-    suppress_linked(month, cache)  # every metric's cells of the month exist: the joint pass over linked metrics
+    if sum_rules:
+        suppress_linked(month, cache)  # every metric's cells of the month exist: the joint pass over linked metrics
+    else:
+        hide_partial_reach(month, cache)
     if audit:
-        protect(month, structure, cache)  # what the sum rules leave recoverable, the audit's complements close
+        protect(month, structure, cache)  # every small count still recoverable gets the audit's complements
     return month
 
 
 def _rows_for(
-    period: Period, inputs: Inputs, versions: dict[str, int], run_at: datetime, cache: dict[Any, list[Equation]]
+    period: Period,
+    inputs: Inputs,
+    versions: dict[str, int],
+    run_at: datetime,
+    cache: dict[Any, list[Equation]],
+    sum_rules: bool = False,
 ) -> list[dict[str, Any]]:
     """Return the rows to upsert for one month."""
-    month = month_cells(period, inputs, cache)
+    month = month_cells(period, inputs, cache, sum_rules=sum_rules)
     rows = []
     for spec in DEFINITIONS:
         fixed = {"metric_code": spec.code, "definition_version": versions[spec.code], "period_start": period.start,

@@ -1,12 +1,18 @@
 """Small-cell suppression: which stored values may be shown, and `visible_values()`, the only way to read them out.
 
-Rules (applied per metric and month when values are computed; the result is the stored `suppressed` flag):
+Rules (applied per metric and month when values are computed; the result is the stored `suppressed` flag). A
+recompute runs rule 1, rule 2 only where a residual is small, hide_partial_reach and rule 4; rules 2-3 in full run
+only on request (services.build_month, METRICS_SUM_RULES), because they do not know bands and hide far more.
 
-1. Primary. A cell is suppressed when its denominator, or its numerator when that counts people or events, is
-   below the metric's min_cell: 5 for staff-derived metrics, 10 for patient-derived ones (docs/metrics.md, "Small
+1. Primary. A cell is suppressed when its group is small: its denominator, or its distinct people, below the
+   metric's min_cell. A share (is_bandable) whose group is large enough but whose numerator is below min_cell is
+   *banded*, not suppressed: it is shown as "fewer than min_cell of n" (is_banded; visible_values derives it from
+   the stored numbers, so no extra column), and the audit protects its numerator as the band [0, min_cell - 1].
+   For the other ratios a numerator below min_cell hides the cell as before. The thresholds are min_cell: 5 for
+   staff-derived metrics, 10 for patient-derived ones (docs/metrics.md, "Small
    cells"; a design choice, not a legal threshold). Means (CONF_GAIN) check only n; medians and P90 check n, stored
    as the denominator. Setting-level metrics (TEAM_ADOPT, PROG_SUSTAIN) count teams and months, not people: min_cell 0.
-   A zero is suppressed too when min_cell > 0 (0 < 5): "nobody in this team" is itself a small-cell disclosure.
+   A zero numerator is inside the band (0 < 5), so "nobody in this team" is never revealed.
    Numerators and denominators of several metrics count events (expected days, alerts, modules, answers), not
    people: one patient with 28 expected days and 12 alerts would pass a count rule alone. So every contribution
    names its person (rollup.py) and a cell with fewer distinct people than min_cell is suppressed as well. ALERT_RATE's
@@ -44,21 +50,18 @@ Rules (applied per metric and month when values are computed; the result is the 
    and one more cell is hidden for each: the cheapest shown cell tied to it that alone makes it safe. See
    docs/metrics-suppression.md.
 5. Suppressed values are stored with their numbers (recomputation and audits need them) but never shown:
-   every view and export reads them through `visible_values()`, which blanks numerator, denominator and value.
+   every view and export reads them through `visible_values()`, which blanks numerator, denominator and value (and
+   numerator and value of a banded cell, whose `band` says what it lies below).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
 
-from sqlalchemy import func, select
-
-from learning.db import db
 from learning.metrics.definitions import MetricSpec
-from learning.metrics.models import MetricDefinition, MetricValue
 from learning.metrics.rollup import Cell, count_people
 from learning.metrics.scopes import REGION, SCOPE_TYPES, BaseCell, Scope
 
@@ -66,15 +69,52 @@ Sizes = dict[BaseCell, tuple[float | None, float]]
 People = dict[BaseCell, set[Hashable]]
 
 
-def is_small(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
-    """Return whether a cell falls under the primary small-cell rule (people: its distinct persons, if counted)."""
+NOT_SHARES = frozenset({"PT_REACH", "ALERT_RATE"})  # ratios whose numerator may exceed the denominator
+
+
+def is_bandable(spec: MetricSpec) -> bool:
+    """Return whether a small numerator of this metric is shown as a band ("fewer than 10 of 85") rather than hidden.
+
+    Only shares qualify: their numerator lies between 0 and the denominator, so "fewer than k" is a true, closed
+    statement that includes 0. Means, statistics, rates per 100 days and PT_REACH (numerator may exceed the
+    denominator) are hidden as before."""
+    return (spec.min_cell > 0 and spec.statistic == "ratio" and spec.unit == "ratio" and spec.per == 1
+            and spec.code not in NOT_SHARES)  # fmt: skip
+
+
+def group_is_small(spec: MetricSpec, den: float, people: int | None = None) -> bool:
+    """Return whether the group behind a cell (its denominator or its distinct people) is below min_cell."""
     if spec.min_cell == 0:
         return False
     if people is not None and people < spec.min_cell:
         return True
-    if spec.per == 1 and den < spec.min_cell:  # a denominator in units of `per` is no count (ALERT_RATE)
+    return spec.per == 1 and den < spec.min_cell  # a denominator in units of `per` is no count (ALERT_RATE)
+
+
+def is_small(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
+    """Return whether a cell falls under the primary small-cell rule (people: its distinct persons, if counted).
+
+    A share whose group is large enough but whose numerator is small is not small: it is banded (is_banded)."""
+    if spec.min_cell == 0:
+        return False
+    if group_is_small(spec, den, people):
         return True
-    return spec.counts_numerator and num is not None and num < spec.min_cell
+    small_num = spec.counts_numerator and num is not None and num < spec.min_cell
+    return small_num and not is_bandable(spec)
+
+
+def is_banded(spec: MetricSpec, num: float | None, den: float, people: int | None = None) -> bool:
+    """Return whether a cell's numerator is shown only as the band [0, min_cell - 1] next to its exact group size.
+
+    A cell that is also suppressed (a complement) shows nothing; its numerator still needs the band's protection."""
+    return (is_bandable(spec) and num is not None and num < spec.min_cell
+            and not group_is_small(spec, den, people))  # fmt: skip
+
+
+def band_share(below: int, of: float) -> int:
+    """Return the whole percentage a band's share is shown below: "fewer than 10 of 85" is below 11.8 %, shown as
+    "< 12 %" (rounded up, so the statement stays true)."""
+    return math.ceil(100 * below / of - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -125,16 +165,27 @@ def residual_is_small(spec: MetricSpec, residual: frozenset[BaseCell], sizes: Si
         return False
     res_num = sum(sizes[c][0] or 0.0 for c in residual)
     res_people = None if people is None else count_people((people.get(c, set()) for c in residual), spec.min_cell)
-    return is_small(spec, res_num, sum(sizes[c][1] for c in residual), res_people)
+    res_den = sum(sizes[c][1] for c in residual)
+    # A residual is never shown, only derived: a small numerator in it would be read exactly, so it is an unknown
+    # that needs protection whether or not a shown cell of that size would be banded.
+    return is_small(spec, res_num, res_den, res_people) or is_banded(spec, res_num, res_den, res_people)
 
 
 def _target(
-    spec: MetricSpec, cells: dict[Scope, Cell], eq: Equation, sizes: Sizes, people: People | None
+    spec: MetricSpec,
+    cells: dict[Scope, Cell],
+    eq: Equation,
+    sizes: Sizes,
+    people: People | None,
+    residual_only: bool = False,
 ) -> Scope | None:
-    """Return the cell that must be suppressed so this sum does not give a hidden cell away, if any."""
+    """Return the cell that must be suppressed so this sum does not give a hidden cell away, if any (with
+    `residual_only`, only a small residual: the audit protects cells, not the base cells no child covers)."""
+    small_residual = residual_is_small(spec, eq.residual, sizes, people)
+    if residual_only and not small_residual:
+        return None
     hidden = sum(1 for c in eq.children if cells[c].suppressed)
     shown = [c for c in eq.children if not cells[c].suppressed]
-    small_residual = residual_is_small(spec, eq.residual, sizes, people)
     unknowns = hidden + small_residual
     if not cells[eq.parent].suppressed and unknowns == 1:
         return _smallest(cells, shown) or eq.parent
@@ -152,15 +203,17 @@ def suppress(
     people: People | None = None,
     *,
     complementary: bool = True,
+    residual_only: bool = False,
 ) -> None:
     """Set `suppressed` on every cell of one metric-month: primary first, then (unless told not to) the sum rule
     of rule 2 to a fixpoint. Recomputes use the primary rule only and protect the result with the audit-driven
     complement (suppression_protect.py); rules 2-3 stay for comparison and for the audit's tests."""
     for cell in cells.values():
         cell.suppressed = is_small(spec, cell.num, cell.den, cell.people)
-    if spec.min_cell == 0 or not complementary:
+    if spec.min_cell == 0 or not (complementary or residual_only):
         return
-    complete(spec, cells, equations_for(cells, members, sizes, equations_cache), sizes, people)
+    equations = equations_for(cells, members, sizes, equations_cache)
+    complete(spec, cells, equations, sizes, people, residual_only=residual_only and not complementary)
 
 
 def equations_for(
@@ -176,14 +229,20 @@ def equations_for(
 
 
 def complete(
-    spec: MetricSpec, cells: dict[Scope, Cell], equations: list[Equation], sizes: Sizes, people: People | None
+    spec: MetricSpec,
+    cells: dict[Scope, Cell],
+    equations: list[Equation],
+    sizes: Sizes,
+    people: People | None,
+    *,
+    residual_only: bool = False,
 ) -> None:
     """Apply the complementary rule to a fixpoint, keeping every flag already set."""
     changed = True
     while changed:
         changed = False
         for equation in equations:
-            target = _target(spec, cells, equation, sizes, people)
+            target = _target(spec, cells, equation, sizes, people, residual_only)
             if target is not None:
                 cells[target].suppressed = changed = True
 
@@ -296,7 +355,11 @@ def suppress_linked(
             for m, _shared in present:
                 for scope in hidden:
                     cell = m.cells.get(scope)
-                    if cell is not None and not cell.suppressed:
+                    if (
+                        cell is not None
+                        and not cell.suppressed
+                        and not is_banded(m.spec, cell.num, cell.den, cell.people)
+                    ):
                         cell.suppressed = True
                         affected.add(m.spec.code)
         for code in sorted(affected):
@@ -306,62 +369,10 @@ def suppress_linked(
             changed = True
 
 
-@dataclass(frozen=True)
-class ShownValue:
-    """A stored value as it may be shown: numbers are None when the cell is suppressed."""
+def __getattr__(name: str) -> object:
+    """`visible_values` and `ShownValue` moved to visible.py; older imports from here still find them."""
+    if name in {"ShownValue", "visible_values"}:
+        from learning.metrics import visible
 
-    metric_code: str
-    definition_version: int
-    scope_type: str
-    scope_id: int
-    period_start: date
-    period_end: date
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    suppressed: bool
-    computed_at: datetime
-
-
-def visible_values(
-    *,
-    metric_codes: list[str] | None = None,
-    scope_type: str | None = None,
-    scope_ids: list[int] | None = None,
-    period_from: date | None = None,
-    period_to: date | None = None,
-) -> list[ShownValue]:
-    """Return values of the current definition versions, suppressed cells blanked; every view and export uses this."""
-    current = (
-        select(MetricDefinition.code, func.max(MetricDefinition.version).label("version"))
-        .group_by(MetricDefinition.code)
-        .subquery()
-    )
-    columns = (MetricValue.metric_code, MetricValue.definition_version, MetricValue.scope_type, MetricValue.scope_id,
-               MetricValue.period_start, MetricValue.period_end, MetricValue.numerator, MetricValue.denominator,
-               MetricValue.value, MetricValue.suppressed, MetricValue.computed_at)  # fmt: skip
-    # Plain rows, not ORM objects: a dashboard reads thousands of cells per page and needs no identity map.
-    query = select(*columns).join(
-        current, (MetricValue.metric_code == current.c.code) & (MetricValue.definition_version == current.c.version)
-    )
-    if metric_codes is not None:
-        query = query.where(MetricValue.metric_code.in_(metric_codes))
-    if scope_type is not None:
-        query = query.where(MetricValue.scope_type == scope_type)
-    if scope_ids is not None:
-        query = query.where(MetricValue.scope_id.in_(scope_ids))
-    if period_from is not None:
-        query = query.where(MetricValue.period_start >= period_from)
-    if period_to is not None:
-        query = query.where(MetricValue.period_start <= period_to)
-    order = (MetricValue.metric_code, MetricValue.scope_type, MetricValue.scope_id, MetricValue.period_start)
-    return [_shown(*row) for row in db.session.execute(query.order_by(*order))]
-
-
-def _shown(
-    code: str, version: int, scope_type: str, scope_id: int, start: date, end: date, num: float | None,
-    den: float | None, value: float | None, suppressed: bool, computed_at: datetime,
-) -> ShownValue:  # fmt: skip
-    if suppressed:
-        num = den = value = None
-    return ShownValue(code, version, scope_type, scope_id, start, end, num, den, value, suppressed, computed_at)
+        return getattr(visible, name)
+    raise AttributeError(name)

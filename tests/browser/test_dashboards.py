@@ -44,7 +44,8 @@ def manager_email(app, make_user) -> str:
         region = make_region()
         store_cells(region)
         for month, dropout in ((SEPTEMBER, 0.05), (OCTOBER, 0.09)):  # something for the summary to flag
-            store("PT_DROPOUT", "team", region.ward, month, dropout * 100, 100, dropout)
+            store("PT_DROPOUT", "team", region.ward, month, dropout * 200, 200, dropout)  # counts of 10 and more
+        store("PT_DROPOUT", "team", region.district, OCTOBER, 3, 40, 3 / 40)  # a band: fewer than 10 of 40
         db.session.commit()
         manager = make_user(Role.MANAGER)
         user = db.session.get(User, manager.id)
@@ -89,6 +90,8 @@ def test_manager_reads_the_environment_dashboard(page: Page, manager_email, brow
     assert_phone_ready(page, "the environment dashboard with a chart's table open")
     expect(readiness).to_contain_text("80%")  # the ward's October coverage: 8 of 10
     expect(readiness).to_contain_text("verborgen")  # the district team's small group
+    expect(readiness).to_contain_text("< 25% (minder dan 10 van 40)")  # its drop-out: a band, never 3 or 8%
+    expect(page.locator("figure svg .banded-value").first).to_be_attached()  # drawn as an outline up to 25 %
     expect(page.locator("figure svg[role=img]").first).to_be_visible()
 
     page.get_by_label("Maand", exact=True).select_option("2026-09")

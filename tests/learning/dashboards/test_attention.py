@@ -89,3 +89,21 @@ def test_region_summary_links_each_environment_to_its_page(
     ]
     page = login(manager_of(region.hospital)).get("/dashboards/region").get_data(as_text=True)
     assert f'href="/dashboards/environments/{region.environment}?month=2026-10"' in page
+
+
+def test_a_banded_team_below_the_target_is_listed_with_its_band_never_a_figure(app: Flask, region: Region) -> None:
+    with app.app_context():
+        for month in (SEPTEMBER, OCTOBER):  # 3 of 20 trained: "< 25%", below the 80 % target whatever the count
+            store("TRN_COVERAGE", "team", region.ward, month, 3, 20, 0.15)
+            store("TRN_COVERAGE", "region", 0, month, 30, 60, 0.5)
+        db.session.commit()
+    attention = _attention(app, region)
+    [training] = [c for c in attention.concerns if c.check == "training"]
+    [finding] = training.findings
+    assert finding.scope == ("team", region.ward)
+    assert (finding.row.current.status, finding.row.current.value, finding.row.current.band) == (
+        "banded",
+        None,
+        (5, 20),
+    )
+    assert attention.hidden == 0  # a band is shown, not hidden

@@ -24,7 +24,7 @@ from learning.dashboards.values import month_label
 from learning.db import db
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
-from learning.metrics.suppression import visible_values
+from learning.metrics.visible import visible_values
 
 Login = Callable[[Any], FlaskClient]
 DUTCH_HEADER = ["Cijfer", "Code", "Niveau", "Naam", "Maand", "Waarde", "Geteld", "Van", "Verborgen",
@@ -96,6 +96,32 @@ def test_a_fraction_is_written_with_a_decimal_comma(
     alert = next(r for r in rows if r["Code"] == "ALERT_RATE" and r["Niveau"] == "team")
     assert alert["Van"] == "12,5"
     assert float(parse_decimal(alert["Waarde"], locale="nl")) == pytest.approx(round(3 / 12.5, 1))
+
+
+def test_a_banded_cell_shows_its_band_never_its_count_on_the_page_and_in_both_csv_formats(
+    client_of: Callable[[str], FlaskClient], region: Region, stored_cells: None, app: Flask
+) -> None:
+    from dashboard_helpers import OCTOBER, store
+
+    with app.app_context():  # 3 of 40 stopped: a group of 40 is large enough, a count of 3 is not (below 10)
+        store("PT_DROPOUT", "team", region.district, OCTOBER, 3, 40, 3 / 40)
+        db.session.commit()
+    client = client_of("nl")
+    page = client.get(f"/dashboards/environments/{region.environment}?month=2026-10").get_data(as_text=True)
+    assert "&lt; 25% (minder dan 10 van 40)" in page  # the data table of the main chart
+    assert 'class="banded-value"' in page  # the bar is an outline up to 25 %, not a length
+
+    text = client.get(f"/dashboards/environments/{region.environment}/values.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    [band] = [r for r in rows if r["Code"] == "PT_DROPOUT" and r["Naam"] == "Wijkteam Noord"]
+    assert (band["Waarde"], band["Geteld"], band["Van"], band["Verborgen"]) == ("< 25%", "<10", "40", "nee")
+
+    raw = client.get(f"/dashboards/environments/{region.environment}/values.csv?format=raw").get_data(as_text=True)
+    [line] = [r for r in csv.DictReader(io.StringIO(raw.lstrip("\ufeff")))
+              if r["metric_code"] == "PT_DROPOUT" and r["scope_id"] == str(region.district)]  # fmt: skip
+    assert (line["numerator"], line["denominator"], line["value"], line["suppressed"]) == ("<10", "40", "<0.25", "no")
+    assert "0.075" not in raw  # the real share is nowhere
+    assert "7,5" not in text
 
 
 def test_english_page_gives_a_comma_separated_file_with_english_headers(

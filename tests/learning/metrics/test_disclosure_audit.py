@@ -46,13 +46,13 @@ def coverage(acc: Accumulator, team: int, trained: int, staff: int) -> None:
 
 
 def test_todays_rule_lets_two_untrained_teams_be_read_as_zero_from_the_total():
-    # Three teams: 10 of 20 trained, 0 of 8, 0 of 9. The two zeros are small cells (0 < 5) and hidden; the old rule
-    # sees two unknowns in organisation = Σ teams and adds no complement. But the organisation shows 10 trained,
-    # which the first team shows too: 0 + 0 = 0 with counts ≥ 0 pins both hidden teams to 0.
+    # Three teams: 10 of 20 trained, 0 of 3, 0 of 4. The two small teams are hidden; the sum rule sees two unknowns
+    # in organisation = Σ teams and adds no complement. But the organisation shows 10 trained, which the first team
+    # shows too: 0 + 0 = 0 with counts ≥ 0 pins both hidden teams to 0.
     acc, structure = Accumulator(), region([1, 2, 3])
     coverage(acc, 1, 10, 20)
-    coverage(acc, 2, 0, 8)
-    coverage(acc, 3, 0, 9)
+    coverage(acc, 2, 0, 3)
+    coverage(acc, 3, 0, 4)
     month = build_month(acc, structure, {}, audit=False)
     cells = month["TRN_COVERAGE"].cells
     assert [cells[("team", t)].suppressed for t in (1, 2, 3)] == [False, True, True]
@@ -64,10 +64,10 @@ def test_todays_rule_lets_two_untrained_teams_be_read_as_zero_from_the_total():
 
 
 def test_a_small_team_hidden_with_a_large_complement_is_safe():
-    # 2 of 8 trained is small; hiding a team of 9 (6 trained) beside it leaves 8 trained and 17 staff to share
+    # a team of 4 is small; hiding a team of 9 (6 trained) beside it leaves 8 trained and 13 staff to share
     acc, structure = Accumulator(), region([1, 2, 3])
     coverage(acc, 1, 10, 20)
-    coverage(acc, 2, 2, 8)
+    coverage(acc, 2, 2, 4)
     coverage(acc, 3, 6, 9)
     month = {"TRN_COVERAGE": build_month(acc, structure, {}, audit=False)["TRN_COVERAGE"]}
     assert month["TRN_COVERAGE"].cells[("team", 3)].suppressed  # the smallest shown sibling
@@ -113,16 +113,82 @@ def test_an_empty_hidden_cell_needs_no_protection():
 def test_the_audit_driven_complement_protects_the_two_zeros():
     acc, structure = Accumulator(), region([1, 2, 3])
     coverage(acc, 1, 10, 20)
-    coverage(acc, 2, 0, 8)
-    coverage(acc, 3, 0, 9)
+    coverage(acc, 2, 0, 3)
+    coverage(acc, 3, 0, 4)
 
     month = build_month(acc, structure, {})
 
     cells = month["TRN_COVERAGE"].cells
     assert not audit_month(month, structure).recoverable
     # the sum rules left all five totals and team 1 shown; one complement closes the leak: the four totals say the
-    # same (10 of 37), so no single total helps and team 1 is the one cell that does
+    # same (10 of 27), so no single total helps and team 1 is the one cell that does
     assert [s for s, c in cells.items() if c.suppressed] == [("team", 1), ("team", 2), ("team", 3)]
+
+
+def test_a_banded_cell_that_the_sums_make_solvable_fails_the_audit():
+    # 0 of 8 and 0 of 9 trained: the groups are large enough, so both teams show "fewer than 5" (a band, 0 to 4).
+    # The organisation shows 10 of 37 and team 1 shows 10 of 20: the two bands add up to 0, so both are 0.
+    acc, structure = Accumulator(), region([1, 2, 3])
+    coverage(acc, 1, 10, 20)
+    coverage(acc, 2, 0, 8)
+    coverage(acc, 3, 0, 9)
+    month = build_month(acc, structure, {}, audit=False)
+    assert not any(c.suppressed for c in month["TRN_COVERAGE"].cells.values())  # the sum rules see no unknown
+
+    report = audit_month({"TRN_COVERAGE": month["TRN_COVERAGE"]}, structure)
+
+    assert report.banded == 2
+    leaked = {(f.scope, f.side, f.low, f.high) for f in report.recoverable}
+    assert leaked == {(("team", 2), "numerator", 0.0, 0.0), (("team", 3), "numerator", 0.0, 0.0)}
+
+
+def test_a_complement_keeps_the_bands_whole_and_hides_one_team_instead_of_three():
+    acc, structure = Accumulator(), region([1, 2, 3])
+    coverage(acc, 1, 10, 20)
+    coverage(acc, 2, 0, 8)
+    coverage(acc, 3, 0, 9)
+
+    month = build_month(acc, structure, {})
+
+    cells = month["TRN_COVERAGE"].cells
+    report = audit_month(month, structure)
+    assert not report.recoverable
+    # the four totals all say 10 of 37, so only team 1 hidden leaves 0-4 possible for each band (the old rule hid
+    # all three teams)
+    assert [s for s, c in cells.items() if c.suppressed] == [("team", 1)]
+    bands = {f.scope: (f.low, f.high) for f in report.findings}
+    assert bands == {("team", 2): (0.0, 4.0), ("team", 3): (0.0, 4.0)}
+
+
+def test_two_bands_that_the_sums_leave_open_need_no_complement():
+    # 2 of 8 and 2 of 9: the total says the two bands hold 4 together, so each can still be anything from 0 to 4
+    acc, structure = Accumulator(), region([1, 2, 3])
+    coverage(acc, 1, 10, 20)
+    coverage(acc, 2, 2, 8)
+    coverage(acc, 3, 2, 9)
+
+    month = build_month(acc, structure, {})
+
+    report = audit_month(month, structure)
+    assert not any(c.suppressed for c in month["TRN_COVERAGE"].cells.values())
+    assert report.banded == 2
+    assert not report.recoverable
+
+
+def test_a_band_next_to_an_exact_sibling_is_solvable_until_a_complement_is_hidden():
+    # 3 of 8 banded, 7 of 9 shown, 10 of 20 shown, total 20 of 37: 20 - 10 - 7 = 3
+    acc, structure = Accumulator(), region([1, 2, 3])
+    coverage(acc, 1, 10, 20)
+    coverage(acc, 2, 3, 8)
+    coverage(acc, 3, 7, 9)
+    before = build_month(acc, structure, {}, audit=False)
+    [leak] = audit_month({"TRN_COVERAGE": before["TRN_COVERAGE"]}, structure).recoverable
+    assert (leak.scope, leak.low, leak.high) == (("team", 2), 3.0, 3.0)
+
+    after = build_month(acc, structure, {})
+
+    assert not audit_month(after, structure).recoverable
+    assert not after["TRN_COVERAGE"].cells[("team", 2)].suppressed  # the band itself stays shown
 
 
 def random_region(rng: random.Random) -> tuple[Accumulator, Structure]:

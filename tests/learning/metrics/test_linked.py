@@ -12,6 +12,7 @@ from learning.metrics.periods import Period
 from learning.metrics.scopes import load_structure
 from learning.metrics.services import recompute_all
 from learning.metrics.suppression import LINKED_GROUPS, find_equations
+from learning.metrics.visible import visible_values
 from learning.rpm.models import StaffActivity
 
 # The population counts behind the staff group, and which metric shows each as its numerator or denominator.
@@ -72,18 +73,18 @@ def test_the_staff_metrics_are_one_linked_group():
     assert len(grouped) == len(set(grouped))  # every metric is in one group at most
 
 
-def test_a_team_hidden_in_coverage_cannot_be_read_from_reach_or_applied(world):
+def test_a_team_hidden_in_coverage_cannot_be_read_from_reach_or_applied(world, sum_rules):
     org, env = world.org(), world.environment()
     programme = world.programme(env, org)
     world.curriculum(programme, "nurse", ["m1"])
-    a = staff_team(world, org, programme, 20, launched=10, trained=3)
+    a = staff_team(world, org, programme, 4, launched=2, trained=3)
     b = staff_team(world, org, programme, 10, launched=9, trained=9)
     c = staff_team(world, org, programme, 20, launched=10, trained=6)
     world.link_teams(programme, (a, b, c))
 
     recompute_all([Period(MARCH)])
 
-    # coverage: A 3/20 is small, B 9/10 its complement; environment 18/50 and C 6/20 are shown
+    # coverage: A 3/4 is small, B 9/10 its complement; environment 18/34 and C 6/20 are shown
     assert not cell("TRN_COVERAGE", "environment", env).suppressed
     assert (cell("TRN_COVERAGE", "team", a).suppressed, cell("TRN_COVERAGE", "team", b).suppressed) == (True, True)
     # STAFF_APPLIED's denominator for B is B's trained count, TRN_REACH's is |S| of B: both would give B away
@@ -135,12 +136,13 @@ def test_a_cell_hidden_for_a_count_of_its_own_does_not_hide_the_linked_metrics(w
 
     recompute_all([Period(MARCH)])
 
-    # TRN_REACH 0/6 and STAFF_APPLIED 0/5 are hidden for their numerators (launched, users), which TRN_COVERAGE does
-    # not show; its 5/6 tells nothing about them and stays shown
-    assert cell("TRN_REACH", "team", team).suppressed
+    # TRN_REACH 0/6 and STAFF_APPLIED 0/5 are small in their numerators (launched, users), which TRN_COVERAGE does
+    # not show: they are banded ("fewer than 5 of 6"), and TRN_COVERAGE's 5/6 stays shown
     assert numbers("STAFF_APPLIED", "team", team)[:2] == (0, 5)
-    assert cell("STAFF_APPLIED", "team", team).suppressed
-    assert not cell("TRN_COVERAGE", "team", team).suppressed
+    for code in ("TRN_REACH", "STAFF_APPLIED", "TRN_COVERAGE"):
+        assert not cell(code, "team", team).suppressed, code
+    shown = {v.metric_code: v.band for v in visible_values(scope_type="team", scope_ids=[team])}
+    assert (shown["TRN_REACH"], shown["STAFF_APPLIED"], shown["TRN_COVERAGE"]) == (5, 5, None)
 
 
 def test_reach_is_hidden_where_its_enrolled_count_differs_from_active(world):

@@ -13,7 +13,7 @@ from learning.metrics.definitions import DEFINITIONS
 from learning.metrics.models import MetricDefinition, MetricValue, TrainingEvent, TrainingProgress
 from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all, recompute_incremental
-from learning.metrics.suppression import visible_values
+from learning.metrics.visible import visible_values
 
 
 def small_region(world: World) -> dict[str, int]:

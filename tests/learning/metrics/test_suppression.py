@@ -10,7 +10,8 @@ from metrics_helpers import MARCH, at, cell
 from learning.metrics.definitions import BY_CODE
 from learning.metrics.periods import Period
 from learning.metrics.services import recompute_all
-from learning.metrics.suppression import Equation, find_equations, is_small, visible_values
+from learning.metrics.suppression import Equation, band_share, find_equations, is_banded, is_small
+from learning.metrics.visible import visible_values
 
 
 def trained_team(world, org, programme_teams, size, trained=None):
@@ -34,8 +35,20 @@ def test_the_staff_threshold_is_five():
     coverage = BY_CODE["TRN_COVERAGE"]
     assert is_small(coverage, 4, 4)
     assert not is_small(coverage, 5, 5)
-    assert is_small(coverage, 4, 20)  # four trained of twenty: the numerator is a small cell
-    assert is_small(coverage, 0, 20)  # zero counts too
+    # four trained of twenty: the group is large enough, the numerator is shown as a band ("fewer than 5 of 20")
+    assert not is_small(coverage, 4, 20)
+    assert is_banded(coverage, 4, 20)
+    assert is_banded(coverage, 0, 20)  # zero is inside the band, so "nobody" is never revealed
+    assert not is_banded(coverage, 5, 20)
+    assert not is_banded(coverage, 3, 4)  # the group itself is small: hidden, not banded
+    assert is_small(BY_CODE["PT_REACH"], 4, 100)  # no share (its numerator may exceed it): hidden, never banded
+    assert not is_banded(BY_CODE["PT_REACH"], 4, 100)
+
+
+def test_a_band_share_is_rounded_up_so_it_stays_true():
+    assert band_share(10, 85) == 12  # fewer than 10 of 85 is below 11.8 %
+    assert band_share(5, 20) == 25  # fewer than 5 of 20 is below 25 % exactly: "< 25 %"
+    assert band_share(10, 90) == 12
 
 
 def test_the_patient_threshold_is_ten_and_statistics_check_n_only():
@@ -51,7 +64,7 @@ def test_four_staff_are_suppressed_and_five_are_shown(world):
     org, env, teams = world.org(), world.environment(), []
     four = trained_team(world, org, teams, 4)
     five = trained_team(world, org, teams, 5)
-    four_of_six = trained_team(world, org, teams, 6, trained=4)
+    three = trained_team(world, org, teams, 3)  # a second unknown in the programme's sum: no complement needed
     world.staff(org, world.team(org))  # keeps the organisation from being a sum of only the teams above
     link_programme(world, env, org, teams)
 
@@ -59,7 +72,26 @@ def test_four_staff_are_suppressed_and_five_are_shown(world):
 
     assert cell("TRN_COVERAGE", "team", four).suppressed
     assert not cell("TRN_COVERAGE", "team", five).suppressed
-    assert cell("TRN_COVERAGE", "team", four_of_six).suppressed  # numerator 4 < 5
+    assert cell("TRN_COVERAGE", "team", three).suppressed
+
+
+def test_a_small_numerator_in_a_large_enough_group_is_shown_as_a_band(world):
+    org, env, teams = world.org(), world.environment(), []
+    trained_team(world, org, teams, 20, trained=10)
+    two_of_six = trained_team(world, org, teams, 6, trained=2)
+    two_of_seven = trained_team(world, org, teams, 7, trained=2)
+    link_programme(world, env, org, teams)
+
+    recompute_all([Period(MARCH)])
+
+    # the total tells the two bands hold 4 together: each can still be 0 to 4, so nothing more is hidden
+    rows = visible_values(metric_codes=["TRN_COVERAGE"], scope_type="team", scope_ids=[two_of_six, two_of_seven])
+    assert [(r.band, r.numerator, r.denominator, r.value, r.suppressed) for r in rows] == [
+        (5, None, 6, None, False),
+        (5, None, 7, None, False),
+    ]
+    [total] = visible_values(metric_codes=["TRN_COVERAGE"], scope_type="organisation", scope_ids=[org])
+    assert (total.band, total.numerator, total.denominator) == (None, 14, 33)
 
 
 @pytest.mark.parametrize(("patients", "suppressed"), [(9, True), (10, False)])
@@ -78,7 +110,7 @@ def test_nine_patients_are_suppressed_and_ten_are_shown(world, patients, suppres
     assert cell("PT_ACTIVE", "region", 0).suppressed is suppressed
 
 
-def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_complement(world):
+def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_complement(world, sum_rules):
     org, env = world.org(), world.environment()
     nine, ten = world.team(org), world.team(org)
     programme = world.programme(env, org, teams=(nine, ten))
@@ -95,7 +127,7 @@ def test_a_ten_patient_team_beside_a_nine_patient_team_is_hidden_as_the_compleme
     assert cell("PT_ACTIVE", "team", ten).suppressed
 
 
-def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world):
+def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world, sum_rules):
     org, env, teams = world.org(), world.environment(), []
     small = trained_team(world, org, teams, 3)
     middle = trained_team(world, org, teams, 6)
@@ -110,7 +142,7 @@ def test_one_hidden_team_makes_the_smallest_shown_sibling_hidden_too(world):
     assert not cell("TRN_COVERAGE", "organisation", org).suppressed
 
 
-def test_a_hidden_organisation_whose_teams_are_shown_hides_one_of_its_teams(world):
+def test_a_hidden_organisation_whose_teams_are_shown_hides_one_of_its_teams(world, sum_rules):
     env = world.environment()
     lone, pair = world.org(), world.org()
     lone_teams, pair_teams = [], []
@@ -212,7 +244,7 @@ def test_a_sub_team_is_hidden_when_it_would_give_away_its_parents_own_small_cell
     assert not cell("TRN_COVERAGE", "organisation", org).suppressed  # 16 = parent 9 + other 7, both shown
 
 
-def test_a_parent_team_is_the_complement_of_a_small_sibling_and_then_hides_its_sub_team(world):
+def test_a_parent_team_is_the_complement_of_a_small_sibling_and_then_hides_its_sub_team(world, sum_rules):
     org, env = world.org(), world.environment()
     parent, small = world.team(org), world.team(org)
     sub = world.team(org, parent=parent)
