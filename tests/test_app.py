@@ -51,3 +51,21 @@ def test_endpoint_switches_to_remote_sink(make_app):
 @pytest.mark.parametrize("path", ["/xapi/about", "/login", "/help"])
 def test_public_pages_answer(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_a_fresh_process_boots_without_the_heavy_libraries_only_some_pages_need(tmp_path):
+    """A worker restarted after kill -9 must answer within seconds (docs/operations.md): scipy (the disclosure
+    audit), matplotlib and WeasyPrint (exports) are imported where they are used, not at boot."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from app import create_app; create_app();"
+        "print(','.join(m for m in ('scipy', 'matplotlib', 'weasyprint') if m in sys.modules))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "LMS_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/boot.db",
+           "LMS_SECRET_KEY": "boot", "LMS_LIVE_SYNC_SECONDS": "0"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=Path(app_module.__file__).parent)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -41,17 +41,18 @@ each sensitive side.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
 
 from learning.metrics.audit_findings import AuditReport, Finding, is_protected
 from learning.metrics.definitions import MetricSpec
 from learning.metrics.rollup import Cell
 from learning.metrics.scopes import BaseCell, Scope, Structure
 from learning.metrics.suppression import DEN, LINKED_GROUPS, NOT_SHARES, NUM, MetricMonth, is_banded, is_small
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 MEAN_SPAN = 4.0  # CONF_GAIN: a difference of two answers on a 1-5 scale
 CAP = 1e7  # an upper bound on every unknown, far above any count, so that every problem has a solution point
@@ -265,6 +266,8 @@ class Part:
                     self.ub_rows.append(({num: 1.0, den: -1.0}, 0.0))
 
     def _matrix(self, rows: list[dict[int, float]]) -> csr_matrix | None:
+        from scipy.sparse import csr_matrix  # scipy is imported where it is used: half a second off every boot
+
         if not rows:
             return None
         data, cols, ptr = [], [], [0]
@@ -286,6 +289,8 @@ class Part:
                 a_eq, None if a_eq is None else np.array([rhs for _, rhs in equalities]),
                 [(None if low == -np.inf else low, CAP) for low in self.lower],
             )  # fmt: skip
+        from scipy.optimize import linprog  # see _matrix
+
         a_ub, b_ub, a_eq, b_eq, limits = self._system
         c = np.zeros(self.size)
         for column, coef in objective.items():
