@@ -22,11 +22,7 @@ from learning.admin import (
 from learning.admin.organisations import OrganisationData, TeamData
 from learning.admin.people import PersonData
 from learning.admin.scope import AdminError, assignable_roles
-from learning.admin.web import FIELDS, actor, administered, bp, int_or_none, message
-
-
-def _problem(error: AdminError) -> dict[str, str]:
-    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
+from learning.admin.web import actor, administered, bp, int_or_none, problem_of
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -42,7 +38,7 @@ def index() -> ResponseReturnValue:
         try:
             made = organisations.create_organisation(me, data)
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Organisation %(name)s added.", name=made.name), "info")
             return redirect(url_for("admin.organisation", organisation_id=made.id))
@@ -63,7 +59,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
         try:
             organisations.update_organisation(me, organisation_id, data)
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Saved."), "info")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id))
@@ -87,7 +83,7 @@ def create_team(organisation_id: int) -> ResponseReturnValue:
     try:
         team = organisations.create_team(actor(), organisation_id, data)
     except AdminError as error:
-        return _organisation_page(organisation_id, team_problem=_problem(error), team_form=request.form)
+        return _organisation_page(organisation_id, team_problem=problem_of(error), team_form=request.form)
     flash(_l("Team %(name)s added.", name=team.name), "info")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
@@ -99,7 +95,7 @@ def create_programme(organisation_id: int) -> ResponseReturnValue:
     try:
         made = programmes.add_programme(actor(), organisation_id, views_programmes.programme_form())
     except AdminError as error:
-        return _organisation_page(organisation_id, programme_problem=_problem(error),
+        return _organisation_page(organisation_id, programme_problem=problem_of(error),
                                   programme_form=views_programmes.sent_values())  # fmt: skip
     flash(_l("Programme %(name)s added.", name=made.name), "info")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id, _anchor="programmes"))
@@ -117,7 +113,7 @@ def team(organisation_id: int, team_id: int) -> ResponseReturnValue:
         try:
             organisations.update_team(me, organisation_id, team_id, data)
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Saved."), "info")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id))
@@ -137,7 +133,7 @@ def people_list(organisation_id: int) -> ResponseReturnValue:
         try:
             made = people.create_person(me, organisation_id, _person_form())
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("%(name)s added. They choose a password with \"Forgot your password?\" on the log-in page.",
                      name=made.display_name), "info")  # fmt: skip
@@ -173,7 +169,7 @@ def person(organisation_id: int, user_id: int) -> ResponseReturnValue:
             if manager != people.line_manager_of(user.id):
                 people.set_line_manager(me, organisation_id, user_id, manager)
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Saved."), "info")
             response = redirect(url_for("admin.people_list", organisation_id=organisation_id))
@@ -221,7 +217,7 @@ def end_membership(organisation_id: int, user_id: int) -> ResponseReturnValue:
     try:
         user = people.end_membership(actor(), organisation_id, user_id)
     except AdminError as error:
-        return _person_page(organisation_id, user_id, _problem(error), {})
+        return _person_page(organisation_id, user_id, problem_of(error), {})
     flash(_l("Membership of %(name)s ended. The account can no longer log in; its records stay.",
              name=user.display_name or user.email), "info")  # fmt: skip
     return redirect(url_for("admin.people_list", organisation_id=organisation_id))
@@ -245,7 +241,7 @@ def reset_second_factor(organisation_id: int, user_id: int) -> ResponseReturnVal
     try:
         user = people.reset_second_factor(actor(), organisation_id, user_id)
     except AdminError as error:
-        return _person_page(organisation_id, user_id, _problem(error), {})
+        return _person_page(organisation_id, user_id, problem_of(error), {})
     flash(_l("The authenticator app of %(name)s is reset. They set it up again at their next log-in.",
              name=user.display_name or user.email), "info")  # fmt: skip
     return redirect(url_for("admin.person", organisation_id=organisation_id, user_id=user_id))

@@ -12,7 +12,14 @@ from flask_babel import lazy_gettext as _l
 from learning.admin import environments
 from learning.admin.environments import EnvironmentData
 from learning.admin.scope import AdminError
-from learning.admin.web import FIELDS, actor, administered, condition_options, date_or_none, message, phase_options
+from learning.admin.web import (
+    actor,
+    administered,
+    condition_options,
+    date_or_none,
+    phase_options,
+    problem_of,
+)
 
 bp = Blueprint("admin_environments", __name__, url_prefix="/admin/environments")
 
@@ -29,10 +36,6 @@ def _form() -> EnvironmentData:
                            date_or_none(form.get("funding_end")))  # fmt: skip
 
 
-def _problem(error: AdminError) -> dict[str, str]:
-    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
-
-
 @bp.route("/", methods=["GET", "POST"])
 @administered
 def index() -> ResponseReturnValue:
@@ -44,7 +47,7 @@ def index() -> ResponseReturnValue:
         try:
             made = environments.add_environment(me, _form())
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Implementation environment %(name)s added.", name=made.name), "info")
             return redirect(url_for("admin_environments.index"))
@@ -66,7 +69,7 @@ def edit(environment_id: int) -> ResponseReturnValue:
         try:
             environments.edit_environment(me, environment_id, _form())
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Saved."), "info")
             return redirect(url_for("admin_environments.index"))

@@ -14,7 +14,15 @@ from learning.admin import environments, norms, organisations, programmes, views
 from learning.admin.norms import NormsData
 from learning.admin.programmes import ProgrammeData
 from learning.admin.scope import AdminError
-from learning.admin.web import FIELDS, actor, administered, bp, date_or_none, int_or_none, message, share_or_none
+from learning.admin.web import (
+    actor,
+    administered,
+    bp,
+    date_or_none,
+    int_or_none,
+    problem_of,
+    share_or_none,
+)
 from learning.environments.models import Programme
 
 
@@ -49,10 +57,6 @@ def sent_values() -> dict[str, Any]:
     return {"team_ids": [], **{key: values if key == "team_ids" else values[0] for key, values in sent.items()}}
 
 
-def _problem(error: AdminError) -> dict[str, str]:
-    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
-
-
 @bp.route("/<int:organisation_id>/programmes/<int:programme_id>", methods=["GET", "POST"])
 @administered
 def programme(organisation_id: int, programme_id: int) -> ResponseReturnValue:
@@ -63,7 +67,7 @@ def programme(organisation_id: int, programme_id: int) -> ResponseReturnValue:
         try:
             programmes.edit_programme(me, organisation_id, programme_id, programme_form())
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Saved."), "info")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id, _anchor="programmes"))
@@ -134,7 +138,7 @@ def end_programme(organisation_id: int, programme_id: int) -> ResponseReturnValu
         try:
             programmes.end_programme(me, organisation_id, programme_id, date_or_none(request.form.get("end")))
         except AdminError as error:
-            problem = _problem(error)
+            problem = problem_of(error)
         else:
             flash(_l("Programme %(name)s ended. Its records stay.", name=current.name), "info")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id, _anchor="programmes"))

@@ -128,6 +128,11 @@ def message(error: AdminError) -> str:
     return str(template) % error.params if error.params else str(template)
 
 
+def problem_of(error: AdminError) -> dict[str, str]:
+    """The refusal as the form macros show it: the message, and the field it belongs to (if any) marked."""
+    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
+
+
 def actor() -> Actor:
     try:
         return Actor.of(current_user._get_current_object())
