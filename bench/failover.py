@@ -65,6 +65,7 @@ class Ingestion:
                 with self.lock:
                     self.without_retry_after += 1
             error.read()
+            error.close()  # its socket, else reported by the GC later
             return int(error.code)
         except OSError:
             return 0  # no answer at all (counted; never expected: the app nodes stay up)

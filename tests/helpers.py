@@ -121,7 +121,8 @@ def http_post(opener: urllib.request.OpenerDirector, url: str, data: dict[str, s
         with opener.open(request) as response:
             return int(response.status), response.read().decode()
     except urllib.error.HTTPError as error:
-        return int(error.code), error.read().decode()
+        with error:  # closes its socket (else the GC reports it in some later test)
+            return int(error.code), error.read().decode()
 
 
 def http_learner_in_module(base: str, email: str, slug: str) -> tuple[urllib.request.OpenerDirector, str]:

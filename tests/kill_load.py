@@ -64,8 +64,11 @@ class Learner:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.token = ""
 
-    def request(self, path: str, form: dict[str, Any] | None = None, htmx: bool = False) -> tuple[int, str]:
-        """One request (redirects followed); status 0 when the connection was refused or cut (no answer)."""
+    def request(
+        self, path: str, form: dict[str, Any] | None = None, htmx: bool = False, counted: bool = True
+    ) -> tuple[int, str]:
+        """One request (redirects followed); status 0 when the connection was refused or cut (no answer).
+        `counted`: its status goes into the player's statuses (log-in requests do not)."""
         data = None if form is None else urllib.parse.urlencode(form, doseq=True).encode()
         headers = {"HX-Request": "true"} if htmx else {}
         request = urllib.request.Request(self.base + path, data, headers)  # noqa: S310 — the test's loopback server
@@ -73,11 +76,13 @@ class Learner:
             with self.opener.open(request, timeout=30) as response:
                 status, body = int(response.status), response.read().decode()
         except urllib.error.HTTPError as error:
-            status, body = int(error.code), error.read().decode(errors="replace")
+            with error:  # closes its socket (else the GC reports it in some later test)
+                status, body = int(error.code), error.read().decode(errors="replace")
         except OSError:
             status, body = 0, ""
-        with self.lock:
-            self.statuses[status] += 1
+        if counted:
+            with self.lock:
+                self.statuses[status] += 1
         return status, body
 
     def until_ok(self, stop: threading.Event, path: str, form: dict[str, Any] | None = None, htmx: bool = False) -> str:
@@ -90,12 +95,15 @@ class Learner:
         return ""
 
     def log_in(self, stop: threading.Event) -> bool:
-        page = self.until_ok(stop, "/login")
-        match = CSRF_INPUT.search(page)
-        if match is None:
-            return False
-        self.token = match.group(1)
-        self.until_ok(stop, "/login", {"email": self.email, "password": PASSWORD})
+        """Log in, again with a fresh token when a log-in went through but its answer was lost in a kill (the
+        session, and so its form token, changed: the old token is refused with a 400, as for a person)."""
+        while not stop.is_set():
+            match = CSRF_INPUT.search(self.request("/login", counted=False)[1])
+            if match is not None:
+                form = {"email": self.email, "password": PASSWORD, "csrf_token": match.group(1)}
+                if self.request("/login", form, counted=False)[0] == 200:
+                    break
+            time.sleep(RETRY_PAUSE)
         match = CSRF_INPUT.search(self.until_ok(stop, "/"))  # the session is new after log-in: so is its token
         self.token = match.group(1) if match else ""
         return bool(match)

@@ -102,4 +102,5 @@ class Browser:
             with self.opener.open(request) as response:
                 return int(response.status), response.read().decode()
         except urllib.error.HTTPError as error:
-            return int(error.code), error.read().decode()
+            with error:  # closes its socket
+                return int(error.code), error.read().decode()

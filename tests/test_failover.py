@@ -77,6 +77,7 @@ class Ingestion:
                 with self.lock:
                     self.without_retry_after += 1
             error.read()
+            error.close()  # its socket, else reported by the GC later
             return int(error.code)
 
     def client(self) -> None:

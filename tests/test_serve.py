@@ -183,6 +183,7 @@ class Poster:
                     status = response.status
             except urllib.error.HTTPError as error:
                 status = error.code
+                error.close()  # else its socket is reported by the GC in some later test
             except OSError:
                 status = 0  # refused or cut: the server (or this worker) is gone; no answer
             with self.lock:

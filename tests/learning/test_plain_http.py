@@ -54,7 +54,8 @@ class Phone:
             with self.opener.open(request) as response:
                 return int(response.status), response.read().decode(), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return int(error.code), error.read().decode(), dict(error.headers)
+            with error:  # closes its socket
+                return int(error.code), error.read().decode(), dict(error.headers)
 
     def log_in(self, email: str) -> tuple[int, str, dict[str, str]]:
         _status, page, _headers = self.open("/login")
