@@ -49,14 +49,16 @@ os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgresql_only` (fail-over, read-only server) belong to the PostgreSQL half: the SQLite half
-    leaves them out at collection (deselected, not skipped: a skip in CI would hide a missing part)."""
-    if (os.environ.get("VTC_TEST_DATABASE_URL") or "").startswith("postgresql"):
-        return
-    dropped = [item for item in items if item.get_closest_marker("postgresql_only")]
+    """Each half of the suite leaves out at collection (deselected, not skipped: a skip in CI would hide a missing
+    part) what belongs to the other: tests marked `postgresql_only` (fail-over, read-only server) run in the
+    PostgreSQL half only; tests marked `layout_only` (how pages look and read in the browser, which no database
+    engine changes) in the SQLite half only, so CI does not pay for them twice."""
+    on_postgresql = (os.environ.get("VTC_TEST_DATABASE_URL") or "").startswith("postgresql")
+    other_half = "layout_only" if on_postgresql else "postgresql_only"
+    dropped = [item for item in items if item.get_closest_marker(other_half)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+        items[:] = [item for item in items if not item.get_closest_marker(other_half)]
 
 
 @pytest.fixture(scope="session")
