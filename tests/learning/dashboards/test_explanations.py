@@ -108,3 +108,21 @@ def test_dashboard_pages_explain_every_abbreviation_where_it_first_appears(
         assert _explained_on_first_use(text, locale) == [], url
     environment = _main_text(client.get(f"/dashboards/environments/{region.environment}").get_data(as_text=True))
     assert glossary.condition("HF", locale) in environment  # "hartfalen (HF)", not a bare code
+
+
+def test_long_organisation_names_in_the_programme_list_break_only_at_a_hyphen(
+    client_in: Callable[[str], FlaskClient], region: Region, app: Flask
+) -> None:
+    """Seen at 360 px: "Huisartsenzorggroep" broke as "Huisartsenzorggroe|p" in the environment's facts; the names
+    get soft hyphens like every other long word on the page (docs/hyphenation.md)."""
+    from learning.accounts.models import Organisation
+
+    with app.app_context():
+        hospital = db.session.get(Organisation, region.hospital)
+        assert hospital is not None
+        hospital.name = "Huisartsenzorggroep Twente"
+        db.session.commit()
+    page = client_in("nl").get(f"/dashboards/environments/{region.environment}").get_data(as_text=True)
+    facts = page[page.index('<dl class="facts">') : page.index("</dl>", page.index('<dl class="facts">'))]
+    assert "Huisartsenzorggroep" not in facts  # never whole: a narrow screen would have to break it anywhere
+    assert "\u00ad" in facts.replace("&shy;", "\u00ad")
