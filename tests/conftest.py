@@ -52,13 +52,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Each half of the suite leaves out at collection (deselected, not skipped: a skip in CI would hide a missing
     part) what belongs to the other: tests marked `postgresql_only` (fail-over, read-only server) run in the
     PostgreSQL half only; tests marked `layout_only` (how pages look and read in the browser, which no database
-    engine changes) in the SQLite half only, so CI does not pay for them twice."""
+    engine changes) in the SQLite half only, so CI does not pay for them twice. For the same reason the PostgreSQL
+    half leaves out every test that does not ask for `database_url`: the engine under test is reached only through
+    that fixture (the suite's one place that reads VTC_TEST_DATABASE_URL), so such a test (xAPI validation, content
+    parsing, readability, a migration or a boot on its own SQLite file) would run the same code twice."""
     on_postgresql = (os.environ.get("VTC_TEST_DATABASE_URL") or "").startswith("postgresql")
     other_half = "layout_only" if on_postgresql else "postgresql_only"
-    dropped = [item for item in items if item.get_closest_marker(other_half)]
+    dropped = [item for item in items if item.get_closest_marker(other_half) or (on_postgresql and engine_free(item))]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if not item.get_closest_marker(other_half)]
+        left = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in left]
+
+
+def engine_free(item: pytest.Item) -> bool:
+    """True for a test that never reaches the database under test: it does not depend on `database_url`."""
+    return "database_url" not in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgresql_only")
 
 
 @pytest.fixture(scope="session")
