@@ -19,87 +19,27 @@ other than 200 or 503 with Retry-After, or any loss.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-import uuid
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from pg_cluster import AutoFailoverGroup  # the test's group: the same layout, started the same way
+from pg_cluster import AutoFailoverGroup, Ingestion  # the test's group: the same layout, started the same way
 
 from bench.server import durability, running_server
 
 DEADLINE = 120.0  # per wait; only a hang ends here
 
 
-class Ingestion:
-    """Clients posting one statement at a time; the fail-over being measured is noted by the main thread."""
-
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
-        self.url, self.headers = url, {**headers, "Content-Type": "application/json"}
-        self.answers: Counter[int] = Counter()
-        self.without_retry_after = 0
-        self.acknowledged: list[str] = []
-        self.sent: set[str] = set()
-        self.lost_at: float | None = None  # the kill of the round under way
-        self.first_after: float | None = None  # its first 200 to a request sent after the kill
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-
-    def post(self, statement: dict[str, object]) -> int:
-        request = urllib.request.Request(  # noqa: S310 — http://127.0.0.1 only, the server of this script
-            f"{self.url}/xapi/statements", json.dumps(statement).encode(), self.headers
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            if error.code == 503 and int(error.headers.get("Retry-After") or 0) <= 0:
-                with self.lock:
-                    self.without_retry_after += 1
-            error.read()
-            error.close()  # its socket, else reported by the GC later
-            return int(error.code)
-        except OSError:
-            return 0  # no answer at all (counted; never expected: the app nodes stay up)
-
-    def client(self) -> None:
-        statement: dict[str, object] | None = None
-        while not self.stop.is_set():
-            statement = statement or {
-                "id": str(uuid.uuid4()),
-                "actor": {"mbox": "mailto:a@example.test"},
-                "verb": {"id": "http://x.test/v"},
-                "object": {"id": "http://x.test/o"},
-            }
-            with self.lock:
-                self.sent.add(str(statement["id"]))
-            started = time.monotonic()
-            status = self.post(statement)
-            with self.lock:
-                self.answers[status] += 1
-                if status == 200:
-                    self.acknowledged.append(str(statement["id"]))
-                    if self.lost_at is not None and self.first_after is None and started > self.lost_at:
-                        self.first_after = time.monotonic()
-            if status == 200:
-                statement = None
-            else:
-                time.sleep(0.1)  # a real client waits Retry-After; the fail-over would be over before it
-
-    def wait_for(self, count: int) -> None:
-        deadline = time.monotonic() + DEADLINE
-        while len(self.acknowledged) < count:
-            if time.monotonic() > deadline:
-                sys.exit(f"not {count} statements acknowledged within {DEADLINE} s: {dict(self.answers)}")
-            time.sleep(0.05)
+def wait_for(load: Ingestion, count: int) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while len(load.acknowledged) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"not {count} statements acknowledged within {DEADLINE} s: {dict(load.by_status())}")
+        time.sleep(0.05)
 
 
 def fail_over(group: AutoFailoverGroup, load: Ingestion) -> tuple[str, float]:
@@ -137,12 +77,12 @@ def main() -> int:
             times = []
             try:
                 for round_ in range(1, args.failovers + 1):
-                    load.wait_for(len(load.acknowledged) + args.between)
+                    wait_for(load, len(load.acknowledged) + args.between)
                     lost, took = fail_over(group, load)
                     times.append(took)
                     print(f"fail-over {round_}: primary {lost} lost; first 200 from the new primary after {took:.1f} s;"
-                          f" {lost} follows it again; answers so far {dict(load.answers)}", flush=True)  # fmt: skip
-                load.wait_for(len(load.acknowledged) + args.between)
+                          f" {lost} follows it again; answers so far {dict(load.by_status())}", flush=True)  # fmt: skip
+                wait_for(load, len(load.acknowledged) + args.between)
             finally:
                 load.stop.set()
                 for thread in threads:
@@ -163,13 +103,14 @@ def report(load: Ingestion, database_url: str, times: list[float]) -> int:
     lost = len(acknowledged - set(stored))
     doubled = len(stored) - len(set(stored))
     unsent = len(set(stored) - load.sent)
-    print(f"answers: {dict(sorted(load.answers.items()))}; 503 without Retry-After: {load.without_retry_after}")
+    answers = load.by_status()
+    print(f"answers: {dict(sorted(answers.items()))}; 503 without Retry-After: {load.without_retry_after}")
     print(f"fail-overs: {len(times)}; time to the first 200 from the new primary: min {min(times):.1f} s, "
           f"median {statistics.median(times):.1f} s, max {max(times):.1f} s")  # fmt: skip
     print(f"statements acknowledged {len(acknowledged)}, stored {len(stored)}, lost {lost}, doubled {doubled}, "
           f"stored but never sent {unsent}")  # fmt: skip
-    wrong = sum(count for status, count in load.answers.items() if status not in (200, 503))
-    print(f"500 answers: {load.answers[500]}; answers other than 200 or 503: {wrong}")
+    wrong = sum(count for status, count in answers.items() if status not in (200, 503))
+    print(f"500 answers: {answers[500]}; answers other than 200 or 503: {wrong}")
     return 1 if wrong or lost or doubled or unsent or load.without_retry_after else 0
 
 

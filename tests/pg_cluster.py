@@ -9,13 +9,19 @@ timeouts are shortened, so that a fail-over takes seconds instead of the ~30 s t
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -190,3 +196,73 @@ class AutoFailoverGroup:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not within {READY_TIMEOUT} s: {what}\n{self.log()}")
             time.sleep(0.2)
+
+
+class Ingestion:
+    """Clients that POST one statement at a time with their own ids, and send a refused one again, as an xAPI
+    client should (a statement whose commit reached the standby but whose answer was lost is then answered 200
+    without being stored twice). Used by tests/test_failover.py and bench/failover.py.
+
+    `answers` counts (phase, status): "before" the loss the main thread notes in `lost_at`, "during" until the
+    first 200 to a request sent after it (`first_after`), "after" from then on; status 0 is no answer at all."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.url, self.headers = url, {**headers, "Content-Type": "application/json"}
+        self.answers: Counter[tuple[str, int]] = Counter()
+        self.acknowledged: list[str] = []
+        self.sent: set[str] = set()
+        self.without_retry_after = 0
+        self.lost_at: float | None = None
+        self.first_after: float | None = None
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+
+    def post(self, statement: dict[str, object]) -> int:
+        request = urllib.request.Request(  # noqa: S310 — http://127.0.0.1 only, the caller's own server
+            f"{self.url}/xapi/statements", json.dumps(statement).encode(), self.headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            if error.code == 503 and int(error.headers.get("Retry-After") or 0) <= 0:
+                with self.lock:
+                    self.without_retry_after += 1
+            error.read()
+            error.close()  # its socket, else reported by the GC later
+            return int(error.code)
+        except OSError:
+            return 0  # no answer at all: counted, never expected (the app nodes stay up)
+
+    def client(self) -> None:
+        statement: dict[str, object] | None = None
+        while not self.stop.is_set():
+            statement = statement or {
+                "id": str(uuid.uuid4()),
+                "actor": {"mbox": "mailto:a@example.test"},
+                "verb": {"id": "http://x.test/v"},
+                "object": {"id": "http://x.test/o"},
+            }
+            with self.lock:
+                self.sent.add(str(statement["id"]))
+            started = time.monotonic()
+            status = self.post(statement)
+            with self.lock:
+                phase = "before" if self.lost_at is None else "after" if self.first_after else "during"
+                self.answers[(phase, status)] += 1
+                if status == 200:
+                    self.acknowledged.append(str(statement["id"]))
+                    # the first one sent after the loss (one sent before may have been committed just before it)
+                    if self.lost_at is not None and self.first_after is None and started > self.lost_at:
+                        self.first_after = time.monotonic()
+            if status == 200:
+                statement = None
+            else:
+                time.sleep(0.1)  # a real client waits Retry-After; the fail-over would be over before it
+
+    def by_status(self) -> Counter[int]:
+        """The answers of all phases, by status."""
+        totals: Counter[int] = Counter()
+        for (_phase, status), count in self.answers.items():
+            totals[status] += count
+        return totals

@@ -16,13 +16,9 @@ import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
-import uuid
-from collections import Counter
 
 import pytest
-from pg_cluster import PG_AUTOCTL, PGBIN, AutoFailoverGroup
+from pg_cluster import PG_AUTOCTL, PGBIN, AutoFailoverGroup, Ingestion
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -47,64 +43,6 @@ def failover_group(database_url):
         yield group
     finally:
         group.stop()
-
-
-class Ingestion:
-    """Clients that POST one statement at a time with their own ids, and send a refused one again, as an xAPI
-    client should (a statement whose commit reached the standby but whose answer was lost is then answered 200
-    without being stored twice)."""
-
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
-        self.url, self.headers = url, {**headers, "Content-Type": "application/json"}
-        self.answers: Counter[tuple[str, int]] = Counter()
-        self.acknowledged: list[str] = []
-        self.sent: set[str] = set()
-        self.without_retry_after = 0
-        self.lost_at: float | None = None
-        self.first_after: float | None = None
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-
-    def post(self, statement: dict[str, object]) -> int:
-        request = urllib.request.Request(  # noqa: S310 — http://127.0.0.1 only, the server of this test
-            f"{self.url}/xapi/statements", json.dumps(statement).encode(), self.headers
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            if error.code == 503 and int(error.headers.get("Retry-After") or 0) <= 0:
-                with self.lock:
-                    self.without_retry_after += 1
-            error.read()
-            error.close()  # its socket, else reported by the GC later
-            return int(error.code)
-
-    def client(self) -> None:
-        statement: dict[str, object] | None = None
-        while not self.stop.is_set():
-            statement = statement or {
-                "id": str(uuid.uuid4()),
-                "actor": {"mbox": "mailto:a@example.test"},
-                "verb": {"id": "http://x.test/v"},
-                "object": {"id": "http://x.test/o"},
-            }
-            with self.lock:
-                self.sent.add(str(statement["id"]))
-            started = time.monotonic()
-            status = self.post(statement)
-            with self.lock:
-                phase = "before" if self.lost_at is None else "after" if self.first_after else "during"
-                self.answers[(phase, status)] += 1
-                if status == 200:
-                    self.acknowledged.append(str(statement["id"]))
-                    # the first one sent after the loss (one sent before may have been committed just before it)
-                    if self.lost_at is not None and self.first_after is None and started > self.lost_at:
-                        self.first_after = time.monotonic()
-            if status == 200:
-                statement = None
-            else:
-                time.sleep(0.1)  # a real client waits Retry-After; a test need not wait 30 s
 
 
 @pytest.mark.postgresql_only
