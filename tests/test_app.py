@@ -54,14 +54,14 @@ def test_public_pages_answer(client, path):
 
 
 def test_a_fresh_process_boots_without_the_heavy_libraries_only_some_pages_need(tmp_path):
-    """A worker restarted after kill -9 must answer within seconds (docs/operations.md): scipy (the disclosure
-    audit), matplotlib and WeasyPrint (exports) are imported where they are used, not at boot."""
+    """A worker restarted after kill -9 must answer within seconds (docs/operations.md): highspy (the disclosure
+    audit's solver), matplotlib and WeasyPrint (exports) are imported where they are used, not at boot."""
     import subprocess
     import sys
 
     probe = (
         "import sys; from app import create_app; create_app();"
-        "print(','.join(m for m in ('scipy', 'matplotlib', 'weasyprint') if m in sys.modules))"
+        "print(','.join(m for m in ('highspy', 'scipy', 'matplotlib', 'weasyprint') if m in sys.modules))"
     )
     env = {"PATH": "/usr/bin:/bin", "LMS_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/boot.db",
            "LMS_SECRET_KEY": "boot", "LMS_LIVE_SYNC_SECONDS": "0"}  # fmt: skip

@@ -34,25 +34,22 @@ sensitive: its zero describes no one. Cells hidden only to protect others (compl
 or linked) need no protection of their own (as in τ-ARGUS: secondary cells have no protection level).
 
 The system splits into independent parts: one per (month, metric), or per (month, linked group) for metrics that
-share counts. Each part is a few hundred unknowns at most; HiGHS (scipy.optimize.linprog) solves the min and max of
+share counts. Each part is a few hundred unknowns at most; HiGHS (linear_system.py) solves the min and max of
 each sensitive side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from learning.metrics.audit_findings import AuditReport, Finding, is_protected
 from learning.metrics.definitions import MetricSpec
+from learning.metrics.linear_system import LinearSystem
 from learning.metrics.rollup import Cell
 from learning.metrics.scopes import BaseCell, Scope, Structure
 from learning.metrics.suppression import DEN, LINKED_GROUPS, NOT_SHARES, NUM, MetricMonth, is_banded, is_small
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 
 MEAN_SPAN = 4.0  # CONF_GAIN: a difference of two answers on a 1-5 scale
 CAP = 1e7  # an upper bound on every unknown, far above any count, so that every problem has a solution point
@@ -186,7 +183,7 @@ class Part:
         self.linked: list[tuple[dict[int, float], float]] = []
         self.ub_rows: list[tuple[dict[int, float], float]] = []
         self.lower = np.zeros(self.size)
-        self._system: tuple[Any, ...] | None = None
+        self._system: LinearSystem | None = None
         self.solved = 0
         self._shown_sums()
         self._linked_sums(group)
@@ -265,41 +262,18 @@ class Part:
                 elif share:
                     self.ub_rows.append(({num: 1.0, den: -1.0}, 0.0))
 
-    def _matrix(self, rows: list[dict[int, float]]) -> csr_matrix | None:
-        from scipy.sparse import csr_matrix  # scipy is imported where it is used: half a second off every boot
-
-        if not rows:
-            return None
-        data, cols, ptr = [], [], [0]
-        for row in rows:
-            cols += list(row)
-            data += list(row.values())
-            ptr.append(len(cols))
-        return csr_matrix((data, cols, ptr), shape=(len(rows), self.size))
-
     def _solve(self, objective: dict[int, float], sign: float) -> np.ndarray:
         """Return a point of the attacker's system that minimises sign * objective (every unknown capped at CAP)."""
         if self._system is None:
             facts = [fact for facts in self.shown.values() for fact in facts]
             equalities = [(row, rhs) for row, rhs, exact in facts if exact] + self.linked
             bounds = self.ub_rows + [(row, rhs) for row, rhs, exact in facts if not exact]
-            a_eq, a_ub = self._matrix([row for row, _ in equalities]), self._matrix([row for row, _ in bounds])
-            self._system = (
-                a_ub, None if a_ub is None else np.array([rhs for _, rhs in bounds]),
-                a_eq, None if a_eq is None else np.array([rhs for _, rhs in equalities]),
-                [(None if low == -np.inf else low, CAP) for low in self.lower],
-            )  # fmt: skip
-        from scipy.optimize import linprog  # see _matrix
-
-        a_ub, b_ub, a_eq, b_eq, limits = self._system
-        c = np.zeros(self.size)
+            self._system = LinearSystem(self.lower, CAP, equalities, bounds)
+        costs = np.zeros(self.size)
         for column, coef in objective.items():
-            c[column] += sign * coef
-        result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=limits, method="highs")
+            costs[column] += sign * coef
         self.solved += 1
-        if result.status != 0:
-            raise RuntimeError(f"disclosure audit: the system of shown cells is inconsistent ({result.message})")
-        return np.asarray(result.x)
+        return self._system.minimise(costs)
 
     def _value(self, row: dict[int, float], point: np.ndarray) -> float:
         return float(sum(coef * point[column] for column, coef in row.items()))
