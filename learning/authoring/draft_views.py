@@ -21,6 +21,11 @@ from learning.editor.preview import PreviewRefused, preview_from_form
 from learning.editor.views import read_upload
 
 MISSING_REVISION = _l("Reload the page: the editor did not say which version of the draft it has.")
+# An upload has no text of its own to compare (the text's save shows both texts): what helps is a fresh page.
+STALE_UPLOAD = _l(
+    "Someone else saved this draft after you opened it, so your file was not stored. Reload the page (text you"
+    " typed is kept on this device), then upload the file again."
+)
 
 
 def draft_media_base(draft_id: int) -> str:
@@ -73,7 +78,7 @@ def upload(draft_id: int) -> tuple[Response, int]:
     try:
         stored = store_uploads(draft, files, int(revision), current_user)
     except StaleSave as exc:
-        return jsonify(error=say(exc), revision=exc.revision), 409
+        return jsonify(error=_(STALE_UPLOAD), revision=exc.revision), 409
     except AuthoringError as exc:
         return jsonify(error=say(exc)), 400
     base = draft_media_base(draft.id)

@@ -7,6 +7,7 @@ or refuses with a reason a teacher can act on; the caller (the draft editor) sto
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
@@ -196,13 +197,49 @@ def check_video(filename: str, data: bytes, captions: dict[str, tuple[str, bytes
     return files
 
 
-UPLOAD_KINDS = ("picture", "captions", "video")
+def check_film_captions(captions: dict[str, tuple[str, bytes]]) -> list[CleanFile]:
+    """New captions for a film already in the module, Dutch and/or English, without sending the film again.
+
+    Each file is checked as any caption file is and named `<its name>.<language>.vtt` (`wegen.nl.vtt` stays
+    `wegen.nl.vtt`, `ondertitels.vtt` for Dutch becomes `ondertitels.nl.vtt`), so the storing side's `-2` name
+    keeps the language before `.vtt`, as a film's own captions do. Both are checked before either is returned.
+    """
+    chosen = [language for language in CAPTION_LANGUAGES if captions.get(language, ("", b""))[1]]
+    if not chosen:
+        raise UploadRefused(_("Choose the Dutch or the English captions file (.vtt), or both, then upload them."))
+    files = []
+    for language in chosen:
+        name, data = captions[language]
+        try:
+            clean = check_captions(name, data)
+        except UploadRefused as exc:
+            raise UploadRefused(f"{language}: {exc}") from exc
+        stem = PurePath(name.replace("\\", "/")).name
+        for ending in (".vtt", f".{language}"):
+            stem = stem[: -len(ending)] if stem.lower().endswith(ending) else stem
+        base = safe_filename(f"{stem}.vtt", "vtt").removesuffix(".vtt")
+        files.append(CleanFile(f"{base}.{language}.vtt", clean.content_type, clean.data, notes=clean.notes))
+    return files
+
+
+def check_poster(filename: str, data: bytes, title: str) -> CleanFile:
+    """The picture a film shows before it plays: cleaned exactly as a step's picture (`check_picture`).
+
+    A poster has no alt text of its own (the film's title and transcript describe it); the title goes into an
+    SVG's <title> instead, and no Markdown is made: the video block's `poster` field names the file.
+    """
+    clean = check_picture(filename, data, title.strip()[:300] or _("Picture shown before the film plays"))
+    return dataclasses.replace(clean, markdown="")
+
+
+UPLOAD_KINDS = ("picture", "captions", "video", "film-captions", "poster")
 
 
 def check_upload(
     kind: str, filename: str, data: bytes, *, alt: str = "", captions: dict[str, tuple[str, bytes]] | None = None
 ) -> list[CleanFile]:
-    """One upload of the editor's forms as the files to store: a picture, a caption file, or a video + captions.
+    """One upload of the editor's forms as the files to store: a picture, a caption file, a video + captions,
+    new captions for a film (`film-captions`: no `file`, only `captions`) or a film's poster (`alt`: its title).
 
     Both the check-only endpoint and the draft's upload use this, so a file is cleaned the same way wherever it
     is sent. `kind` must be one of UPLOAD_KINDS (the views answer 400 for another before calling this).
@@ -213,4 +250,8 @@ def check_upload(
         return [check_captions(filename, data)]
     if kind == "video":
         return check_video(filename, data, captions or {})
+    if kind == "film-captions":
+        return check_film_captions(captions or {})
+    if kind == "poster":
+        return [check_poster(filename, data, alt)]
     raise ValueError(f"unknown upload kind {kind!r}")

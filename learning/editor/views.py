@@ -83,6 +83,8 @@ def _describe(clean: CleanFile) -> dict[str, Any]:
 def read_upload() -> tuple[list[CleanFile], str, int]:
     """The editor's upload form (kind, file, alt, captions_nl/en) cleaned: (files, "", 200) or ([], reason, status).
 
+    Every kind needs `file` but `film-captions`, which sends only captions_nl and/or captions_en.
+
     The check-only endpoint and the draft's upload (learning/authoring) read the same form, so a file is refused
     or cleaned alike wherever it is sent: 400 for a missing kind or file, 422 for a file that cannot be used.
     """
@@ -90,15 +92,17 @@ def read_upload() -> tuple[list[CleanFile], str, int]:
     upload = _file("file")
     if kind not in UPLOAD_KINDS:
         return [], _("Say what you upload: a picture, captions or a video."), 400
-    if upload is None:
+    if upload is None and kind != "film-captions":  # new captions for a film come without the film
         return [], _("Choose a file to upload."), 400
     captions = {}
     for language in ("nl", "en"):
         caption = _file(f"captions_{language}")
         captions[language] = (caption.filename or "", caption.read()) if caption else ("", b"")
+    if kind == "film-captions" and not any(data for _name, data in captions.values()):
+        return [], _("Choose the Dutch or the English captions file (.vtt), or both, then upload them."), 400
     try:
-        files = check_upload(kind, upload.filename or "", upload.read(), alt=request.form.get("alt", ""),
-                             captions=captions)  # fmt: skip
+        name, data = (upload.filename or "", upload.read()) if upload else ("", b"")
+        files = check_upload(kind, name, data, alt=request.form.get("alt", ""), captions=captions)
     except UploadRefused as exc:
         return [], str(exc), 422
     return files, "", 200
@@ -107,7 +111,7 @@ def read_upload() -> tuple[list[CleanFile], str, int]:
 @bp.post("/upload-check")
 @editors_only
 def upload_check() -> Any:
-    """Check one upload (kind = picture | captions | video) and return the cleaned file(s), or the reason as JSON."""
+    """Check one upload (a kind of UPLOAD_KINDS) and return the cleaned file(s), or the reason as JSON."""
     files, reason, status = read_upload()
     if reason:
         return _json_refusal(reason, status)

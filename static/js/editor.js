@@ -166,11 +166,13 @@
     var opener = event.target.closest("[data-editor-open]");
     if (opener) {
       var dialog = document.getElementById(opener.getAttribute("data-editor-open"));
-      dialog.querySelector("[data-dialog-error]").textContent = "";
+      dialog.querySelectorAll("[data-dialog-error], [data-upload-error]").forEach(function (p) { p.textContent = ""; });
       dialog.opener = opener;
       dialog.showModal();
       return;
     }
+    var sender = event.target.closest("[data-upload-send]");
+    if (sender) { sendGroup(sender.closest("[data-upload-group]")); return; }
     var cancel = event.target.closest("[data-dialog-cancel]");
     if (cancel) { cancel.closest("dialog").close(); return; }
     var jump = event.target.closest("[data-editor-line]");
@@ -181,54 +183,108 @@
   // try-out page has neither, so an upload there is sent at once and names no revision.
   function queued(task) { return window.vtcDraft ? window.vtcDraft.queue(task) : task(); }
 
-  // A picture chosen in the form goes to the upload URL first (alt text included: it is required there too): on
-  // the try-out page a check that stores nothing, on a draft the draft's own store, which names the revision the
-  // page has (a save never overwrites someone else's) and answers the new one. The stored file's name comes back
-  // (another name when a different file had it), or the reason it was refused, shown in the form.
+  // Send one upload of a block form to the upload URL: on the try-out page a check that stores nothing, on a draft
+  // the draft's own store, which names the revision the page has (a save never overwrites someone else's) and
+  // answers the new one. `stored(files)` gets the stored files (another name when a different file had theirs);
+  // `fail(message)` the reason it was refused, or what to do when the answer never came.
+  function send(dialog, el, data, fail, stored) {
+    var editor = document.getElementById(dialog.getAttribute("data-editor"));
+    var slug = editor.querySelector('input[name="slug"]');
+    if (slug) data.set("slug", slug.value);
+    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    queued(function () {
+      var revision = editor.querySelector('input[name="revision"]');
+      if (revision && revision.value) data.set("revision", revision.value);
+      return fetch(el.getAttribute("data-upload-url"), { method: "POST", body: data,
+        headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          // a file over the request limit is refused before the app sees it: the answer is then a page, not JSON
+          return response.json().then(function (body) { return [response.ok, body]; }, function () {
+            return [false, { error: response.status === 413 ? el.getAttribute("data-upload-too-large") : null }];
+          });
+        })
+        .then(function (answer) {
+          if (!answer[0]) { fail(answer[1].error || el.getAttribute("data-upload-failed")); return; }
+          if (answer[1].revision !== undefined) {
+            document.querySelectorAll("[data-draft-revision]").forEach(function (r) { r.value = String(answer[1].revision); });
+          }
+          stored(answer[1].files);
+        })
+        .catch(function () { fail(el.getAttribute("data-upload-failed")); });
+    });
+  }
+
+  function described(files) {
+    return files.map(function (f) { return [f.filename].concat(f.notes || []).join(" "); }).join("; ");
+  }
+
+  // A picture, or a film with its captions, chosen in the form goes up when the form is sent (alt text included:
+  // it is required there too); the stored names fill the fields, then the block is inserted.
   function upload(dialog, input, done) {
-    var status = dialog.querySelector("[data-upload-status]");
+    var scope = input.closest("fieldset") || dialog;
     var data = new FormData();
     var kind = input.getAttribute("data-upload");
     data.append("kind", kind);
     data.append("file", input.files[0]);
     var alt = dialog.querySelector('[data-field="alt"]');
     if (alt) data.append("alt", alt.value);
-    dialog.querySelectorAll("input[type=file][data-upload-part]").forEach(function (part) {
+    scope.querySelectorAll("input[type=file][data-upload-part]").forEach(function (part) {
       if (part.files.length) data.append(part.getAttribute("data-upload-part"), part.files[0]);
     });
-    var editor = document.getElementById(dialog.getAttribute("data-editor"));
-    var slug = editor.querySelector('input[name="slug"]');
-    if (slug) data.append("slug", slug.value);
-    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    queued(function () {
-      var revision = editor.querySelector('input[name="revision"]');
-      if (revision && revision.value) data.set("revision", revision.value);
-      return fetch(input.getAttribute("data-upload-url"), { method: "POST", body: data,
-        headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (response) {
-          // a file over the request limit is refused before the app sees it: the answer is then a page, not JSON
-          return response.json().then(function (body) { return [response.ok, body]; }, function () {
-            return [false, { error: response.status === 413 ? input.getAttribute("data-upload-too-large") : null }];
-          });
-        })
-        .then(function (answer) {
-          if (!answer[0]) { showError(dialog, answer[1].error || input.getAttribute("data-upload-failed"), input); return; }
-          if (answer[1].revision !== undefined) {
-            document.querySelectorAll("[data-draft-revision]").forEach(function (r) { r.value = String(answer[1].revision); });
-          }
-          var files = answer[1].files, file = files[0];
-          if (kind === "video") {  // the film, then its Dutch and English captions
-            dialog.querySelector('[data-field="sources"]').value = file.filename;
-            dialog.querySelector('[data-field="captions_nl"]').value = files[1].filename;
-            dialog.querySelector('[data-field="captions_en"]').value = files[2].filename;
-          } else {
-            dialog.querySelector('[data-field="file"]').value = file.filename;
-          }
-          status.textContent = files.map(function (f) { return [f.filename].concat(f.notes || []).join(" "); }).join("; ");
-          dialog.querySelectorAll("input[type=file]").forEach(function (f) { f.value = ""; });
-          done();
-        })
-        .catch(function () { showError(dialog, input.getAttribute("data-upload-failed"), input); });
+    send(dialog, input, data, function (message) { showError(dialog, message, input); }, function (files) {
+      var file = files[0];
+      if (kind === "video") {  // the film, then its Dutch and English captions
+        dialog.querySelector('[data-field="sources"]').value = file.filename;
+        dialog.querySelector('[data-field="captions_nl"]').value = files[1].filename;
+        dialog.querySelector('[data-field="captions_en"]').value = files[2].filename;
+      } else {
+        dialog.querySelector('[data-field="file"]').value = file.filename;
+      }
+      scope.querySelector("[data-upload-status]").textContent = described(files);
+      scope.querySelectorAll("input[type=file]").forEach(function (f) { f.value = ""; });
+      done();
+    });
+  }
+
+  function chosenIn(group) {
+    return Array.prototype.filter.call(group.querySelectorAll("input[type=file][data-upload-part]"),
+      function (input) { return input.files.length > 0; });
+  }
+
+  // A part of a block uploaded on its own, with its own button (a film's new captions, a film's poster): the
+  // stored name fills the block's field (captions_nl / captions_en / poster). A refusal is said next to the button,
+  // the field it is about gets the focus, and every choice and field stays as it was.
+  function sendGroup(group, done) {
+    var dialog = group.closest("[data-editor-dialog]");
+    var button = group.querySelector("[data-upload-send]");
+    var kind = button.getAttribute("data-upload-send");
+    var box = group.querySelector("[data-upload-error]");
+    var inputs = group.querySelectorAll("input[type=file][data-upload-part]");
+    var chosen = chosenIn(group);
+    box.textContent = "";
+    inputs.forEach(function (input) { input.removeAttribute("aria-invalid"); });
+    function fail(message) {
+      var language = /^(nl|en): /.exec(message || "");
+      var field = (language && group.querySelector('[data-upload-part="captions_' + language[1] + '"]')) || chosen[0] || inputs[0];
+      box.textContent = message;
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+    }
+    if (!chosen.length) { fail(button.getAttribute("data-upload-none")); return; }
+    var data = new FormData();
+    data.append("kind", kind);
+    chosen.forEach(function (input) { data.append(input.getAttribute("data-upload-part"), input.files[0]); });
+    var title = dialog.querySelector('[data-field="title"]');
+    if (kind === "poster" && title) data.append("alt", title.value);
+    send(dialog, button, data, fail, function (files) {
+      files.forEach(function (file) {
+        var language = /\.(nl|en)\.vtt$/.exec(file.filename);
+        var name = kind === "poster" ? "poster" : language ? "captions_" + language[1] : null;
+        if (name) dialog.querySelector('[data-field="' + name + '"]').value = file.filename;
+      });
+      group.querySelector("[data-upload-status]").textContent = described(files);
+      inputs.forEach(function (input) { input.value = ""; });
+      if (done) done();
     });
   }
 
@@ -238,8 +294,7 @@
     var textarea = sourceOf(document.getElementById(dialog.getAttribute("data-editor")));
     dialog.close();
     form.reset();
-    var status = dialog.querySelector("[data-upload-status]");
-    if (status) status.textContent = "";
+    dialog.querySelectorAll("[data-upload-status], [data-upload-error]").forEach(function (p) { p.textContent = ""; });
     insert(textarea, markdown);
   }
 
@@ -249,11 +304,16 @@
     var dialog = form.closest("[data-editor-dialog]");
     if (!dialog) return;
     event.preventDefault();
+    // new captions or a poster chosen but not yet uploaded go up first (one after another), never silently left
+    var pending = Array.prototype.filter.call(dialog.querySelectorAll("[data-upload-group]"), function (group) {
+      return chosenIn(group).length > 0;
+    });
+    if (pending.length) { sendGroup(pending[0], function () { form.requestSubmit(); }); return; }
     var chosen = dialog.querySelector("input[type=file][data-upload]");
     if (chosen && chosen.files.length) {
       var alt = dialog.querySelector('[data-field="alt"]');
       if (alt && !alt.value.trim()) { showError(dialog, alt.getAttribute("data-required"), alt); return; }
-      var parts = dialog.querySelectorAll("input[type=file][data-upload-part]");
+      var parts = (chosen.closest("fieldset") || dialog).querySelectorAll("input[type=file][data-upload-part]");
       for (var i = 0; i < parts.length; i++) {
         if (!parts[i].files.length) { showError(dialog, parts[i].getAttribute("data-required"), parts[i]); return; }
       }

@@ -12,7 +12,9 @@ from learning.editor.uploads import (
     MAX_WIDTH,
     UploadRefused,
     check_captions,
+    check_film_captions,
     check_picture,
+    check_poster,
     check_video,
     safe_filename,
 )
@@ -162,6 +164,31 @@ def test_a_video_needs_both_captions_and_is_recognised_by_its_bytes(rq):
         check_video("x.mp4", b"MZ\x90\x00 an exe renamed", captions)
     mp4 = (BUNDLED / "elke-dag-wegen-hartfalen" / "wegen.mp4").read_bytes()
     assert check_video("x.mp4", mp4, captions)[0].content_type == "video/mp4"
+
+
+def test_new_captions_for_a_film_keep_their_language_in_the_name_and_are_checked_like_any(rq):
+    nl, en = check_film_captions({"nl": ("Wegen.NL.vtt", VTT.encode()), "en": ("subtitles fixed.vtt", VTT.encode())})
+    assert (nl.filename, en.filename) == ("wegen.nl.vtt", "subtitles-fixed.en.vtt")
+    assert nl.data == check_captions("x.vtt", VTT.encode()).data
+    assert nl.notes == ("2 captions.",)
+    (only,) = check_film_captions({"nl": ("", b""), "en": ("wegen.en.vtt", VTT.encode())})  # one language alone
+    assert only.filename == "wegen.en.vtt"
+    with pytest.raises(UploadRefused, match="Choose the Dutch or the English captions"):
+        check_film_captions({"nl": ("", b""), "en": ("", b"")})
+    with pytest.raises(UploadRefused, match=r"^en: A caption file must start with the line WEBVTT"):
+        check_film_captions({"nl": ("a.vtt", VTT.encode()), "en": ("b.vtt", b"1\n00:00:00,000 --> 00:00:02,000\nSRT")})
+
+
+def test_a_poster_is_cleaned_as_a_picture_without_markdown(rq):
+    clean = check_poster("Poster (1).jpg", photo("JPEG"), "")
+    assert (clean.filename, clean.width, clean.markdown) == ("poster-1.jpg", MAX_WIDTH, "")
+    assert b"PhoneMaker" not in clean.data
+    svg = check_poster("p.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>', "Zo weeg je")
+    assert b"<title>Zo weeg je</title>" in svg.data  # the film's title names the drawing
+    with pytest.raises(UploadRefused, match="not a picture we can use"):
+        check_poster("p.png", b"GIF89a not really", "Film")
+    with pytest.raises(UploadRefused, match="<script>"):
+        check_poster("p.svg", SVG.format("<script>alert(1)</script>").encode(), "Film")
 
 
 @pytest.mark.parametrize(
