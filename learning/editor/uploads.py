@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from learning.editor.svg import SvgRefused, clean_svg
@@ -161,7 +162,12 @@ def check_captions(filename: str, data: bytes) -> CleanFile:
     if cues == 0:
         raise UploadRefused(_("The caption file has no captions: add lines with times such as 00:00:01.000 --> …"))
     clean = "\n".join(lines).encode()
-    return CleanFile(safe_filename(filename, "vtt"), "text/vtt", clean, notes=(_("%(n)d captions.", n=cues),))
+    return CleanFile(
+        safe_filename(filename, "vtt"),
+        "text/vtt",
+        clean,
+        notes=(ngettext("%(num)d caption.", "%(num)d captions.", cues),),
+    )
 
 
 def _video_kind(data: bytes) -> str | None:

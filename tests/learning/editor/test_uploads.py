@@ -198,3 +198,13 @@ def test_a_poster_is_cleaned_as_a_picture_without_markdown(rq):
 )  # fmt: skip
 def test_file_names_become_plain_words(name, expected):
     assert safe_filename(name, "png") == expected
+
+
+def test_one_caption_is_counted_in_the_singular_in_dutch(app) -> None:
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        one = check_captions("een.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n")
+        two = check_captions(
+            "twee.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n\n00:00:03.000 --> 00:00:04.000\nDag\n"
+        )
+    assert one.notes == ("1 ondertitel.",)
+    assert two.notes == ("2 ondertitels.",)
