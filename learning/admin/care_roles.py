@@ -56,11 +56,11 @@ class RoleUse:
     role: StaffRole
     curricula: list[str]  # "programme (organisation)", by name
     people_now: int  # distinct people with an open membership in this role
-    ended: int  # memberships in this role that ended (the roster's history)
+    people_before: int  # distinct people with an ended membership in this role (the roster's history)
 
     @property
     def in_use(self) -> bool:
-        return bool(self.curricula) or self.people_now > 0 or self.ended > 0
+        return bool(self.curricula) or self.people_now > 0 or self.people_before > 0
 
 
 def _clean(text: str) -> str:
@@ -131,7 +131,7 @@ def _uses(organisation_id: int | None) -> list[RoleUse]:
         select(
             StaffMembership.role_code,
             func.count(func.distinct(StaffMembership.staff_id)).filter(StaffMembership.end.is_(None)),
-            func.count(StaffMembership.id).filter(StaffMembership.end.is_not(None)),
+            func.count(func.distinct(StaffMembership.staff_id)).filter(StaffMembership.end.is_not(None)),
         )
         .join(Team, Team.id == StaffMembership.team_id)
         .group_by(StaffMembership.role_code)

@@ -28,11 +28,11 @@ def _role(code: str) -> StaffRole:
 
 @role_cli.command("list")
 def list_roles() -> None:
-    """Every care role: code, Dutch, English and German name, curricula, people on the roster now, ended memberships."""
+    """Every care role: code, Dutch, English and German name, curricula, people who have it now, had it before."""
     for use in care_roles.roles_in_use(Actor.shell()):
         role = use.role
         click.echo(f"{role.code}\t{role.label_nl}\t{role.label_en}\t{role.label_de or '-'}\t{len(use.curricula)}\t"
-                   f"{use.people_now}\t{use.ended}")  # fmt: skip
+                   f"{use.people_now}\t{use.people_before}")  # fmt: skip
 
 
 @role_cli.command("add")

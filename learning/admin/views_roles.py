@@ -28,8 +28,8 @@ MESSAGES.update({
     "role-label-required": _l("Fill in the name in all three languages (at most %(maximum)s characters each)."),
     "role-label-taken": _l("Another care role already has the name %(label)s. Choose another name."),
     "role-in-use": _l(
-        "This care role is still in use: in a curriculum, or on the roster (now or before). A role in use stays. "
-        "Change its names instead."
+        "This care role is still in use: in a curriculum, or by people who have it now or had it before. A role in use "
+        "stays. Change its names instead."
     ),
 })  # fmt: skip
 FIELDS = {"role-code-invalid": "code", "role-code-taken": "code"}

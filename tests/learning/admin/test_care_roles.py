@@ -62,16 +62,22 @@ def _programme(organisation_id: int, team_id: int, name: str) -> int:
 
 
 def test_an_admin_adds_a_care_role_that_every_form_then_offers(region: Region) -> None:
-    made = care_roles.add_role(actor(region.admin), RoleData(" Wound_Nurse ", "  Wond verpleegkundige ",
-                                                               "Wound care nurse", "Wundexpertin/Wundexperte"))  # fmt: skip
-    assert (made.code, made.label_nl, made.label_de) == ("wound_nurse", "Wond verpleegkundige", "Wundexpertin/Wundexperte")
+    data = RoleData(" Wound_Nurse ", "  Wond verpleegkundige ", "Wound care nurse", "Wundexpertin/Wundexperte")
+    made = care_roles.add_role(actor(region.admin), data)
+    assert (made.code, made.label_nl, made.label_de) == (
+        "wound_nurse",
+        "Wond verpleegkundige",
+        "Wundexpertin/Wundexperte",
+    )
     assert stored()["wound_nurse"] == ("Wond verpleegkundige", "Wound care nurse", "Wundexpertin/Wundexperte")
     assert logged("admin.role.create") == ["role:wound_nurse"]
     # the person form, the staff import and the curricula read the same table
     assert check_care_role(Role.PROFESSIONAL, region.team_x, "wound_nurse") == "wound_nurse"
     assert find_care_role("wond verpleegkundige") == "wound_nurse"
     codes = [use.role.code for use in care_roles.roles_in_use(actor(region.manager_x))]
-    assert len(codes) == 15 and "wound_nurse" in codes and "patient" not in codes
+    assert len(codes) == 15
+    assert "wound_nurse" in codes
+    assert "patient" not in codes
 
 
 BAD_ROLES = [
@@ -168,14 +174,14 @@ def test_where_a_role_is_used_is_counted_for_the_reader_s_own_organisation(regio
     x, y = _programme(region.org_x, region.team_x, "Thuismeten"), _programme(region.org_y, region.team_y, "Wijkzorg")
     db.session.add_all([Curriculum(programme_id=p, role_code="hf_nurse", module_slugs=["x"], due_days=30)
                         for p in (x, y)])  # fmt: skip
-    people.create_person(actor(region.manager_x), region.org_x,
-                         PersonData("nurse-x@example.test", "X", Role.PROFESSIONAL, region.team_x, "hf_nurse"))  # fmt: skip
-    people.create_person(actor(region.manager_y), region.org_y,
-                         PersonData("nurse-y@example.test", "Y", Role.PROFESSIONAL, region.team_y, "hf_nurse"))  # fmt: skip
+    for manager, org, team, who in ((region.manager_x, region.org_x, region.team_x, "x"),
+                                    (region.manager_y, region.org_y, region.team_y, "y")):  # fmt: skip
+        nurse = PersonData(f"nurse-{who}@example.test", who, Role.PROFESSIONAL, team, "hf_nurse")
+        people.create_person(actor(manager), org, nurse)
 
     def use(who: int) -> tuple[list[str], int, int, bool]:
         found = next(u for u in care_roles.roles_in_use(actor(who)) if u.role.code == "hf_nurse")
-        return found.curricula, found.people_now, found.ended, found.in_use
+        return found.curricula, found.people_now, found.people_before, found.in_use
 
     assert use(region.admin) == (["Thuismeten (Ziekenhuis X)", "Wijkzorg (Zorggroep Y)"], 2, 0, True)
     assert use(region.manager_x) == (["Thuismeten (Ziekenhuis X)"], 1, 0, True)
@@ -192,15 +198,19 @@ def test_the_cli_lists_adds_renames_and_removes_roles(app: Flask, region: Region
         return result.output
 
     assert run("add", "wound_nurse", "--nl", WOUND.label_nl, "--en", WOUND.label_en, "--de", WOUND.label_de) == (
-        "Care role wound_nurse added: Wondverpleegkundige\n")
+        "Care role wound_nurse added: Wondverpleegkundige\n"
+    )
     assert "wound_nurse\tWondverpleegkundige\tWound care nurse\tPflegefachkraft Wundversorgung\t0\t0\t0" in run("list")
     assert "Wondzorg / Wound care nurse" in run("rename", "wound_nurse", "--nl", "Wondzorg")
     taken = runner.invoke(args=["admin", "role", "add", "gp", "--nl", "a", "--en", "b", "--de", "c"])
-    assert taken.exit_code != 0 and "refused: role-code-taken (code=gp)" in taken.output
+    assert taken.exit_code != 0
+    assert "refused: role-code-taken (code=gp)" in taken.output
     blank = runner.invoke(args=["admin", "role", "rename", "gp", "--de", " "])
-    assert blank.exit_code != 0 and "refused: role-label-required" in blank.output
+    assert blank.exit_code != 0
+    assert "refused: role-label-required" in blank.output
     unknown = runner.invoke(args=["admin", "role", "remove", "nobody"])
-    assert unknown.exit_code != 0 and "no care role 'nobody'" in unknown.output
+    assert unknown.exit_code != 0
+    assert "no care role 'nobody'" in unknown.output
     run("remove", "wound_nurse")
     assert "wound_nurse" not in stored()
     assert stored()["gp"][2] == "Hausärztin/Hausarzt"
