@@ -68,8 +68,9 @@ def index() -> ResponseReturnValue:
         else:
             flash(_l("Care role %(name)s added.", name=_name(made)), "info")
             return redirect(url_for("admin_roles.index", _anchor=f"role-{made.code}"))
-    page = render_template("admin/roles.html", uses=care_roles.roles_in_use(me), regional=me.regional,
-                           problem=problem, form=request.form, name=_name)  # fmt: skip
+    uses = sorted(care_roles.roles_in_use(me), key=lambda use: _name(use.role).casefold())  # as the reader names them
+    page = render_template("admin/roles.html", uses=uses, regional=me.regional, problem=problem, form=request.form,
+                           name=_name)  # fmt: skip
     return page, 400 if problem else 200
 
 
