@@ -38,7 +38,7 @@ from learning.caregivers.models import CareLink
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 from learning.db import db, utcnow
-from learning.environments.models import Condition, Curriculum, Environment, Phase, Programme
+from learning.environments.models import Condition, Curriculum, Environment, Phase, Programme, StaffRole
 from learning.rpm.fields import Kind
 from learning.rpm.uploads import Upload, new_upload_id, store_upload
 from learning.sso import settings as sso_settings
@@ -929,6 +929,34 @@ def _admin_create_environment(ask: Ask) -> Request:
 def _admin_environment_page(ask: Ask) -> Request:
     path = f"/admin/environments/{_fresh_environment(ask)}"
     return Request(path, _environment_form() if ask.cell.row.method == "POST" else None)
+
+
+def _role_form() -> dict[str, str]:
+    suffix = uuid.uuid4().hex[:8]
+    return {"code": f"role_{suffix}", "label_nl": f"Functie {suffix}", "label_en": f"Role {suffix}",
+            "label_de": f"Funktion {suffix}"}  # fmt: skip
+
+
+@route(LMS, "POST /admin/roles/")
+def _admin_add_role(ask: Ask) -> Request:
+    return Request("/admin/roles/", _role_form())
+
+
+@route(LMS, "GET /admin/roles/<code>", "POST /admin/roles/<code>", "GET /admin/roles/<code>/remove",
+       "POST /admin/roles/<code>/remove")  # fmt: skip
+def _admin_role(ask: Ask) -> Request:
+    """A fresh care role nothing uses: renaming or removing it touches no other cell."""
+    form = _role_form()
+    with ask.app.app_context():
+        db.session.add(StaffRole(code=form["code"], label_nl=form["label_nl"], label_en=form["label_en"],
+                                 label_de=form["label_de"]))  # fmt: skip
+        db.session.commit()
+    path = f"/admin/roles/{form['code']}{'/remove' if ask.cell.row.rule.endswith('/remove') else ''}"
+    if ask.cell.row.method == "GET":
+        return Request(path)
+    return Request(
+        path, {"confirm": "yes"} if path.endswith("/remove") else {**form, "label_nl": f"Nieuwe {form['label_nl']}"}
+    )
 
 
 def _programme_form(ask: Ask, team: int) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin pages and the `flask admin` commands."""
-    from learning.admin import cli_curricula, cli_programmes  # noqa: F401 — add their groups to `flask admin`
+    from learning.admin import cli_curricula, cli_programmes, cli_roles  # noqa: F401 — add their groups to `flask admin`
     from learning.admin.cli import cli
     from learning.admin.views import bp
     from learning.admin.views_environments import bp as environments_bp
+    from learning.admin.views_roles import bp as roles_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(environments_bp)
+    app.register_blueprint(roles_bp)
     app.cli.add_command(cli)

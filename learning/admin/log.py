@@ -41,6 +41,9 @@ ACTIONS = (
     "admin.programme.norms",
     "admin.curriculum.set",
     "admin.curriculum.remove",
+    "admin.role.create",
+    "admin.role.update",
+    "admin.role.remove",
 )
 
 

@@ -33,6 +33,11 @@ MESSAGES.update({
     "sla-severity-invalid": _l("A severity is one word in small letters, such as red."),
     "sla-out-of-range": _l("Fill in a number of minutes from 1 to %(maximum)s for %(severity)s, such as 60."),
     "sla-order": _l("A more urgent alert cannot have more time than a less urgent one (red ≤ orange ≤ yellow)."),
+    "sla-severity-exists": _l("This programme already has the severity %(severity)s. Change its minutes above."),
+    "sla-severity-in-use": _l(
+        "Alerts of this programme have the severity %(severity)s, so it stays. Untick "
+        "“Remove the severity %(severity)s”."
+    ),
     "schedule-missing": _l("Keep at least one measurement in the schedule."),
     "schedule-kind-invalid": _l(
         "Write a measurement as one word in small letters, digits or _ (at most 40), such as weight."
@@ -48,7 +53,8 @@ FIELDS.update({
     "curriculum-refresher-out-of-range": "refresher_months",
     "schedule-kind-invalid": "new_kind",
 })  # fmt: skip
-SEVERITIES = {"red": _l("red"), "orange": _l("orange"), "yellow": _l("yellow"), "green": _l("green")}
+SEVERITIES = {"red": _l("red"), "orange": _l("orange"), "yellow": _l("yellow"), "green": _l("green"),
+              "blue": _l("blue")}  # fmt: skip
 MEASUREMENTS = {
     "weight": _l("Weight"),
     "bp": _l("Blood pressure"),
@@ -114,6 +120,9 @@ def norms_values(programme: Programme) -> dict[str, Any]:
         "schedule": [
             (kind, norms.frequency(how) or how) for kind, how in (programme.measurement_schedule or {}).items()
         ],
+        "drop": [],
+        "new_severity": "",
+        "new_minutes": "",
         "new_kind": "",
         "new_frequency": "",
     }

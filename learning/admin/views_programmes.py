@@ -88,21 +88,26 @@ def _programme_page(current: Programme, **context: Any) -> ResponseReturnValue:
 
 
 def norms_form() -> NormsData:
-    """The norms form: a minutes field per severity, a frequency per measurement type ("" drops it), one new type."""
+    """The norms form: a minutes field per severity (a ticked "remove" drops it) and one new severity; a frequency per
+    measurement type ("" drops it) and one new type."""
     form = request.form
-    sla = {key[4:]: int_or_none(value) for key, value in form.items() if key.startswith("sla_")}
+    sla = {key[4:]: int_or_none(value) for key, value in form.items()
+           if key.startswith("sla_") and not form.get(f"drop_sla_{key[4:]}")}  # fmt: skip
     schedule = {key[9:]: value for key, value in form.items() if key.startswith("schedule_") and value}
     new_kind = form.get("new_kind", "").strip()
     if new_kind:
         schedule[new_kind] = form.get("new_frequency", "")
-    return NormsData(sla, schedule)
+    return NormsData(sla, schedule, form.get("new_severity", ""), int_or_none(form.get("new_minutes")))
 
 
 def sent_norms() -> dict[str, Any]:
-    """The norms form as it was sent, for a refused one: the rows in their order, the new type as typed."""
+    """The norms form as it was sent, for a refused one: the rows in their order, the new rows as typed."""
     form = request.form
     return {
         "sla": [(key[4:], value) for key, value in form.items() if key.startswith("sla_")],
+        "drop": [key[9:] for key, value in form.items() if key.startswith("drop_sla_") and value],
+        "new_severity": form.get("new_severity", ""),
+        "new_minutes": form.get("new_minutes", ""),
         "schedule": [(key[9:], value) for key, value in form.items() if key.startswith("schedule_")],
         "new_kind": form.get("new_kind", ""),
         "new_frequency": form.get("new_frequency", ""),
@@ -112,7 +117,8 @@ def sent_norms() -> dict[str, Any]:
 @bp.post("/<int:organisation_id>/programmes/<int:programme_id>/norms")
 @administered
 def programme_norms(organisation_id: int, programme_id: int) -> ResponseReturnValue:
-    """Change the alert norms and the measurement schedule; a refusal comes back on the programme page as sent."""
+    """Change the alert norms (add or remove a severity too) and the measurement schedule; a refusal comes back on the
+    programme page as sent."""
     me = actor()
     current = programmes.get_programme(me, organisation_id, programme_id)
     try:
