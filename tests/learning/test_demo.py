@@ -385,18 +385,19 @@ class TestRegionAtScaleOne:
     def test_no_hidden_cell_of_the_region_can_be_worked_out(self, region_ctx: Flask) -> None:
         """The disclosure audit: no small cell's count is pinned narrower than min_cell (or its band).
 
-        Every month of the region, each suppressed (complements included) and audited on its own, as a recompute
-        does (~30 s since the solver keeps one model per part; bench/suppression.py does the same at scale 10).
-        Last in the class: it reads the statements into the LMS (xAPI sync, no recompute) as `make setup` does."""
+        Every third month and the last, each suppressed (complements included) and audited on its own as a
+        recompute does (the first months hold the fewest people, the last the most): ~13 s, against ~34 s for all
+        13, which CI would pay in both halves; bench/suppression.py audits every month at scale 1 and 10. Last in
+        the class: it reads the statements into the LMS (xAPI sync, no recompute) as `make setup` does."""
         sync(current_reader(), recompute=False)
         span = data_range()
         assert span is not None
         periods = months_between(*span)
         inputs = load_inputs(periods[0], periods[-1])
         report, cache = AuditReport(), {}
-        for period in periods:
+        for period in sorted(set(periods[::3]) | {periods[-1]}):
             report.add(audit_month(month_cells(period, inputs, cache), inputs.structure))
-        assert report.sensitive > 1500  # the region has many small cells to protect
+        assert report.sensitive > 500  # the region has many small cells to protect (~1,150 in these 5 months)
         assert report.recoverable == []
 
 
