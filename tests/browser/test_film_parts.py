@@ -103,7 +103,7 @@ def test_new_dutch_captions_and_a_poster_for_the_drafts_film_keyboard_only_on_a_
     page.keyboard.press("Enter")
     # the film's own wegen.nl.vtt has other text: it is kept, and the new file gets a name of its own
     expect(dialog.get_by_label("Bestand met Nederlandse ondertitels (.vtt)")).to_have_value("wegen-2.nl.vtt")
-    expect(captions.get_by_role("status")).to_have_text("wegen-2.nl.vtt 1 ondertitels.")
+    expect(captions.get_by_role("status")).to_have_text("wegen-2.nl.vtt 1 ondertitel.")
     expect(captions.get_by_role("alert")).to_have_count(0)  # the old refusal is gone
     expect(dialog.get_by_label("Titel", exact=True)).to_have_value("Zo weeg je jezelf elke ochtend")
 
