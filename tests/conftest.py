@@ -305,10 +305,38 @@ class LiveServer:
     app: Flask
 
 
+class InFlight:
+    """WSGI wrapper that counts the requests being answered, so a test's teardown can wait for them.
+
+    Why: the threaded server answers each request in a daemon thread that `shutdown()` does not wait for. A request
+    a browser still had open when its test ended (a failed assertion, a prefetch) could hold a pooled connection
+    while the app's engines were disposed; PostgreSQL's driver then warned about it in a later, unrelated test."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with self.idle:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)  # Flask ends the request's context before it returns
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_until_idle(self, seconds: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout=seconds)
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[LiveServer]:
     """The real app on a free loopback port, served by a threaded WSGI server, for HTTP clients and browsers."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -316,3 +344,4 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        assert in_flight.wait_until_idle(30), f"{in_flight.count} request(s) still answered 30 s after the test"
