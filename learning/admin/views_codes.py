@@ -16,7 +16,7 @@ from learning.admin import imports, invitations, organisations
 from learning.admin.invitations import InvitationData, Status
 from learning.admin.letters import qr_svg, registration_url
 from learning.admin.scope import AdminError, OutOfScope, assignable_roles
-from learning.admin.web import FIELDS, actor, administered, bp, int_or_none, message
+from learning.admin.web import actor, administered, bp, int_or_none, problem_of
 from learning.i18n import LANGUAGE_NAMES
 
 STATUS_LABELS = {
@@ -54,7 +54,7 @@ def invitation_list(organisation_id: int) -> ResponseReturnValue:
                                   else 0, expires, form.get("label", ""))  # fmt: skip
             made = invitations.create_invitation(me, organisation_id, data)
         except AdminError as error:
-            problem = {"message": message(error), "field": FIELDS.get(error.reason, "")}
+            problem = problem_of(error)
         else:
             flash(_l("Code %(code)s made.", code=made.code), "info")
             return redirect(url_for("admin.invitation_list", organisation_id=organisation_id, made=made.id))

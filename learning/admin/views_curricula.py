@@ -15,7 +15,8 @@ from learning.admin import curricula, norms
 from learning.admin.curricula import CurriculumData
 from learning.admin.programmes import get_programme
 from learning.admin.scope import Actor, AdminError, OutOfScope
-from learning.admin.web import FIELDS, MESSAGES, actor, administered, bp, int_or_none, message
+from learning.admin.web import FIELDS, MESSAGES, actor, administered, bp, int_or_none
+from learning.admin.web import problem_of as web_problem_of
 from learning.environments.models import Programme
 
 MESSAGES.update({
@@ -85,14 +86,13 @@ def language() -> str:
 
 
 def problem_of(error: AdminError) -> dict[str, str]:
-    """The refusal as a page shows it; a per-row norm names its own field."""
-    field = error.params.get("field") or FIELDS.get(error.reason, "")
+    """The refusal as a page shows it (web.problem_of), with severities and measurements named for the reader."""
     params = dict(error.params)
     if "severity" in params:  # the service names codes; the reader gets the word for them
         params["severity"] = severity_name(str(params["severity"]))
     if "kind" in params:
         params["kind"] = measurement_name(str(params["kind"]))
-    return {"message": message(AdminError(error.reason, **params)), "field": str(field)}
+    return web_problem_of(AdminError(error.reason, **params))
 
 
 def severity_name(code: str) -> str:

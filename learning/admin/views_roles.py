@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from learning.admin import care_roles
 from learning.admin.care_roles import RoleData
 from learning.admin.scope import AdminError
-from learning.admin.web import MESSAGES, actor, administered, message
+from learning.admin.web import FIELDS, MESSAGES, actor, administered, problem_of
 from learning.environments.models import StaffRole
 from learning.environments.roles import label
 
@@ -32,12 +32,7 @@ MESSAGES.update({
         "stays. Change its names instead."
     ),
 })  # fmt: skip
-FIELDS = {"role-code-invalid": "code", "role-code-taken": "code"}
-
-
-def problem_of(error: AdminError) -> dict[str, str]:
-    """The refusal as the form macros show it; a label names its own field."""
-    return {"message": message(error), "field": str(error.params.get("field") or FIELDS.get(error.reason, ""))}
+FIELDS.update({"role-code-invalid": "code", "role-code-taken": "code"})
 
 
 def _form() -> RoleData:

@@ -129,8 +129,9 @@ def message(error: AdminError) -> str:
 
 
 def problem_of(error: AdminError) -> dict[str, str]:
-    """The refusal as the form macros show it: the message, and the field it belongs to (if any) marked."""
-    return {"message": message(error), "field": FIELDS.get(error.reason, "")}
+    """The refusal as the form macros show it: the message, and the field it belongs to (if any) marked: the one the
+    service named (a per-row field such as `label_de` or `sla_red`), else the reason's field in FIELDS."""
+    return {"message": message(error), "field": str(error.params.get("field") or FIELDS.get(error.reason, ""))}
 
 
 def actor() -> Actor:
