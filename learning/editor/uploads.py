@@ -203,6 +203,11 @@ def check_video(filename: str, data: bytes, captions: dict[str, tuple[str, bytes
     return files
 
 
+def no_captions_chosen() -> str:
+    """What a teacher reads when new captions for a film come without either file (the form and this check)."""
+    return _("Choose the Dutch or the English captions file (.vtt), or both, then upload them.")
+
+
 def check_film_captions(captions: dict[str, tuple[str, bytes]]) -> list[CleanFile]:
     """New captions for a film already in the module, Dutch and/or English, without sending the film again.
 
@@ -212,7 +217,7 @@ def check_film_captions(captions: dict[str, tuple[str, bytes]]) -> list[CleanFil
     """
     chosen = [language for language in CAPTION_LANGUAGES if captions.get(language, ("", b""))[1]]
     if not chosen:
-        raise UploadRefused(_("Choose the Dutch or the English captions file (.vtt), or both, then upload them."))
+        raise UploadRefused(no_captions_chosen())
     files = []
     for language in chosen:
         name, data = captions[language]

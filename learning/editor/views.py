@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from learning.accounts.models import Role
 from learning.content.loader import LANGUAGES, SLUG
 from learning.editor.preview import PreviewRefused, preview_from_form
-from learning.editor.uploads import UPLOAD_KINDS, CleanFile, UploadRefused, check_upload
+from learning.editor.uploads import UPLOAD_KINDS, CleanFile, UploadRefused, check_upload, no_captions_chosen
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 EDITORS = {Role.AUTHOR, Role.REVIEWER, Role.ADMIN}
@@ -99,7 +99,7 @@ def read_upload() -> tuple[list[CleanFile], str, int]:
         caption = _file(f"captions_{language}")
         captions[language] = (caption.filename or "", caption.read()) if caption else ("", b"")
     if kind == "film-captions" and not any(data for _name, data in captions.values()):
-        return [], _("Choose the Dutch or the English captions file (.vtt), or both, then upload them."), 400
+        return [], no_captions_chosen(), 400
     try:
         name, data = (upload.filename or "", upload.read()) if upload else ("", b"")
         files = check_upload(kind, name, data, alt=request.form.get("alt", ""), captions=captions)
