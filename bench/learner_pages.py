@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ PASSWORD = "bench-password-1234"  # noqa: S105 — a throwaway account in a benc
 EMAIL = "bench-patient@example.test"
 GOAL_RATIO, GOAL_P95_MS = 0.25, 25.0
 MODULE = "elke-dag-wegen-hartfalen"
+# Every request of the benchmark names the same browser, as a real one does. Flask-Login's session protection ties
+# a session to the browser that logged in: before, the log-in (urllib) and the load (wrk, which sends no
+# User-Agent) differed, so every measured request marked the session "not fresh" and had its cookie re-signed and
+# sent again, work no learner's browser causes (docs/performance.md, fourth round).
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) vtc-bench"
 WRK_REPORT = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %f %f %d %d\\n", summary.requests / (summary.duration / 1e6),
@@ -115,6 +121,7 @@ def log_in(url: str) -> tuple[str, str]:
     """Log in as the patient, open the module; return (Cookie header, CSRF token)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{url}/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
     assert token, "no CSRF token on the log-in page"
@@ -131,7 +138,9 @@ def log_in(url: str) -> tuple[str, str]:
 def first_item(url: str, cookie: str) -> tuple[int, str, str]:
     """Return (step number, item id, a right form value) of the module's first quiz, read from its steps."""
     for number in range(1, 20):
-        request = urllib.request.Request(f"{url}/modules/{MODULE}/step/{number}", headers={"Cookie": cookie})  # noqa: S310
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            f"{url}/modules/{MODULE}/step/{number}", headers={"Cookie": cookie, "User-Agent": USER_AGENT}
+        )
         page = urllib.request.urlopen(request).read().decode()  # noqa: S310 (loopback)
         found = re.search(r'id="item-([a-z0-9-]+)"', page)
         value = re.search(r'name="choice" value="([^"]+)"', page)
@@ -146,7 +155,7 @@ def page_weight(url: str, path: str, cookie: str) -> tuple[int, int, list[str]]:
     import gzip
 
     def fetch(address: str) -> bytes:
-        request = urllib.request.Request(address, headers={"Cookie": cookie})  # noqa: S310 — loopback
+        request = urllib.request.Request(address, headers={"Cookie": cookie, "User-Agent": USER_AGENT})  # noqa: S310
         return bytes(urllib.request.urlopen(request).read())  # noqa: S310
 
     html = fetch(url + path)
@@ -179,7 +188,12 @@ def worker_cpu_seconds(master: subprocess.Popen[bytes]) -> float:
 
 
 def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET", body: str = "") -> Load:
-    """Run wrk with 16 connections and return requests/s, p95 and counts (non-2xx/3xx count as errors)."""
+    """Run wrk with 16 connections and return requests/s, p95 and counts (non-2xx/3xx count as errors).
+
+    One request first must answer 200 without a new session cookie: a redirect (to the log-in page) or a cookie
+    re-signed on every request would be measured as if it were the page."""
+    headers = {"User-Agent": USER_AGENT, **headers}
+    _assert_steady(url, headers, method, body)
     lua = WRK_REPORT
     if method != "GET":
         lua = f'wrk.method = "{method}"\nwrk.body = "{body}"\n' + lua
@@ -193,6 +207,22 @@ def wrk(url: str, seconds: int, *, headers: dict[str, str], method: str = "GET",
     line = next(x for x in output.splitlines() if x.startswith("RESULT "))
     rps, p95, count, errors = line.split()[1:]
     return Load(float(rps), float(p95), int(count), int(errors))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _assert_steady(url: str, headers: dict[str, str], method: str, body: str) -> None:
+    data = body.encode() if method != "GET" else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 (loopback)
+    try:
+        answer = urllib.request.build_opener(_NoRedirect).open(request)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{method} {url} answered {error.code}, not 200: nothing to measure") from error
+    if answer.status != 200 or answer.headers.get_all("Set-Cookie"):
+        raise SystemExit(f"{method} {url}: {answer.status} with Set-Cookie {answer.headers.get_all('Set-Cookie')}")
 
 
 def main() -> None:
