@@ -20,6 +20,7 @@ from learning import (
     caregivers,
     cli,
     editor,
+    form_tokens,
     fragments,
     live,
     offline,
@@ -27,6 +28,7 @@ from learning import (
     preferences,
     privacy,
     rendering,
+    round_trips,
     rpm,
     sessions,
     speech,
@@ -44,7 +46,7 @@ from learning.assessments.views import bp as assessments_bp
 from learning.catalog.views import bp as catalog_bp
 from learning.content.hyphenation import hyphenate_filter
 from learning.dashboards.views import bp as dashboards_bp
-from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable, read_only_requests
+from learning.db import DATABASE_UNAVAILABLE, db, read_only_is_unavailable
 from learning.demo import plain_http
 from learning.i18n import LANGUAGE_NAMES, format_day, select_locale
 from learning.metrics import cli as metrics_cli
@@ -96,12 +98,10 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 def init_app(app: Flask) -> None:
     """Register the LMS's database, log-in, translations, blueprints and CLI on the app."""
     MailSettings.of(app.config)  # a mistyped LMS_MAIL_* setting stops the start, not a person's reset request
-    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        # A pooled connection that died with a database restart is noticed before use, so the first request after
-        # a restart works instead of failing (as the LRS's engine does); SQLite has no server that restarts.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
-    read_only_requests(app)  # first hook that may touch the database: read-only views skip BEGIN on PostgreSQL
+    # First hook that may touch the database. On PostgreSQL a request begins its transaction at its first write and
+    # a pooled connection is pinged only when the server closed it (or spoke to it) since its last use.
+    round_trips.install(app)
     pseudonyms.init_app(app)  # the key of xAPI and organisation pseudonyms, from a file outside the database
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     rendering.init_app(app)  # after Babel: replaces its template gettext with one that looks up less
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
+    form_tokens.init_app(app)  # after CSRFProtect (app.py): a session's form token is signed once per worker
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens
     app.jinja_env.filters["day"] = format_day

@@ -7,12 +7,9 @@ it can live in another database. Both are migrated with Alembic, each with its o
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect, ExceptionContext
@@ -104,41 +101,6 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime (the only kind the models accept)."""
     return datetime.now(UTC)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-_READ_ONLY = "_vtc_read_only"
-
-
-def read_only(view: F) -> F:
-    """Mark a view that only reads the database (place it above @login_required, under the route).
-
-    On PostgreSQL its request runs on a connection in autocommit mode: no BEGIN before the first query and no
-    ROLLBACK when the connection goes back to the pool, two of the four or five round trips of a page such as the
-    catalogue (docs/performance.md, third round). Under PostgreSQL's READ COMMITTED each statement sees its own
-    snapshot inside a transaction as well, so a page that only reads sees exactly what it saw before. A view that
-    writes must not carry the mark: its statements would each commit on their own.
-    """
-    setattr(view, _READ_ONLY, True)
-    return view
-
-
-def _begin_read_only() -> None:
-    """before_request, before anything touches the database: the marked views' connection in autocommit mode."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is None or not getattr(view, _READ_ONLY, False) or request.method not in ("GET", "HEAD"):
-        return
-    if db.session().in_transaction():  # a session already at work (a test's own app context): leave it as it is
-        return
-    if db.engine.dialect.name == "postgresql":  # SQLite has no round trips to save; its locking stays as it is
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
-def read_only_requests(app: Flask) -> None:
-    """Register _begin_read_only; call it right after db.init_app, before any hook that reads the database.
-
-    SQLAlchemy sets the connection's isolation level back when it returns to the pool."""
-    app.before_request(_begin_read_only)
 
 
 def upgrade_database(url: str) -> None:

@@ -21,16 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from learning.form_tokens import form_token
 from learning.rendering import current_locale
 
 FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes, and catalogue cards x statuses: below this
 # ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
 CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
+_PER_REQUEST = "_vtc_fragment_key"
 
 
 def _fragment_cache() -> Callable[..., Markup]:
@@ -38,9 +39,9 @@ def _fragment_cache() -> Callable[..., Markup]:
 
     def frame_fragment(name: str, *extra: Hashable, caller: Callable[..., Any]) -> Markup:
         """The body of the `{% call %}` block, rendered once per key, with this request's values put in."""
-        logged_in = bool(current_user.is_authenticated)
-        role = current_user.role.value if logged_in else None
-        key = (name, *extra, current_locale(), request.script_root, logged_in, role)
+        per_request = _per_request()
+        logged_in = per_request[2]
+        key = (name, *extra, *per_request)
         found = cache.get(key)
         if found is None:
             body = str(caller(CSRF, HERE, USER))
@@ -50,7 +51,7 @@ def _fragment_cache() -> Callable[..., Markup]:
             cache[key] = found
         body, has_csrf, has_here, has_user = found
         if has_csrf:
-            body = body.replace(CSRF, escape(generate_csrf()))
+            body = body.replace(CSRF, escape(form_token()))
         if has_here:
             body = body.replace(HERE, escape(request.full_path if request.query_string else request.path))
         if has_user:
@@ -58,6 +59,17 @@ def _fragment_cache() -> Callable[..., Markup]:
         return Markup(body)  # noqa: S704 — rendered by our own autoescaping template; the values put in are escaped
 
     return frame_fragment
+
+
+def _per_request() -> tuple[str, str, bool, str | None]:
+    """The request's part of every fragment key (language, script root, logged in, role), worked out once: a full
+    page has four or five fragments, and each look-up goes through Flask's and Flask-Login's proxies."""
+    found: tuple[str, str, bool, str | None] | None = g.get(_PER_REQUEST)
+    if found is None:
+        logged_in = bool(current_user.is_authenticated)
+        found = (current_locale(), request.script_root, logged_in, current_user.role.value if logged_in else None)
+        setattr(g, _PER_REQUEST, found)
+    return found
 
 
 def init_app(app: Flask) -> None:

@@ -13,18 +13,13 @@ it as usual).
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy import bindparam, select
 
 from learning.accounts.models import User
 from learning.db import db
+from learning.rows import all_columns, persistent
 
-_TABLE = User.__table__
-_COLUMNS = list(_TABLE.c)
-_KEYS = [User.__mapper__.get_property_by_column(column).key for column in _COLUMNS]
-_BY_ID: Select[Any] = select(*_COLUMNS).where(_TABLE.c.id == bindparam("user_id"))
+_BY_ID = select(*all_columns(User)).where(User.__table__.c.id == bindparam("user_id"))
 
 
 def session_user(session_id: str) -> User | None:
@@ -44,18 +39,8 @@ def session_user(session_id: str) -> User | None:
 
 def _load(user_id: int) -> User | None:
     """The User with this id, persistent in the request's session, from one Core SELECT."""
-    if not User.__mapper__.configured:
-        configure_mappers()  # a new worker's first request may come here before any ORM query configured them
-    session = db.session()
-    key = User.__mapper__.identity_key_from_primary_key((user_id,))
-    known = session.identity_map.get(key)
+    known = db.session().identity_map.get(User.__mapper__.identity_key_from_primary_key((user_id,)))
     if known is not None:
         return known  # type: ignore[no-any-return] # already loaded in this transaction (the log-in view)
-    row = session.connection().execute(_BY_ID, {"user_id": user_id}).first()
-    if row is None:
-        return None
-    user: User = User.__mapper__.class_manager.new_instance()
-    user.__dict__.update(zip(_KEYS, row, strict=True))  # loaded values, not changes: no history, nothing to flush
-    make_transient_to_detached(user)  # gives it its identity and marks every column loaded
-    session.add(user)  # persistent in this session, exactly as a query would have left it
-    return user
+    row = db.session.connection().execute(_BY_ID, {"user_id": user_id}).first()
+    return None if row is None else persistent(User, row)

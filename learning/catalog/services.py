@@ -13,6 +13,7 @@ from learning.content.services import PublishedText, get_module, get_module_text
 from learning.db import db
 from learning.environments.models import StaffMember
 from learning.player.models import Attempt
+from learning.rows import column_rows
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,18 @@ def can_open(user: User, module: Module) -> bool:
     return user.audience is None or user.audience.value in module.audience_list
 
 
-# Built once: the catalogue is the learner's home page. Only the three columns a status needs, as plain rows (no
-# ORM objects: loading every attempt the learner ever made as an Attempt cost more than the query).
-_ATTEMPT_STATUS = (
-    select(Attempt.module_id, Attempt.finished_at, Attempt.passed)
-    .where(Attempt.user_id == bindparam("user_id"))
-    .order_by(Attempt.finished_at)
-)
-
-
-# The modules with an approved version, as rows (list_modules_for's selection without ORM objects), and whether the
-# learner is on a staff roster at all: only then can a programme require training of her (own_required_training).
+# Built once: the catalogue is the learner's home page. The modules with an approved version as plain rows, each with
+# the learner's standing in it (an open attempt; a finished one and whether the newest finished one passed), and
+# whether she is on a staff roster at all: only then can a programme require training of her
+# (own_required_training). One statement: each attempt column is a subquery on the (user, module, finished_at) index.
+_OF_LEARNER_AND_MODULE = (Attempt.user_id == bindparam("user_id")) & (Attempt.module_id == Module.id)
 _PUBLISHED_MODULES = (
     select(Module.id, Module.slug, Module.audiences, Module.minutes, Module.current_version, Module.updated_at,
-           exists().where(StaffMember.user_id == bindparam("user_id")))
+           exists().where(StaffMember.user_id == bindparam("user_id")),
+           exists().where(_OF_LEARNER_AND_MODULE, Attempt.finished_at.is_(None)),
+           exists().where(_OF_LEARNER_AND_MODULE, Attempt.finished_at.is_not(None)),
+           select(Attempt.passed).where(_OF_LEARNER_AND_MODULE, Attempt.finished_at.is_not(None))
+           .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(1).scalar_subquery())
     .where(Module.current_version != "")
     .order_by(Module.slug)
 )  # fmt: skip
@@ -67,14 +66,10 @@ def get_catalog(user: User, language: str) -> list[CatalogEntry]:
 
 def catalog_and_roster(user: User, language: str) -> tuple[list[CatalogEntry], bool]:
     """Return the modules for this learner with their status, and whether she has a staff roster entry (without
-    one no training is required of her, and the home page needs no roster queries). Two queries."""
-    attempts = db.session.execute(_ATTEMPT_STATUS, {"user_id": user.id}).all()
-    started = {module_id for module_id, finished_at, _passed in attempts if finished_at is None}
-    # ordered by finished_at: the newest result wins
-    last_finished = {module_id: passed for module_id, finished_at, passed in attempts if finished_at is not None}
+    one no training is required of her, and the home page needs no roster queries). One query."""
     audience = user.audience.value if user.audience else None
     entries, on_roster = [], None
-    for id_, slug, audiences, minutes, version, updated_at, listed in db.session.execute(
+    for id_, slug, audiences, minutes, version, updated_at, listed, started, finished, passed in column_rows(
         _PUBLISHED_MODULES, {"user_id": user.id}
     ):
         on_roster = bool(listed)
@@ -83,19 +78,19 @@ def catalog_and_roster(user: User, language: str) -> tuple[list[CatalogEntry], b
         module = CatalogModule(id_, slug, minutes, version, updated_at)
         text = get_module_text(module, version, language)
         if text is not None:
-            entries.append(CatalogEntry(module, text, _status(id_, started, last_finished)))
+            entries.append(CatalogEntry(module, text, _status(bool(started), bool(finished), passed)))
     if on_roster is None:  # no module published at all: ask the roster on its own
         on_roster = db.session.scalar(select(exists().where(StaffMember.user_id == user.id))) or False
     return entries, on_roster
 
 
-def _status(module_id: int, started: set[int], last_finished: dict[int, bool | None]) -> str:
-    """A module's status as the learner should read it: a fail is never shown as done."""
-    if module_id in started:
+def _status(started: bool, finished: bool, passed: bool | None) -> str:
+    """A module's status as the learner should read it: a fail is never shown as done. `passed` is that of the
+    newest finished attempt."""
+    if started:
         return "started"
-    if module_id not in last_finished:
+    if not finished:
         return "new"
-    passed = last_finished[module_id]
     if passed is None:
         return "finished"
     return "passed" if passed else "not-passed"

@@ -27,7 +27,6 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from flask import current_app, render_template, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 
@@ -35,10 +34,11 @@ from learning.content.document import Item, ModuleDocument, Step, interaction_ty
 from learning.content.models import Module
 from learning.content.publishing import clinically_checked
 from learning.content.services import PublishedText
-from learning.db import db
+from learning.form_tokens import form_token
 from learning.player.models import Attempt, AttemptAnswer
 from learning.player.services import AnswerOutcome
 from learning.rendering import current_locale
+from learning.rows import column_rows
 
 CACHE_SIZE = 4_096  # steps x languages x answer states of the steps learners are on; cleared when full
 CSRF, REGISTRATION = "vtc-mark-csrf-3f7b", "vtc-mark-registration-3f7b"
@@ -64,7 +64,7 @@ def _filled(key: tuple[Hashable, ...], registration: str, template: str, context
         if len(cache) >= CACHE_SIZE:
             cache.clear()
         cache[key] = body
-    body = body.replace(CSRF, escape(generate_csrf())).replace(REGISTRATION, escape(registration))
+    body = body.replace(CSRF, escape(form_token())).replace(REGISTRATION, escape(registration))
     return Markup(body)  # noqa: S704 — rendered by our autoescaping templates; the values put in are escaped
 
 
@@ -73,7 +73,7 @@ def _item_states(attempt: Attempt, step: Step) -> tuple[Hashable, ...]:
     if not step.items:
         return ()
     ids = [item.id for item in step.items]
-    answers = dict(db.session.execute(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
+    answers = dict(column_rows(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
     return tuple(
         (item.id, item.id in answers, answers.get(item.id) if interaction_type(item) == "likert" else None)
         for item in step.items

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
@@ -21,6 +22,7 @@ from learning.content.models import Module
 from learning.content.services import PublishedText, get_document, get_module_text, published_texts
 from learning.db import db, utcnow
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
+from learning.rows import all_columns, column_rows, persistent
 from learning.tracking import interactions, outbox
 from learning.tracking import statements as xapi
 from learning.tracking.homes import learner_home
@@ -57,37 +59,6 @@ def get_open_attempt(user: User, module: Module) -> Attempt | None:
     return db.session.scalar(
         select(Attempt).where(Attempt.user_id == user.id, Attempt.module_id == module.id, Attempt.finished_at.is_(None))
     )
-
-
-# Built once: these run on every step view and answer, and building the expression cost as much as running it.
-_MODULE_AND_OPEN_ATTEMPT = (
-    select(Module, Attempt)
-    .outerjoin(
-        Attempt,
-        (Attempt.module_id == Module.id) & (Attempt.user_id == bindparam("user_id")) & Attempt.finished_at.is_(None),
-    )
-    .where(Module.slug == bindparam("slug"))
-    .limit(1)
-)
-_WITH_STEP_SEEN = _MODULE_AND_OPEN_ATTEMPT.add_columns(
-    exists().where(AttemptStep.attempt_id == Attempt.id, AttemptStep.step_number == bindparam("number"))
-)
-
-
-def module_and_open_attempt(user: User, slug: str) -> tuple[Module | None, Attempt | None]:
-    """Return the module with this slug and the learner's unfinished attempt at it (either may be None).
-
-    One query for what every step view and answer needs first: these pages are the ones a learner loads most.
-    """
-    row = db.session.execute(_MODULE_AND_OPEN_ATTEMPT, {"user_id": user.id, "slug": slug}).first()
-    return (None, None) if row is None else (row[0], row[1])
-
-
-def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module | None, Attempt | None, bool]:
-    """As module_and_open_attempt, and whether the attempt has shown step `number` already (for view_step's
-    `seen`): a step view then loads no list of steps seen."""
-    row = db.session.execute(_WITH_STEP_SEEN, {"user_id": user.id, "slug": slug, "number": number}).first()
-    return (None, None, False) if row is None else (row[0], row[1], bool(row[2]))
 
 
 def text_for(attempt: Attempt, language: str) -> PublishedText:
@@ -227,14 +198,27 @@ def view_step(user: User, attempt: Attempt, number: int, language: str, *, seen:
     return document.steps[number - 1]
 
 
+NOT_READ: Any = object()
+"""answer_item's `stored` when the caller did not read the item's stored answer (it is then read here)."""
+
+
 def answer_item(
-    user: User, attempt: Attempt, item_id: str, raw: list[str], language: str, statement_id: str | None = None
+    user: User,
+    attempt: Attempt,
+    item_id: str,
+    raw: list[str],
+    language: str,
+    statement_id: str | None = None,
+    stored: AttemptAnswer | None = NOT_READ,
 ) -> AnswerOutcome:
     """Record an answer and return the feedback; only the first answer counts towards the score.
 
     `statement_id` is the answer's id fixed on the learner's device before it was sent or queued offline; the
     first answer's statement takes it as its xAPI id, and a replay of it finds the answer stored and reports
     nothing new, so an answer sent twice is one statement.
+
+    `stored` is the item's answer stored in this attempt, as module_attempt_and_answer read it in this request
+    (None: not answered yet); left out, it is read here.
 
     :raises PlayerError: for an unknown item or a finished attempt.
     :raises AnswerProblem: for an answer that cannot be judged (nothing chosen, a step placed twice …).
@@ -245,7 +229,8 @@ def answer_item(
     if item is None:
         raise PlayerError(f"unknown question {item_id}")
     given = read_answer(item, raw)
-    counted = _stored_answer(attempt.id, item_id)  # this item's answer only: the attempt's list stays unloaded
+    # this item's answer only: the attempt's list stays unloaded
+    counted = _stored_answer(attempt.id, item_id) if stored is NOT_READ else stored
     statements = []
     if counted is None:
         # The statement is built first: its queries would otherwise flush the new row before the guarded commit.
@@ -268,13 +253,14 @@ def answer_item(
 
 
 # Built once: every answer asks whether the item was answered before in this attempt.
-_STORED_ANSWER = select(AttemptAnswer).where(
+_STORED_ANSWER = select(*all_columns(AttemptAnswer)).where(
     AttemptAnswer.attempt_id == bindparam("attempt_id"), AttemptAnswer.item_id == bindparam("item_id")
 )
 
 
 def _stored_answer(attempt_id: int, item_id: str) -> AttemptAnswer | None:
-    return db.session.scalar(_STORED_ANSWER, {"attempt_id": attempt_id, "item_id": item_id})
+    row = column_rows(_STORED_ANSWER, {"attempt_id": attempt_id, "item_id": item_id}).first()
+    return None if row is None else persistent(AttemptAnswer, row)
 
 
 def _answered_statement(

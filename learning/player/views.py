@@ -17,7 +17,7 @@ from learning.content.document import Item, interaction_type
 from learning.content.judging import AnswerProblem, mixed_order
 from learning.content.models import Module
 from learning.content.services import get_document
-from learning.player import fragments, review, services
+from learning.player import fragments, reads, review, services
 from learning.player.models import Attempt
 from learning.player.seen import SeenEntry, SeenRefused, record_seen
 from learning.web import is_htmx_fragment_request
@@ -58,7 +58,7 @@ def _module(slug: str) -> Module:
 
 def _module_and_attempt(slug: str) -> tuple[Module, Attempt]:
     """The module (404 unless this learner may open it) and the open attempt (else back to the module's page)."""
-    return _checked(*services.module_and_open_attempt(current_user, slug))
+    return _checked(*reads.module_and_open_attempt(current_user, slug))
 
 
 def _checked(module: Module | None, attempt: Attempt | None) -> tuple[Module, Attempt]:
@@ -113,7 +113,7 @@ def start(slug: str) -> Response:
 @login_required
 def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
-    module, attempt, seen = services.module_attempt_and_seen(current_user, slug, number)
+    module, attempt, seen = reads.module_attempt_and_seen(current_user, slug, number)
     module, attempt = _checked(module, attempt)
     document = services.document_for(attempt, _language())
     if request.headers.get("X-VTC-Prefetch") == "1":
@@ -139,7 +139,8 @@ def step(slug: str, number: int) -> Response:
 @login_required
 def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
     """Record an answer and show its feedback in place."""
-    module, attempt = _module_and_attempt(slug)
+    found_module, found_attempt, stored = reads.module_attempt_and_answer(current_user, slug, item_id)
+    module, attempt = _checked(found_module, found_attempt)
     values = request.form.getlist("choice")
     sent_for = request.form.get("registration", "")
     if sent_for and sent_for != attempt.registration:
@@ -147,7 +148,9 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
         error = _("This question belongs to an earlier try of the module. Reload the page to go on.")
         return _refused(module, attempt, item_id, values, error), 409
     try:
-        outcome = services.answer_item(current_user, attempt, item_id, values, _language(), statement_id=_answer_id())
+        outcome = services.answer_item(
+            current_user, attempt, item_id, values, _language(), statement_id=_answer_id(), stored=stored
+        )
     except (services.PlayerError, AnswerProblem) as problem:
         error = _problem_message(problem.code if isinstance(problem, AnswerProblem) else "")
         return _refused(module, attempt, item_id, values, error), 400

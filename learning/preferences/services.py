@@ -55,12 +55,13 @@ def validate(text_size: str, contrast: str, speech_voice: str | None, speech_rat
 
 def current_preferences() -> Preferences:
     """The preferences of whoever makes this request: account first, then the visitor's session, then defaults."""
-    if current_user and current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: base.html asks on every page, each look-up is a proxy's
+    if user and user.is_authenticated:
         return Preferences(
-            current_user.text_size or "normal",
-            current_user.contrast or "auto",
-            current_user.speech_voice,
-            float(current_user.speech_rate if current_user.speech_rate is not None else RATE_DEFAULT),
+            user.text_size or "normal",
+            user.contrast or "auto",
+            user.speech_voice,
+            float(user.speech_rate if user.speech_rate is not None else RATE_DEFAULT),
         )
     stored = session.get(SESSION_KEY)
     if isinstance(stored, dict):

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, func, select
 from learning.accounts.models import User
 from learning.content.models import Module
 from learning.content.services import get_document, get_module_text
-from learning.db import db
 from learning.player.models import Attempt, AttemptStep
+from learning.rows import column_rows
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def get_progress(user: User, language: str) -> list[ProgressRow]:
     the page never needs the steps themselves), as plain rows.
     """
     rows = []
-    for row in db.session.execute(_PROGRESS, {"user_id": user.id}):
+    for row in column_rows(_PROGRESS, {"user_id": user.id}):
         module = ModuleRef(row[0], row[1], row[2])
         attempt = AttemptSummary(module, *row[3:9])
         text = get_module_text(module, attempt.version, language)

@@ -8,7 +8,7 @@ import hashlib
 import time
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.testing import FlaskClient
 from helpers import PASSWORD, csrf_token
@@ -106,3 +106,31 @@ def test_an_idle_session_still_expires(app, make_user):
     response = client.get("/progress")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_cookie_verified_before_still_expires_when_its_lifetime_is_over(app, make_user):
+    """A worker keeps cookies it verified (no second HMAC for the same bytes); the idle timeout still applies to
+    them: the same cookie that was accepted is refused once it is older than the lifetime."""
+    client = log_in(app, make_user)
+    cookie = signed_ago(app, session_data(app, client), 11 * HOUR)
+    client.set_cookie("session", cookie)
+    assert client.get("/progress").status_code == 200  # verified and kept
+    app.permanent_session_lifetime = timedelta(hours=10)  # now older than the lifetime: the kept copy must not pass
+    client.set_cookie("session", cookie)
+    response = client.get("/progress")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_request_that_changes_its_session_does_not_change_the_cookie_s_kept_copy(app, make_user):
+    """Two requests with the same cookie each start from what the cookie says, whatever the first one changed."""
+    client = log_in(app, make_user)
+    cookie = signed_ago(app, {**session_data(app, client), "note": {"step": 1}}, 0)  # with a dict inside, as some are
+    for _ in range(3):  # the first verifies the cookie, the others find it verified
+        with app.test_request_context("/help", headers={"Cookie": f"session={cookie}"}):
+            opened = app.session_interface.open_session(app, request)
+        assert opened is not None
+        assert "_user_id" in opened
+        assert opened["note"] == {"step": 1}
+        opened["note"]["step"] = 2
+        opened.pop("_user_id")

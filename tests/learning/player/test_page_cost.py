@@ -134,11 +134,13 @@ def test_the_progress_page_reads_attempts_modules_and_steps_in_one_query(app, cl
     assert "stap 2 van" in page.get_data(as_text=True)
 
 
-def test_read_only_pages_skip_the_transaction_on_postgresql_and_a_step_view_keeps_it(
+def test_pages_that_only_read_send_no_transaction_on_postgresql_and_a_write_runs_in_one(
     app, client, login, make_user, content
 ):
-    """On PostgreSQL the catalogue, /progress and /help run in autocommit (no BEGIN, no ROLLBACK round trip);
-    a page that writes (a step view) keeps its transaction. SQLite is left as it was."""
+    """On PostgreSQL the catalogue, /progress, /help and a step seen before run in autocommit (no BEGIN, no
+    ROLLBACK round trip); a step seen for the first time reads in autocommit and writes in a transaction, which is
+    committed (after a commit the next statement may again run without one). SQLite is left as it was (its driver
+    begins before the first write on its own)."""
     with app.app_context():
         engine = db.engine
     postgresql = engine.dialect.name == "postgresql"
@@ -147,10 +149,9 @@ def test_read_only_pages_skip_the_transaction_on_postgresql_and_a_step_view_keep
     modes: list[tuple[str, bool]] = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
-        in_autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        if postgresql:
-            assert conn.connection.dbapi_connection.autocommit is in_autocommit  # what psycopg really does
-        modes.append((statement.split(None, 1)[0].upper(), in_autocommit))
+        # registered after the app's own listener: this is the mode psycopg really sends the statement in
+        autocommit = bool(getattr(conn.connection.dbapi_connection, "autocommit", False)) if postgresql else False
+        modes.append((statement.split(None, 1)[0].upper(), autocommit))
 
     event.listen(engine, "before_cursor_execute", remember)
     try:
@@ -161,10 +162,19 @@ def test_read_only_pages_skip_the_transaction_on_postgresql_and_a_step_view_keep
             assert {autocommit for _verb, autocommit in modes} == {postgresql}, path
         modes.clear()
         assert client.get(f"{MODULE}/step/3", headers={"HX-Request": "true"}).status_code == 200
-        assert ("INSERT", False) in modes  # the step seen first: written in a transaction
-        assert not any(autocommit for _verb, autocommit in modes)
+        verbs = [verb for verb, _autocommit in modes]
+        first_write = next(n for n, verb in enumerate(verbs) if verb in {"INSERT", "UPDATE", "DELETE"})
+        assert all(autocommit == postgresql for _verb, autocommit in modes[:first_write])  # reads before it
+        assert not any(autocommit for verb, autocommit in modes if verb in {"INSERT", "UPDATE", "DELETE"})
+        modes.clear()
+        assert client.get(f"{MODULE}/step/3", headers={"HX-Request": "true"}).status_code == 200
+        assert "INSERT" not in [verb for verb, _autocommit in modes]
+        assert {autocommit for _verb, autocommit in modes} == {postgresql}  # seen before: nothing written, no BEGIN
     finally:
         event.remove(engine, "before_cursor_execute", remember)
+    with app.app_context():
+        seen = db.session.scalars(select(Attempt)).one().steps_seen
+    assert 3 in {step.step_number for step in seen}  # the first view's write was committed
 
 
 def test_the_catalogue_of_a_learner_on_no_staff_roster_asks_no_roster_query(app, client, login, make_user, content):
@@ -175,4 +185,29 @@ def test_the_catalogue_of_a_learner_on_no_staff_roster_asks_no_roster_query(app,
     assert page.status_code == 200
     assert "Elke dag wegen bij hartfalen" in page.get_data(as_text=True).replace("\xad", "")  # soft hyphens
     assert not [s for s in sent if "staff_membership" in s]  # the roster's memberships: only for someone on it
-    assert len(sent) == 3  # the account, the attempts' status, the modules (with "on a roster at all")
+    assert len(sent) == 2  # the account; the modules with the learner's standing in each and "on a roster at all"
+
+
+def test_an_answer_asks_once_for_the_module_the_attempt_and_the_stored_answer(app, client, login, make_user, content):
+    """Before, an answer read the module and attempt, then the item's stored answer: two statements after the
+    account. Now one, and a repeated answer still writes nothing new and keeps the first answer's feedback."""
+    from helpers import csrf_token
+
+    from learning.player.models import AttemptAnswer
+
+    login(make_user(Role.PATIENT))
+    open_module(client)
+    token = csrf_token(client, f"{MODULE}/step/1")
+    answer = {"csrf_token": token, "choice": "0"}
+    headers = {"HX-Request": "true"}
+    item = "when-to-weigh"
+    assert client.post(f"{MODULE}/item/{item}", data=answer, headers=headers).status_code == 200
+    with statements_sent(app) as sent:
+        again = client.post(f"{MODULE}/item/{item}", data={**answer, "choice": "1"}, headers=headers)
+    assert again.status_code == 200
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2, reads  # the account; module, attempt and stored answer together
+    assert writes(sent) == []
+    with app.app_context():
+        stored = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.item_id == item)).all()
+    assert [a.response for a in stored] == ["0"]  # the first answer counts

@@ -61,3 +61,47 @@ def test_catalogue_and_progress_say_passed_or_not_with_icon_and_word(
     assert "%" not in re.sub(r"<style.*?</style>", "", progress, flags=re.DOTALL).split("<main", 1)[1]
     expected_right = questions if right else 0
     assert f"{expected_right} van de {questions} vragen in één keer goed" in progress
+
+
+@pytest.mark.parametrize(
+    ("attempts", "status"),
+    [
+        ([], "new"),
+        ([(None, None)], "started"),
+        ([(1, False), (None, None)], "started"),  # an open attempt wins over any finished one
+        ([(1, False), (2, True)], "passed"),  # the newest finished attempt counts
+        ([(1, True), (2, False)], "not-passed"),
+        ([(2, False), (1, True)], "not-passed"),  # by when it finished, not by when it was made
+        ([(1, None)], "finished"),  # no judged questions: finished, neither passed nor failed
+    ],
+)
+def test_the_catalogue_reads_a_module_s_status_from_the_learner_s_attempts(app, make_user, content, attempts, status):
+    """The catalogue's one query gives each module the learner's standing: open attempt, else the newest finished
+    attempt's result. Another learner's attempts never count."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from learning.accounts.models import User
+    from learning.catalog.services import get_catalog
+    from learning.content.models import Module
+    from learning.db import db
+    from learning.player.models import Attempt
+
+    learner, other = make_user(Role.PATIENT), make_user(Role.PATIENT)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    with app.test_request_context("/"):
+        module = db.session.scalar(select(Module).where(Module.slug == SLUG))
+        assert module is not None
+        for hours, passed in attempts:
+            finished = None if hours is None else start + timedelta(hours=hours)
+            db.session.add(Attempt(user_id=learner.id, module_id=module.id, version=module.current_version,
+                                   started_at=start, finished_at=finished, passed=passed))  # fmt: skip
+        db.session.add(Attempt(user_id=other.id, module_id=module.id, version=module.current_version,
+                               started_at=start, finished_at=start, passed=True))  # fmt: skip
+        db.session.commit()
+        user = db.session.get(User, learner.id)
+        assert user is not None
+        statuses = {entry.module.slug: entry.status for entry in get_catalog(user, "nl")}
+    assert statuses[SLUG] == status
+    assert set(statuses.values()) - {status} <= {"new"}  # every other module: never opened

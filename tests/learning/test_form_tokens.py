@@ -1,0 +1,42 @@
+"""A session's form token is signed once per worker and kept (learning/form_tokens.py): the kept token is the one
+the session's forms accept, and no other session's."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from helpers import csrf_token, log_in
+
+from learning.accounts.models import Role
+
+
+def header_token(client, path: str) -> str:
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_each_session_keeps_its_own_token_and_only_its_own_is_accepted(app, make_user):
+    ann, bob = app.test_client(), app.test_client()
+    for client, user in ((ann, make_user(Role.PATIENT)), (bob, make_user(Role.PATIENT))):
+        assert log_in(client, user.email, app=app).status_code == 302
+    ann_token, bob_token = csrf_token(ann, "/help"), csrf_token(bob, "/help")
+    time.sleep(1.1)  # a new signature would carry a later second
+    assert csrf_token(ann, "/progress") == ann_token  # kept: the same signature on her next page
+    assert header_token(ann, "/progress") == ann_token  # also where a template asks for it (htmx's header)
+    assert ann_token != bob_token
+    refused = bob.post("/settings/large-text", data={"csrf_token": ann_token, "next": "/help"})
+    assert refused.status_code == 400  # Ann's token is no good in Bob's session
+    accepted = bob.post("/settings/large-text", data={"csrf_token": bob_token, "next": "/help"})
+    assert accepted.status_code == 302
+
+
+def test_with_a_time_limit_every_page_signs_afresh(make_app, make_user):
+    """A deployment that gives tokens a time limit gets Flask-WTF's own behaviour: a new signature per request."""
+    app = make_app(WTF_CSRF_TIME_LIMIT=3600)
+    client = app.test_client()
+    assert log_in(client, make_user(Role.PATIENT).email, app=app).status_code == 302
+    first = csrf_token(client, "/help")
+    time.sleep(1.1)  # signatures carry whole seconds
+    assert csrf_token(client, "/help") != first
