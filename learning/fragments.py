@@ -28,25 +28,31 @@ from markupsafe import Markup, escape
 from learning.form_tokens import form_token
 from learning.rendering import current_locale
 
-FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes, and catalogue cards x statuses: below this
+FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes: far below this
+# Fragments whose key has a value per learner's situation (the catalogue's cards: every card's status) are kept
+# apart, in fewer entries, so that many learners never push the page frame out of its cache.
+VARIED_CACHE_SIZE = 2_000
 # ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
 CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
 _PER_REQUEST = "_vtc_fragment_key"
 
 
 def _fragment_cache() -> Callable[..., Markup]:
-    cache: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
+    frames: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
+    varied: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
 
-    def frame_fragment(name: str, *extra: Hashable, caller: Callable[..., Any]) -> Markup:
-        """The body of the `{% call %}` block, rendered once per key, with this request's values put in."""
+    def frame_fragment(name: str, *extra: Hashable, caller: Callable[..., Any], many: bool = False) -> Markup:
+        """The body of the `{% call %}` block, rendered once per key, with this request's values put in. `many`:
+        the key takes many values (see VARIED_CACHE_SIZE)."""
         per_request = _per_request()
         logged_in = per_request[2]
         key = (name, *extra, *per_request)
+        cache, size = (varied, VARIED_CACHE_SIZE) if many else (frames, FRAGMENT_CACHE_SIZE)
         found = cache.get(key)
         if found is None:
             body = str(caller(CSRF, HERE, USER))
             found = (body, CSRF in body, HERE in body, USER in body)
-            if len(cache) >= FRAGMENT_CACHE_SIZE:
+            if len(cache) >= size:
                 cache.clear()
             cache[key] = found
         body, has_csrf, has_here, has_user = found

@@ -15,19 +15,23 @@ view sent six: a ping (`pool_pre_ping`), BEGIN, three SELECTs and ROLLBACK; a st
    must last until the commit) and a SELECT of any `pg_` function (advisory locks, `pg_notify`, snapshots) or of
    `nextval`/`setval`. Once begun, the request stays in its transaction (a commit starts the next one at the next
    statement, as psycopg does anyway).
-2. **A pooled connection is pinged only when the server has sent it something since it was last used.** An idle
-   connection in the pool receives nothing; a server that restarts, fails over or ends idle sessions closes the
-   socket or sends a termination message first, which makes the socket readable. So at checkout one `poll()` with
-   no timeout (a system call, no round trip) decides: nothing to read, use it; something to read, send the real
-   ping, and a failed ping drops the connection and takes another (SQLAlchemy's DisconnectionError). The first
-   request after a restart still works (`tests/test_database_down.py`), as with `pool_pre_ping`.
+2. **A pooled connection is pinged only when the server has sent it something since it was last used, or when it
+   sat unused for more than 30 s.** An idle connection in the pool receives nothing; a server that restarts, fails
+   over or ends idle sessions closes the socket or sends a termination message first, which makes the socket
+   readable. So at checkout one `poll()` with no timeout (a system call, no round trip) decides: nothing to read,
+   use it; something to read, send the real ping, and a failed ping drops the connection and takes another
+   (SQLAlchemy's DisconnectionError). A host that crashed and came back closed nothing, hence the ping after 30 s
+   unused; under load connections come back within milliseconds and are never pinged. The first request after a
+   restart still works (`tests/test_database_down.py`), as with `pool_pre_ping`.
 
 SQLite is left as it is: it has no round trips, and its own driver already begins lazily.
 """
 
 from __future__ import annotations
 
+import re
 import select
+import time
 from typing import Any
 
 from flask import Flask
@@ -42,15 +46,24 @@ LAZY_BEGIN = "vtc_lazy_begin"
 """Marks a request's session (session.info) and the connection it took (the pool record's info) as beginning at
 the first statement that needs a transaction."""
 
-_NEEDS_TRANSACTION = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE", "PG_", "NEXTVAL", "SETVAL")
+# In a SELECT: a row lock (it must last until the commit), or a function that changes something or lasts for the
+# transaction (advisory locks and notifications are pg_ functions; sequences; transaction-local settings; large
+# objects).
+_NEEDS_TRANSACTION = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\b(?:PG_\w+|NEXTVAL|SETVAL|SET_CONFIG|LO_\w+)\s*\(",
+    re.IGNORECASE,
+)
+PING_AFTER_IDLE_SECONDS = 30.0
+"""A pooled connection unused for longer is pinged whatever its socket says: a database host that crashed and came
+back never closed it (the first statement would fail), and a connection in steady use is never idle this long."""
+_CHECKED_IN_AT = "vtc_checked_in_at"
 
 
 def needs_transaction(statement: str) -> bool:
     """Whether a statement must run inside the request's transaction (anything but a plain SELECT)."""
     if statement.lstrip()[:6].upper() != "SELECT":
         return True
-    upper = statement.upper()
-    return any(word in upper for word in _NEEDS_TRANSACTION)
+    return _NEEDS_TRANSACTION.search(statement) is not None
 
 
 def begin_lazily() -> None:
@@ -86,7 +99,9 @@ def _begin_at_first_need(conn: Connection, cursor: Any, statement: str, *_: Any)
 
 
 def _restore(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    """Pool checkin (after the reset's rollback): a connection goes back to the pool as it came, in transactions."""
+    """Pool checkin (after the reset's rollback): a connection goes back to the pool as it came, in transactions,
+    with the time it came back (see PING_AFTER_IDLE_SECONDS)."""
+    record.info[_CHECKED_IN_AT] = time.monotonic()
     if record.info.pop(LAZY_BEGIN, False) and dbapi_connection is not None and dbapi_connection.autocommit:
         dbapi_connection.autocommit = False
 
@@ -99,9 +114,12 @@ def server_has_spoken(dbapi_connection: Any) -> bool:
 
 
 def _ping_if_spoken_to(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
-    """Pool checkout: a connection the server sent something to (most often: closed) gets a real ping; a dead one is
-    replaced by a new connection (SQLAlchemy retries the checkout on DisconnectionError)."""
-    if dbapi_connection.closed or server_has_spoken(dbapi_connection):
+    """Pool checkout: a connection the server sent something to (most often: closed), or one idle for longer than
+    PING_AFTER_IDLE_SECONDS, gets a real ping; a dead one is replaced by a new connection (SQLAlchemy retries the
+    checkout on DisconnectionError)."""
+    idle_since = record.info.get(_CHECKED_IN_AT)
+    idle_long = idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS
+    if dbapi_connection.closed or idle_long or server_has_spoken(dbapi_connection):
         try:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(";")

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, CursorResult, Executable, Table
+from sqlalchemy import Column, CursorResult, Executable, Table, inspect
 from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from learning.db import Base, db
 
@@ -24,7 +25,7 @@ def column_rows(statement: Executable, params: dict[str, Any]) -> CursorResult[*
     """Run a SELECT of plain columns (no mapped classes) on the session's connection: the rows session.execute
     would give. Changes pending in the session are flushed first, as session.execute does, so the rows see them."""
     session = db.session()
-    if session.new or session.dirty or session.deleted:
+    if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
     return session.connection().execute(statement, params)
 
@@ -40,7 +41,8 @@ def all_columns(model: type[Base]) -> list[Column[Any]]:
 def persistent(model: type[M], values: Sequence[Any]) -> M:
     """The mapped object of this row (values of `all_columns(model)` in order), persistent in the request's session.
 
-    As a query would: an object of that identity the session holds already is returned as it is; otherwise one is
+    As a query would: an object of that identity the session holds already is returned, with the row's values for
+    any attribute expired since (a commit or rollback expires them; changes not flushed are kept); otherwise one is
     made with every column loaded (no history: nothing to flush), lazy relationships, and the session's identity.
     """
     mapper: Mapper[M] = model.__mapper__
@@ -51,6 +53,11 @@ def persistent(model: type[M], values: Sequence[Any]) -> M:
     primary = tuple(values[index] for index in _primary_positions(mapper))
     known = session.identity_map.get(mapper.identity_key_from_primary_key(primary))
     if known is not None:
+        expired = inspect(known).expired_attributes
+        if expired:
+            for key, value in zip(keys, values, strict=True):
+                if key in expired:
+                    set_committed_value(known, key, value)
         return known  # type: ignore[no-any-return]
     instance: M = mapper.class_manager.new_instance()
     instance.__dict__.update(zip(keys, values, strict=True))  # loaded values, not changes
@@ -74,6 +81,8 @@ def _keys(mapper: Mapper[Any]) -> list[str]:
 def _primary_positions(mapper: Mapper[Any]) -> list[int]:
     positions = _PRIMARY.get(mapper)
     if positions is None:
-        primary = {column.key for column in mapper.primary_key}
-        positions = _PRIMARY[mapper] = [n for n, column in enumerate(mapper.local_table.c) if column.key in primary]
+        columns = list(mapper.local_table.c)
+        positions = _PRIMARY[mapper] = [  # in the mapper's primary key order, which the identity key follows
+            next(n for n, column in enumerate(columns) if column is key) for key in mapper.primary_key
+        ]
     return positions

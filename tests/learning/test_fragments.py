@@ -77,3 +77,27 @@ def test_a_fragment_renders_its_body_once_per_key(app):
         assert render_template_string(template, flag=True, count=count) == "on[/b]"
         assert render_template_string(template, flag=False, count=count) == "off[/b]"
     assert len(calls) == 2  # once per key (flag), not per request
+
+
+def test_fragments_with_many_keys_never_push_the_page_frame_out(app, monkeypatch):
+    """The catalogue's card lists take a key per learner's situation; when their own smaller cache fills up, it is
+    emptied on its own and the frame's fragments stay rendered."""
+    from learning import fragments
+
+    monkeypatch.setattr(fragments, "VARIED_CACHE_SIZE", 3)
+    monkeypatch.setattr(fragments, "FRAGMENT_CACHE_SIZE", 5)  # one shared cache would overflow and lose the frame
+    renders: list[str] = []
+
+    def rendered(name: str) -> str:
+        renders.append(name)
+        return name
+
+    template = (
+        '{% call(c, h, u) frame_fragment("frame") %}{{ note("frame") }}{% endcall %}'
+        '{% call(c, h, u) frame_fragment("cards", key, many=True) %}{{ note("cards") }}{% endcall %}'
+    )
+    with app.test_request_context("/"):
+        for key in range(10):  # ten learners' situations: the small cache is emptied twice
+            render_template_string(template, note=rendered, key=key)
+    assert renders.count("frame") == 1  # rendered once, kept throughout
+    assert renders.count("cards") == 10

@@ -28,6 +28,9 @@ from learning.round_trips import LAZY_BEGIN, begin_lazily, needs_transaction, se
         "SELECT pg_advisory_xact_lock(%(pg_advisory_xact_lock_1)s) AS pg_advisory_xact_lock_1",
         "SELECT pg_notify('live', 'x')",
         "SELECT nextval('attempt_id_seq')",
+        "SELECT id FROM attempt WHERE id = %(id)s\nFOR\tUPDATE",  # written by hand, across lines
+        "SELECT set_config('app.actor', 'x', true)",
+        "SELECT lo_create(0)",
     ],
 )
 def test_anything_but_a_plain_select_needs_the_transaction(statement):
@@ -159,3 +162,37 @@ def test_a_request_after_the_server_ended_its_pooled_sessions_answers(app, clien
     time.sleep(0.2)  # the backends' goodbyes have arrived
     assert client.get("/progress").status_code == 200
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_in_steady_use_is_not_pinged_and_one_idle_for_long_is(app, database_url, monkeypatch):
+    """The round trip pool_pre_ping spent on every checkout is gone: a connection back from the pool a moment ago
+    sends nothing before the request's first statement; one unused for longer than PING_AFTER_IDLE_SECONDS is
+    pinged (a host that crashed and came back closed nothing). What the server last received tells."""
+    import psycopg
+
+    from learning import round_trips
+
+    with app.app_context():
+        engine = db.engine
+    with engine.connect() as conn:
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        conn.exec_driver_sql("SELECT 'steady use'")
+        conn.commit()
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as observer:
+
+        def last_received() -> str:
+            row = observer.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+            assert row is not None
+            return str(row[0])
+
+        before = last_received()
+        with engine.connect() as conn:
+            assert conn.connection.dbapi_connection.info.backend_pid == pid  # the same pooled connection
+            assert last_received() == before  # checked out without a ping
+        monkeypatch.setattr(round_trips, "PING_AFTER_IDLE_SECONDS", 0.05)
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            assert conn.connection.dbapi_connection.info.backend_pid == pid
+            assert last_received() != before  # pinged at checkout: the server heard from it

@@ -134,3 +134,14 @@ def test_a_request_that_changes_its_session_does_not_change_the_cookie_s_kept_co
         assert opened["note"] == {"step": 1}
         opened["note"]["step"] = 2
         opened.pop("_user_id")
+
+
+def test_a_new_secret_key_refuses_a_cookie_the_old_one_verified(app, make_user):
+    """The worker's verified cookies belong to the secret that verified them: after a key change (without the old
+    key as a fallback) the same cookie is refused, not found in what the old key verified."""
+    client = log_in(app, make_user)
+    assert client.get("/progress").status_code == 200  # verified and kept
+    app.secret_key = "a-new-secret-for-this-test-only"
+    response = client.get("/progress")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

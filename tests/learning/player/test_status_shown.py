@@ -72,6 +72,7 @@ def test_catalogue_and_progress_say_passed_or_not_with_icon_and_word(
         ([(1, False), (2, True)], "passed"),  # the newest finished attempt counts
         ([(1, True), (2, False)], "not-passed"),
         ([(2, False), (1, True)], "not-passed"),  # by when it finished, not by when it was made
+        ([(1, True), (1, False)], "not-passed"),  # finished at the same moment: the later attempt counts
         ([(1, None)], "finished"),  # no judged questions: finished, neither passed nor failed
     ],
 )
