@@ -305,6 +305,31 @@ class LiveServer:
     app: Flask
 
 
+class _ClosedWhenLetGo:
+    """A response's iterable, closed once: by the server as usual, or when it is let go.
+
+    Why: werkzeug's development server does not close the iterable when the browser drops the connection in the
+    middle of the answer (a page left while its icon was still being sent): the static file stayed open and its
+    ResourceWarning failed whichever test was running when it was collected. Gunicorn closes it in every case."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.closed = False
+
+    def __iter__(self) -> Any:
+        return iter(self.inner)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            close = getattr(self.inner, "close", None)
+            if close is not None:
+                close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class InFlight:
     """WSGI wrapper that counts the requests being answered, so a test's teardown can wait for them.
 
@@ -321,7 +346,8 @@ class InFlight:
         with self.idle:
             self.count += 1
         try:
-            return self.app(environ, start_response)  # Flask ends the request's context before it returns
+            # Flask ends the request's context before it returns
+            return _ClosedWhenLetGo(self.app(environ, start_response))
         finally:
             with self.idle:
                 self.count -= 1
