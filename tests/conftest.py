@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         left = set(map(id, dropped))
         items[:] = [item for item in items if id(item) not in left]
+
+
+IN_FLIGHT = pytest.StashKey["InFlight"]()
+WAITS_ON_POSTGRESQL = """
+    SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid) AS blocked_by, now() - xact_start AS open_for,
+           left(query, 300) AS query
+    FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that served pages adds what its live server was still answering (each request's stack) and,
+    on PostgreSQL, every session of the test database with what it waits on: a page that never came (a flake seen
+    once in CI) then says why, instead of only that the URL did not change."""
+    outcome = yield
+    report = outcome.get_result()
+    in_flight = item.stash.get(IN_FLIGHT, None)
+    if report.when != "call" or not report.failed or in_flight is None:
+        return
+    report.sections.append(("live server", in_flight.report()))
+    url = os.environ.get("VTC_TEST_DATABASE_URL") or ""
+    if url.startswith("postgresql"):
+        report.sections.append(("PostgreSQL sessions", _postgresql_sessions(url)))
+
+
+def _postgresql_sessions(url: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            return "\n".join(str(dict(row._mapping)) for row in connection.execute(text(WAITS_ON_POSTGRESQL)))
+    except Exception as exc:  # a report about a failure must not fail itself
+        return f"could not read pg_stat_activity: {exc}"
+    finally:
+        engine.dispose()
 
 
 def engine_free(item: pytest.Item) -> bool:
@@ -341,17 +380,33 @@ class InFlight:
         self.app = app
         self.count = 0
         self.idle = threading.Condition()
+        self.answering: dict[int, str] = {}  # thread id -> "GET /path": what a failed test's report shows
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        thread = threading.get_ident()
         with self.idle:
             self.count += 1
+            self.answering[thread] = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
         try:
             # Flask ends the request's context before it returns
             return _ClosedWhenLetGo(self.app(environ, start_response))
         finally:
             with self.idle:
                 self.count -= 1
+                self.answering.pop(thread, None)
                 self.idle.notify_all()
+
+    def report(self) -> str:
+        """The requests still being answered, each with its thread's stack: why a page never came."""
+        frames = sys._current_frames()
+        with self.idle:
+            answering = dict(self.answering)
+        parts = [f"{len(answering)} request(s) being answered"]
+        for thread, request in answering.items():
+            frame = frames.get(thread)
+            stack = "".join(traceback.format_stack(frame)[-25:]) if frame is not None else "(no stack)\n"
+            parts.append(f"--- {request} (thread {thread})\n{stack}")
+        return "\n".join(parts)
 
     def wait_until_idle(self, seconds: float) -> bool:
         with self.idle:
@@ -359,9 +414,10 @@ class InFlight:
 
 
 @pytest.fixture
-def live_server(app: Flask) -> Iterator[LiveServer]:
+def live_server(app: Flask, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
     """The real app on a free loopback port, served by a threaded WSGI server, for HTTP clients and browsers."""
     in_flight = InFlight(app)
+    request.node.stash[IN_FLIGHT] = in_flight
     server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
