@@ -15,7 +15,6 @@ from typing import Any
 import click
 from flask import Flask
 from flask_login import current_user
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter, Map
 
 import learning
@@ -26,13 +25,14 @@ from learning.accounts.services import organisation_pseudonyms
 from learning.admin.scope import ADMINISTRATORS
 from learning.audit.recording import record_statements_read
 from learning.db import upgrade_database as upgrade_lms
+from learning.form_tokens import KeptTokenCSRF
 from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, StatementSink
 from learning.tracking.homes import learner_home
 from learning.tracking.outbox import Tracker
 from learning.tracking.reader import InProcessReader, StatementReader
 
 ROOT = Path(__file__).parent
-csrf = CSRFProtect()
+csrf = KeptTokenCSRF()  # Flask-WTF's check, a kept token's signature not verified again
 
 
 def _defaults(app: Flask) -> dict[str, Any]:

@@ -103,6 +103,7 @@ def main() -> None:
         "--page", action="append", help="only these pages (floor, help, catalogue, step, answer, progress)"
     )
     parser.add_argument("--sql", action="store_true", help="print each page's SQL statements once")
+    parser.add_argument("--sql-full", action="store_true", help="with --sql: whole statements")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--no-profile", action="store_true", help="only the SQL counts and timings")
     args = parser.parse_args()
@@ -141,7 +142,7 @@ def main() -> None:
         )
         if args.sql:
             for sql in once:
-                print("   ", sql[:200])
+                print("   ", sql if args.sql_full else sql[:200])
         if args.no_profile:
             continue
         profiler = cProfile.Profile()

@@ -5,34 +5,75 @@ derivation, then JSON, base64 and an HMAC): ~3 % of a learner page (docs/perform
 token has no time limit (WTF_CSRF_TIME_LIMIT is None: it lives as long as the session, so a long shift never loses a
 form), so the token once signed for a session's raw token is exactly as valid as a new signature would be; each
 worker keeps it by (secret, raw token). With a time limit set, every request signs afresh, as Flask-WTF does.
+
+The same holds when a form comes back: a token this worker signed or verified for the session's raw token is valid
+without checking its signature again (~70 us of an answer's ~1.5 ms). KeptTokenCSRF accepts it and applies every
+other rule of Flask-WTF's check (methods, exemptions, the HTTPS referrer); any other token gets the full check and,
+once it passes, is kept too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Flask, current_app, session
-from flask_wtf.csrf import generate_csrf
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, same_origin
 
 SIGNED_TOKENS = 4096  # per worker, cleared when full
 
 _signed: dict[tuple[Hashable, str], str] = {}
 
 
-def form_token() -> str:
-    """This session's form token, as generate_csrf gives it (a new session gets its raw token there)."""
+def _kept_key() -> tuple[Hashable, str] | None:
+    """The key of this session's kept token, or None when tokens may not be kept (a time limit, no raw token yet)."""
     config = current_app.config
     raw = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return None
+    return (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+
+
+def _keep(key: tuple[Hashable, str], token: str) -> None:
+    if len(_signed) >= SIGNED_TOKENS:
+        _signed.clear()
+    _signed[key] = token
+
+
+def form_token() -> str:
+    """This session's form token, as generate_csrf gives it (a new session gets its raw token there)."""
+    key = _kept_key()
+    if key is None:
         return str(generate_csrf())
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
     token = _signed.get(key)
     if token is None:
         token = str(generate_csrf())
-        if len(_signed) >= SIGNED_TOKENS:
-            _signed.clear()
-        _signed[key] = token
+        _keep(key, token)
     return token
+
+
+class KeptTokenCSRF(CSRFProtect):  # type: ignore[misc] # Flask-WTF has no type hints
+    """Flask-WTF's CSRF protection that accepts a kept token (see above) without verifying its signature again."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        config = current_app.config
+        if request.method not in config["WTF_CSRF_METHODS"]:
+            return
+        key = _kept_key()
+        sent = self._get_csrf_token() if key is not None else None
+        if key is None or not sent or _signed.get(key) != sent:
+            super().protect(apply_exemptions)  # the full check: raises on a bad token
+            if key is not None and sent and g.get("csrf_valid"):
+                _keep(key, sent)
+            return
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
+        # The rest of Flask-WTF's check (flask_wtf/csrf.py, CSRFProtect.protect), unchanged.
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                raise CSRFError("The referrer header is missing.")
+            if not same_origin(request.referrer, f"https://{request.host}/"):
+                raise CSRFError("The referrer does not match the host.")
+        g.csrf_valid = True
 
 
 def _in_templates() -> dict[str, Callable[[], str]]:

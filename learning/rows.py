@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, CursorResult, Executable, Table, inspect
-from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Mapper, configure_mappers
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from learning.db import Base, db
 
@@ -51,7 +51,8 @@ def persistent(model: type[M], values: Sequence[Any]) -> M:
     session = db.session()
     keys = _keys(mapper)
     primary = tuple(values[index] for index in _primary_positions(mapper))
-    known = session.identity_map.get(mapper.identity_key_from_primary_key(primary))
+    identity = mapper.identity_key_from_primary_key(primary)
+    known = session.identity_map.get(identity)
     if known is not None:
         expired = inspect(known).expired_attributes
         if expired:
@@ -61,8 +62,14 @@ def persistent(model: type[M], values: Sequence[Any]) -> M:
         return known  # type: ignore[no-any-return]
     instance: M = mapper.class_manager.new_instance()
     instance.__dict__.update(zip(keys, values, strict=True))  # loaded values, not changes
-    make_transient_to_detached(instance)  # gives it its identity and marks every column loaded
-    session.add(instance)  # persistent in this session, exactly as a query would have left it
+    # What SQLAlchemy's own loading does with a new row (orm/loading.py, _instance): the identity, the session, the
+    # identity map (no "load" events: the app listens to none). A third of the cost of the public way
+    # (make_transient_to_detached, then session.add with its cascades), ~70 us of an answer's four objects
+    # (docs/performance.md, fifth round). tests/learning/test_rows.py holds it to what a query's object does.
+    state = instance_state(instance)
+    state.key = identity
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, identity)
     return instance
 
 

@@ -7,11 +7,13 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text, update
+from sqlalchemy import Engine, create_engine, event, text, update
 from werkzeug.test import TestResponse
 
 from learning.accounts.models import User
@@ -134,3 +136,20 @@ def http_learner_in_module(base: str, email: str, slug: str) -> tuple[urllib.req
     token = http_form_token(opener, f"{base}/modules/{slug}/")
     assert http_post(opener, f"{base}/modules/{slug}/start", {"csrf_token": token})[0] < 400
     return opener, token
+
+
+@contextmanager
+def statements_sent(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL the app's LMS engine sends while the block runs."""
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def remember(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)

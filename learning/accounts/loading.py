@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from learning import first_reads
 from learning.accounts.models import User
 from learning.db import db
 from learning.rows import all_columns, persistent
@@ -42,5 +43,5 @@ def _load(user_id: int) -> User | None:
     known = db.session().identity_map.get(User.__mapper__.identity_key_from_primary_key((user_id,)))
     if known is not None:
         return known  # type: ignore[no-any-return] # already loaded in this transaction (the log-in view)
-    row = db.session.connection().execute(_BY_ID, {"user_id": user_id}).first()
+    row = first_reads.with_account(_BY_ID, {"user_id": user_id}, user_id)  # and the page's first read, if known
     return None if row is None else persistent(User, row)

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select
 
+from learning import first_reads
 from learning.accounts.models import User
 from learning.content.models import Module
 from learning.content.services import PublishedText, get_module, get_module_text
 from learning.db import db
 from learning.environments.models import StaffMember
 from learning.player.models import Attempt
-from learning.rows import column_rows
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ _PUBLISHED_MODULES = (
 )  # fmt: skip
 
 
+first_reads.register("catalog.index", _PUBLISHED_MODULES, lambda url: {})
+
+
 def get_catalog(user: User, language: str) -> list[CatalogEntry]:
     """Return the modules for this learner with their status."""
     return catalog_and_roster(user, language)[0]
@@ -69,8 +72,10 @@ def catalog_and_roster(user: User, language: str) -> tuple[list[CatalogEntry], b
     one no training is required of her, and the home page needs no roster queries). One query."""
     audience = user.audience.value if user.audience else None
     entries, on_roster = [], None
-    for id_, slug, audiences, minutes, version, updated_at, listed, started, finished, passed in column_rows(
-        _PUBLISHED_MODULES, {"user_id": user.id}
+    found = first_reads.rows(_PUBLISHED_MODULES, {"user_id": user.id})  # read with the account on the home page
+    for id_, slug, audiences, minutes, version, updated_at, listed, started, finished, passed in sorted(
+        found,
+        key=lambda row: row[1],  # by slug, as the statement orders them: read with the account, in any order
     ):
         on_roster = bool(listed)
         if audience is not None and audience not in audiences.split(","):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, select
 
+from learning import first_reads
 from learning.accounts.models import User
 from learning.content.models import Module
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
@@ -43,6 +44,11 @@ _WITH_STORED_ANSWER = _MODULE_AND_OPEN_ATTEMPT.add_columns(*_ANSWER_COLUMNS).out
 )
 
 
+# A step and an answer are read with the learner's account, in one statement (learning/first_reads.py).
+first_reads.register("player.step", _WITH_STEP_SEEN, lambda url: {"slug": url["slug"], "number": url["number"]})
+first_reads.register("player.answer", _WITH_STORED_ANSWER, lambda url: {"slug": url["slug"], "item_id": url["item_id"]})
+
+
 def _module_and_attempt(row: Sequence[Any]) -> tuple[Module, Attempt | None]:
     """The Module and the open Attempt (None when the outer join found none) of a row of the queries above."""
     modules, attempts = len(_MODULE_COLUMNS), len(_ATTEMPT_COLUMNS)
@@ -64,7 +70,7 @@ def module_and_open_attempt(user: User, slug: str) -> tuple[Module | None, Attem
 def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module | None, Attempt | None, bool]:
     """As module_and_open_attempt, and whether the attempt has shown step `number` already (for view_step's
     `seen`): a step view then loads no list of steps seen."""
-    row = column_rows(_WITH_STEP_SEEN, {"user_id": user.id, "slug": slug, "number": number}).first()
+    row = first_reads.row(_WITH_STEP_SEEN, {"slug": slug, "number": number, "user_id": user.id})
     if row is None:
         return None, None, False
     module, attempt = _module_and_attempt(row)
@@ -76,7 +82,7 @@ def module_attempt_and_answer(
 ) -> tuple[Module | None, Attempt | None, AttemptAnswer | None]:
     """As module_and_open_attempt, and the open attempt's stored answer to `item_id` (None if not answered yet), for
     answer_item's `stored`: an answer then asks the database once for all three."""
-    row = column_rows(_WITH_STORED_ANSWER, {"user_id": user.id, "slug": slug, "item_id": item_id}).first()
+    row = first_reads.row(_WITH_STORED_ANSWER, {"slug": slug, "item_id": item_id, "user_id": user.id})
     if row is None:
         return None, None, None
     module, attempt = _module_and_attempt(row)

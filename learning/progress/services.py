@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 
+from learning import first_reads
 from learning.accounts.models import User
 from learning.content.models import Module
 from learning.content.services import get_document, get_module_text
 from learning.player.models import Attempt, AttemptStep
-from learning.rows import column_rows
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ _PROGRESS = (
 )  # fmt: skip
 
 
+first_reads.register("progress.index", _PROGRESS, lambda url: {})
+
+
 def get_progress(user: User, language: str) -> list[ProgressRow]:
     """Return the learner's attempts, unfinished first, then newest finished first.
 
@@ -69,7 +72,7 @@ def get_progress(user: User, language: str) -> list[ProgressRow]:
     the page never needs the steps themselves), as plain rows.
     """
     rows = []
-    for row in column_rows(_PROGRESS, {"user_id": user.id}):
+    for row in first_reads.rows(_PROGRESS, {"user_id": user.id}):  # with the account on the learner's own page
         module = ModuleRef(row[0], row[1], row[2])
         attempt = AttemptSummary(module, *row[3:9])
         text = get_module_text(module, attempt.version, language)

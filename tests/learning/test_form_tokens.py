@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import time
 
+import flask_wtf.csrf
 from helpers import csrf_token, log_in
 
+from learning import form_tokens
 from learning.accounts.models import Role
 
 
@@ -40,3 +42,47 @@ def test_with_a_time_limit_every_page_signs_afresh(make_app, make_user):
     first = csrf_token(client, "/help")
     time.sleep(1.1)  # signatures carry whole seconds
     assert csrf_token(client, "/help") != first
+
+
+class SignatureChecks:
+    """Counts Flask-WTF's signature checks (its validate_csrf, called through as is)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        original = flask_wtf.csrf.validate_csrf
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(flask_wtf.csrf, "validate_csrf", counted)
+
+
+def large_text(client, token: str, **options):
+    return client.post("/settings/large-text", data={"csrf_token": token, "next": "/help"}, **options)
+
+
+def test_a_kept_token_is_not_verified_again_and_a_token_from_elsewhere_once(app, make_user, monkeypatch):
+    client = app.test_client()
+    assert log_in(client, make_user(Role.PATIENT).email, app=app).status_code == 302
+    token = csrf_token(client, "/help")
+    checks = SignatureChecks(monkeypatch)
+    assert large_text(client, token).status_code == 302
+    assert checks.count == 0  # this worker signed it for this session
+    form_tokens._signed.clear()  # as if another worker had shown the form
+    assert large_text(client, token).status_code == 302
+    assert checks.count == 1  # verified once, then kept
+    assert large_text(client, token).status_code == 302
+    assert checks.count == 1
+    assert large_text(client, token[:-2] + ("AA" if not token.endswith("AA") else "BB")).status_code == 400
+    assert checks.count == 2  # a token not kept gets the full check, and fails it
+
+
+def test_a_kept_token_over_https_still_needs_a_referrer_of_this_host(app, make_user):
+    client = app.test_client()
+    assert log_in(client, make_user(Role.PATIENT).email, app=app).status_code == 302
+    token = csrf_token(client, "/help")
+    https = {"base_url": "https://localhost"}
+    assert large_text(client, token, **https).status_code == 400  # no referrer
+    assert large_text(client, token, headers={"Referer": "https://elsewhere.test/"}, **https).status_code == 400
+    assert large_text(client, token, headers={"Referer": "https://localhost/help"}, **https).status_code == 302

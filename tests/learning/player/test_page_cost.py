@@ -6,10 +6,9 @@ silently lose, and each failed before the change that made it so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
+from helpers import statements_sent
 from sqlalchemy import event, select, update
 
 from learning.accounts.models import Role
@@ -19,23 +18,6 @@ from learning.player.services import ACTIVITY_GRANULARITY
 
 SLUG = "elke-dag-wegen-hartfalen"
 MODULE = f"/modules/{SLUG}"
-
-
-@contextmanager
-def statements_sent(app) -> Iterator[list[str]]:
-    """Collect the SQL the app sends while the block runs."""
-    sent: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
 
 
 def writes(sent: list[str]) -> list[str]:
@@ -185,12 +167,13 @@ def test_the_catalogue_of_a_learner_on_no_staff_roster_asks_no_roster_query(app,
     assert page.status_code == 200
     assert "Elke dag wegen bij hartfalen" in page.get_data(as_text=True).replace("\xad", "")  # soft hyphens
     assert not [s for s in sent if "staff_membership" in s]  # the roster's memberships: only for someone on it
-    assert len(sent) == 2  # the account; the modules with the learner's standing in each and "on a roster at all"
+    assert len(sent) == 1  # the account with the modules, her standing in each and "on a roster at all" joined
 
 
 def test_an_answer_asks_once_for_the_module_the_attempt_and_the_stored_answer(app, client, login, make_user, content):
-    """Before, an answer read the module and attempt, then the item's stored answer: two statements after the
-    account. Now one, and a repeated answer still writes nothing new and keeps the first answer's feedback."""
+    """Before, an answer read the account, the module and attempt, then the item's stored answer: three statements.
+    Now one (learning/first_reads.py), and a repeated answer still writes nothing new and keeps the first answer's
+    feedback."""
     from helpers import csrf_token
 
     from learning.player.models import AttemptAnswer
@@ -206,7 +189,8 @@ def test_an_answer_asks_once_for_the_module_the_attempt_and_the_stored_answer(ap
         again = client.post(f"{MODULE}/item/{item}", data={**answer, "choice": "1"}, headers=headers)
     assert again.status_code == 200
     reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 2, reads  # the account; module, attempt and stored answer together
+    assert len(reads) == 1, reads  # the account, module, attempt and stored answer together
+    assert "FROM user_account LEFT OUTER JOIN" in reads[0]
     assert writes(sent) == []
     with app.app_context():
         stored = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.item_id == item)).all()

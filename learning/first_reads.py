@@ -1,0 +1,106 @@
+"""A page's first read, asked for in the same statement as the logged-in person's account.
+
+Why: every logged-in request reads the account first (learning/accounts/loading.py), then the view reads what its
+page is about. On the pages a learner loads most (a step, an answer) that second read is known from the URL alone,
+so both go to the database as one statement: one round trip fewer on PostgreSQL (where a round trip costs the
+worker and the server ~0.1 ms of CPU each) and one statement's execution fewer on either engine
+(docs/performance.md, fifth round).
+
+How: a feature registers, for an endpoint, a SELECT whose first column is never NULL in a row it returns (a primary
+key), and how its parameters follow from the URL and the account's id. The account read joins it (LEFT JOIN ... ON
+true: the account row comes back even when the page's SELECT finds nothing; with several page rows, once per row)
+and keeps the page's part for this request. The view then asks `row(statement, params)` (a SELECT of at most one
+row) or `rows(statement, params)`: with the same statement and the same parameters it gets what was kept without a
+second statement; with anything else (another person's page, other parameters, nothing kept) the SELECT runs as
+before. What was kept is used once. Rows kept this way come in no particular order (a join need not keep the
+subquery's ORDER BY): a page that reads several sorts them itself.
+
+The page's data is read a moment earlier than the view would have read it, in the same way (a plain SELECT, before
+any write of the request), so it sees what the view's own read would have seen then. Nothing of it is used when
+the account does not load (a logged-out or deactivated session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import Select, true
+
+from learning.rows import column_rows
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FirstRead:
+    """An endpoint's first read: its SELECT and its parameters from the URL (the account's id is added as
+    `user_id`)."""
+
+    statement: Select[Any]
+    params: Callable[[Mapping[str, Any]], Params]
+
+
+_READS: dict[str, FirstRead] = {}
+_JOINED: dict[tuple[int, int], Select[Any]] = {}
+_MISSING = object()
+
+
+def register(endpoint: str, statement: Select[Any], params: Callable[[Mapping[str, Any]], Params]) -> None:
+    """Read `statement` together with the account on requests to `endpoint` (called once, at import)."""
+    _READS[endpoint] = FirstRead(statement, params)
+
+
+def with_account(account: Select[Any], account_params: Params, user_id: int) -> Sequence[Any] | None:
+    """Run the account's SELECT (one row, by id), with this request's first read joined when its endpoint has one;
+    return the account's columns and keep the page's for `row`."""
+    read = _READS.get(request.endpoint or "") if has_request_context() else None
+    if read is None or request.view_args is None:
+        return column_rows(account, account_params).first()
+    params = read.params(request.view_args) | {"user_id": user_id}
+    joined = _joined(account, read.statement)
+    found = column_rows(joined, account_params | params).all()
+    if not found:
+        return None
+    width = len(account.selected_columns)
+    page = [tuple(values[width:]) for values in found if values[width] is not None]
+    g.vtc_first_read = (read.statement, params, page)
+    return found[0][:width]
+
+
+def _kept(statement: Select[Any], params: Params) -> list[tuple[Any, ...]] | None:
+    kept = g.pop("vtc_first_read", _MISSING)
+    if kept is not _MISSING and kept[0] is statement and kept[1] == params:
+        return kept[2]  # type: ignore[no-any-return]
+    return None
+
+
+def row(statement: Select[Any], params: Params) -> Sequence[Any] | None:
+    """The one row of `statement` with `params` (or None): kept from the account's read when that asked for
+    exactly this, else read now."""
+    kept = _kept(statement, params)
+    if kept is not None:
+        return kept[0] if kept else None
+    return column_rows(statement, params).first()
+
+
+def rows(statement: Select[Any], params: Params) -> Sequence[Sequence[Any]]:
+    """Every row of `statement` with `params`, in no particular order if kept (see above); else read now."""
+    kept = _kept(statement, params)
+    return kept if kept is not None else column_rows(statement, params).all()
+
+
+def _joined(account: Select[Any], page: Select[Any]) -> Select[Any]:
+    """The account's SELECT with the page's as a joined subquery (built once per pair: building costs as much as
+    running)."""
+    key = (id(account), id(page))
+    joined = _JOINED.get(key)
+    if joined is None:
+        inner = page.subquery()
+        froms = account.get_final_froms()
+        if len(froms) != 1:
+            raise ValueError("the account's SELECT must read one table")
+        joined = _JOINED[key] = account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
+    return joined

@@ -1,0 +1,127 @@
+"""A step's and an answer's first read comes with the account's, in one statement (learning/first_reads.py): used
+only by the view that asked for exactly it, once, and never when the account does not load."""
+
+from __future__ import annotations
+
+from helpers import csrf_token, statements_sent
+from sqlalchemy import select, update
+
+from learning import first_reads
+from learning.accounts.loading import session_user
+from learning.accounts.models import Role, User
+from learning.content.models import Module
+from learning.db import db
+from learning.player import reads
+from learning.progress.services import get_progress
+
+SLUG = "elke-dag-wegen-hartfalen"
+MODULE = f"/modules/{SLUG}"
+FRAGMENT = {"HX-Request": "true"}
+
+
+def selects(sent: list[str]) -> list[str]:
+    return [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+
+
+def start(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.post(f"{MODULE}/start", data={"csrf_token": csrf_token(client, f"{MODULE}/")}).status_code == 302
+
+
+def test_a_step_reads_account_module_attempt_and_seen_in_one_statement(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    start(client)
+    assert client.get(f"{MODULE}/step/1", headers=FRAGMENT).status_code == 200  # seen once: the next view writes none
+    with statements_sent(app) as sent:
+        page = client.get(f"{MODULE}/step/1", headers=FRAGMENT)
+    assert page.status_code == 200
+    assert 'id="step-title"' in page.get_data(as_text=True)
+    read = selects(sent)
+    assert "FROM user_account LEFT OUTER JOIN" in read[0]
+    assert "FROM module" in read[0]
+    assert not [s for s in read[1:] if "FROM module" in s]  # the view did not read it again
+
+
+def test_an_unknown_module_or_no_attempt_is_found_as_before(app, client, login, make_user, content):
+    login(make_user(Role.PATIENT))
+    assert client.get("/modules/bestaat-niet/step/1", headers=FRAGMENT).status_code == 404
+    before = client.get(f"{MODULE}/step/1", headers=FRAGMENT)  # not started: no attempt of her own
+    start(client)
+    after = client.get(f"{MODULE}/step/1", headers=FRAGMENT)
+    assert before.status_code != 200
+    assert after.status_code == 200
+
+
+def test_a_kept_row_serves_only_the_same_statement_and_parameters_and_only_once(app, make_user, content):
+    user = make_user(Role.PATIENT)
+    mine = {"slug": SLUG, "number": 1, "user_id": user.id}
+    with app.test_request_context(f"{MODULE}/step/1"):
+        assert session_user(f"{user.id}:0") is not None  # the account, and the step's read with it
+        with statements_sent(app) as sent:
+            kept = first_reads.row(reads._WITH_STEP_SEEN, mine)
+            again = first_reads.row(reads._WITH_STEP_SEEN, mine)
+        assert kept is not None
+        assert again is not None
+        assert tuple(kept) == tuple(again)
+        assert len(selects(sent)) == 1  # the first came with the account, the second was read: used once
+        db.session.remove()
+    with app.test_request_context(f"{MODULE}/step/1"):
+        assert session_user(f"{user.id}:0") is not None
+        with statements_sent(app) as sent:
+            assert first_reads.row(reads._WITH_STEP_SEEN, {**mine, "number": 2}) is not None
+        assert len(selects(sent)) == 1  # other parameters: read, not taken from what was kept
+        db.session.remove()
+    with app.test_request_context("/progress"):
+        assert session_user(f"{user.id}:0") is not None  # an endpoint without a first read
+        with statements_sent(app) as sent:
+            assert first_reads.row(reads._WITH_STEP_SEEN, mine) is not None
+        assert len(selects(sent)) == 1
+        db.session.remove()
+
+
+def test_a_deactivated_account_gets_no_page_even_though_its_page_was_read(app, client, login, make_user, content):
+    user = make_user(Role.PATIENT)
+    login(user)
+    start(client)
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user.id).values(is_active_account=False))
+        db.session.commit()
+    page = client.get(f"{MODULE}/step/1", headers=FRAGMENT)
+    assert page.status_code == 302
+    assert "/login" in page.headers["Location"]
+
+
+def test_the_home_page_and_progress_read_with_the_account_and_keep_their_order(app, client, login, make_user, content):
+    """Several rows come back through the join in no particular order: the catalogue sorts them by slug as its own
+    statement did, and progress by its own rule; each page then asks the database once."""
+    login(make_user(Role.PATIENT))
+    start(client)
+    for path in ("/", "/progress"):
+        assert client.get(path).status_code == 200  # the worker reads each module's texts once
+        with statements_sent(app) as sent:
+            page = client.get(path)
+        assert page.status_code == 200
+        assert len(selects(sent)) == 1, path
+    html = client.get("/").get_data(as_text=True).replace("\xad", "")
+    with app.app_context():
+        slugs = sorted(db.session.scalars(select(Module.slug).where(Module.current_version != "")))
+    shown = [slug for slug in slugs if f"/modules/{slug}/" in html]
+    assert shown == sorted(shown, key=html.index)  # the cards in slug order, as before
+    assert "Elke dag wegen bij hartfalen" in client.get("/progress").get_data(as_text=True).replace("\xad", "")
+
+
+def test_progress_for_another_person_reads_hers_not_the_kept_rows(app, client, login, make_user, content):
+    """get_progress for someone else than the one logged in (a caregiver's view) must not take the kept rows."""
+    learner, other = make_user(Role.PATIENT), make_user(Role.PATIENT)
+    login(learner)
+    start(client)  # the learner has an attempt, the other person none
+    with app.test_request_context("/progress"):
+        assert session_user(f"{learner.id}:0") is not None  # her progress rows kept with her account
+        someone = db.session.get(User, other.id)
+        assert someone is not None
+        with statements_sent(app) as sent:
+            assert get_progress(someone, "nl") == []
+        assert len(selects(sent)) == 1  # read for the other person, not taken from what was kept
+        mine = db.session.get(User, learner.id)
+        assert mine is not None
+        assert len(get_progress(mine, "nl")) == 1
+        db.session.remove()
