@@ -29,6 +29,7 @@ from typing import Any
 from flask import g, has_request_context, request
 from sqlalchemy import Select, true
 
+from learning.db import db
 from learning.rows import column_rows
 
 Params = dict[str, Any]
@@ -44,30 +45,48 @@ class FirstRead:
 
 
 _READS: dict[str, FirstRead] = {}
-_JOINED: dict[tuple[int, int], Select[Any]] = {}
+_JOINED: dict[tuple[int, int], tuple[Select[Any], Select[Any], Select[Any]]] = {}
 _MISSING = object()
 
 
 def register(endpoint: str, statement: Select[Any], params: Callable[[Mapping[str, Any]], Params]) -> None:
-    """Read `statement` together with the account on requests to `endpoint` (called once, at import)."""
+    """Read `statement` together with the account on requests to `endpoint` (called once, at import; a test holds
+    every registered endpoint to a route of the app, so a renamed view cannot silently lose its joined read)."""
     _READS[endpoint] = FirstRead(statement, params)
 
 
 def with_account(account: Select[Any], account_params: Params, user_id: int) -> Sequence[Any] | None:
     """Run the account's SELECT (one row, by id), with this request's first read joined when its endpoint has one;
-    return the account's columns and keep the page's for `row`."""
+    return the account's columns and keep the page's for `row`.
+
+    Like the account read before, it flushes nothing: Flask-Login may load the account at any point of a request.
+    The page's SELECT is joined only on GET and POST and only with parameters every engine takes (no NUL, integers
+    that fit a 32-bit column): an odd URL makes the view's own read fail as it did before, never the account load
+    (on which the error page itself depends)."""
     read = _READS.get(request.endpoint or "") if has_request_context() else None
-    if read is None or request.view_args is None:
-        return column_rows(account, account_params).first()
+    connection = db.session.connection()
+    if read is None or request.view_args is None or request.method not in ("GET", "POST"):
+        return connection.execute(account, account_params).first()
     params = read.params(request.view_args) | {"user_id": user_id}
-    joined = _joined(account, read.statement)
-    found = column_rows(joined, account_params | params).all()
+    if not all(map(_plain, params.values())):
+        return connection.execute(account, account_params).first()
+    found = connection.execute(_joined(account, read.statement), account_params | params).all()
     if not found:
         return None
     width = len(account.selected_columns)
     page = [tuple(values[width:]) for values in found if values[width] is not None]
     g.vtc_first_read = (read.statement, params, page)
     return found[0][:width]
+
+
+def _plain(value: object) -> bool:
+    """A parameter value every engine takes: a str without NUL (PostgreSQL refuses it), an int a 32-bit column can
+    compare with (PostgreSQL casts the parameter to the column's type, and a larger one is an error there)."""
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, int):
+        return -(2**31) <= value < 2**31
+    return False
 
 
 def _kept(statement: Select[Any], params: Params) -> list[tuple[Any, ...]] | None:
@@ -96,11 +115,13 @@ def _joined(account: Select[Any], page: Select[Any]) -> Select[Any]:
     """The account's SELECT with the page's as a joined subquery (built once per pair: building costs as much as
     running)."""
     key = (id(account), id(page))
-    joined = _JOINED.get(key)
-    if joined is None:
-        inner = page.subquery()
-        froms = account.get_final_froms()
-        if len(froms) != 1:
-            raise ValueError("the account's SELECT must read one table")
-        joined = _JOINED[key] = account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
+    known = _JOINED.get(key)
+    if known is not None and known[0] is account and known[1] is page:  # ids are reused only after a statement dies
+        return known[2]
+    inner = page.subquery()
+    froms = account.get_final_froms()
+    if len(froms) != 1:
+        raise ValueError("the account's SELECT must read one table")
+    joined = account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
+    _JOINED[key] = (account, page, joined)
     return joined

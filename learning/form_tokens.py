@@ -14,6 +14,7 @@ once it passes, is kept too.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app, g, request, session
@@ -56,16 +57,19 @@ class KeptTokenCSRF(CSRFProtect):  # type: ignore[misc] # Flask-WTF has no type 
 
     def protect(self, apply_exemptions: bool = False) -> None:
         config = current_app.config
+        # Flask-WTF's order: exempt views (the LRS, which reads raw bodies) and other methods first, so that neither
+        # the form nor the session is read for them.
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
         if request.method not in config["WTF_CSRF_METHODS"]:
             return
         key = _kept_key()
         sent = self._get_csrf_token() if key is not None else None
-        if key is None or not sent or _signed.get(key) != sent:
-            super().protect(apply_exemptions)  # the full check: raises on a bad token
-            if key is not None and sent and g.get("csrf_valid"):
+        kept = _signed.get(key) if key is not None else None
+        if key is None or not sent or kept is None or not hmac.compare_digest(kept.encode(), sent.encode()):
+            super().protect()  # the full check (exemptions applied above): raises on a bad token
+            if key is not None and sent:
                 _keep(key, sent)
-            return
-        if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         # The rest of Flask-WTF's check (flask_wtf/csrf.py, CSRFProtect.protect), unchanged.
         if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:

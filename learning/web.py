@@ -48,8 +48,8 @@ def add_security_headers(response: Response) -> Response:
 
 
 def refuse_nul_characters(blueprints: Collection[str]) -> Callable[[], None]:
-    """Return a before_request hook that answers 400 to a form or query of these (the LMS's page) blueprints with a
-    NUL character in it: no field needs one, and PostgreSQL refuses text with NUL, so it used to surface as a 500
+    """Return a before_request hook that answers 400 to a form, query or path of these (the LMS's page) blueprints
+    with a NUL character in it: no field needs one, and PostgreSQL refuses text with NUL, so it used to surface as a 500
     wherever the value reached a query (log-in, registration...). APIs that read the raw body (the LRS's
     documents may be forms) are left alone: reading request.form here would consume their body."""
 
@@ -57,6 +57,7 @@ def refuse_nul_characters(blueprints: Collection[str]) -> Callable[[], None]:
         if request.blueprint not in blueprints:
             return
         fields = [*request.args.items(multi=True)]
+        fields += [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]
         if request.mimetype in FORM_TYPES:
             fields += request.form.items(multi=True)
         if any("\x00" in key or "\x00" in value for key, value in fields):

@@ -75,7 +75,7 @@ def catalog_and_roster(user: User, language: str) -> tuple[list[CatalogEntry], b
     found = first_reads.rows(_PUBLISHED_MODULES, {"user_id": user.id})  # read with the account on the home page
     for id_, slug, audiences, minutes, version, updated_at, listed, started, finished, passed in sorted(
         found,
-        key=lambda row: row[1],  # by slug, as the statement orders them: read with the account, in any order
+        key=lambda row: row[1],  # by slug (code points, the same on every engine): the join keeps no order
     ):
         on_roster = bool(listed)
         if audience is not None and audience not in audiences.split(","):

@@ -109,7 +109,7 @@ def start(slug: str) -> Response:
     return redirect(url_for(".step", slug=slug, number=attempt.current_step))
 
 
-@bp.get("/step/<int:number>")
+@bp.get("/step/<int(max=999):number>")  # at most 8 steps: a larger number is a 404, not an overflow
 @login_required
 def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
@@ -199,7 +199,7 @@ def result(slug: str, attempt_id: int) -> str:
     return render_template("player/result.html", module=module, attempt=attempt, document=document, rows=rows)
 
 
-@bp.get("/read-again/<int:attempt_id>/step/<int:number>")
+@bp.get("/read-again/<int:attempt_id>/step/<int(max=999):number>")
 @login_required
 def reread(slug: str, attempt_id: int, number: int) -> Response:
     """Read a finished module again, step by step, with the answers given; no new attempt is started."""
@@ -255,7 +255,7 @@ def _json_refusal(status: int, reason: str) -> Response:
     return make_response(jsonify(error=reason), status)
 
 
-@bp.post("/seen/<int:number>")
+@bp.post("/seen/<int(max=999):number>")
 @login_required
 def seen_offline(slug: str, number: int) -> Response:
     """A step the learner read offline (from the service worker's copy): report it `experienced` once.

@@ -125,3 +125,27 @@ def test_progress_for_another_person_reads_hers_not_the_kept_rows(app, client, l
         assert mine is not None
         assert len(get_progress(mine, "nl")) == 1
         db.session.remove()
+
+
+def test_odd_urls_of_these_pages_are_refused_not_a_server_error(app, client, login, make_user, content):
+    """A step number beyond a 32-bit column, or a NUL in the path, failed inside the database on PostgreSQL (a 500,
+    and with the page read joined to the account's, inside the account load the error page itself needs)."""
+    login(make_user(Role.PATIENT))
+    start(client)
+    token = csrf_token(client, f"{MODULE}/step/1")
+    for path in (
+        f"{MODULE}/step/3000000000",
+        f"{MODULE}/step/9223372036854775807",
+        f"{MODULE}/read-again/1/step/2147483648",
+    ):
+        assert client.get(path, headers=FRAGMENT).status_code == 404, path
+    assert client.get("/modules/a%00b/step/1", headers=FRAGMENT).status_code == 400
+    assert client.post(f"{MODULE}/item/a%00b", data={"csrf_token": token, "choice": "0"}).status_code == 400
+    assert client.get(f"{MODULE}/step/2", headers=FRAGMENT).status_code == 200  # and the learner goes on
+
+
+def test_every_registered_first_read_belongs_to_a_route_of_the_app(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    registered = set(first_reads._READS)
+    assert registered == {"player.step", "player.answer", "catalog.index", "progress.index"}
+    assert registered <= endpoints
