@@ -24,5 +24,7 @@ as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w -t 60 \
   -o "-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 $SAFETY" start >/dev/null
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U vtc vtc_test
 export VTC_TEST_DATABASE_URL="postgresql+psycopg://vtc@127.0.0.1:$PGPORT/vtc_test"
+# The same database through the server's Unix socket (a server on the same machine: docs/performance.md)
+export VTC_TEST_DATABASE_SOCKET_URL="postgresql+psycopg://vtc@/vtc_test?host=$PGROOT&port=$PGPORT"
 echo "PostgreSQL $($PGBIN/postgres --version | awk '{print $3}') on port $PGPORT ($SAFETY)"
 "$@"

@@ -25,6 +25,14 @@ def change_elsewhere(app, user_id: int, **values: object) -> None:  # type: igno
         db.session.remove()
 
 
+def stored_name(app, user_id: int) -> str | None:  # type: ignore[no-untyped-def]
+    """The display name as stored, read in a session of its own."""
+    with app.app_context():
+        name = db.session.scalar(select(User.display_name).where(User.id == user_id))
+        db.session.remove()
+    return name
+
+
 def test_an_object_from_a_row_is_the_persistent_object_a_query_gives(app, make_user):
     user = make_user(Role.PROFESSIONAL)
     with app.test_request_context():
@@ -51,9 +59,7 @@ def test_its_changes_are_flushed_and_a_commit_expires_it(app, make_user):
         change_elsewhere(app, user.id, display_name="Van elders")
         assert loaded.display_name == "Van elders"  # expired by the commit, read again
         db.session.remove()
-    with app.app_context():
-        assert db.session.scalar(select(User.display_name).where(User.id == user.id)) == "Van elders"
-        db.session.remove()
+    assert stored_name(app, user.id) == "Van elders"
 
 
 def test_a_changed_object_is_kept_until_flushed_and_an_unchanged_one_is_let_go(app, make_user):
@@ -67,9 +73,7 @@ def test_a_changed_object_is_kept_until_flushed_and_an_unchanged_one_is_let_go(a
         assert second.id not in identities  # the identity map only refers weakly to an unchanged one
         db.session.commit()
         db.session.remove()
-    with app.app_context():
-        assert db.session.scalar(select(User.display_name).where(User.id == first.id)) == "Bewaard"
-        db.session.remove()
+    assert stored_name(app, first.id) == "Bewaard"
 
 
 def test_it_can_be_deleted_and_a_rollback_expires_it(app, make_user):
