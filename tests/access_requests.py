@@ -253,7 +253,7 @@ def _open_attempt(ask: Ask) -> None:
     ask.client.post(f"/modules/{ask.slug}/start", data={"csrf_token": token})
 
 
-@route(LMS, "GET /modules/<slug>/step/<int:number>")
+@route(LMS, "GET /modules/<slug>/step/<int(max=999):number>")
 def _step(ask: Ask) -> Request:
     _open_attempt(ask)
     return Request(f"/modules/{ask.slug}/step/1")
@@ -268,7 +268,7 @@ def _answer(ask: Ask) -> Request:
     return Request(f"/modules/{ask.slug}/item/{item.id}", {"choice": choice})
 
 
-@route(LMS, "POST /modules/<slug>/seen/<int:number>")
+@route(LMS, "POST /modules/<slug>/seen/<int(max=999):number>")
 def _seen(ask: Ask) -> Request:
     """A step read offline, as offline.js sends it from its queue."""
     _open_attempt(ask)
@@ -288,7 +288,7 @@ def _result(ask: Ask) -> Request:
     return Request(f"/modules/{slug}/result/{attempt}")
 
 
-@route(LMS, "GET /modules/<slug>/read-again/<int:attempt_id>/step/<int:number>")
+@route(LMS, "GET /modules/<slug>/read-again/<int:attempt_id>/step/<int(max=999):number>")
 def _read_again(ask: Ask) -> Request:
     slug = own_module(ask.role)
     attempt = ask.world.own_attempts[ask.role] if ask.own else ask.world.bystander_attempts[slug]
