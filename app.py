@@ -30,6 +30,7 @@ from learning.tracking.client import InProcessSink, RemoteReader, RemoteSink, St
 from learning.tracking.homes import learner_home
 from learning.tracking.outbox import Tracker
 from learning.tracking.reader import InProcessReader, StatementReader
+from learning.web import App
 
 ROOT = Path(__file__).parent
 csrf = KeptTokenCSRF()  # Flask-WTF's check, a kept token's signature not verified again
@@ -134,7 +135,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: LMS, LRS, the statement sink and reader between them, CSRF and CLI."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = App(__name__, instance_path=str(ROOT / "instance"))  # Flask, with a cheaper ensure_sync
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_mapping(_defaults(app))
     app.config.from_prefixed_env("LMS")

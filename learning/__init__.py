@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = sessions.kept_session_identifier  # the same value, kept
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     rendering.init_app(app)  # after Babel: replaces its template gettext with one that looks up less
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role

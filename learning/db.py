@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
@@ -89,6 +90,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None or value.tzinfo is not None:
             return value
         return value.replace(tzinfo=UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """No processing on PostgreSQL: its columns are `timestamp with time zone` (a test holds every one to it),
+        which psycopg returns aware already; a call per value saved (52 on the catalogue's rows)."""
+        if dialect.name == "postgresql":
+            return self.impl_instance.result_processor(dialect, coltype)
+        return super().result_processor(dialect, coltype)
 
 
 class Base(DeclarativeBase):

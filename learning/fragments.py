@@ -18,7 +18,7 @@ path with its query (for "next" fields) and the session's user id ("" when logge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from flask import Flask, g, request
@@ -41,9 +41,16 @@ def _fragment_cache() -> Callable[..., Markup]:
     frames: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
     varied: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
 
-    def frame_fragment(name: str, *extra: Hashable, caller: Callable[..., Any], many: bool = False) -> Markup:
+    def frame_fragment(
+        name: str,
+        *extra: Hashable,
+        caller: Callable[..., Any],
+        many: bool = False,
+        fill: Mapping[str, str] | None = None,
+    ) -> Markup:
         """The body of the `{% call %}` block, rendered once per key, with this request's values put in. `many`:
-        the key takes many values (see VARIED_CACHE_SIZE)."""
+        the key takes many values (see VARIED_CACHE_SIZE). `fill`: marks the body holds (ASCII, as the ones here)
+        and this request's value for each, HTML-escaped when put in (the e-mail address of the confirm banner)."""
         per_request = _per_request()
         logged_in = per_request[2]
         key = (name, *extra, *per_request)
@@ -62,6 +69,8 @@ def _fragment_cache() -> Callable[..., Markup]:
             body = body.replace(HERE, escape(request.full_path if request.query_string else request.path))
         if has_user:
             body = body.replace(USER, escape(current_user.get_id() if logged_in else ""))
+        for mark, value in (fill or {}).items():
+            body = body.replace(mark, escape(value))
         return Markup(body)  # noqa: S704 — rendered by our own autoescaping template; the values put in are escaped
 
     return frame_fragment

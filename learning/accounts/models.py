@@ -32,6 +32,11 @@ class Audience(enum.StrEnum):
     PROFESSIONAL = "professional"
 
 
+AUDIENCE_OF_ROLE = {Role.PATIENT: Audience.PATIENT, Role.CAREGIVER: Audience.CAREGIVER,
+                    Role.PROFESSIONAL: Audience.PROFESSIONAL}  # fmt: skip
+"""The module audience of each learner role; other roles see every module."""
+
+
 class Organisation(Base):
     __tablename__ = "organisation"
 
@@ -110,11 +115,7 @@ class User(UserMixin, Base):
     @property
     def audience(self) -> Audience | None:
         """Return the module audience of this account, or None for roles that see every module."""
-        return {
-            Role.PATIENT: Audience.PATIENT,
-            Role.CAREGIVER: Audience.CAREGIVER,
-            Role.PROFESSIONAL: Audience.PROFESSIONAL,
-        }.get(self.role)
+        return AUDIENCE_OF_ROLE.get(self.role)
 
     @property
     def is_admin(self) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, case, exists, literal, or_, select
 
 from learning import first_reads
-from learning.accounts.models import User
+from learning.accounts.models import AUDIENCE_OF_ROLE, User
 from learning.content.models import Module
 from learning.content.services import PublishedText, get_module, get_module_text
 from learning.db import db
@@ -47,6 +47,14 @@ def can_open(user: User, module: Module) -> bool:
 # whether she is on a staff roster at all: only then can a programme require training of her
 # (own_required_training). One statement: each attempt column is a subquery on the (user, module, finished_at) index.
 _OF_LEARNER_AND_MODULE = (Attempt.user_id == bindparam("user_id")) & (Attempt.module_id == Module.id)
+# Only the modules of the learner's audience (can_open's rule, which still decides): a patient's home page reads 6 of
+# the 13 modules, and their subqueries, not all of them (docs/performance.md, sixth round). Staff roles see all.
+_AUDIENCE = case(
+    {literal(role, User.__table__.c.role.type): audience.value for role, audience in AUDIENCE_OF_ROLE.items()},
+    value=select(User.role).where(User.id == bindparam("user_id")).scalar_subquery(),
+    else_=None,
+)
+_OF_LEARNERS_AUDIENCE = or_(_AUDIENCE.is_(None), ("," + Module.audiences + ",").contains("," + _AUDIENCE + ","))
 _PUBLISHED_MODULES = (
     select(Module.id, Module.slug, Module.audiences, Module.minutes, Module.current_version, Module.updated_at,
            exists().where(StaffMember.user_id == bindparam("user_id")),
@@ -54,7 +62,7 @@ _PUBLISHED_MODULES = (
            exists().where(_OF_LEARNER_AND_MODULE, Attempt.finished_at.is_not(None)),
            select(Attempt.passed).where(_OF_LEARNER_AND_MODULE, Attempt.finished_at.is_not(None))
            .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(1).scalar_subquery())
-    .where(Module.current_version != "")
+    .where(Module.current_version != "", _OF_LEARNERS_AUDIENCE)
     .order_by(Module.slug)
 )  # fmt: skip
 

@@ -68,12 +68,15 @@ def _filled(key: tuple[Hashable, ...], registration: str, template: str, context
     return Markup(body)  # noqa: S704 — rendered by our autoescaping templates; the values put in are escaped
 
 
-def _item_states(attempt: Attempt, step: Step) -> tuple[Hashable, ...]:
-    """Each question of the step: answered before or not, and for a likert question the answer (it is shown)."""
+def _item_states(attempt: Attempt, step: Step, answers: Mapping[str, str] | None) -> tuple[Hashable, ...]:
+    """Each question of the step: answered before or not, and for a likert question the answer (it is shown).
+
+    `answers` are the attempt's stored answers when the caller read them already (None: read them here)."""
     if not step.items:
         return ()
-    ids = [item.id for item in step.items]
-    answers = dict(column_rows(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
+    if answers is None:
+        ids = [item.id for item in step.items]
+        answers = dict(column_rows(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
     return tuple(
         (item.id, item.id in answers, answers.get(item.id) if interaction_type(item) == "likert" else None)
         for item in step.items
@@ -81,13 +84,17 @@ def _item_states(attempt: Attempt, step: Step) -> tuple[Hashable, ...]:
 
 
 def step_fragment(
-    module: Module, attempt: Attempt, text: PublishedText, document: ModuleDocument, step: Step
+    module: Module,
+    attempt: Attempt,
+    text: PublishedText,
+    document: ModuleDocument,
+    step: Step,
+    answers: Mapping[str, str] | None = None,
 ) -> Markup:
-    """The player fragment of one step (player/_player.html) for this learner."""
+    """The player fragment of one step (player/_player.html) for this learner; `answers` as for _item_states."""
     checked = clinically_checked(module, document.version, document.review)
-    key = (
-        "step", *_text_key(text, attempt), step.number, attempt.is_finished, checked, _item_states(attempt, step)
-    )  # fmt: skip
+    states = _item_states(attempt, step, answers)
+    key = ("step", *_text_key(text, attempt), step.number, attempt.is_finished, checked, states)
     context = {"module": module, "attempt": attempt, "document": document, "step": step}
     return _filled(key, attempt.registration, "player/_player.html", context)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import String, bindparam, cast, exists, func, select
 
 from learning import first_reads
 from learning.accounts.models import User
@@ -33,8 +33,27 @@ _MODULE_AND_OPEN_ATTEMPT = (
     .where(Module.slug == bindparam("slug"))
     .limit(1)
 )
+# A step view also shows which of its questions the attempt answered (and a likert answer itself): every stored
+# answer of the open attempt, packed into one column of the same row ("<item id>:<length>:<response>" each; an item
+# id is a slug, and the length makes any response safe), so a step view asks the database once, not twice
+# (docs/performance.md, sixth round). `aggregate_strings` is string_agg on PostgreSQL, group_concat on SQLite.
+_PACKED_ANSWERS = (
+    select(
+        func.aggregate_strings(
+            AttemptAnswer.item_id
+            + ":"
+            + cast(func.length(AttemptAnswer.response), String)
+            + ":"
+            + AttemptAnswer.response,
+            "",
+        )
+    )
+    .where(AttemptAnswer.attempt_id == Attempt.id)
+    .scalar_subquery()
+)
 _WITH_STEP_SEEN = _MODULE_AND_OPEN_ATTEMPT.add_columns(
-    exists().where(AttemptStep.attempt_id == Attempt.id, AttemptStep.step_number == bindparam("number"))
+    exists().where(AttemptStep.attempt_id == Attempt.id, AttemptStep.step_number == bindparam("number")),
+    _PACKED_ANSWERS,
 )
 _ATTEMPT_ID = [column.key for column in _ATTEMPT_COLUMNS].index("id")
 # An answer also needs the item's stored answer in that attempt, if any: the same row, one statement fewer.
@@ -67,14 +86,36 @@ def module_and_open_attempt(user: User, slug: str) -> tuple[Module | None, Attem
     return (None, None) if row is None else _module_and_attempt(row)
 
 
-def module_attempt_and_seen(user: User, slug: str, number: int) -> tuple[Module | None, Attempt | None, bool]:
-    """As module_and_open_attempt, and whether the attempt has shown step `number` already (for view_step's
-    `seen`): a step view then loads no list of steps seen."""
+StoredAnswers = dict[str, str]
+"""An attempt's stored answers: item id -> response (xAPI's format)."""
+
+
+def module_attempt_and_seen(
+    user: User, slug: str, number: int
+) -> tuple[Module | None, Attempt | None, bool, StoredAnswers]:
+    """As module_and_open_attempt, whether the attempt has shown step `number` already (for view_step's `seen`: a
+    step view then loads no list of steps seen) and the attempt's stored answers (for the step's questions)."""
     row = first_reads.row(_WITH_STEP_SEEN, {"slug": slug, "number": number, "user_id": user.id})
     if row is None:
-        return None, None, False
+        return None, None, False, {}
     module, attempt = _module_and_attempt(row)
-    return module, attempt, bool(row[-1])
+    return module, attempt, bool(row[-2]), unpack_answers(row[-1])
+
+
+def unpack_answers(packed: str | None) -> StoredAnswers:
+    """The answers `_PACKED_ANSWERS` put in one string, by item id."""
+    answers: StoredAnswers = {}
+    if not packed:
+        return answers
+    at = 0
+    while at < len(packed):
+        item_end = packed.index(":", at)
+        length_end = packed.index(":", item_end + 1)
+        start = length_end + 1
+        stop = start + int(packed[item_end + 1 : length_end])
+        answers[packed[at:item_end]] = packed[start:stop]
+        at = stop
+    return answers
 
 
 def module_attempt_and_answer(

@@ -113,7 +113,7 @@ def start(slug: str) -> Response:
 @login_required
 def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
-    module, attempt, seen = reads.module_attempt_and_seen(current_user, slug, number)
+    module, attempt, seen, answers = reads.module_attempt_and_seen(current_user, slug, number)
     module, attempt = _checked(module, attempt)
     document = services.document_for(attempt, _language())
     if request.headers.get("X-VTC-Prefetch") == "1":
@@ -129,7 +129,8 @@ def step(slug: str, number: int) -> Response:
             abort(404)
     html: str
     if is_htmx_fragment_request():  # the page learners load most: rendered once per step and state (fragments.py)
-        html = fragments.step_fragment(module, attempt, services.text_for(attempt, _language()), document, shown)
+        text = services.text_for(attempt, _language())
+        html = fragments.step_fragment(module, attempt, text, document, shown, answers)
     else:
         html = render_template("player/step.html", module=module, attempt=attempt, document=document, step=shown)
     return _vary(make_response(html))

@@ -84,3 +84,13 @@ def get_progress(user: User, language: str) -> list[ProgressRow]:
         rows,
         key=lambda r: (r.attempt.is_finished, -(r.attempt.finished_at or r.attempt.started_at).timestamp()),
     )
+
+
+def table_key(rows: list[ProgressRow]) -> tuple[tuple[object, ...], ...]:
+    """Everything progress/_table.html shows of the rows: the table is rendered once per this (and the language),
+    like the catalogue's cards (learning/fragments.py), so learners in the same state share it."""
+    return tuple(
+        (row.attempt.module.slug, row.title, row.attempt.finished_at and row.attempt.finished_at.strftime("%d-%m-%Y"),
+         row.attempt.passed, row.attempt.score_scaled, row.questions, row.attempt.current_step, row.steps_total)
+        for row in rows
+    )  # fmt: skip

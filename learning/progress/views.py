@@ -12,7 +12,7 @@ from flask import Blueprint, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from learning.progress.services import get_progress
+from learning.progress.services import get_progress, table_key
 
 bp = Blueprint("progress", __name__)
 
@@ -21,4 +21,5 @@ bp = Blueprint("progress", __name__)
 @login_required
 def index() -> str:
     """Show what the learner started and finished."""
-    return render_template("progress/index.html", rows=get_progress(current_user, str(get_locale())))
+    rows = get_progress(current_user, str(get_locale()))
+    return render_template("progress/index.html", rows=rows, table_key=table_key(rows))

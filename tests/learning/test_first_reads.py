@@ -3,6 +3,9 @@ only by the view that asked for exactly it, once, and never when the account doe
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from helpers import csrf_token, statements_sent
 from sqlalchemy import select, update
 
@@ -12,6 +15,7 @@ from learning.accounts.models import Role, User
 from learning.content.models import Module
 from learning.db import db
 from learning.player import reads
+from learning.player.models import Attempt, AttemptAnswer
 from learning.progress.services import get_progress
 
 SLUG = "elke-dag-wegen-hartfalen"
@@ -39,6 +43,68 @@ def test_a_step_reads_account_module_attempt_and_seen_in_one_statement(app, clie
     assert "FROM user_account LEFT OUTER JOIN" in read[0]
     assert "FROM module" in read[0]
     assert not [s for s in read[1:] if "FROM module" in s]  # the view did not read it again
+
+
+def _step_with_a_question(client) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """The first step with a choice question: its number, the question's id and a choice's value."""
+    for number in range(1, 9):
+        page = client.get(f"{MODULE}/step/{number}", headers=FRAGMENT).get_data(as_text=True)
+        found = re.search(r'id="item-([a-z0-9-]+)"', page)
+        choice = re.search(r'name="choice" value="([^"]+)"', page)
+        if found and choice:
+            return number, found.group(1), choice.group(1)
+    raise AssertionError("the module has no choice question")
+
+
+def test_a_step_with_a_question_answered_before_is_one_statement_and_shows_it_answered(
+    app, client, login, make_user, content
+):
+    """Before, the step's stored answers were a second statement (a round trip on PostgreSQL)."""
+    login(make_user(Role.PATIENT))
+    start(client)
+    number, item, choice = _step_with_a_question(client)
+    path = f"{MODULE}/step/{number}"
+    before = client.get(path, headers=FRAGMENT).get_data(as_text=True)
+    token = csrf_token(client, path)
+    assert (
+        client.post(f"{MODULE}/item/{item}", data={"csrf_token": token, "choice": choice}, headers=FRAGMENT).status_code
+        == 200
+    )
+    after = client.get(
+        path, headers=FRAGMENT
+    )  # rendered for this state (its markup kept: learning/player/fragments.py)
+    with statements_sent(app) as sent:
+        again = client.get(path, headers=FRAGMENT)
+    assert again.status_code == 200
+    assert len(selects(sent)) == 1
+    assert again.get_data(as_text=True) == after.get_data(as_text=True) != before  # shows the question answered
+
+
+@pytest.mark.parametrize(
+    "responses",
+    [
+        {"a": "x"},
+        {"a": "", "b": ":", "c": "3:abc", "d": "12:"},
+        {"een": "regel\nnieuwe regel", "twee": "ü€😀:", "drie": "9" * 64, "vier": "::::"},
+    ],
+)
+def test_the_packed_stored_answers_come_back_exactly(app, client, login, make_user, content, responses):
+    """Any response (typed text may hold the separator, digits or a newline) is unpacked as it was stored."""
+    user = make_user(Role.PATIENT)
+    login(user)
+    start(client)
+    with app.app_context():
+        attempt = db.session.scalars(select(Attempt)).one()
+        for item_id, response in responses.items():
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, item_id=item_id, response=response, correct=None))
+        db.session.commit()
+    with app.test_request_context(f"{MODULE}/step/1"):
+        learner = db.session.get(User, user.id)
+        module, found, _seen, answers = reads.module_attempt_and_seen(learner, SLUG, 1)
+        assert module is not None
+        assert found is not None
+        assert answers == responses
+        db.session.remove()
 
 
 def test_an_unknown_module_or_no_attempt_is_found_as_before(app, client, login, make_user, content):

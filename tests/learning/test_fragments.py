@@ -7,7 +7,7 @@ import json
 import re
 
 from flask import render_template_string
-from helpers import CSRF_INPUT, PASSWORD, csrf_token
+from helpers import CSRF_INPUT, PASSWORD, csrf_token, log_in
 
 from learning.accounts.models import Role
 from learning.fragments import CSRF, HERE, USER
@@ -101,3 +101,25 @@ def test_fragments_with_many_keys_never_push_the_page_frame_out(app, monkeypatch
             render_template_string(template, note=rendered, key=key)
     assert renders.count("frame") == 1  # rendered once, kept throughout
     assert renders.count("cards") == 10
+
+
+def test_the_confirm_banner_names_each_persons_own_address_escaped(app, make_user):
+    """The banner is rendered once per language and role and the address put in per request: two people of the
+    same role each read their own, escaped, with their own form token and this page's address."""
+    seen = {}
+    for email in ("o'brien+zorg@example.test", "a&b@example.test"):
+        user = make_user(Role.PATIENT, email=email, email_confirmed_at=None)
+        client = app.test_client()
+        assert log_in(client, user.email, PASSWORD, app).status_code == 302
+        page = client.get("/progress?x=1").get_data(as_text=True)
+        banner = re.search(r'<aside class="confirm-bar".*?</aside>', page, re.S)
+        assert banner
+        seen[email] = banner.group(0)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page)
+        assert token
+        assert CSRF_INPUT.findall(banner.group(0)) == [token.group(1)]
+        assert NEXT_INPUT.findall(banner.group(0)) == ["/progress?x=1"]
+    assert "o&#39;brien+zorg@example.test" in seen["o'brien+zorg@example.test"]
+    assert "a&amp;b@example.test" in seen["a&b@example.test"]
+    assert "a&amp;b" not in seen["o'brien+zorg@example.test"]
+    assert "vtc-mark" not in "".join(seen.values())

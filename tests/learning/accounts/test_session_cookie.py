@@ -145,3 +145,40 @@ def test_a_new_secret_key_refuses_a_cookie_the_old_one_verified(app, make_user):
     response = client.get("/progress")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_the_kept_session_identifier_is_flask_logins_for_each_address_and_browser(app):
+    """learning/sessions.py keeps Flask-Login's identifier per (address, User-Agent): the same value each time,
+    and a different one for another browser or address."""
+    from flask_login.utils import _create_identifier
+
+    from learning.sessions import kept_session_identifier
+
+    cases = [
+        ({}, "10.0.0.1"),
+        ({"User-Agent": "Telefoon"}, "10.0.0.1"),
+        ({"User-Agent": "Laptop"}, "10.0.0.1"),
+        ({"User-Agent": "Telefoon"}, "10.0.0.2"),
+        ({"User-Agent": "Telefoon", "X-Forwarded-For": "192.0.2.7, 10.0.0.9"}, "10.0.0.1"),
+    ]
+    seen = []
+    for _ in range(2):  # the second round finds each one kept
+        for headers, address in cases:
+            with app.test_request_context("/", headers=headers, environ_base={"REMOTE_ADDR": address}):
+                assert kept_session_identifier() == _create_identifier()
+                seen.append(kept_session_identifier())
+    assert len(set(seen)) == len(cases)
+
+
+def test_a_session_cookie_taken_to_another_browser_is_no_longer_fresh(app, make_user):
+    """Session protection still compares the identifier on every request: a permanent session used from another
+    browser stays logged in but is marked not fresh (Flask-Login's rule for permanent sessions), so pages that
+    need a fresh log-in ask for the password again."""
+    client = log_in(app, make_user)
+    same = client.get("/progress")
+    assert same.status_code == 200
+    assert not sets_cookie(same)
+    assert session_data(app, client)["_fresh"] is True
+    other = client.get("/progress", headers={"User-Agent": "Een andere browser"})
+    assert sets_cookie(other)
+    assert session_data(app, client)["_fresh"] is False
