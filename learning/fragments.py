@@ -18,6 +18,7 @@ path with its query (for "next" fields) and the session's user id ("" when logge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -34,12 +35,13 @@ FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes: far belo
 VARIED_CACHE_SIZE = 2_000
 # ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
 CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
+MARK = re.compile(r"vtc-mark-[a-z]+-8c1e")
 _PER_REQUEST = "_vtc_fragment_key"
 
 
 def _fragment_cache() -> Callable[..., Markup]:
-    frames: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
-    varied: dict[tuple[Hashable, ...], tuple[str, bool, bool, bool]] = {}
+    frames: dict[tuple[Hashable, ...], tuple[str, bool]] = {}
+    varied: dict[tuple[Hashable, ...], tuple[str, bool]] = {}
 
     def frame_fragment(
         name: str,
@@ -49,31 +51,47 @@ def _fragment_cache() -> Callable[..., Markup]:
         fill: Mapping[str, str] | None = None,
     ) -> Markup:
         """The body of the `{% call %}` block, rendered once per key, with this request's values put in. `many`:
-        the key takes many values (see VARIED_CACHE_SIZE). `fill`: marks the body holds (ASCII, as the ones here)
-        and this request's value for each, HTML-escaped when put in (the e-mail address of the confirm banner)."""
+        the key takes many values (see VARIED_CACHE_SIZE). `fill`: further marks the body holds (named as the
+        ones here, `vtc-mark-<name>-8c1e`) and this request's value for each (the confirm banner's address)."""
         per_request = _per_request()
-        logged_in = per_request[2]
         key = (name, *extra, *per_request)
         cache, size = (varied, VARIED_CACHE_SIZE) if many else (frames, FRAGMENT_CACHE_SIZE)
         found = cache.get(key)
         if found is None:
             body = str(caller(CSRF, HERE, USER))
-            found = (body, CSRF in body, HERE in body, USER in body)
+            found = (body, MARK.search(body) is not None)
             if len(cache) >= size:
                 cache.clear()
             cache[key] = found
-        body, has_csrf, has_here, has_user = found
-        if has_csrf:
-            body = body.replace(CSRF, escape(form_token()))
-        if has_here:
-            body = body.replace(HERE, escape(request.full_path if request.query_string else request.path))
-        if has_user:
-            body = body.replace(USER, escape(current_user.get_id() if logged_in else ""))
-        for mark, value in (fill or {}).items():
-            body = body.replace(mark, escape(value))
+        body, has_marks = found
+        if has_marks:
+            body = _put_in(body, per_request[2], fill or {})
         return Markup(body)  # noqa: S704 — rendered by our own autoescaping template; the values put in are escaped
 
     return frame_fragment
+
+
+def _put_in(body: str, logged_in: bool, fill: Mapping[str, str]) -> str:
+    """Every mark in the body replaced by this request's value, HTML-escaped, in one pass: a value put in is never
+    looked at again (a page address that holds a mark must not receive the person's e-mail address)."""
+    values: dict[str, str] = {}
+
+    def value_of(match: re.Match[str]) -> str:
+        mark = match.group(0)
+        value = values.get(mark)
+        if value is None:
+            if mark == CSRF:
+                raw = form_token()
+            elif mark == HERE:
+                raw = request.full_path if request.query_string else request.path
+            elif mark == USER:
+                raw = current_user.get_id() if logged_in else ""
+            else:
+                raw = fill.get(mark, mark)  # not ours to fill: left as it was
+            value = values[mark] = str(escape(raw))
+        return value
+
+    return MARK.sub(value_of, body)
 
 
 def _per_request() -> tuple[str, str, bool, str | None]:

@@ -95,7 +95,10 @@ class DescribedOnUse(Cursor[Any]):
 
 
 def _use_on(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.cursor_factory = DescribedOnUse
+    """Only in place of psycopg's own cursor: a cursor chosen in the engine's options (e.g. a ClientCursor behind
+    PgBouncer) is kept."""
+    if dbapi_connection.cursor_factory is Cursor:
+        dbapi_connection.cursor_factory = DescribedOnUse
 
 
 def install(engine: Engine) -> None:

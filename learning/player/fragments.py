@@ -68,19 +68,24 @@ def _filled(key: tuple[Hashable, ...], registration: str, template: str, context
     return Markup(body)  # noqa: S704 — rendered by our autoescaping templates; the values put in are escaped
 
 
-def _item_states(attempt: Attempt, step: Step, answers: Mapping[str, str] | None) -> tuple[Hashable, ...]:
-    """Each question of the step: answered before or not, and for a likert question the answer (it is shown).
+def _item_states(
+    attempt: Attempt, step: Step, answers: Mapping[str, str] | None
+) -> tuple[tuple[Hashable, ...], Mapping[str, str]]:
+    """Each question of the step: answered before or not, and for a likert question the answer (it is shown); and
+    the stored answers they were made of, which the markup is then rendered from (never a later read: an answer
+    committed in between would be kept under the key of "not answered" and shown to every learner in that state).
 
     `answers` are the attempt's stored answers when the caller read them already (None: read them here)."""
     if not step.items:
-        return ()
+        return (), {}
     if answers is None:
         ids = [item.id for item in step.items]
         answers = dict(column_rows(_ANSWERS, {"attempt_id": attempt.id, "ids": ids}).all())
-    return tuple(
+    states = tuple(
         (item.id, item.id in answers, answers.get(item.id) if interaction_type(item) == "likert" else None)
         for item in step.items
     )
+    return states, answers
 
 
 def step_fragment(
@@ -93,9 +98,9 @@ def step_fragment(
 ) -> Markup:
     """The player fragment of one step (player/_player.html) for this learner; `answers` as for _item_states."""
     checked = clinically_checked(module, document.version, document.review)
-    states = _item_states(attempt, step, answers)
+    states, stored = _item_states(attempt, step, answers)
     key = ("step", *_text_key(text, attempt), step.number, attempt.is_finished, checked, states)
-    context = {"module": module, "attempt": attempt, "document": document, "step": step}
+    context = {"module": module, "attempt": attempt, "document": document, "step": step, "stored_answers": stored}
     return _filled(key, attempt.registration, "player/_player.html", context)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import String, bindparam, cast, exists, func, select
 
 from learning import first_reads
 from learning.accounts.models import User
+from learning.content.items import ITEM_ID
 from learning.content.models import Module
 from learning.player.models import Attempt, AttemptAnswer, AttemptStep
 from learning.rows import all_columns, column_rows, persistent
@@ -92,9 +93,10 @@ StoredAnswers = dict[str, str]
 
 def module_attempt_and_seen(
     user: User, slug: str, number: int
-) -> tuple[Module | None, Attempt | None, bool, StoredAnswers]:
+) -> tuple[Module | None, Attempt | None, bool, StoredAnswers | None]:
     """As module_and_open_attempt, whether the attempt has shown step `number` already (for view_step's `seen`: a
-    step view then loads no list of steps seen) and the attempt's stored answers (for the step's questions)."""
+    step view then loads no list of steps seen) and the attempt's stored answers (for the step's questions; None
+    if they could not be unpacked: the caller then reads them itself)."""
     row = first_reads.row(_WITH_STEP_SEEN, {"slug": slug, "number": number, "user_id": user.id})
     if row is None:
         return None, None, False, {}
@@ -102,19 +104,26 @@ def module_attempt_and_seen(
     return module, attempt, bool(row[-2]), unpack_answers(row[-1])
 
 
-def unpack_answers(packed: str | None) -> StoredAnswers:
-    """The answers `_PACKED_ANSWERS` put in one string, by item id."""
+def unpack_answers(packed: str | None) -> StoredAnswers | None:
+    """The answers `_PACKED_ANSWERS` put in one string, by item id; None when the string is not what was packed
+    (a response with NUL, which SQLite's length() stops counting at: the forms refuse NUL, so never in practice)."""
     answers: StoredAnswers = {}
     if not packed:
         return answers
     at = 0
-    while at < len(packed):
-        item_end = packed.index(":", at)
-        length_end = packed.index(":", item_end + 1)
-        start = length_end + 1
-        stop = start + int(packed[item_end + 1 : length_end])
-        answers[packed[at:item_end]] = packed[start:stop]
-        at = stop
+    try:
+        while at < len(packed):
+            item_end = packed.index(":", at)
+            length_end = packed.index(":", item_end + 1)
+            start = length_end + 1
+            stop = start + int(packed[item_end + 1 : length_end])
+            item_id = packed[at:item_end]
+            if stop > len(packed) or not ITEM_ID.fullmatch(item_id):
+                return None
+            answers[item_id] = packed[start:stop]
+            at = stop
+    except ValueError:
+        return None
     return answers
 
 

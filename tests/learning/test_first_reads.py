@@ -215,3 +215,22 @@ def test_every_registered_first_read_belongs_to_a_route_of_the_app(app):
     registered = set(first_reads._READS)
     assert registered == {"player.step", "player.answer", "catalog.index", "progress.index"}
     assert registered <= endpoints
+
+
+@pytest.mark.parametrize(
+    ("packed", "expected"),
+    [
+        (None, {}),
+        ("", {}),
+        ("a:1:xb:0:", {"a": "x", "b": ""}),
+        ("a:1:a\x00bcb:2:zz", None),  # SQLite's length() stops at NUL: what it packs for {"a": "a\\x00bc", "b": "zz"}
+        ("a:5:x", None),  # shorter than its length says
+        ("a:x:x", None),
+        ("A:1:x", None),  # not an item id
+        ("a\n:1:x", None),
+        ("a:1", None),
+    ],
+)
+def test_packed_answers_that_are_not_what_was_packed_are_read_again(packed, expected):
+    """None makes the step fragment read the step's answers itself (learning/player/fragments.py)."""
+    assert reads.unpack_answers(packed) == expected

@@ -123,3 +123,14 @@ def test_the_confirm_banner_names_each_persons_own_address_escaped(app, make_use
     assert "a&amp;b@example.test" in seen["a&b@example.test"]
     assert "a&amp;b" not in seen["o'brien+zorg@example.test"]
     assert "vtc-mark" not in "".join(seen.values())
+
+
+def test_a_page_address_holding_a_mark_keeps_it_as_it_is(app, make_user):
+    """Values are put in in one pass: an address that holds a mark is not filled again with the person's e-mail
+    address or id (found in review: `next` carried the address into a redirect URL)."""
+    user = make_user(Role.PATIENT, email="kim@example.test", email_confirmed_at=None)
+    client = app.test_client()
+    assert log_in(client, user.email, PASSWORD, app).status_code == 302
+    page = client.get("/progress?a=vtc-mark-email-8c1e&b=vtc-mark-user-8c1e").get_data(as_text=True)
+    assert set(NEXT_INPUT.findall(page)) == {"/progress?a=vtc-mark-email-8c1e&amp;b=vtc-mark-user-8c1e"}
+    assert page.count("kim@example.test") == 1  # in the banner's sentence only

@@ -87,3 +87,21 @@ def test_the_apps_connections_use_it_and_a_known_statement_builds_no_columns(app
         keys = db.session.execute(text("SELECT 1 AS one, 2 AS two")).keys()
         assert list(keys) == ["one", "two"]
         assert made == [0, 1]
+
+
+def test_a_cursor_chosen_in_the_engines_options_is_kept(database_url):
+    """Only psycopg's own cursor is replaced: a ClientCursor (PgBouncer's transaction pooling) stays."""
+    from sqlalchemy import create_engine
+
+    chosen = create_engine(database_url, connect_args={"cursor_factory": psycopg.ClientCursor})
+    plain = create_engine(database_url)
+    try:
+        for engine in (chosen, plain):
+            pg_cursor.install(engine)
+        with chosen.connect() as connection:
+            assert type(connection.connection.dbapi_connection.cursor()) is psycopg.ClientCursor
+        with plain.connect() as connection:
+            assert type(connection.connection.dbapi_connection.cursor()) is DescribedOnUse
+    finally:
+        chosen.dispose()
+        plain.dispose()
