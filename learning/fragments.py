@@ -35,13 +35,13 @@ FRAGMENT_CACHE_SIZE = 20_000  # names x languages x roles x text sizes: far belo
 VARIED_CACHE_SIZE = 2_000
 # ASCII marks that survive HTML escaping and JSON encoding unchanged, so they can sit in attributes and in JSON.
 CSRF, HERE, USER = "vtc-mark-csrf-8c1e", "vtc-mark-here-8c1e", "vtc-mark-user-8c1e"
-MARK = re.compile(r"vtc-mark-[a-z]+-8c1e")
+MARK = re.compile(r"(vtc-mark-[a-z]+-8c1e)")  # the group: split keeps the marks
 _PER_REQUEST = "_vtc_fragment_key"
 
 
 def _fragment_cache() -> Callable[..., Markup]:
-    frames: dict[tuple[Hashable, ...], tuple[str, bool]] = {}
-    varied: dict[tuple[Hashable, ...], tuple[str, bool]] = {}
+    frames: dict[tuple[Hashable, ...], tuple[str, ...]] = {}
+    varied: dict[tuple[Hashable, ...], tuple[str, ...]] = {}
 
     def frame_fragment(
         name: str,
@@ -56,42 +56,38 @@ def _fragment_cache() -> Callable[..., Markup]:
         per_request = _per_request()
         key = (name, *extra, *per_request)
         cache, size = (varied, VARIED_CACHE_SIZE) if many else (frames, FRAGMENT_CACHE_SIZE)
-        found = cache.get(key)
-        if found is None:
-            body = str(caller(CSRF, HERE, USER))
-            found = (body, MARK.search(body) is not None)
+        parts = cache.get(key)
+        if parts is None:
+            # kept split at its marks: text, mark, text, mark, ..., text
+            parts = tuple(MARK.split(str(caller(CSRF, HERE, USER))))
             if len(cache) >= size:
                 cache.clear()
-            cache[key] = found
-        body, has_marks = found
-        if has_marks:
-            body = _put_in(body, per_request[2], fill or {})
-        return Markup(body)  # noqa: S704 — rendered by our own autoescaping template; the values put in are escaped
+            cache[key] = parts
+        if len(parts) == 1:
+            return Markup(parts[0])  # noqa: S704 — rendered by our own autoescaping template
+        return Markup(_put_in(parts, per_request[2], fill or {}))  # noqa: S704 — and the values put in are escaped
 
     return frame_fragment
 
 
-def _put_in(body: str, logged_in: bool, fill: Mapping[str, str]) -> str:
-    """Every mark in the body replaced by this request's value, HTML-escaped, in one pass: a value put in is never
-    looked at again (a page address that holds a mark must not receive the person's e-mail address)."""
+def _put_in(parts: tuple[str, ...], logged_in: bool, fill: Mapping[str, str]) -> str:
+    """The body with each mark (the odd parts) replaced by this request's value, HTML-escaped, in one pass: a value
+    put in is never looked at again (a page address that holds a mark must not receive the person's e-mail
+    address). Each value is worked out once, however often its mark occurs."""
     values: dict[str, str] = {}
-
-    def value_of(match: re.Match[str]) -> str:
-        mark = match.group(0)
-        value = values.get(mark)
-        if value is None:
-            if mark == CSRF:
-                raw = form_token()
-            elif mark == HERE:
-                raw = request.full_path if request.query_string else request.path
-            elif mark == USER:
-                raw = current_user.get_id() if logged_in else ""
-            else:
-                raw = fill.get(mark, mark)  # not ours to fill: left as it was
-            value = values[mark] = str(escape(raw))
-        return value
-
-    return MARK.sub(value_of, body)
+    for mark in set(parts[1::2]):
+        if mark == CSRF:
+            raw = form_token()
+        elif mark == HERE:
+            raw = request.full_path if request.query_string else request.path
+        elif mark == USER:
+            raw = current_user.get_id() if logged_in else ""
+        else:
+            raw = fill.get(mark, mark)  # not ours to fill: left as it was
+        values[mark] = str(escape(raw))
+    pieces = list(parts)
+    pieces[1::2] = [values[mark] for mark in parts[1::2]]
+    return "".join(pieces)
 
 
 def _per_request() -> tuple[str, str, bool, str | None]:
