@@ -24,6 +24,7 @@ from learning import (
     fragments,
     live,
     offline,
+    page_cache,
     personal_data,
     preferences,
     privacy,
@@ -118,6 +119,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     rendering.init_app(app)  # after Babel: replaces its template gettext with one that looks up less
     fragments.init_app(app)  # the header and offline texts of base.html, rendered once per language and role
+    page_cache.init_app(app)  # the catalogue and /progress, rendered once per what they show (PAGE_CACHE_CHECK)
     form_tokens.init_app(app)  # after CSRFProtect (app.py): a session's form token is signed once per worker
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["hyphenate"] = hyphenate_filter  # long words break with a hyphen on narrow screens

@@ -8,12 +8,16 @@ worker and the server ~0.1 ms of CPU each) and one statement's execution fewer o
 
 How: a feature registers, for an endpoint, a SELECT whose first column is never NULL in a row it returns (a primary
 key), and how its parameters follow from the URL and the account's id. The account read joins it (LEFT JOIN ... ON
-true: the account row comes back even when the page's SELECT finds nothing; with several page rows, once per row)
-and keeps the page's part for this request. The view then asks `row(statement, params)` (a SELECT of at most one
-row) or `rows(statement, params)`: with the same statement and the same parameters it gets what was kept without a
-second statement; with anything else (another person's page, other parameters, nothing kept) the SELECT runs as
-before. What was kept is used once. Rows kept this way come in no particular order (a join need not keep the
-subquery's ORDER BY): a page that reads several sorts them itself.
+true: the account row comes back even when the page's SELECT finds nothing) and keeps the page's part for this
+request. A page of several rows (the catalogue, /progress) is registered `many=True`: its rows come after the
+account's in a UNION ALL instead, each branch with NULLs for the other's columns and a last column saying which
+branch a row is from, so the account's twenty columns are sent and loaded once, not once per row.
+
+The view then asks `row(statement, params)` (a SELECT of at most one row) or `rows(statement, params)`: with the
+same statement and the same parameters it gets what was kept without a second statement; with anything else
+(another person's page, other parameters, nothing kept) the SELECT runs as before. What was kept is used once. Rows
+kept this way come in no particular order (neither a join nor a union keeps the page's ORDER BY): a page that reads
+several sorts them itself.
 
 The page's data is read a moment earlier than the view would have read it, in the same way (a plain SELECT, before
 any write of the request), so it sees what the view's own read would have seen then. Nothing of it is used when
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import Select, true
+from sqlalchemy import CompoundSelect, Select, literal_column, null, select, true, type_coerce, union_all
 
 from learning.db import db
 from learning.rows import column_rows
@@ -42,17 +46,24 @@ class FirstRead:
 
     statement: Select[Any]
     params: Callable[[Mapping[str, Any]], Params]
+    many: bool = False
 
 
 _READS: dict[str, FirstRead] = {}
 _JOINED: dict[tuple[int, int], tuple[Select[Any], Select[Any], Select[Any]]] = {}
+_UNITED: dict[tuple[int, int], tuple[Select[Any], Select[Any], CompoundSelect[Any]]] = {}
 _MISSING = object()
 
 
-def register(endpoint: str, statement: Select[Any], params: Callable[[Mapping[str, Any]], Params]) -> None:
+def register(
+    endpoint: str, statement: Select[Any], params: Callable[[Mapping[str, Any]], Params], *, many: bool = False
+) -> None:
     """Read `statement` together with the account on requests to `endpoint` (called once, at import; a test holds
-    every registered endpoint to a route of the app, so a renamed view cannot silently lose its joined read)."""
-    _READS[endpoint] = FirstRead(statement, params)
+    every registered endpoint to a route of the app, so a renamed view cannot silently lose its joined read).
+    `many`: the page reads several rows (see above); its ORDER BY is left out there, so it may not LIMIT them."""
+    if many and (statement._limit_clause is not None or statement._offset_clause is not None):
+        raise ValueError(f"{endpoint}: a first read of many rows loses its ORDER BY, so it cannot LIMIT or OFFSET")
+    _READS[endpoint] = FirstRead(statement, params, many)
 
 
 def with_account(account: Select[Any], account_params: Params, user_id: int) -> Sequence[Any] | None:
@@ -70,10 +81,17 @@ def with_account(account: Select[Any], account_params: Params, user_id: int) -> 
     params = read.params(request.view_args) | {"user_id": user_id}
     if not all(map(_plain, params.values())):
         return connection.execute(account, account_params).first()
+    width = len(account.selected_columns)
+    if read.many:
+        found = connection.execute(_united(account, read.statement), account_params | params).all()
+        mine = [values for values in found if values[-1] == 0]  # the branch a row is from: no order is relied on
+        if not mine:
+            return None
+        g.vtc_first_read = (read.statement, params, [tuple(values[width:-1]) for values in found if values[-1] == 1])
+        return mine[0][:width]
     found = connection.execute(_joined(account, read.statement), account_params | params).all()
     if not found:
         return None
-    width = len(account.selected_columns)
     page = [tuple(values[width:]) for values in found if values[width] is not None]
     g.vtc_first_read = (read.statement, params, page)
     return found[0][:width]
@@ -125,3 +143,22 @@ def _joined(account: Select[Any], page: Select[Any]) -> Select[Any]:
     joined = account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
     _JOINED[key] = (account, page, joined)
     return joined
+
+
+def _united(account: Select[Any], page: Select[Any]) -> CompoundSelect[Any]:
+    """The account's SELECT and the page's, one UNION ALL: the account's row (its columns, NULL for the page's, 0)
+    and the page's rows (NULL for the account's columns, theirs, 1). Each NULL carries its column's type, so both
+    engines type the columns alike and the page's columns keep their result processing. The page's ORDER BY is left
+    out: kept rows come in no particular order (see above). Built once per pair."""
+    key = (id(account), id(page))
+    known = _UNITED.get(key)
+    if known is not None and known[0] is account and known[1] is page:
+        return known[2]
+    inner = page.order_by(None).subquery()
+    accounts, pages = account.selected_columns, list(inner.c)
+    united = union_all(
+        account.add_columns(*(type_coerce(null(), column.type) for column in pages), literal_column("0")),
+        select(*(type_coerce(null(), column.type) for column in accounts), *pages, literal_column("1")),
+    )
+    _UNITED[key] = (account, page, united)
+    return united

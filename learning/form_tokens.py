@@ -20,6 +20,10 @@ from collections.abc import Callable, Hashable
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, same_origin
 
+# the marks of learning/fragments.py, defined here: fragments.py puts form tokens in, so it imports this module
+CSRF = "vtc-mark-csrf-8c1e"
+KEEP_MARKS = "_vtc_keep_marks"
+
 SIGNED_TOKENS = 4096  # per worker, cleared when full
 
 _signed: dict[tuple[Hashable, str], str] = {}
@@ -43,12 +47,12 @@ def _keep(key: tuple[Hashable, str], token: str) -> None:
 def form_token() -> str:
     """This session's form token, as generate_csrf gives it (a new session gets its raw token there)."""
     key = _kept_key()
-    if key is None:
-        return str(generate_csrf())
-    token = _signed.get(key)
+    token = _signed.get(key) if key is not None else None
     if token is None:
         token = str(generate_csrf())
-        _keep(key, token)
+        key = _kept_key()  # a new session got its raw token just now: keep what was signed for it too
+        if key is not None:
+            _keep(key, token)
     return token
 
 
@@ -80,12 +84,20 @@ class KeptTokenCSRF(CSRFProtect):  # type: ignore[misc] # Flask-WTF has no type 
         g.csrf_valid = True
 
 
+def template_token() -> str:
+    """Templates' csrf_token(): the kept token, or the form token's mark while a whole page renders to be kept
+    (learning/page_cache.py puts each request's own token in; a token in a kept page would be someone else's)."""
+    if g.get(KEEP_MARKS):
+        return CSRF
+    return form_token()
+
+
 def _in_templates() -> dict[str, Callable[[], str]]:
-    return {"csrf_token": form_token}
+    return {"csrf_token": template_token}
 
 
 def init_app(app: Flask) -> None:
     """Templates' csrf_token() gives the kept token. Call after CSRFProtect, which offers generate_csrf both as a
     template global and from a context processor: this one runs after it and takes its place."""
-    app.jinja_env.globals["csrf_token"] = form_token
+    app.jinja_env.globals["csrf_token"] = template_token
     app.context_processor(_in_templates)

@@ -123,6 +123,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     return {
         "TESTING": True,
+        "PAGE_CACHE_CHECK": True,  # every kept page served is compared with a plain render (learning/page_cache.py)
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LRS_DATABASE_URI": database_url,

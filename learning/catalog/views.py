@@ -17,6 +17,7 @@ from learning.content.publishing import has_files, version_file
 from learning.content.services import get_document, get_module_text
 from learning.dashboards.services import today
 from learning.dashboards.staff import own_required_training
+from learning.page_cache import cached_page
 from learning.player.services import get_open_attempt, latest_finished_attempt
 
 bp = Blueprint("catalog", __name__)
@@ -34,7 +35,11 @@ def index() -> str:
         required = own_required_training(current_user, today(), locale, done_here)
     # everything a card shows, for the list's fragment key (the text's hash stands for its title and summary)
     cards_key = tuple((e.module.slug, e.text.content_hash, e.module.minutes, e.status) for e in entries)
-    return render_template("catalog/index.html", entries=entries, required=required, cards_key=cards_key)
+    # and everything the page shows: the cards and what is required of her (learning/page_cache.py)
+    required_key = tuple((m.slug, m.title, m.due, m.done, m.overdue, m.again) for m in required)
+    return cached_page(
+        "catalog/index.html", (cards_key, required_key), entries=entries, required=required, cards_key=cards_key
+    )
 
 
 @bp.get("/modules/<slug>/")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import session
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from learning.db import db
 
@@ -39,6 +41,25 @@ class Preferences:
         elif self.contrast == "off":
             classes.append("contrast-off")
         return " ".join(classes)
+
+    @property
+    def html_attributes(self) -> Markup:
+        """base.html's <html> attributes: the classes and the data- attributes the CSS and the read-aloud script
+        read. Every page has them and few people differ in them, so they are built once per distinct preferences."""
+        return _html_attributes(self)
+
+
+@lru_cache(maxsize=1024)
+def _html_attributes(preferences: Preferences) -> Markup:
+    classes = preferences.html_classes
+    attributes = [f'class="{classes}"'] if classes else []
+    attributes += [
+        f'data-text-size="{escape(preferences.text_size)}"',
+        f'data-contrast="{escape(preferences.contrast)}"',
+        f'data-speech-voice="{escape(preferences.speech_voice or "")}"',
+        f'data-speech-rate="{preferences.speech_rate:.1f}"',
+    ]
+    return Markup(" ".join(attributes))  # noqa: S704 — constant names, escaped values
 
 
 def validate(text_size: str, contrast: str, speech_voice: str | None, speech_rate: float) -> Preferences:

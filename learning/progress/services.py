@@ -62,7 +62,7 @@ _PROGRESS = (
 )  # fmt: skip
 
 
-first_reads.register("progress.index", _PROGRESS, lambda url: {})
+first_reads.register("progress.index", _PROGRESS, lambda url: {}, many=True)
 
 
 def get_progress(user: User, language: str) -> list[ProgressRow]:

@@ -8,10 +8,11 @@ was a durable write (an fsync) on the page a learner opens most. A caregiver's v
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from learning.page_cache import cached_page
 from learning.progress.services import get_progress, table_key
 
 bp = Blueprint("progress", __name__)
@@ -22,4 +23,5 @@ bp = Blueprint("progress", __name__)
 def index() -> str:
     """Show what the learner started and finished."""
     rows = get_progress(current_user, str(get_locale()))
-    return render_template("progress/index.html", rows=rows, table_key=table_key(rows))
+    key = table_key(rows)  # everything the page shows of the rows (learning/page_cache.py)
+    return cached_page("progress/index.html", key, rows=rows, table_key=key)

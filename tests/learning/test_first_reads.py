@@ -234,3 +234,43 @@ def test_every_registered_first_read_belongs_to_a_route_of_the_app(app):
 def test_packed_answers_that_are_not_what_was_packed_are_read_again(packed, expected):
     """None makes the step fragment read the step's answers itself (learning/player/fragments.py)."""
     assert reads.unpack_answers(packed) == expected
+
+
+def test_a_page_of_many_rows_gets_the_account_once_and_its_rows_as_its_own_statement_reads_them(
+    app, client, login, make_user, content
+):
+    """The catalogue's and /progress's rows come after the account's in a UNION ALL: the account's columns are sent
+    once, not once per page row, and each page column comes back as its own statement gives it (typed: a datetime
+    stays a datetime on SQLite too)."""
+    from learning.accounts.loading import _BY_ID
+    from learning.catalog.services import _PUBLISHED_MODULES
+    from learning.progress.services import _PROGRESS
+
+    user = make_user(Role.PATIENT)
+    login(user)
+    start(client)
+    width = len(_BY_ID.selected_columns)
+    for path, page in (("/", _PUBLISHED_MODULES), ("/progress", _PROGRESS)):
+        with app.test_request_context(path):
+            united = first_reads._united(_BY_ID, page)
+            sent = db.session.connection().execute(united, {"user_id": user.id}).all()
+            own = [tuple(values) for values in db.session.connection().execute(page, {"user_id": user.id})]
+            with_account = [values for values in sent if values[0] is not None]
+            assert len(with_account) == 1, path  # the account's columns once
+            assert with_account[0][0] == user.id
+            assert all(value is None for value in with_account[0][width:-1])
+            assert len(own) >= 1, path
+            assert len(sent) == len(own) + 1, path
+            assert session_user(f"{user.id}:0") is not None
+            kept = first_reads.rows(page, {"user_id": user.id})
+            assert sorted(map(tuple, kept), key=repr) == sorted(own, key=repr), path  # same values, same types
+            assert [type(v) for v in sorted(kept, key=repr)[0]] == [type(v) for v in sorted(own, key=repr)[0]]
+            db.session.remove()
+
+
+def test_a_page_of_many_rows_for_an_account_that_is_gone_loads_no_one(app, make_user, content):
+    """Without the account's row the page's rows are not used: nobody is logged in (as with the joined read)."""
+    user = make_user(Role.PATIENT)
+    with app.test_request_context("/"):
+        assert session_user(f"{user.id + 1000}:0") is None
+        assert first_reads._kept(first_reads._READS["catalog.index"].statement, {"user_id": user.id + 1000}) is None
