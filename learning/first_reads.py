@@ -50,8 +50,7 @@ class FirstRead:
 
 
 _READS: dict[str, FirstRead] = {}
-_JOINED: dict[tuple[int, int], tuple[Select[Any], Select[Any], Select[Any]]] = {}
-_UNITED: dict[tuple[int, int], tuple[Select[Any], Select[Any], CompoundSelect[Any]]] = {}
+_BUILT: dict[tuple[str, int, int], tuple[Select[Any], Select[Any], Any]] = {}
 _MISSING = object()
 
 
@@ -83,13 +82,13 @@ def with_account(account: Select[Any], account_params: Params, user_id: int) -> 
         return connection.execute(account, account_params).first()
     width = len(account.selected_columns)
     if read.many:
-        found = connection.execute(_united(account, read.statement), account_params | params).all()
+        found = connection.execute(_built(_united, account, read.statement), account_params | params).all()
         mine = [values for values in found if values[-1] == 0]  # the branch a row is from: no order is relied on
         if not mine:
             return None
         g.vtc_first_read = (read.statement, params, [tuple(values[width:-1]) for values in found if values[-1] == 1])
         return mine[0][:width]
-    found = connection.execute(_joined(account, read.statement), account_params | params).all()
+    found = connection.execute(_built(_joined, account, read.statement), account_params | params).all()
     if not found:
         return None
     page = [tuple(values[width:]) for values in found if values[width] is not None]
@@ -129,36 +128,34 @@ def rows(statement: Select[Any], params: Params) -> Sequence[Sequence[Any]]:
     return kept if kept is not None else column_rows(statement, params).all()
 
 
-def _joined(account: Select[Any], page: Select[Any]) -> Select[Any]:
-    """The account's SELECT with the page's as a joined subquery (built once per pair: building costs as much as
-    running)."""
-    key = (id(account), id(page))
-    known = _JOINED.get(key)
+def _built(shape: Callable[[Select[Any], Select[Any]], Any], account: Select[Any], page: Select[Any]) -> Any:
+    """`shape(account, page)`, built once per shape and pair (building costs as much as running)."""
+    key = (shape.__name__, id(account), id(page))
+    known = _BUILT.get(key)
     if known is not None and known[0] is account and known[1] is page:  # ids are reused only after a statement dies
         return known[2]
+    built = shape(account, page)
+    _BUILT[key] = (account, page, built)
+    return built
+
+
+def _joined(account: Select[Any], page: Select[Any]) -> Select[Any]:
+    """The account's SELECT with the page's as a joined subquery."""
     inner = page.subquery()
     froms = account.get_final_froms()
     if len(froms) != 1:
         raise ValueError("the account's SELECT must read one table")
-    joined = account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
-    _JOINED[key] = (account, page, joined)
-    return joined
+    return account.add_columns(*inner.c).select_from(froms[0].outerjoin(inner, true()))
 
 
 def _united(account: Select[Any], page: Select[Any]) -> CompoundSelect[Any]:
     """The account's SELECT and the page's, one UNION ALL: the account's row (its columns, NULL for the page's, 0)
     and the page's rows (NULL for the account's columns, theirs, 1). Each NULL carries its column's type, so both
     engines type the columns alike and the page's columns keep their result processing. The page's ORDER BY is left
-    out: kept rows come in no particular order (see above). Built once per pair."""
-    key = (id(account), id(page))
-    known = _UNITED.get(key)
-    if known is not None and known[0] is account and known[1] is page:
-        return known[2]
+    out: kept rows come in no particular order (see above)."""
     inner = page.order_by(None).subquery()
     accounts, pages = account.selected_columns, list(inner.c)
-    united = union_all(
+    return union_all(
         account.add_columns(*(type_coerce(null(), column.type) for column in pages), literal_column("0")),
         select(*(type_coerce(null(), column.type) for column in accounts), *pages, literal_column("1")),
     )
-    _UNITED[key] = (account, page, united)
-    return united

@@ -54,11 +54,12 @@ def _fragment_cache() -> Callable[..., Markup]:
         request_key = per_request()
         key = (name, *extra, *request_key)
         cache, size = (varied, VARIED_CACHE_SIZE) if many else (frames, FRAGMENT_CACHE_SIZE)
-        parts = None if g.get(FRESH) else cache.get(key)
+        fresh = g.get(FRESH)
+        parts = None if fresh else cache.get(key)
         if parts is None:
             # kept split at its marks: text, mark, text, mark, ..., text
             parts = tuple(MARK.split(str(caller(CSRF, HERE, USER))))
-            if not g.get(FRESH):
+            if not fresh:
                 if len(cache) >= size:
                     cache.clear()
                 cache[key] = parts

@@ -50,12 +50,11 @@ class PageCacheMismatch(AssertionError):
 EXTENSION = "vtc_page_cache"  # the app's kept pages: one dict per app, as the fragments are kept per app
 
 
-def frame_key() -> tuple[Hashable, ...]:
-    """What base.html reads of the request, besides the marks: the fragments' key (language, script root, logged
-    in, role), the reading preferences (the <html> attributes, the header's text size), the header's "has an
-    organisation", the confirm banner's "address not confirmed" and the demo warning."""
+def frame_key(fragments_key: tuple[str, str, bool, str | None]) -> tuple[Hashable, ...]:
+    """What base.html reads of the request, besides the marks: the fragments' key (per_request: language, script
+    root, logged in, role), the reading preferences (the <html> attributes, the header's text size), the header's
+    "has an organisation", the confirm banner's "address not confirmed" and the demo warning."""
     user = current_user._get_current_object()
-    fragments_key = per_request()
     logged_in = fragments_key[2]
     return (
         *fragments_key,
@@ -75,7 +74,7 @@ def cached_page(template: str, content_key: Hashable, **context: Any) -> str:
     if session.get("_flashes") or (request_context is not None and request_context.flashes):
         return render_template(template, **context)  # a message shown once (or read already): nothing to keep
     fragments_key = per_request()
-    key = (template, content_key, *frame_key())
+    key = (template, content_key, *frame_key(fragments_key))
     # one cache per template: /progress has nearly a page per learner, and filling up must not empty the
     # catalogue's, which learners in the same situation share
     pages: dict[tuple[Hashable, ...], tuple[str, ...]] = current_app.extensions[EXTENSION].setdefault(template, {})

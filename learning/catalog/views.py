@@ -35,10 +35,9 @@ def index() -> str:
         required = own_required_training(current_user, today(), locale, done_here)
     # everything a card shows, for the list's fragment key (the text's hash stands for its title and summary)
     cards_key = tuple((e.module.slug, e.text.content_hash, e.module.minutes, e.status) for e in entries)
-    # and everything the page shows: the cards and what is required of her (learning/page_cache.py)
-    required_key = tuple((m.slug, m.title, m.due, m.done, m.overdue, m.again) for m in required)
+    # and everything the page shows: the cards and what is required of her (frozen dataclasses: learning/page_cache.py)
     return cached_page(
-        "catalog/index.html", (cards_key, required_key), entries=entries, required=required, cards_key=cards_key
+        "catalog/index.html", (cards_key, tuple(required)), entries=entries, required=required, cards_key=cards_key
     )
 
 
