@@ -3,14 +3,16 @@
 Both servers run under gunicorn with the same settings (2 workers, 1 thread) on loopback and are loaded with wrk
 (16 connections, 2 threads). The bare endpoint is a Flask app that answers "hello" and touches nothing else, so its
 requests/s is what the machine and gunicorn give any Flask page; a learner page's ratio to it is what our code
-costs. Measured in the same run, one after the other, because these machines are noisy.
+costs. Measured in the same run, one after the other, because these machines are noisy: the bare endpoint before
+each page and after the last, each page's ratio to the mean of the two beside it; the whole sequence runs three
+times (--rounds) and each page shows the medians of its rounds, with every round's ratio and p95 beside them.
 
 Pages, as a logged-in patient with a module open: the catalogue (/), a step as the htmx fragment (which bookmarks
 the step and, the first time, records `experienced`), an answer POST (htmx; the first answer records `answered`,
 later ones only give feedback) and /progress. Goal (issue 9): each >= 25 % of the bare endpoint's requests/s and
 p95 <= 25 ms.
 
-    python bench/learner_pages.py [--database URL ...] [--seconds 10]
+    python bench/learner_pages.py [--database URL ...] [--seconds 5] [--rounds 3]
 
 Both databases in one run (a throwaway PostgreSQL server with durable settings; `--both` adds a fresh SQLite file
 and the server's VTC_TEST_DATABASE_URL, each run beside its own bare-endpoint yardstick):
@@ -33,8 +35,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
 
@@ -229,7 +233,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", action="append", default=[], help="default: a fresh SQLite file; repeatable")
     parser.add_argument("--both", action="store_true", help="a fresh SQLite file and $VTC_TEST_DATABASE_URL")
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="of each load (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="of the whole sequence (default 3); medians are shown")
     args = parser.parse_args()
     databases = list(args.database)
     if args.both:
@@ -237,10 +242,10 @@ def main() -> None:
             parser.error("--both needs VTC_TEST_DATABASE_URL: run it under scripts/with-postgres.sh")
         databases = [f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db", os.environ["VTC_TEST_DATABASE_URL"]]
     for database in databases or [f"sqlite:///{tempfile.mkdtemp()}/learner-bench.db"]:
-        run(database, args.seconds)
+        run(database, args.seconds, args.rounds)
 
 
-def run(database: str, seconds: int) -> None:
+def run(database: str, seconds: int, rounds: int) -> None:
     """Serve the app on this database and the bare endpoint, load each page with wrk and print the ratios."""
     env = {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": database, "LMS_SECRET_KEY": "bench",
            "LMS_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
@@ -254,37 +259,68 @@ def run(database: str, seconds: int) -> None:
         _wait(f"{url}/xapi/about")
         cookie, token = log_in(url)
         step, item, value = first_item(url, cookie)
-        htmx = {"Cookie": cookie, "HX-Request": "true"}
-        form = urllib.parse.urlencode({"csrf_token": token, "choice": value})
-        post = {**htmx, "Content-Type": "application/x-www-form-urlencoded"}
-        pages = [
-            ("catalogue /", lambda: wrk(f"{url}/", seconds, headers={"Cookie": cookie})),
-            (f"step {step} (htmx fragment)", lambda: wrk(f"{url}/modules/{MODULE}/step/{step}", seconds,
-                                                          headers=htmx)),
-            ("answer POST (htmx)", lambda: wrk(f"{url}/modules/{MODULE}/item/{item}", seconds, headers=post,
-                                               method="POST", body=form)),
-            ("/progress", lambda: wrk(f"{url}/progress", seconds, headers={"Cookie": cookie})),
-            ("/help (floor: any logged-in page)", lambda: wrk(f"{url}/help", seconds, headers={"Cookie": cookie})),
+
+        def answer(cookie: str, token: str) -> Load:
+            form = urllib.parse.urlencode({"csrf_token": token, "choice": value})
+            headers = {"Cookie": cookie, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"}
+            return wrk(f"{url}/modules/{MODULE}/item/{item}", seconds, headers=headers, method="POST", body=form)
+
+        pages: list[tuple[str, Callable[[str, str], Load]]] = [
+            ("catalogue /", lambda cookie, _token: wrk(f"{url}/", seconds, headers={"Cookie": cookie})),
+            (f"step {step} (htmx fragment)", lambda cookie, _token: wrk(
+                f"{url}/modules/{MODULE}/step/{step}", seconds, headers={"Cookie": cookie, "HX-Request": "true"})),
+            ("answer POST (htmx)", answer),
+            ("/progress", lambda cookie, _token: wrk(f"{url}/progress", seconds, headers={"Cookie": cookie})),
+            ("/help (floor: any logged-in page)", lambda cookie, _token: wrk(f"{url}/help", seconds,
+                                                                             headers={"Cookie": cookie})),
         ]  # fmt: skip
         raw, packed, files = page_weight(url, f"/modules/{MODULE}/step/1", cookie)
         print(f"first load of step 1: {len(files)} files, {raw / 1024:.0f} KB, {packed / 1024:.0f} KB gzip-compressed"
               f" (goal <= 100 KB compressed)")  # fmt: skip
-        before = worker_cpu_seconds(bare)
-        yardstick = wrk(f"{bare_url}/hello", seconds, headers={})
-        bare_cpu = (worker_cpu_seconds(bare) - before) * 1000 / max(1, yardstick.requests)
+
+        def bare_load() -> tuple[Load, float]:
+            before = worker_cpu_seconds(bare)
+            load = wrk(f"{bare_url}/hello", seconds, headers={})
+            return load, (worker_cpu_seconds(bare) - before) * 1000 / max(1, load.requests)
+
+        # The bare endpoint is measured before every page and after the last, and each page's ratio is to the mean
+        # of the two yardsticks beside it, not to one taken a minute earlier: the machine drifts meanwhile. The whole
+        # sequence runs `rounds` times; each page's figures are the medians of its rounds, with the range beside.
         print(f"database {database.split(':')[0]}, {durability(database)}")
-        print(f"bare Flask /hello: {yardstick.requests_per_second:.0f} req/s, p95 {yardstick.p95_ms:.1f} ms,"
-              f" {bare_cpu:.2f} ms worker CPU per request")  # fmt: skip
-        print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7} {'CPU ms':>7} {'CPU ratio':>9}  goal")
-        for name, measure in pages:
-            before = worker_cpu_seconds(served)
-            load = measure()
-            cpu = (worker_cpu_seconds(served) - before) * 1000 / max(1, load.requests)
-            ratio = load.requests_per_second / yardstick.requests_per_second
-            met = ratio >= GOAL_RATIO and load.p95_ms <= GOAL_P95_MS and load.errors == 0
+        yardsticks = [bare_load()]
+        measured: dict[str, list[tuple[float, Load, float, float]]] = {name: [] for name, _ in pages}
+        for _round in range(rounds):
+            for name, measure in pages:
+                # A fresh log-in before each page: the session cookie is re-signed once it is older than
+                # SESSION_REFRESH_INTERVAL (60 s), and wrk, unlike a browser, would keep sending the old one, so
+                # every request from then on would carry a new cookie (the check before each load stops the run).
+                cookie, token = log_in(url)
+                before = worker_cpu_seconds(served)
+                load = measure(cookie, token)
+                cpu = (worker_cpu_seconds(served) - before) * 1000 / max(1, load.requests)
+                yardsticks.append(bare_load())
+                (bare_before, cpu_before), (bare_after, cpu_after) = yardsticks[-2:]
+                bare_rps = (bare_before.requests_per_second + bare_after.requests_per_second) / 2
+                ratio = load.requests_per_second / bare_rps
+                measured[name].append((ratio, load, cpu, (cpu_before + cpu_after) / 2))
+        loads = [load for load, _cpu in yardsticks]
+        print(f"bare Flask /hello, {len(loads)} times: {min(x.requests_per_second for x in loads):.0f}-"
+              f"{max(x.requests_per_second for x in loads):.0f} req/s, p95 {max(x.p95_ms for x in loads):.1f} ms at"
+              f" most, {median(c for _l, c in yardsticks):.2f} ms worker CPU per request")  # fmt: skip
+        print(f"median of {rounds} rounds:")
+        print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7} {'CPU ms':>7} {'CPU ratio':>9}"
+              f"  goal     ratios, p95 of each round")  # fmt: skip
+        for name, rows in measured.items():
+            ratio = median(row[0] for row in rows)
+            p95 = median(row[1].p95_ms for row in rows)
+            errors = sum(row[1].errors for row in rows)
+            cpu = median(row[2] for row in rows)
+            cpu_ratio = median(row[3] / row[2] for row in rows if row[2])
+            met = ratio >= GOAL_RATIO and p95 <= GOAL_P95_MS and errors == 0
             goal = "" if name.startswith("/help") else ("met" if met else "NOT met")
-            print(f"{name:34} {load.requests_per_second:8.0f} {ratio:7.2f} {load.p95_ms:7.1f} {load.errors:7d}"
-                  f" {cpu:7.2f} {bare_cpu / cpu if cpu else 0:9.2f}  {goal}")  # fmt: skip
+            each = " · ".join(f"{row[0]:.2f}, {row[1].p95_ms:.0f}" for row in rows)
+            print(f"{name:34} {median(row[1].requests_per_second for row in rows):8.0f} {ratio:7.2f} {p95:7.1f}"
+                  f" {errors:7d} {cpu:7.2f} {cpu_ratio:9.2f}  {goal:7}  {each}")  # fmt: skip
     finally:
         for process in (bare, served):
             process.terminate()

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from flask_login.utils import _create_identifier
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -85,6 +86,16 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         session = self.session_class(data)
         session.signed_at = signed_at
         return session
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's save_session, with the usual request's case first: a session that sends no cookie (unchanged and
+        signed within the interval) only adds Vary: Cookie, without Flask working out the cookie's seven settings.
+        Every other case (a new, changed, emptied or due session) is Flask's own."""
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         """Send the cookie when the session changed, or (permanent sessions) when its signature is due a refresh."""

@@ -37,6 +37,8 @@ class AnswerOutcome:
     item: Item
     given: Given
     counted: AttemptAnswer
+    text: PublishedText
+    """The text the answer was judged on: the feedback is rendered from it (found once per answer)."""
 
     @property
     def chosen(self) -> tuple[int, ...]:
@@ -225,7 +227,8 @@ def answer_item(
     """
     if attempt.is_finished:
         raise PlayerError("this attempt is finished")
-    item = document_for(attempt, language).item(item_id)
+    text = text_for(attempt, language)
+    item = get_document(text).item(item_id)
     if item is None:
         raise PlayerError(f"unknown question {item_id}")
     given = read_answer(item, raw)
@@ -249,7 +252,7 @@ def answer_item(
         if stored is None:
             raise
         counted = stored
-    return AnswerOutcome(item=item, given=given, counted=counted)
+    return AnswerOutcome(item=item, given=given, counted=counted, text=text)
 
 
 # Built once: every answer asks whether the item was answered before in this attempt.

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from learning.content.services import get_document
 from learning.player import fragments, reads, review, services
 from learning.player.models import Attempt
 from learning.player.seen import SeenEntry, SeenRefused, record_seen
+from learning.rendering import current_locale
 from learning.web import is_htmx_fragment_request
 
 bp = Blueprint("player", __name__, url_prefix="/modules/<slug>")
@@ -49,7 +49,8 @@ def _problem_message(code: str) -> str:
 
 
 def _language() -> str:
-    return str(get_locale())
+    """The interface language ("nl"), formatted once per request (Flask-Babel's get_locale() formats it anew)."""
+    return current_locale()
 
 
 def _module(slug: str) -> Module:
@@ -157,8 +158,7 @@ def answer(slug: str, item_id: str) -> Response | tuple[str, int]:
         return _refused(module, attempt, item_id, values, error), 400
     if not is_htmx_fragment_request():
         return redirect(url_for(".step", slug=slug, number=attempt.current_step) + f"#item-{item_id}")
-    text = services.text_for(attempt, _language())
-    html = fragments.answered_item(module, attempt, text, get_document(text), outcome)
+    html = fragments.answered_item(module, attempt, outcome.text, get_document(outcome.text), outcome)
     return _vary(make_response(html))
 
 
