@@ -69,7 +69,8 @@ def choose_language(page: Page, language: str) -> None:
     """Switch the interface (and with it the module text) the way a learner does, with the header's button."""
     if page.evaluate("document.documentElement.lang") != language:
         page.locator(f'button[lang="{language}"]').first.click()
-        page.wait_for_function(f"document.documentElement.lang === '{language}'")
+        # documentElement is null for a moment while the new page's document is being built
+        page.wait_for_function(f"document.documentElement?.lang === '{language}'")
 
 
 def test_every_step_fits_160_css_px_and_breaks_words_only_at_a_hyphen(page: Page, make_user, content):
