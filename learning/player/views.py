@@ -116,7 +116,8 @@ def step(slug: str, number: int) -> Response:
     """Show one step; htmx gets only the player fragment."""
     module, attempt, seen, answers = reads.module_attempt_and_seen(current_user, slug, number)
     module, attempt = _checked(module, attempt)
-    document = services.document_for(attempt, _language())
+    text = services.text_for(attempt, _language())  # once, before view_step may commit and expire the attempt
+    document = get_document(text)
     if request.headers.get("X-VTC-Prefetch") == "1":
         # The service worker keeps the module's steps for offline use: that is not the learner seeing them, so no
         # bookmark moves and no `experienced` is reported.
@@ -130,7 +131,6 @@ def step(slug: str, number: int) -> Response:
             abort(404)
     html: str
     if is_htmx_fragment_request():  # the page learners load most: rendered once per step and state (fragments.py)
-        text = services.text_for(attempt, _language())
         html = fragments.step_fragment(module, attempt, text, document, shown, answers)
     else:
         html = render_template("player/step.html", module=module, attempt=attempt, document=document, step=shown)
