@@ -73,6 +73,16 @@ class Load:
     errors: int
 
 
+@dataclass(frozen=True)
+class Round:
+    """One page's load in one round, beside the bare endpoint's loads before and after it."""
+
+    ratio: float  # the page's requests/s over the mean of the two bare loads
+    load: Load
+    cpu_ms: float  # the workers' CPU per request
+    bare_cpu_ms: float  # the bare endpoint's, mean of the two
+
+
 def _flask(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
@@ -288,7 +298,7 @@ def run(database: str, seconds: int, rounds: int) -> None:
         # sequence runs `rounds` times; each page's figures are the medians of its rounds, with the range beside.
         print(f"database {database.split(':')[0]}, {durability(database)}")
         yardsticks = [bare_load()]
-        measured: dict[str, list[tuple[float, Load, float, float]]] = {name: [] for name, _ in pages}
+        measured: dict[str, list[Round]] = {name: [] for name, _ in pages}
         for _round in range(rounds):
             for name, measure in pages:
                 # A fresh log-in before each page: the session cookie is re-signed once it is older than
@@ -301,8 +311,8 @@ def run(database: str, seconds: int, rounds: int) -> None:
                 yardsticks.append(bare_load())
                 (bare_before, cpu_before), (bare_after, cpu_after) = yardsticks[-2:]
                 bare_rps = (bare_before.requests_per_second + bare_after.requests_per_second) / 2
-                ratio = load.requests_per_second / bare_rps
-                measured[name].append((ratio, load, cpu, (cpu_before + cpu_after) / 2))
+                bare_cpu = (cpu_before + cpu_after) / 2
+                measured[name].append(Round(load.requests_per_second / bare_rps, load, cpu, bare_cpu))
         loads = [load for load, _cpu in yardsticks]
         print(f"bare Flask /hello, {len(loads)} times: {min(x.requests_per_second for x in loads):.0f}-"
               f"{max(x.requests_per_second for x in loads):.0f} req/s, p95 {max(x.p95_ms for x in loads):.1f} ms at"
@@ -310,17 +320,17 @@ def run(database: str, seconds: int, rounds: int) -> None:
         print(f"median of {rounds} rounds:")
         print(f"{'page':34} {'req/s':>8} {'ratio':>7} {'p95 ms':>7} {'errors':>7} {'CPU ms':>7} {'CPU ratio':>9}"
               f"  goal     ratios, p95 of each round")  # fmt: skip
-        for name, rows in measured.items():
-            ratio = median(row[0] for row in rows)
-            p95 = median(row[1].p95_ms for row in rows)
-            errors = sum(row[1].errors for row in rows)
-            cpu = median(row[2] for row in rows)
-            cpu_ratio = median(row[3] / row[2] for row in rows if row[2])
+        for name, rounds_of_page in measured.items():
+            ratio = median(r.ratio for r in rounds_of_page)
+            p95 = median(r.load.p95_ms for r in rounds_of_page)
+            errors = sum(r.load.errors for r in rounds_of_page)
+            cpu = median(r.cpu_ms for r in rounds_of_page)
+            cpu_ratio = median(r.bare_cpu_ms / r.cpu_ms for r in rounds_of_page if r.cpu_ms)
             met = ratio >= GOAL_RATIO and p95 <= GOAL_P95_MS and errors == 0
             goal = "" if name.startswith("/help") else ("met" if met else "NOT met")
-            each = " · ".join(f"{row[0]:.2f}, {row[1].p95_ms:.0f}" for row in rows)
-            print(f"{name:34} {median(row[1].requests_per_second for row in rows):8.0f} {ratio:7.2f} {p95:7.1f}"
-                  f" {errors:7d} {cpu:7.2f} {cpu_ratio:9.2f}  {goal:7}  {each}")  # fmt: skip
+            each = " · ".join(f"{r.ratio:.2f}, {r.load.p95_ms:.0f}" for r in rounds_of_page)
+            print(f"{name:34} {median(r.load.requests_per_second for r in rounds_of_page):8.0f} {ratio:7.2f}"
+                  f" {p95:7.1f} {errors:7d} {cpu:7.2f} {cpu_ratio:9.2f}  {goal:7}  {each}")  # fmt: skip
     finally:
         for process in (bare, served):
             process.terminate()
