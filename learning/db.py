@@ -18,6 +18,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 
+from learning.kept_connections import KeepingSession
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -103,7 +105,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": KeepingSession})  # learning/kept_connections.py
 
 
 def utcnow() -> datetime:

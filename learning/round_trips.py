@@ -35,7 +35,7 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -43,6 +43,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from learning import pg_cursor
 from learning.db import db
+from learning.kept_connections import KEEPER, KeptConnections
 
 LAZY_BEGIN = "vtc_lazy_begin"
 """Marks a request's session (session.info) and the connection it took (the pool record's info) as beginning at
@@ -79,6 +80,9 @@ def begin_lazily() -> None:
     session = db.session()
     if not session.in_transaction():  # a session already at work (a test's own app context): leave it as it is
         session.info[LAZY_BEGIN] = True
+        keeper = current_app.extensions.get(KEEPER)
+        if keeper is not None:  # and on its thread's kept connection (learning/kept_connections.py)
+            session.info[KEEPER] = keeper
 
 
 def _start_in_autocommit(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
@@ -124,7 +128,14 @@ def _ping_if_spoken_to(dbapi_connection: Any, record: ConnectionPoolEntry, proxy
     """Pool checkout: a connection the server sent something to (most often: closed), or one idle for longer than
     PING_AFTER_IDLE_SECONDS, gets a real ping; a dead one is replaced by a new connection (SQLAlchemy retries the
     checkout on DisconnectionError)."""
-    idle_since = record.info.get(_CHECKED_IN_AT)
+    ping_if_spoken_to(dbapi_connection, record.info.get(_CHECKED_IN_AT))
+
+
+def ping_if_spoken_to(dbapi_connection: Any, idle_since: float | None) -> None:
+    """Ping a psycopg connection that is closed, that the server sent something to, or that has been unused since
+    `idle_since` (time.monotonic) for longer than PING_AFTER_IDLE_SECONDS; raise DisconnectionError if it is dead.
+
+    Shared by the pool's checkout and the request thread's kept connection (learning/kept_connections.py)."""
     idle_long = idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS
     if dbapi_connection.closed or idle_long or server_has_spoken(dbapi_connection):
         try:
@@ -148,6 +159,7 @@ def install(app: Flask) -> None:
     event.listen(engine, "before_cursor_execute", _begin_at_first_need)
     event.listen(engine, "checkout", _ping_if_spoken_to)
     event.listen(engine, "checkin", _restore)
+    app.extensions[KEEPER] = KeptConnections(engine, ping_if_spoken_to)
     if not event.contains(Session, "after_begin", _start_in_autocommit):
         event.listen(Session, "after_begin", _start_in_autocommit)  # every app's sessions; it checks the dialect
     app.before_request(begin_lazily)

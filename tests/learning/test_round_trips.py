@@ -142,8 +142,8 @@ def test_a_pooled_connection_is_pinged_only_after_the_server_closed_it(app, data
 
 @pytest.mark.postgresql_only
 def test_a_request_after_the_server_ended_its_pooled_sessions_answers(app, client, login, make_user, database_url):
-    """As after a restart of the server: the connections in the pool are closed by the server between requests."""
-    login(make_user(Role.PATIENT))
+    """As after a restart of the server: the connections the app holds (in the pool, and the request thread's kept
+    one) are closed by the server between requests."""
     with app.app_context():
         engine = db.engine
     pids: set[int] = set()
@@ -153,7 +153,8 @@ def test_a_request_after_the_server_ended_its_pooled_sessions_answers(app, clien
 
     event.listen(engine, "checkout", remember)
     try:
-        assert client.get("/progress").status_code == 200  # its connection is back in the pool afterwards
+        login(make_user(Role.PATIENT))
+        assert client.get("/progress").status_code == 200
     finally:
         event.remove(engine, "checkout", remember)
     assert pids

@@ -1,0 +1,200 @@
+"""On PostgreSQL each request thread keeps its connection between requests (learning/kept_connections.py): no pool
+checkout per request, the same liveness test as the pool's, nothing left open after dispose, and sessions outside a
+request still use the pool. What goes over the wire is read from libpq's own protocol trace."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from learning import kept_connections, round_trips
+from learning.accounts.models import Organisation, Role
+from learning.db import db
+
+pytestmark = pytest.mark.postgresql_only
+
+
+@contextmanager
+def _counting_checkouts(engine: Any) -> Iterator[list[int]]:
+    """The backend pid of every connection taken from the pool while the block runs."""
+    taken: list[int] = []
+
+    def remember(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        taken.append(dbapi_connection.info.backend_pid)
+
+    event.listen(engine, "checkout", remember)
+    try:
+        yield taken
+    finally:
+        event.remove(engine, "checkout", remember)
+
+
+@contextmanager
+def _statements_on(engine: Any) -> Iterator[list[Any]]:
+    """The psycopg connection each statement of the block ran on."""
+    used: list[Any] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        used.append(conn.connection.dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield used
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+@contextmanager
+def _wire_trace(dbapi_connection: Any) -> Iterator[list[str]]:
+    """libpq's trace of the messages the connection sends and receives while the block runs (its lines, after)."""
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "trace"
+        with path.open("w") as sink:
+            dbapi_connection.pgconn.trace(sink.fileno())
+            try:
+                yield lines
+            finally:
+                dbapi_connection.pgconn.untrace()
+        lines.extend(path.read_text().splitlines())
+
+
+def _pings(trace: list[str]) -> int:
+    """Simple-query messages of the liveness ping (`;`) sent to the server."""
+    return sum(1 for line in trace if "\tF\t" in line and "Query" in line and '";"' in line)
+
+
+def _alive(database_url: str, pid: int) -> bool:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
+        row = other.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+    return bool(row and row[0])
+
+
+def _engine(app: Any) -> Any:
+    with app.app_context():
+        return db.engine
+
+
+def test_requests_on_one_thread_use_one_connection_without_a_checkout(app, client, login, make_user):
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _counting_checkouts(engine) as taken, _statements_on(engine) as used:
+        for page in ("/progress", "/", "/progress"):
+            assert client.get(page).status_code == 200
+    assert taken == []  # not one trip through the pool
+    assert len(used) >= 3
+    assert len({id(c) for c in used}) == 1
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_one_idle_for_long_is(app, client, login, make_user, monkeypatch):
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    kept = used[-1]
+    with _wire_trace(kept) as steady:
+        assert client.get("/progress").status_code == 200
+    assert _pings(steady) == 0
+    assert any("\tF\t" in line for line in steady)
+    monkeypatch.setattr(round_trips, "PING_AFTER_IDLE_SECONDS", 0.05)
+    time.sleep(0.2)
+    with _wire_trace(kept) as after_idle, _statements_on(engine) as used_after:
+        assert client.get("/progress").status_code == 200
+    assert _pings(after_idle) == 1
+    assert used_after
+    assert all(c is kept for c in used_after)
+
+
+def test_a_kept_connection_the_server_ended_is_replaced_before_the_request_uses_it(
+    app, client, login, make_user, database_url
+):
+    import psycopg
+
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    pid = used[-1].info.backend_pid
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    time.sleep(0.2)  # the backend's goodbye has arrived
+    with _counting_checkouts(engine) as taken, _statements_on(engine) as used_after:
+        assert client.get("/progress").status_code == 200
+    assert len(taken) == 1
+    assert taken[0] != pid
+    assert {c.info.backend_pid for c in used_after} == {taken[0]}
+
+
+def test_dispose_closes_the_kept_connection_and_the_next_request_takes_a_new_one(
+    app, client, login, make_user, database_url
+):
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    pid = used[-1].info.backend_pid
+    engine.dispose()
+    for _ in range(100):
+        if not _alive(database_url, pid):
+            break
+        time.sleep(0.01)
+    assert not _alive(database_url, pid)
+    with _counting_checkouts(engine) as taken:
+        assert client.get("/progress").status_code == 200
+    assert len(taken) == 1
+    assert taken[0] != pid
+
+
+def test_a_session_outside_a_request_takes_a_pooled_connection(app, client, login, make_user):
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    kept = used[-1]
+    with _counting_checkouts(engine) as taken, app.app_context():
+        assert db.session.connection().connection.dbapi_connection is not kept
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+    assert len(taken) == 1
+
+
+def test_a_forked_process_leaves_its_parents_connection_alone(app, client, login, make_user, monkeypatch):
+    """After a fork the thread's kept connection is the parent's socket: the child takes its own and never closes
+    or returns the parent's (the parent's connection stays usable)."""
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    parents = used[-1]
+    real_pid = kept_connections.os.getpid()
+    monkeypatch.setattr(kept_connections.os, "getpid", lambda: real_pid + 1)  # as the forked child sees it
+    with _statements_on(engine) as used_in_child:
+        assert client.get("/progress").status_code == 200
+    assert used_in_child
+    assert all(c is not parents for c in used_in_child)
+    assert not parents.closed
+    assert parents.execute("SELECT 1").fetchone() == (1,)  # the parent's socket was not touched
+
+
+def test_a_request_on_another_thread_takes_a_pooled_connection_and_gives_it_back(app, client, login, make_user):
+    """A threaded server starts a thread per request: a connection kept by each would stay out of the pool."""
+    import threading
+
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    statuses: list[int] = []
+    with _counting_checkouts(engine) as taken:
+        worker = threading.Thread(target=lambda: statuses.append(client.get("/progress").status_code))
+        worker.start()
+        worker.join()
+    assert statuses == [200]
+    assert len(taken) == 1
+    assert engine.pool.checkedout() == 1  # only the main thread's kept connection is out of the pool
