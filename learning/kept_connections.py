@@ -60,13 +60,15 @@ class KeptConnections:
 
     def for_this_request(self) -> Connection | None:
         """The main thread's connection, tested as the pool tests one at checkout (a dead one is replaced); None on
-        any other thread."""
+        any other thread, or while another session has a transaction open on it."""
         if threading.get_ident() != threading.main_thread().ident:
             return None
         kept = self._kept
         if kept is not None and self._pid != os.getpid():
             _INHERITED.append(kept)
             kept = None
+        if kept is not None and kept.in_transaction():
+            return None  # a session of an enclosing context is at work on it: never join its transaction
         if kept is not None and not self._alive(kept):
             kept.close()
             kept = None

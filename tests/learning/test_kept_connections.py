@@ -198,3 +198,30 @@ def test_a_request_on_another_thread_takes_a_pooled_connection_and_gives_it_back
     assert statuses == [200]
     assert len(taken) == 1
     assert engine.pool.checkedout() == 1  # only the main thread's kept connection is out of the pool
+
+
+def test_a_second_session_never_joins_the_transaction_open_on_the_kept_connection(app, client, login, make_user):
+    """Two request sessions on the main thread at once (nested contexts): the inner one takes a pooled connection,
+    so its rollback cannot undo the outer one's writes, nor its commit make them permanent."""
+    from learning.round_trips import begin_lazily
+
+    login(make_user(Role.PATIENT))
+    assert client.get("/progress").status_code == 200  # the main thread now keeps a connection
+    outer = app.test_request_context("/progress")
+    outer.push()
+    try:
+        begin_lazily()
+        db.session.add(Organisation(name="Buiten", kind="hospital"))
+        db.session.flush()  # the outer session's transaction is open on the kept connection
+        kept = db.session.connection()
+        with app.app_context(), app.test_request_context("/progress"):
+            begin_lazily()
+            inner = db.session.connection()
+            assert inner is not kept
+            assert db.session.scalar(select(func.count()).select_from(Organisation).filter_by(name="Buiten")) == 0
+            db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Organisation).filter_by(name="Buiten")) == 1
+        db.session.rollback()
+    finally:
+        db.session.remove()
+        outer.pop()
