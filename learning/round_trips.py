@@ -24,6 +24,9 @@ view sent six: a ping (`pool_pre_ping`), BEGIN, three SELECTs and ROLLBACK; a st
    unused; under load connections come back within milliseconds and are never pinged. The first request after a
    restart still works (`tests/test_database_down.py`), as with `pool_pre_ping`.
 
+The main thread's request sessions run on a connection it keeps between requests (learning/kept_connections.py),
+tested by the same check before each request instead of at checkout.
+
 SQLite is left as it is: it has no round trips, and its own driver already begins lazily.
 """
 
