@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,33 +22,28 @@ pytestmark = pytest.mark.postgresql_only
 
 
 @contextmanager
-def _counting_checkouts(engine: Any) -> Iterator[list[int]]:
+def _recording(engine: Any, event_name: str, record: Callable[..., Any]) -> Iterator[list[Any]]:
+    """What `record(*event arguments)` returns for each `event_name` event of the engine while the block runs."""
+    seen: list[Any] = []
+
+    def listener(*arguments: Any) -> None:
+        seen.append(record(*arguments))
+
+    event.listen(engine, event_name, listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, event_name, listener)
+
+
+def _counting_checkouts(engine: Any) -> Any:
     """The backend pid of every connection taken from the pool while the block runs."""
-    taken: list[int] = []
-
-    def remember(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        taken.append(dbapi_connection.info.backend_pid)
-
-    event.listen(engine, "checkout", remember)
-    try:
-        yield taken
-    finally:
-        event.remove(engine, "checkout", remember)
+    return _recording(engine, "checkout", lambda dbapi_connection, *_: dbapi_connection.info.backend_pid)
 
 
-@contextmanager
-def _statements_on(engine: Any) -> Iterator[list[Any]]:
+def _statements_on(engine: Any) -> Any:
     """The psycopg connection each statement of the block ran on."""
-    used: list[Any] = []
-
-    def remember(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        used.append(conn.connection.dbapi_connection)
-
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        yield used
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
+    return _recording(engine, "before_cursor_execute", lambda conn, *_: conn.connection.dbapi_connection)
 
 
 @contextmanager
@@ -84,6 +79,15 @@ def _engine(app: Any) -> Any:
         return db.engine
 
 
+def _kept_after_a_request(app: Any, client: Any, login: Any, make_user: Any) -> tuple[Any, Any]:
+    """Log a patient in and serve one page: the engine, and the psycopg connection the main thread now keeps."""
+    login(make_user(Role.PATIENT))
+    engine = _engine(app)
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    return engine, used[-1]
+
+
 def test_requests_on_one_thread_use_one_connection_without_a_checkout(app, client, login, make_user):
     login(make_user(Role.PATIENT))
     engine = _engine(app)
@@ -96,11 +100,7 @@ def test_requests_on_one_thread_use_one_connection_without_a_checkout(app, clien
 
 
 def test_a_connection_in_steady_use_is_not_pinged_and_one_idle_for_long_is(app, client, login, make_user, monkeypatch):
-    login(make_user(Role.PATIENT))
-    engine = _engine(app)
-    with _statements_on(engine) as used:
-        assert client.get("/progress").status_code == 200
-    kept = used[-1]
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
     with _wire_trace(kept) as steady:
         assert client.get("/progress").status_code == 200
     assert _pings(steady) == 0
@@ -119,11 +119,8 @@ def test_a_kept_connection_the_server_ended_is_replaced_before_the_request_uses_
 ):
     import psycopg
 
-    login(make_user(Role.PATIENT))
-    engine = _engine(app)
-    with _statements_on(engine) as used:
-        assert client.get("/progress").status_code == 200
-    pid = used[-1].info.backend_pid
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
+    pid = kept.info.backend_pid
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))
     time.sleep(0.2)  # the backend's goodbye has arrived
@@ -137,11 +134,8 @@ def test_a_kept_connection_the_server_ended_is_replaced_before_the_request_uses_
 def test_dispose_closes_the_kept_connection_and_the_next_request_takes_a_new_one(
     app, client, login, make_user, database_url
 ):
-    login(make_user(Role.PATIENT))
-    engine = _engine(app)
-    with _statements_on(engine) as used:
-        assert client.get("/progress").status_code == 200
-    pid = used[-1].info.backend_pid
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
+    pid = kept.info.backend_pid
     engine.dispose()
     for _ in range(100):
         if not _alive(database_url, pid):
@@ -155,11 +149,7 @@ def test_dispose_closes_the_kept_connection_and_the_next_request_takes_a_new_one
 
 
 def test_a_session_outside_a_request_takes_a_pooled_connection(app, client, login, make_user):
-    login(make_user(Role.PATIENT))
-    engine = _engine(app)
-    with _statements_on(engine) as used:
-        assert client.get("/progress").status_code == 200
-    kept = used[-1]
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
     with _counting_checkouts(engine) as taken, app.app_context():
         assert db.session.connection().connection.dbapi_connection is not kept
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
@@ -169,11 +159,7 @@ def test_a_session_outside_a_request_takes_a_pooled_connection(app, client, logi
 def test_a_forked_process_leaves_its_parents_connection_alone(app, client, login, make_user, monkeypatch):
     """After a fork the thread's kept connection is the parent's socket: the child takes its own and never closes
     or returns the parent's (the parent's connection stays usable)."""
-    login(make_user(Role.PATIENT))
-    engine = _engine(app)
-    with _statements_on(engine) as used:
-        assert client.get("/progress").status_code == 200
-    parents = used[-1]
+    engine, parents = _kept_after_a_request(app, client, login, make_user)
     real_pid = kept_connections.os.getpid()
     monkeypatch.setattr(kept_connections.os, "getpid", lambda: real_pid + 1)  # as the forked child sees it
     with _statements_on(engine) as used_in_child:
