@@ -19,8 +19,11 @@ What stays as it was:
   the socket is polled (no round trip) and, if the server spoke to it or closed it, or if it sat idle for longer
   than PING_AFTER_IDLE_SECONDS, a real ping is sent; a failed ping drops it and a new one is taken from the pool. A
   connection that failed during a request (SQLAlchemy invalidates it) is replaced at the next one.
+- **A connection is replaced when the pool replaces its own**: when any connection of the engine is found dead,
+  SQLAlchemy recycles every older pooled connection at its next checkout; the kept connection is replaced before
+  the next request.
 - **Nothing is left open**: `engine.dispose()` (tests, a restart of the pool) closes the kept connection, and a
-  process forked from one that held it never touches its parent's socket.
+  process forked from one that held it never touches the parent's kept connection (its socket).
 """
 
 from __future__ import annotations
@@ -56,7 +59,10 @@ class KeptConnections:
         self._kept: Connection | None = None
         self._pid = 0
         self._used_at = 0.0
+        self._stale = False
+        self._kept_driver_connection: Any = None
         event.listen(engine, "engine_disposed", self._close)
+        event.listen(engine, "invalidate", self._another_invalidated)
 
     def for_this_request(self) -> Connection | None:
         """The main thread's connection, tested as the pool tests one at checkout (a dead one is replaced); None on
@@ -69,12 +75,14 @@ class KeptConnections:
             kept = None
         if kept is not None and kept.in_transaction():
             return None  # a session of an enclosing context is at work on it: never join its transaction
-        if kept is not None and not self._alive(kept):
-            kept.close()
-            kept = None
+        if kept is not None and (self._stale or not self._alive(kept)):
+            kept.close()  # a stale one goes back to the pool, which recycles it at its next checkout
+            kept = self._kept = None
         if kept is None:
+            self._stale = False
             kept = self.engine.connect()  # from the pool, whose checkout tests it
             self._kept, self._pid = kept, os.getpid()
+            self._kept_driver_connection = kept.connection.dbapi_connection
         self._used_at = time.monotonic()
         return kept
 
@@ -91,12 +99,23 @@ class KeptConnections:
             return False
         return True
 
+    def _another_invalidated(self, dbapi_connection: Any, record: Any, exception: BaseException | None) -> None:
+        """Pool event: a connection was found dead. SQLAlchemy then recycles every older pooled connection at its
+        next checkout (a restarted server, a fail-over to a new primary, a server turned read-only); the kept
+        connection is never checked out, so it is replaced before the next request instead."""
+        if self._kept is not None and dbapi_connection is not self._kept_driver_connection:
+            self._stale = True  # read by the main thread before its next request; nothing else is touched here
+
     def _close(self, engine: Engine) -> None:
         """engine_disposed: close the kept connection (the next request takes a new one)."""
         kept, self._kept = self._kept, None
-        if kept is not None and self._pid == os.getpid():
-            kept.invalidate()  # closes the socket; an invalidated connection is not put back into a pool
-            kept.close()
+        if kept is None or kept.closed:
+            return
+        if self._pid != os.getpid():
+            _INHERITED.append(kept)  # the parent's socket: left alone
+            return
+        kept.invalidate()  # closes the socket; an invalidated connection is not put back into a pool
+        kept.close()
 
 
 class KeepingSession(FlaskSession):

@@ -1,4 +1,4 @@
-"""On PostgreSQL each request thread keeps its connection between requests (learning/kept_connections.py): no pool
+"""On PostgreSQL the main thread keeps its connection between requests (learning/kept_connections.py): no pool
 checkout per request, the same liveness test as the pool's, nothing left open after dispose, and sessions outside a
 request still use the pool. What goes over the wire is read from libpq's own protocol trace."""
 
@@ -66,6 +66,13 @@ def _pings(trace: list[str]) -> int:
     return sum(1 for line in trace if "\tF\t" in line and "Query" in line and '";"' in line)
 
 
+def _terminate(database_url: str, pid: int) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
 def _alive(database_url: str, pid: int) -> bool:
     import psycopg
 
@@ -117,12 +124,9 @@ def test_a_connection_in_steady_use_is_not_pinged_and_one_idle_for_long_is(app, 
 def test_a_kept_connection_the_server_ended_is_replaced_before_the_request_uses_it(
     app, client, login, make_user, database_url
 ):
-    import psycopg
-
     engine, kept = _kept_after_a_request(app, client, login, make_user)
     pid = kept.info.backend_pid
-    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    _terminate(database_url, pid)
     time.sleep(0.2)  # the backend's goodbye has arrived
     with _counting_checkouts(engine) as taken, _statements_on(engine) as used_after:
         assert client.get("/progress").status_code == 200
@@ -157,17 +161,89 @@ def test_a_session_outside_a_request_takes_a_pooled_connection(app, client, logi
 
 
 def test_a_forked_process_leaves_its_parents_connection_alone(app, client, login, make_user, monkeypatch):
-    """After a fork the thread's kept connection is the parent's socket: the child takes its own and never closes
-    or returns the parent's (the parent's connection stays usable)."""
+    """After a fork the kept connection is the parent's socket: the child takes its own and sends nothing on the
+    parent's, neither at its requests nor when it disposes its engine."""
     engine, parents = _kept_after_a_request(app, client, login, make_user)
+    inherited_before = list(kept_connections._INHERITED)
     real_pid = kept_connections.os.getpid()
     monkeypatch.setattr(kept_connections.os, "getpid", lambda: real_pid + 1)  # as the forked child sees it
-    with _statements_on(engine) as used_in_child:
-        assert client.get("/progress").status_code == 200
+    with _wire_trace(parents) as on_parents_socket:
+        with _statements_on(engine) as used_in_child:
+            assert client.get("/progress").status_code == 200
+        engine.dispose()  # the child's own kept connection is closed, the parent's is not
     assert used_in_child
     assert all(c is not parents for c in used_in_child)
-    assert not parents.closed
-    assert parents.execute("SELECT 1").fetchone() == (1,)  # the parent's socket was not touched
+    assert on_parents_socket == []  # not one byte
+    monkeypatch.undo()
+    left = [c for c in kept_connections._INHERITED if c not in inherited_before]
+    assert len(left) == 1
+    assert left[0].connection.dbapi_connection is parents
+    assert parents.execute("SELECT 1").fetchone() == (1,)  # still the parent's, usable
+    kept_connections._INHERITED.remove(left[0])
+    left[0].invalidate()  # this test's process is the parent as well: close it
+
+
+def test_another_connection_found_dead_replaces_the_kept_one_before_the_next_request(
+    app, client, login, make_user, database_url
+):
+    """A background job meets the outage first (its pooled connection is dead): SQLAlchemy recycles every older
+    pooled connection, and the kept one is replaced too, so a request does not try the old server first."""
+    from sqlalchemy.exc import OperationalError
+
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
+    old = kept.info.backend_pid
+    with app.app_context():
+        background = db.session.connection().connection.dbapi_connection.info.backend_pid
+        assert background != old
+        _terminate(database_url, background)
+        time.sleep(0.2)
+        with pytest.raises(OperationalError):
+            db.session.execute(select(func.count()).select_from(Organisation)).scalar()
+        db.session.rollback()
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    assert used
+    assert not {c.info.backend_pid for c in used} & {old, background}  # a new connection
+
+
+def test_a_request_that_fails_after_a_write_leaves_the_kept_connection_clean(app, client, login, make_user):
+    """The write is rolled back and the next request runs on the same connection, outside any transaction."""
+    from psycopg.pq import TransactionStatus
+
+    def write_then_fail() -> str:
+        db.session.add(Organisation(name="Half", kind="hospital"))
+        db.session.flush()
+        raise RuntimeError("after the write")
+
+    app.add_url_rule("/_test/write-then-fail", "write_then_fail", write_then_fail)
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
+    with pytest.raises(RuntimeError):
+        client.get("/_test/write-then-fail")
+    assert kept.info.transaction_status == TransactionStatus.IDLE
+    with _statements_on(engine) as used:
+        assert client.get("/progress").status_code == 200
+    assert all(c is kept for c in used)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Organisation).filter_by(name="Half")) == 0
+
+
+def test_dispose_after_a_failed_replacement_does_not_raise(app, client, login, make_user, database_url, monkeypatch):
+    """The kept connection died and no new one could be had (the server still down): the request fails, and
+    disposing of the engine afterwards (a test's clean-up, a restart of the pool) still works."""
+    from sqlalchemy.exc import OperationalError
+
+    engine, kept = _kept_after_a_request(app, client, login, make_user)
+    _terminate(database_url, kept.info.backend_pid)
+    time.sleep(0.2)
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(engine, "connect", refused)
+    assert client.get("/progress").status_code == 503
+    monkeypatch.undo()
+    engine.dispose()
+    assert client.get("/progress").status_code == 200
 
 
 def test_a_request_on_another_thread_takes_a_pooled_connection_and_gives_it_back(app, client, login, make_user):
