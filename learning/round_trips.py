@@ -84,7 +84,7 @@ def begin_lazily() -> None:
     if not session.in_transaction():  # a session already at work (a test's own app context): leave it as it is
         session.info[LAZY_BEGIN] = True
         keeper = current_app.extensions.get(KEEPER)
-        if keeper is not None:  # and on its thread's kept connection (learning/kept_connections.py)
+        if keeper is not None:  # and on the main thread's kept connection (learning/kept_connections.py)
             session.info[KEEPER] = keeper
 
 
@@ -138,7 +138,7 @@ def ping_if_spoken_to(dbapi_connection: Any, idle_since: float | None) -> None:
     """Ping a psycopg connection that is closed, that the server sent something to, or that has been unused since
     `idle_since` (time.monotonic) for longer than PING_AFTER_IDLE_SECONDS; raise DisconnectionError if it is dead.
 
-    Shared by the pool's checkout and the request thread's kept connection (learning/kept_connections.py)."""
+    Shared by the pool's checkout and the main thread's kept connection (learning/kept_connections.py)."""
     idle_long = idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS
     if dbapi_connection.closed or idle_long or server_has_spoken(dbapi_connection):
         try:

@@ -142,7 +142,7 @@ def test_a_pooled_connection_is_pinged_only_after_the_server_closed_it(app, data
 
 @pytest.mark.postgresql_only
 def test_a_request_after_the_server_ended_its_pooled_sessions_answers(app, client, login, make_user, database_url):
-    """As after a restart of the server: the connections the app holds (in the pool, and the request thread's kept
+    """As after a restart of the server: the connections the app holds (in the pool, and the main thread's kept
     one) are closed by the server between requests."""
     with app.app_context():
         engine = db.engine
