@@ -34,6 +34,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import CompoundSelect, Select, literal_column, null, select, true, type_coerce, union_all
 
 from learning.db import db
+from learning.direct_reads import all_rows
 from learning.rows import column_rows
 
 Params = dict[str, Any]
@@ -76,24 +77,28 @@ def with_account(account: Select[Any], account_params: Params, user_id: int) -> 
     read = _READS.get(request.endpoint or "") if has_request_context() else None
     connection = db.session.connection()
     if read is None or request.view_args is None or request.method not in ("GET", "POST"):
-        return connection.execute(account, account_params).first()
+        return _first(all_rows(connection, account, account_params))
     params = read.params(request.view_args) | {"user_id": user_id}
     if not all(map(_plain, params.values())):
-        return connection.execute(account, account_params).first()
+        return _first(all_rows(connection, account, account_params))
     width = len(account.selected_columns)
     if read.many:
-        found = connection.execute(_built(_united, account, read.statement), account_params | params).all()
+        found = all_rows(connection, _built(_united, account, read.statement), account_params | params)
         mine = [values for values in found if values[-1] == 0]  # the branch a row is from: no order is relied on
         if not mine:
             return None
         g.vtc_first_read = (read.statement, params, [tuple(values[width:-1]) for values in found if values[-1] == 1])
         return mine[0][:width]
-    found = connection.execute(_built(_joined, account, read.statement), account_params | params).all()
+    found = all_rows(connection, _built(_joined, account, read.statement), account_params | params)
     if not found:
         return None
     page = [tuple(values[width:]) for values in found if values[width] is not None]
     g.vtc_first_read = (read.statement, params, page)
     return found[0][:width]
+
+
+def _first(found: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
+    return found[0] if found else None
 
 
 def _plain(value: object) -> bool:
