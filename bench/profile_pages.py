@@ -110,15 +110,16 @@ def main() -> None:
     database = args.database or f"sqlite:///{tempfile.mkdtemp()}/profile.db"
     app, _client, pages = _setup(database)
 
-    from sqlalchemy import event
-
+    from learning import direct_reads
     from learning.db import db
 
     statements: list[str] = []
     with app.app_context():
         engines = {db.engine, app.extensions["lrs"].engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(" ".join(str(a[2]).split())))
+    for engine in engines:  # context-free: the account's read keeps its direct path (learning/direct_reads.py)
+        direct_reads.listen_context_free(
+            engine, "before_cursor_execute", lambda *a: statements.append(" ".join(str(a[2]).split()))
+        )
     for name, request in pages.items():
         if args.page and name not in args.page:
             continue

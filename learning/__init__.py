@@ -20,7 +20,6 @@ from learning import (
     caregivers,
     cli,
     editor,
-    form_bodies,
     form_tokens,
     fragments,
     live,
@@ -111,7 +110,6 @@ def init_app(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas(busy_ms))
         else:
             read_only_is_unavailable(db.engine)  # 503, not 500, while the server takes no writes
-    form_bodies.init_app(app)  # an URL-encoded form of known length is parsed in one step (learning/form_bodies.py)
     sessions.init_app(app)  # the session cookie is re-signed only when changed or due (learning/sessions.py)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -44,7 +44,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from learning import pg_cursor
+from learning import direct_reads, pg_cursor
 from learning.db import db
 from learning.kept_connections import KEEPER, KeptConnections
 
@@ -159,7 +159,8 @@ def install(app: Flask) -> None:
     if engine.dialect.name != "postgresql":
         return
     pg_cursor.install(engine)  # before the first connection: each one describes its results only when asked
-    event.listen(engine, "before_cursor_execute", _begin_at_first_need)
+    # it never reads the execution context, so the per-request read keeps its direct path (learning/direct_reads.py)
+    direct_reads.listen_context_free(engine, "before_cursor_execute", _begin_at_first_need)
     event.listen(engine, "checkout", _ping_if_spoken_to)
     event.listen(engine, "checkin", _restore)
     app.extensions[KEEPER] = KeptConnections(engine, ping_if_spoken_to)

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from learning.db import RETRY_AFTER_SECONDS, storage_problem
+from learning.form_bodies import FormBodyRequest
 
 log = logging.getLogger("vtc.web")
 
@@ -62,11 +63,14 @@ def add_security_headers(response: Response) -> Response:
 
 
 class App(Flask):
-    """Flask, with a cheaper `ensure_sync` for plain functions.
+    """Flask, with a cheaper `ensure_sync` for plain functions, and forms parsed by learning/form_bodies.py (every
+    request of the app, the LMS's and the LRS's alike).
 
     Flask asks `inspect.iscoroutinefunction` about every hook and view on every request (fourteen times for a
     learner's page, ~1 us each); a plain `def` (or a method of one) is returned as it is, as Flask would, after a
     look at its code flags. Anything else (a partial, a callable object, a coroutine function) goes to Flask."""
+
+    request_class = FormBodyRequest
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         code = getattr(func, "__code__", None)

@@ -13,9 +13,10 @@ from contextlib import contextmanager
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, event, text, update
+from sqlalchemy import Engine, create_engine, text, update
 from werkzeug.test import TestResponse
 
+from learning import direct_reads
 from learning.accounts.models import User
 from learning.content.publishing import Approver
 from learning.db import Base, db
@@ -148,8 +149,8 @@ def statements_sent(app: Flask) -> Iterator[list[str]]:
     def remember(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         sent.append(statement)
 
-    event.listen(engine, "before_cursor_execute", remember)
+    direct_reads.listen_context_free(engine, "before_cursor_execute", remember)  # reads: still the direct path
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", remember)
+        direct_reads.remove_context_free(engine, "before_cursor_execute", remember)

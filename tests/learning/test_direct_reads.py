@@ -7,12 +7,13 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from helpers import csrf_token, statements_sent
+from helpers import csrf_token
 from sqlalchemy import (
     JSON,
     Column,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    create_engine,
     event,
     exc,
+    func,
     select,
     text,
 )
@@ -99,13 +102,32 @@ def _first_reads(user_id: int, number: int, item: str) -> Iterator[tuple[str, An
         yield endpoint, statement, {"user_id": user_id} | read.params(url)
 
 
+@contextmanager
+def _contexts(app) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
+    """The execution context each statement's cursor listeners get while the block runs: None on the direct path."""
+    seen: list[Any] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append(context)
+
+    with app.app_context():
+        engine = db.engine
+    direct_reads.listen_context_free(engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        direct_reads.remove_context_free(engine, "before_cursor_execute", remember)
+
+
 @postgresql_only
 def test_each_first_read_gives_the_values_sqlalchemy_gives(app, client, login, make_user, content):
     user_id, number, item = _a_patient_who_answered(app, client, login, make_user)
     with app.app_context():
         for name, statement, params in _first_reads(user_id, number, item):
-            assert direct_reads._plan(db.session.connection(), statement) is not None, name  # not SQLAlchemy's path
-            direct, expected = _both(statement, params)
+            with _contexts(app) as contexts:
+                direct, expected = _both(statement, params)
+            assert contexts[0] is None, name  # the direct path, not SQLAlchemy's
+            assert contexts[1] is not None
             width = len(_BY_ID.selected_columns)
             assert expected, name
             if name != "account":  # the page's part has rows too: its values are compared, not only NULLs
@@ -121,12 +143,30 @@ def test_each_first_read_sends_the_sql_sqlalchemy_sends(app, client, login, make
     with app.app_context():
         for name, statement, params in _first_reads(user_id, number, item):
             connection = db.session.connection()
-            with statements_sent(app) as direct:
+            with _sent(app) as direct:
                 direct_reads.all_rows(connection, statement, params)
-            with statements_sent(app) as through_sqlalchemy:
+            with _sent(app) as through_sqlalchemy:
                 connection.execute(statement, params).all()
             assert direct == through_sqlalchemy, name
-            assert "POSTCOMPILE" not in direct[0]
+            assert "POSTCOMPILE" not in direct[0][0]
+
+
+@contextmanager
+def _sent(app) -> Iterator[list[tuple[str, dict[str, Any]]]]:  # type: ignore[no-untyped-def]
+    """The SQL and parameters the engine's cursor sends while the block runs (a listener that keeps the direct
+    path)."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        sent.append((statement, dict(parameters)))
+
+    with app.app_context():
+        engine = db.engine
+    direct_reads.listen_context_free(engine, "before_cursor_execute", remember)
+    try:
+        yield sent
+    finally:
+        direct_reads.remove_context_free(engine, "before_cursor_execute", remember)
 
 
 @pytest.fixture
@@ -138,6 +178,7 @@ def typed(app) -> Iterator[None]:  # type: ignore[no-untyped-def]
         _TYPES.drop_all(db.engine)
 
 
+@postgresql_only
 def test_values_of_every_processed_type_are_what_sqlalchemy_gives(app, typed):
     """Types whose values SQLAlchemy's result processes (an enum stored as text, numerics as Decimal or float,
     JSON, timestamps with a zone), and NULLs of each."""
@@ -165,11 +206,12 @@ def test_values_of_every_processed_type_are_what_sqlalchemy_gives(app, typed):
         db.session.rollback()
 
 
+@postgresql_only
 def test_a_list_expanded_per_run_takes_sqlalchemys_path_with_the_same_rows(app, typed):
     with app.app_context():
         db.session.execute(_TYPED.insert(), [{"id": n, "label": f"l{n}"} for n in range(1, 5)])
         statement = select(_TYPED.c.id).where(_TYPED.c.id.in_(bindparam("ids", expanding=True))).order_by(_TYPED.c.id)
-        assert direct_reads._plan(db.session.connection(), statement) is None
+        assert direct_reads._plan(db.engine.dialect, statement) is None
         direct, expected = _both(statement, {"ids": [2, 4]})
         assert direct == expected == [(2,), (4,)]
         db.session.rollback()
@@ -214,25 +256,139 @@ def test_a_connection_the_server_ended_is_invalidated_as_sqlalchemy_does(app):
         assert db.session.connection().execute(select(bindparam("two", 2))).scalar() == 2  # a new connection
 
 
-def test_the_engines_cursor_listeners_see_the_statement(app):
+@postgresql_only
+def test_the_engines_cursor_listeners_see_the_statement_and_may_change_it(app):
+    """As SQLAlchemy calls them: before and after the statement, and one registered to return a statement changes
+    what is sent."""
     seen: list[tuple[str, str]] = []
     with app.app_context():
         engine = db.engine
 
-        def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        def before(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> tuple[str, Any]:
             seen.append(("before", statement))
+            return statement.replace("AS anon_1", "+ 100 AS anon_1"), parameters
 
         def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
             seen.append(("after", statement))
 
-        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "before_cursor_execute", before, retval=True)
         event.listen(engine, "after_cursor_execute", after)
+        direct_reads._CONTEXT_FREE.setdefault(engine, dict.fromkeys(direct_reads.CURSOR_EVENTS, 0))
+        counts = direct_reads._CONTEXT_FREE[engine]
+        counts["before_cursor_execute"] += 1  # as listen_context_free would count them (it takes no retval)
+        counts["after_cursor_execute"] += 1
         try:
-            assert direct_reads.all_rows(db.session.connection(), select(bindparam("n", 7)), {}) == [(7,)]
+            with _contexts(app) as contexts:
+                rows = direct_reads.all_rows(db.session.connection(), select(bindparam("n", 7)), {})
         finally:
+            counts["before_cursor_execute"] -= 1
+            counts["after_cursor_execute"] -= 1
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
         db.session.rollback()
+    assert contexts == [None]  # the direct path
+    assert rows == [(107,)]
     assert [when for when, _statement in seen] == ["before", "after"]
-    assert seen[0][1].startswith("SELECT")
-    assert seen[0][1] == seen[1][1]
+    assert seen[1][1].endswith("+ 100 AS anon_1")
+
+
+@postgresql_only
+def test_a_listener_that_may_read_the_context_gets_sqlalchemys_path(app):
+    """Instrumentation (tracing, logging) reads the execution context: with such a listener, SQLAlchemy runs it."""
+    contexts: list[Any] = []
+    with app.app_context():
+        engine = db.engine
+
+        def reads_context(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, *_: Any) -> None:
+            contexts.append(context.execution_options)
+
+        event.listen(engine, "before_cursor_execute", reads_context)
+        try:
+            assert direct_reads.all_rows(db.session.connection(), select(bindparam("n", 7)), {}) == [(7,)]
+        finally:
+            event.remove(engine, "before_cursor_execute", reads_context)
+        db.session.rollback()
+    assert len(contexts) == 1
+
+
+@postgresql_only
+@pytest.mark.parametrize("why", ["before_execute", "echo", "execution options", "sets the rendered separator"])
+def test_what_needs_sqlalchemys_execution_gets_it(app, typed, why):
+    """Each of these changes what SQLAlchemy does around the statement: its path runs, with its result."""
+    statement = select(func.aggregate_strings(_TYPED.c.label, ",")).where(_TYPED.c.id <= bindparam("most"))
+    params: dict[str, Any] = {"most": 2}
+    seen: list[str] = []
+    with app.app_context():
+        db.session.execute(_TYPED.insert(), [{"id": 1, "label": "a"}, {"id": 2, "label": "b"}])
+        engine = db.engine
+        connection = db.session.connection()
+        assert direct_reads._plan(engine.dialect, statement) is not None  # else the test would prove nothing
+
+        def before_execute(conn: Any, clause: Any, *_: Any) -> None:
+            seen.append(str(clause))
+
+        if why == "before_execute":
+            event.listen(engine, "before_execute", before_execute)
+        elif why == "echo":
+            connection._echo = True
+        elif why == "execution options":
+            statement = statement.execution_options(vtc_marker=True)
+        else:
+            separator = next(p for p in statement.compile(dialect=engine.dialect).literal_execute_params)
+            params[statement.compile(dialect=engine.dialect).bind_names[separator]] = ";"
+        try:
+            with _contexts(app) as contexts:
+                direct, expected = _both(statement, params)
+        finally:
+            if why == "before_execute":
+                event.remove(engine, "before_execute", before_execute)
+            connection._echo = False
+        db.session.rollback()
+    assert None not in contexts  # neither run took the direct path
+    assert direct == expected == ([("a;b",)] if why == "sets the rendered separator" else [("a,b",)])
+    assert len(seen) == (2 if why == "before_execute" else 0)
+
+
+@postgresql_only
+def test_a_missing_parameter_is_sqlalchemys_error(app):
+    statement = select(bindparam("needed", type_=Integer))
+    with app.app_context():
+        with pytest.raises(exc.StatementError) as direct:
+            direct_reads.all_rows(db.session.connection(), statement, {})
+        db.session.rollback()
+        with pytest.raises(exc.StatementError) as through_sqlalchemy:
+            db.session.connection().execute(statement, {}).all()
+        db.session.rollback()
+    assert type(direct.value) is type(through_sqlalchemy.value)
+    assert str(direct.value.orig) == str(through_sqlalchemy.value.orig)
+
+
+@postgresql_only
+def test_a_driver_connection_closed_underneath_is_invalidated_as_sqlalchemy_does(app):
+    """The cursor cannot even be made: still SQLAlchemy's error and an invalidated connection (a 503 page, not a
+    500)."""
+    with app.app_context():
+        connection = db.session.connection()
+        connection.connection.dbapi_connection.close()
+        with pytest.raises(exc.OperationalError) as raised:
+            direct_reads.all_rows(connection, select(bindparam("one", 1)), {})
+        assert raised.value.connection_invalidated
+        assert connection.invalidated
+        db.session.rollback()
+
+
+@postgresql_only
+def test_another_paramstyle_gets_its_own_plan_and_sqlalchemys_path(app):
+    """Plans are per dialect object: an engine with positional parameters never reuses one made for named ones."""
+    statement = select(bindparam("n", type_=Integer) + 1)
+    with app.app_context():
+        named = db.engine
+    positional = create_engine(named.url, paramstyle="format")
+    try:
+        for engine in (named, positional, named):
+            with engine.connect() as connection, connection.begin():
+                assert direct_reads.all_rows(connection, statement, {"n": 41}) == [(42,)]
+        assert direct_reads._plan(positional.dialect, statement) is None
+        assert direct_reads._plan(named.dialect, statement) is not None
+    finally:
+        positional.dispose()

@@ -99,6 +99,36 @@ def test_a_body_over_the_limit_is_refused(bare):
         _ = FormBodyRequest(_environ(b"choice=b&more=12345")).form
 
 
+class _InParts(BytesIO):
+    """A WSGI input that hands the body over four bytes at a time, as a server may."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(4 if size is None or size < 0 else min(size, 4))
+
+
+def test_a_body_handed_over_in_parts_is_read_whole(bare):
+    environ = _environ(b"csrf_token=abc.def&choice=b")
+    environ["wsgi.input"] = _InParts(b"csrf_token=abc.def&choice=b")
+    with bare.app_context():
+        assert FormBodyRequest(environ).form.to_dict() == {"csrf_token": "abc.def", "choice": "b"}
+
+
+def test_a_chunked_body_is_werkzeugs(bare):
+    """With Transfer-Encoding the server de-chunks the body and Werkzeug ignores a Content-Length."""
+    environ = _environ(b"choice=b&x=1", length=3)
+    environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    environ["wsgi.input_terminated"] = True
+    assert _parsed(FormBodyRequest, bare, environ) == _parsed(Request, bare, environ)
+    assert _parsed(FormBodyRequest, bare, environ)[0] == [("choice", "b"), ("x", "1")]
+
+
+@pytest.mark.parametrize("length", [chr(0xB2), chr(0xFF18), "1_0", " 8", "-1"])  # superscript and full-width digits
+def test_a_length_that_is_not_plain_digits_is_werkzeugs(bare, length):
+    environ = _environ(b"choice=b")
+    environ["CONTENT_LENGTH"] = length
+    assert _parsed(FormBodyRequest, bare, environ) == _parsed(Request, bare, environ)
+
+
 def test_a_body_shorter_than_its_length_is_a_bad_request(bare):
     """The client went away mid-body: never a form parsed from half of it."""
     with bare.app_context(), pytest.raises(ClientDisconnected):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpers import statements_sent
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
+from learning import direct_reads
 from learning.accounts.models import Role
 from learning.db import db
 from learning.player.models import Attempt
@@ -135,7 +136,7 @@ def test_pages_that_only_read_send_no_transaction_on_postgresql_and_a_write_runs
         autocommit = bool(getattr(conn.connection.dbapi_connection, "autocommit", False)) if postgresql else False
         modes.append((statement.split(None, 1)[0].upper(), autocommit))
 
-    event.listen(engine, "before_cursor_execute", remember)
+    direct_reads.listen_context_free(engine, "before_cursor_execute", remember)  # the reads' own path
     try:
         for path in ("/", "/progress", "/help"):
             modes.clear()
@@ -153,7 +154,7 @@ def test_pages_that_only_read_send_no_transaction_on_postgresql_and_a_write_runs
         assert "INSERT" not in [verb for verb, _autocommit in modes]
         assert {autocommit for _verb, autocommit in modes} == {postgresql}  # seen before: nothing written, no BEGIN
     finally:
-        event.remove(engine, "before_cursor_execute", remember)
+        direct_reads.remove_context_free(engine, "before_cursor_execute", remember)
     with app.app_context():
         seen = db.session.scalars(select(Attempt)).one().steps_seen
     assert 3 in {step.step_number for step in seen}  # the first view's write was committed
