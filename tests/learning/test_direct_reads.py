@@ -103,12 +103,13 @@ def _first_reads(user_id: int, number: int, item: str) -> Iterator[tuple[str, An
 
 
 @contextmanager
-def _contexts(app) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
-    """The execution context each statement's cursor listeners get while the block runs: None on the direct path."""
-    seen: list[Any] = []
+def _cursor_calls(app) -> Iterator[list[tuple[str, dict[str, Any], Any]]]:  # type: ignore[no-untyped-def]
+    """What the engine's cursor listeners get for each statement while the block runs: its SQL, its parameters and
+    the execution context (None on the direct path). Registered as context-free: it keeps the direct path."""
+    seen: list[tuple[str, dict[str, Any], Any]] = []
 
     def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append(context)
+        seen.append((statement, dict(parameters), context))
 
     with app.app_context():
         engine = db.engine
@@ -117,6 +118,15 @@ def _contexts(app) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
         yield seen
     finally:
         direct_reads.remove_context_free(engine, "before_cursor_execute", remember)
+
+
+@contextmanager
+def _contexts(app) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
+    """The execution context of each statement while the block runs (filled when it ends)."""
+    contexts: list[Any] = []
+    with _cursor_calls(app) as calls:
+        yield contexts
+    contexts.extend(context for _statement, _parameters, context in calls)
 
 
 @postgresql_only
@@ -143,30 +153,13 @@ def test_each_first_read_sends_the_sql_sqlalchemy_sends(app, client, login, make
     with app.app_context():
         for name, statement, params in _first_reads(user_id, number, item):
             connection = db.session.connection()
-            with _sent(app) as direct:
+            with _cursor_calls(app) as direct:
                 direct_reads.all_rows(connection, statement, params)
-            with _sent(app) as through_sqlalchemy:
+            with _cursor_calls(app) as through_sqlalchemy:
                 connection.execute(statement, params).all()
-            assert direct == through_sqlalchemy, name
+            assert [call[:2] for call in direct] == [call[:2] for call in through_sqlalchemy], name
+            assert direct[0][2] is None  # the direct path
             assert "POSTCOMPILE" not in direct[0][0]
-
-
-@contextmanager
-def _sent(app) -> Iterator[list[tuple[str, dict[str, Any]]]]:  # type: ignore[no-untyped-def]
-    """The SQL and parameters the engine's cursor sends while the block runs (a listener that keeps the direct
-    path)."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-
-    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        sent.append((statement, dict(parameters)))
-
-    with app.app_context():
-        engine = db.engine
-    direct_reads.listen_context_free(engine, "before_cursor_execute", remember)
-    try:
-        yield sent
-    finally:
-        direct_reads.remove_context_free(engine, "before_cursor_execute", remember)
 
 
 @pytest.fixture
