@@ -58,12 +58,13 @@ _PLANS: dict[tuple[int, int], _Plan | None] = {}
 _CONTEXT_FREE: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 
 
-def listen_context_free(engine: Engine, identifier: str, listener: Callable[..., Any]) -> None:
+def listen_context_free(engine: Engine, identifier: str, listener: Callable[..., Any], *, retval: bool = False) -> None:
     """Listen to a cursor event, promising that the listener never reads its `context` argument (so statements
-    keep taking the direct path while it listens)."""
+    keep taking the direct path while it listens). `retval`: as event.listen's (the listener returns the statement
+    and parameters to send)."""
     if identifier not in CURSOR_EVENTS:
         raise ValueError(f"{identifier} is not a cursor event")
-    event.listen(engine, identifier, listener)
+    event.listen(engine, identifier, listener, retval=retval)
     counts = _CONTEXT_FREE.setdefault(engine, dict.fromkeys(CURSOR_EVENTS, 0))
     counts[identifier] += 1
 
@@ -101,18 +102,16 @@ def _plain_connection(connection: Connection, statement: Statement) -> bool:
 
 
 def _plan(dialect: Dialect, statement: Statement) -> _Plan | None:
-    """The statement's plan for this dialect, built once (None: SQLAlchemy's path)."""
+    """The statement's plan for this dialect, built once (None: SQLAlchemy's path).
+
+    Keyed by ids: a kept plan holds its statement and dialect, so their ids stay theirs while it is kept. A None
+    holds neither, and an id reused by a new object only sends that object SQLAlchemy's way: slower, never wrong."""
     key = (id(statement), id(dialect))
-    plan = _PLANS.get(key)
-    if plan is not None and plan.statement is statement and plan.dialect is dialect:
-        return plan
-    if plan is None and key in _PLANS:
-        return None  # known to take SQLAlchemy's path (ids are only reused after an object died: kept objects live)
-    if len(_PLANS) >= PLANS_KEPT:
-        _PLANS.clear()
-    plan = _new_plan(dialect, statement)
-    _PLANS[key] = plan
-    return plan
+    if key not in _PLANS:
+        if len(_PLANS) >= PLANS_KEPT:
+            _PLANS.clear()
+        _PLANS[key] = _new_plan(dialect, statement)
+    return _PLANS[key]
 
 
 def _new_plan(dialect: Dialect, statement: Statement) -> _Plan | None:

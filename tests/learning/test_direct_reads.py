@@ -264,20 +264,14 @@ def test_the_engines_cursor_listeners_see_the_statement_and_may_change_it(app):
         def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
             seen.append(("after", statement))
 
-        event.listen(engine, "before_cursor_execute", before, retval=True)
-        event.listen(engine, "after_cursor_execute", after)
-        direct_reads._CONTEXT_FREE.setdefault(engine, dict.fromkeys(direct_reads.CURSOR_EVENTS, 0))
-        counts = direct_reads._CONTEXT_FREE[engine]
-        counts["before_cursor_execute"] += 1  # as listen_context_free would count them (it takes no retval)
-        counts["after_cursor_execute"] += 1
+        direct_reads.listen_context_free(engine, "before_cursor_execute", before, retval=True)
+        direct_reads.listen_context_free(engine, "after_cursor_execute", after)
         try:
             with _contexts(app) as contexts:
                 rows = direct_reads.all_rows(db.session.connection(), select(bindparam("n", 7)), {})
         finally:
-            counts["before_cursor_execute"] -= 1
-            counts["after_cursor_execute"] -= 1
-            event.remove(engine, "before_cursor_execute", before)
-            event.remove(engine, "after_cursor_execute", after)
+            direct_reads.remove_context_free(engine, "before_cursor_execute", before)
+            direct_reads.remove_context_free(engine, "after_cursor_execute", after)
         db.session.rollback()
     assert contexts == [None]  # the direct path
     assert rows == [(107,)]
