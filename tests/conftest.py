@@ -4,11 +4,13 @@ clients, factories and log-in helpers. Each test starts from empty tables."""
 from __future__ import annotations
 
 import base64
+import gc
 import os
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,19 +54,35 @@ os.environ.setdefault("LMS_LIVE_SYNC_SECONDS", "0")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each half of the suite leaves out at collection (deselected, not skipped: a skip in CI would hide a missing
-    part) what belongs to the other: tests marked `postgresql_only` (fail-over, read-only server) run in the
-    PostgreSQL half only; tests marked `layout_only` (how pages look and read in the browser, which no database
-    engine changes) in the SQLite half only, so CI does not pay for them twice. For the same reason the PostgreSQL
-    half leaves out every test that does not ask for `database_url`: the engine under test is reached only through
-    that fixture (the suite's one place that reads VTC_TEST_DATABASE_URL), so such a test (xAPI validation, content
-    parsing, readability, a migration or a boot on its own SQLite file) would run the same code twice."""
+    part) what belongs to the other: tests marked `postgresql_only` run in the PostgreSQL half only, tests marked
+    `sqlite_only` in the SQLite half only, so CI does not pay for them twice.
+
+    - `postgresql_only`: what needs PostgreSQL itself (fail-over, a read-only server, the direct reads).
+    - Browser tests: each runs in one half and carries one of the two marks (tests/test_suite_halves.py holds every
+      browser module to that). A browser test proves what a person sees and does in the page; what the server does
+      with each of the page's requests is tested on both engines without a browser. The flows that write the
+      records the region keeps (a patient's journey, offline answers sent once, authoring, roles, erasure) run on
+      PostgreSQL, the production engine; the rest, layout and reading among them, on SQLite. The split keeps the
+      two halves about as long, and Chromium's CPU out of the half that is not using it.
+    - The PostgreSQL half also leaves out every test that does not ask for `database_url`: the engine under test is
+      reached only through that fixture (the suite's one place that reads VTC_TEST_DATABASE_URL), so such a test
+      (xAPI validation, content parsing, readability, a migration or a boot on its own SQLite file) would run the
+      same code twice."""
     on_postgresql = (os.environ.get("VTC_TEST_DATABASE_URL") or "").startswith("postgresql")
-    other_half = "layout_only" if on_postgresql else "postgresql_only"
+    other_half = "sqlite_only" if on_postgresql else "postgresql_only"
     dropped = [item for item in items if item.get_closest_marker(other_half) or (on_postgresql and engine_free(item))]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         left = set(map(id, dropped))
         items[:] = [item for item in items if id(item) not in left]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what exists once the tests are collected (the imported libraries, ~6,000 test items with their
+    parameters): it lives to the end of the run, and every full garbage collection walked it again. Measured on
+    tests/lrs and tests/learning/player: 88 s, 73 s with it (tests/test_suite_memory.py keeps the heap from growing)."""
+    gc.collect()
+    gc.freeze()
 
 
 IN_FLIGHT = pytest.StashKey["InFlight"]()
@@ -414,11 +432,12 @@ class InFlight:
             return self.idle.wait_for(lambda: self.count == 0, timeout=seconds)
 
 
-@pytest.fixture
-def live_server(app: Flask, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """The real app on a free loopback port, served by a threaded WSGI server, for HTTP clients and browsers."""
+@contextmanager
+def serving(app: Flask, item: pytest.Item) -> Iterator[LiveServer]:
+    """Serve `app` on a free loopback port with a threaded WSGI server for as long as the block runs; a failed
+    test's report (pytest_runtest_makereport) finds what was still being answered in `item`'s stash meanwhile."""
     in_flight = InFlight(app)
-    request.node.stash[IN_FLIGHT] = in_flight
+    item.stash[IN_FLIGHT] = in_flight
     server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -427,4 +446,15 @@ def live_server(app: Flask, request: pytest.FixtureRequest) -> Iterator[LiveServ
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        # A test item lives as long as the run, so an InFlight left in its stash kept the test's app, engines and
+        # pages alive to the end: every full garbage collection then walked every earlier live-server test's heap
+        # (tests/test_suite_memory.py). The call's report, which reads it, has been made by now.
+        del item.stash[IN_FLIGHT]
         assert in_flight.wait_until_idle(30), f"{in_flight.count} request(s) still answered 30 s after the test"
+
+
+@pytest.fixture
+def live_server(app: Flask, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The real app on a free loopback port, served by a threaded WSGI server, for HTTP clients and browsers."""
+    with serving(app, request.node) as server:
+        yield server

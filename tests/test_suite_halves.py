@@ -4,6 +4,7 @@ of the half that sets it, and PostgreSQL would silently go untested there."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import engine_free
 
 TESTS = Path(__file__).parent
 VARIABLE = "VTC_TEST_DATABASE_URL"
+HALVES = {"sqlite_only", "postgresql_only"}
 
 
 def test_only_the_database_fixture_reads_the_engine_under_test() -> None:
@@ -34,3 +36,35 @@ def test_a_test_without_the_database_is_engine_free(request: pytest.FixtureReque
 @pytest.mark.postgresql_only
 def test_a_postgresql_test_is_never_left_out(request: pytest.FixtureRequest) -> None:
     assert not engine_free(request.node)
+
+
+def module_marks(path: Path) -> set[str]:
+    """The names of the `pytest.mark.X` a test module's `pytestmark` gives all its tests."""
+    marks: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            marks |= {
+                part.attr
+                for part in ast.walk(node.value)
+                if isinstance(part, ast.Attribute) and getattr(part.value, "attr", None) == "mark"
+            }
+    return marks
+
+
+def test_every_browser_module_is_marked_browser_and_runs_in_one_half() -> None:
+    """A browser test runs in one half (conftest.py). One without a half would run in both and cost CI twice; one
+    without the `browser` mark hides from `-m browser`."""
+    wrong = {
+        path.name: sorted(marks)
+        for path in sorted((TESTS / "browser").glob("test_*.py"))
+        if "browser" not in (marks := module_marks(path)) or len(marks & HALVES) != 1
+    }
+    assert wrong == {}, f"mark each as pytest.mark.browser plus one of {sorted(HALVES)}: {wrong}"
+
+
+def test_the_module_marks_are_read_from_pytestmark(tmp_path: Path) -> None:
+    one = tmp_path / "test_one.py"
+    one.write_text("import pytest\npytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # note\n")
+    none = tmp_path / "test_none.py"
+    none.write_text("import pytest\n\n@pytest.mark.sqlite_only\ndef test_x(): pass\n")
+    assert (module_marks(one), module_marks(none)) == ({"browser", "sqlite_only"}, set())

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 def test_throttled_log_in_is_announced_and_keeps_the_address(page: Page, browser_log, make_user):

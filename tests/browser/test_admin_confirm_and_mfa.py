@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role
 from tests.browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def _press(page: Page, locator) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from learning.accounts.models import Role, Team
 from learning.db import db
 from tests.browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 BAD_STAFF = (
     "personnel_number;email;display_name;role;team;line_manager_email\r\n"

@@ -19,7 +19,7 @@ from learning.environments.models import Condition, Environment, Phase, Programm
 from learning.environments.roles import ensure_care_roles
 from tests.browser.test_patient_journey import assert_no_axe_violations, assert_no_sideways_scroll, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 def check(page: Page, what: str, shot: Path) -> None:

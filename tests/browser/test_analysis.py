@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role
 from learning.content.services import load_content
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def test_analysis_page_on_a_phone_with_the_keyboard(page: Page, app, client, lrs_auth, make_user, tmp_path: Path):

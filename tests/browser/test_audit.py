@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role, User
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 @pytest.fixture

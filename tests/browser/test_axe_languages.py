@@ -17,7 +17,7 @@ from learning.content.judging import example_values
 from learning.content.loader import load_module_folder
 from tests.browser.test_patient_journey import assert_no_axe_violations, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.layout_only]  # the same pages on any engine: SQLite half only
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 SLUG = "bloeddruk-thuis-meten"  # choice, multiple choice, true-false, sequencing, a video and likert
 MODULE = f"/modules/{SLUG}"

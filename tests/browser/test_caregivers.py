@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role
 from tests.browser.test_patient_journey import assert_no_axe_violations, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def test_a_patient_shares_and_a_caregiver_looks_along(page: Page, browser_log, make_user, content):

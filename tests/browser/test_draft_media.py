@@ -18,7 +18,7 @@ from learning.authoring.models import Draft
 from learning.authoring.services import create_from_published, draft_files
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 SLUG = "elke-dag-wegen-hartfalen"
 
 

@@ -20,7 +20,7 @@ from learning.authoring import workflow
 from learning.authoring.services import create_from_published
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 SLUG = "elke-dag-wegen-hartfalen"
 
 FRONT = """---

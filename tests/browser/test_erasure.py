@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role, User
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 def test_a_patient_erases_her_account_with_the_keyboard(page: Page, app, make_user, browser_log, tmp_path: Path):

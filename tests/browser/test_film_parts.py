@@ -20,7 +20,7 @@ from learning.authoring.models import Draft
 from learning.authoring.services import create_from_published, draft_files, save_files
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 SLUG = "elke-dag-wegen-hartfalen"
 FIXED = "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nGa eerst naar de wc om te plassen (verbeterd).\n"
 

@@ -17,7 +17,7 @@ from learning.accounts.models import Role
 from learning.content.loader import iter_module_folders, load_module_folder
 from tests.browser.test_patient_journey import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.layout_only]  # the same pages on any engine: SQLite half only
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 NARROW = {"width": 160, "height": 370}
 MODULES = {folder.name: load_module_folder(folder) for folder in iter_module_folders(ROOT / "modules_content")}

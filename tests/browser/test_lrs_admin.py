@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def test_admin_creates_rotates_and_revokes_a_scoped_credential(page: Page, make_user, browser_log):

@@ -14,7 +14,7 @@ from learning.accounts import mfa
 from learning.accounts.models import Role, User
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def _password(page: Page, email: str) -> None:

@@ -25,7 +25,7 @@ from learning.tracking.statements import device_statement_id
 from tests.browser.conftest import TIMEOUT_MS, BrowserLog, phone_tab
 from tests.browser.test_patient_journey import MODULE, document, log_in, start_module, statements
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"

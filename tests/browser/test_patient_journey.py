@@ -23,7 +23,7 @@ from learning.content.hyphenation import hyphenate_text
 from learning.content.loader import load_module_folder
 from learning.db import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 SLUG = "elke-dag-wegen-hartfalen"
 MODULE = f"/modules/{SLUG}"

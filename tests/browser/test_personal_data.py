@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 MODULE = "/modules/elke-dag-wegen-hartfalen"
 
 

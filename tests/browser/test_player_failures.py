@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from learning.accounts.models import Role
 from tests.browser.test_patient_journey import MODULE, assert_no_axe_violations, document, log_in, start_module
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 STEP = 5  # the first step with questions
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser.test_patient_journey import MODULE, assert_no_axe_violations, expect_step, log_in
 from playwright.sync_api import Page, expect
 
 from learning.accounts.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 def _style(page: Page, selector: str, prop: str) -> str:

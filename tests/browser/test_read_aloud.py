@@ -15,7 +15,7 @@ from learning.accounts.models import Role
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 SLUG = "elke-dag-wegen-hartfalen"
 MODULE = f"/modules/{SLUG}"

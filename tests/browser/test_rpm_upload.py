@@ -13,7 +13,7 @@ from learning.accounts.models import Organisation, Role
 from learning.db import db
 from learning.environments.models import Condition, Environment, Phase, Programme
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 @pytest.fixture

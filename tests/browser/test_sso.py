@@ -18,7 +18,7 @@ from learning.accounts.models import Role
 from learning.admin.scope import Actor
 from learning.sso import settings
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
 
 @pytest.fixture
