@@ -9,11 +9,14 @@ import re
 import pytest
 from browser.test_patient_journey import log_in
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
 from app import ROOT
-from learning.accounts.models import Role
+from learning.accounts.models import Role, User
 from learning.content.document import Quiz
 from learning.content.loader import load_module_folder
+from learning.db import db
+from learning.preferences.services import TEXT_SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
 
@@ -181,6 +184,26 @@ def test_header_is_at_most_15_percent_of_a_phone_and_nothing_overflows_at_320(
     )
     assert not wide, f"{path} overflows at 320 px: {wide}"
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_the_header_stays_within_15_percent_in_every_language_and_text_size(
+    page: Page, live_server, make_user, content
+):
+    """German's switches once took a third row (142 px), and the larger-text modes grew the header to 147 px in
+    every language: the switches and the menu keep their normal size there (static/css/app.css)."""
+    patient = make_user(Role.PATIENT)
+    log_in(page, patient.email)
+    for locale in ("nl", "en", "de"):
+        for text_size in TEXT_SIZES:
+            with live_server.app.app_context():  # as the settings page stores them
+                db.session.execute(update(User).where(User.id == patient.id).values(locale=locale, text_size=text_size))
+                db.session.commit()
+            page.goto(MODULE + "/")
+            assert page.evaluate("document.documentElement.lang") == locale
+            root = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+            assert root == {"normal": "18px", "large": "22px", "larger": "26px"}[text_size]  # the mode is on
+            height = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+            assert height <= MAX_HEADER, f"the {locale} header with {text_size} text is {height}px tall at 360x740"
 
 
 def test_no_step_overflows_at_320_px_and_200_percent_zoom(page: Page, make_user, content):
