@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rule_builders
 from argon2 import PasswordHasher
 from flask import Flask, has_request_context
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -42,6 +43,9 @@ from learning.accounts.services import create_user
 from learning.content.services import load_content
 from learning.db import db, utcnow
 from learning.db import upgrade_database as upgrade_lms
+
+# Every test builds an app; Werkzeug's URL builders are compiled once for the run instead (tests/rule_builders.py).
+rule_builders.install()
 
 # Hashing every test account's password at the product's cost (argon2id, 64 MiB, ~0.1 s a hash and as much a log-in)
 # was about a quarter of the suite's time. The tests use the same algorithm at minimum cost; the product's own
