@@ -116,8 +116,8 @@ def prepare(database_url: str, env: dict[str, str]) -> None:
 
 
 def _gunicorn(target: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn without its control socket: the two servers here would both take ~/.gunicorn/gunicorn.ctl (gunicorn
-    27's default) and one logs an error; nothing here uses that interface."""
+    """gunicorn without its control socket: the two servers here would both take gunicorn 27's default one
+    (~/.gunicorn/gunicorn.ctl, or in $XDG_RUNTIME_DIR) and one logs an error; nothing here uses that interface."""
     command = [str(BIN / "gunicorn"), "--workers", "2", "--threads", "1", "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "--no-control-socket", target]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env)

@@ -90,7 +90,7 @@ def running_server(
     _flask(env, "db", "upgrade")
     key_secret = _flask(env, "lrs", "create-credential", "bench", "--regional").strip().splitlines()[-1]
     port = free_port()
-    # No control socket: another bench server would share gunicorn 27's default, ~/.gunicorn/gunicorn.ctl.
+    # No control socket: another bench server would share gunicorn 27's default (~/.gunicorn/ or $XDG_RUNTIME_DIR).
     command = [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket",
                "app:create_app()"]  # fmt: skip

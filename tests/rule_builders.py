@@ -28,6 +28,7 @@ def builder_key(rule: Rule, append_unknown: bool) -> tuple[Any, ...] | None:
 
 
 def kept_builder(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+    """Rule._compile_builder for the run: the builder compiled for the first rule of this shape."""
     key = builder_key(self, append_unknown)
     if key is None:
         return werkzeug_compile_builder(self, append_unknown)
@@ -38,4 +39,6 @@ def kept_builder(self: Rule, append_unknown: bool = True) -> Callable[..., tuple
 
 
 def install() -> None:
-    Rule._compile_builder = kept_builder  # type: ignore[method-assign]
+    """Replace Werkzeug's builder compilation in this process (tests only; the product is unchanged)."""
+    if Rule._compile_builder is not kept_builder:  # twice would keep our own function as "Werkzeug's"
+        Rule._compile_builder = kept_builder  # type: ignore[method-assign]

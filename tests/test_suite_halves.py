@@ -8,11 +8,10 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import engine_free
+from conftest import HALVES, check_halves, engine_free
 
 TESTS = Path(__file__).parent
 VARIABLE = "VTC_TEST_DATABASE_URL"
-HALVES = {"sqlite_only", "postgresql_only"}
 
 
 def test_only_the_database_fixture_reads_the_engine_under_test() -> None:
@@ -38,6 +37,37 @@ def test_a_postgresql_test_is_never_left_out(request: pytest.FixtureRequest) -> 
     assert not engine_free(request.node)
 
 
+def test_every_browser_module_is_marked_browser_and_runs_in_one_half() -> None:
+    """A browser test runs in one half (conftest.py). One without a half would run in both and cost CI twice; one
+    without the `browser` mark hides from `-m browser`. (check_halves stops a run on the first; this names all.)"""
+    wrong = {
+        path.name: sorted(marks)
+        for path in sorted((TESTS / "browser").rglob("test_*.py"))
+        if "browser" not in (marks := module_marks(path)) or len(marks & set(HALVES)) != 1
+    }
+    assert wrong == {}, f"mark each as pytest.mark.browser plus one of {sorted(HALVES)}: {wrong}"
+
+
+@pytest.mark.parametrize(
+    ("marks", "refused"),
+    [
+        (("sqlite_only", "postgresql_only"), "neither"),
+        (("browser",), "mark a browser test"),
+        (("browser", "sqlite_only"), None),
+    ],
+)
+def test_a_run_stops_on_a_test_that_would_run_in_neither_half_or_a_browser_test_in_both(
+    request: pytest.FixtureRequest, marks: tuple[str, ...], refused: str | None
+) -> None:
+    for name in marks:
+        request.node.add_marker(name)
+    if refused is None:
+        check_halves([request.node])
+    else:
+        with pytest.raises(pytest.UsageError, match=refused):
+            check_halves([request.node])
+
+
 def module_marks(path: Path) -> set[str]:
     """The names of the `pytest.mark.X` a test module's `pytestmark` gives all its tests."""
     marks: set[str] = set()
@@ -49,17 +79,6 @@ def module_marks(path: Path) -> set[str]:
                 if isinstance(part, ast.Attribute) and getattr(part.value, "attr", None) == "mark"
             }
     return marks
-
-
-def test_every_browser_module_is_marked_browser_and_runs_in_one_half() -> None:
-    """A browser test runs in one half (conftest.py). One without a half would run in both and cost CI twice; one
-    without the `browser` mark hides from `-m browser`."""
-    wrong = {
-        path.name: sorted(marks)
-        for path in sorted((TESTS / "browser").glob("test_*.py"))
-        if "browser" not in (marks := module_marks(path)) or len(marks & HALVES) != 1
-    }
-    assert wrong == {}, f"mark each as pytest.mark.browser plus one of {sorted(HALVES)}: {wrong}"
 
 
 def test_the_module_marks_are_read_from_pytestmark(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from tests.browser.test_patient_journey import assert_no_axe_violations, log_in
 from tests.browser.test_read_aloud import RECORDER
 from tests.learning.player.test_item_types import find
 
-pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 def open_item(page: Page, kind: type) -> tuple[Item, str]:

@@ -19,7 +19,7 @@ from learning.accounts.models import Role
 from learning.db import db
 from learning.tracking import outbox
 
-pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # one half only: tests/conftest.py
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql_only]  # one half only: tests/conftest.py
 
 
 def test_admin_finds_a_refused_statement_and_sends_it_again_by_keyboard(page: Page, live_server, make_user):

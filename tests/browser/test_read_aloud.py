@@ -204,6 +204,8 @@ def test_the_header_stays_within_15_percent_in_every_language_and_text_size(
             assert root == {"normal": "18px", "large": "22px", "larger": "26px"}[text_size]  # the mode is on
             height = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
             assert height <= MAX_HEADER, f"the {locale} header with {text_size} text is {height}px tall at 360x740"
+    page.locator(".site-header .menu summary").click()  # the open menu is read: it takes the larger text
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header nav a')).fontSize") == "26px"
 
 
 def test_no_step_overflows_at_320_px_and_200_percent_zoom(page: Page, make_user, content):
