@@ -12,8 +12,8 @@ import urllib.request
 import weakref
 
 import pytest
-from conftest import IN_FLIGHT, serving
 from flask import Flask
+from live_server import IN_FLIGHT, serving
 
 
 def test_a_live_server_leaves_nothing_behind_in_its_test_item(app: Flask, request: pytest.FixtureRequest) -> None:
