@@ -59,8 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     `sqlite_only` in the SQLite half only, so CI does not pay for them twice.
 
     - `postgresql_only`: what needs PostgreSQL itself (fail-over, a read-only server, the direct reads).
-    - Browser tests: each runs in one half and carries one of the two marks (tests/test_suite_halves.py holds every
-      browser module to that, check_halves stops a run on a test in neither or a browser test in both). A browser
+    - Browser tests: each runs in one half and carries one of the two marks (check_halves stops a run on a test
+      in neither half, and on a browser test in both or without the `browser` mark). A browser
       test proves what a person sees and does in the page; every route is requested on both engines by the access
       matrix, and each feature's own tests (without a browser) run on both. The browser flows that store the
       region's records (a patient's journey, answers of every question type, offline answers sent once, the
@@ -85,14 +85,15 @@ HALVES = ("sqlite_only", "postgresql_only")
 
 
 def check_halves(items: list[pytest.Item]) -> None:
-    """Stop the run on a test that would run in neither half (both marks) and on a browser test that would run in
-    both (no half): the first is lost silently, the second costs CI twice."""
+    """Stop the run on a test that would run in neither half (both marks), and on a browser test (one that drives
+    Chromium) without the `browser` mark or without a half: unmarked, it hides from `-m browser`; without a half it
+    runs in both and costs CI twice."""
     for item in items:
         marks = {mark.name for mark in item.iter_markers()}
         if set(HALVES) <= marks:
             raise pytest.UsageError(f"{item.nodeid} is marked for both halves, so it would run in neither")
-        if "browser" in marks and not marks & set(HALVES):
-            raise pytest.UsageError(f"{item.nodeid}: mark a browser test sqlite_only or postgresql_only")
+        if "chromium" in getattr(item, "fixturenames", ()) and not ("browser" in marks and marks & set(HALVES)):
+            raise pytest.UsageError(f"{item.nodeid}: mark a browser test browser and sqlite_only or postgresql_only")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -4,11 +4,10 @@ of the half that sets it, and PostgreSQL would silently go untested there."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
-from conftest import HALVES, check_halves, engine_free
+from conftest import check_halves, engine_free
 
 TESTS = Path(__file__).parent
 VARIABLE = "VTC_TEST_DATABASE_URL"
@@ -37,28 +36,19 @@ def test_a_postgresql_test_is_never_left_out(request: pytest.FixtureRequest) -> 
     assert not engine_free(request.node)
 
 
-def test_every_browser_module_is_marked_browser_and_runs_in_one_half() -> None:
-    """A browser test runs in one half (conftest.py). One without a half would run in both and cost CI twice; one
-    without the `browser` mark hides from `-m browser`. (check_halves stops a run on the first; this names all.)"""
-    wrong = {
-        path.name: sorted(marks)
-        for path in sorted((TESTS / "browser").rglob("test_*.py"))
-        if "browser" not in (marks := module_marks(path)) or len(marks & set(HALVES)) != 1
-    }
-    assert wrong == {}, f"mark each as pytest.mark.browser plus one of {sorted(HALVES)}: {wrong}"
-
-
 @pytest.mark.parametrize(
     ("marks", "refused"),
     [
         (("sqlite_only", "postgresql_only"), "neither"),
         (("browser",), "mark a browser test"),
+        (("sqlite_only",), "mark a browser test"),
         (("browser", "sqlite_only"), None),
     ],
 )
 def test_a_run_stops_on_a_test_that_would_run_in_neither_half_or_a_browser_test_in_both(
-    request: pytest.FixtureRequest, marks: tuple[str, ...], refused: str | None
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, marks: tuple[str, ...], refused: str | None
 ) -> None:
+    monkeypatch.setattr(request.node, "fixturenames", [*request.node.fixturenames, "chromium"])  # drives Chromium
     for name in marks:
         request.node.add_marker(name)
     if refused is None:
@@ -66,24 +56,3 @@ def test_a_run_stops_on_a_test_that_would_run_in_neither_half_or_a_browser_test_
     else:
         with pytest.raises(pytest.UsageError, match=refused):
             check_halves([request.node])
-
-
-def module_marks(path: Path) -> set[str]:
-    """The names of the `pytest.mark.X` a test module's `pytestmark` gives all its tests."""
-    marks: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
-            marks |= {
-                part.attr
-                for part in ast.walk(node.value)
-                if isinstance(part, ast.Attribute) and getattr(part.value, "attr", None) == "mark"
-            }
-    return marks
-
-
-def test_the_module_marks_are_read_from_pytestmark(tmp_path: Path) -> None:
-    one = tmp_path / "test_one.py"
-    one.write_text("import pytest\npytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # note\n")
-    none = tmp_path / "test_none.py"
-    none.write_text("import pytest\n\n@pytest.mark.sqlite_only\ndef test_x(): pass\n")
-    assert (module_marks(one), module_marks(none)) == ({"browser", "sqlite_only"}, set())
